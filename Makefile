@@ -1,0 +1,42 @@
+# Makefile for pgrest (PGXS)
+#
+# make && make install            build and install against pg_config on PATH
+# make installcheck               pg_regress in a temporary instance with
+#                                 pgrest preloaded (run as a non-root user)
+
+EXTENSION = pgrest
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+PGFILEDESC = "pgrest - PostgREST-compatible REST API inside PostgreSQL"
+
+MODULE_big = pgrest
+# pipeline order: process set-up, then one request from socket to response
+OBJS = \
+	src/pgrest.o \
+	src/guc.o \
+	src/listen.o \
+	src/shmem.o \
+	src/worker.o \
+	src/http.o \
+	src/handler.o \
+	src/request.o \
+	src/auth.o \
+	src/plan.o \
+	src/query.o \
+	src/execute.o \
+	src/response.o \
+	src/error.o
+
+DATA = $(wildcard $(EXTENSION)--*.sql)
+
+MHD_CFLAGS := $(shell pkg-config --cflags libmicrohttpd)
+MHD_LIBS := $(shell pkg-config --libs libmicrohttpd)
+PG_CPPFLAGS = -I$(srcdir)/src $(MHD_CFLAGS) -DPGREST_VERSION=\"$(EXTVERSION)\"
+SHLIB_LINK = $(MHD_LIBS)
+
+# order matters: init sets up roles and fixtures, cleanup checks the log last
+REGRESS = init guc handle errors http worker cleanup
+REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

@@ -1,0 +1,51 @@
+/* pgrest--0.1.sql */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION pgrest" to load this file. \quit
+
+-- Public API
+
+CREATE FUNCTION handle(
+    method text,
+    path text,
+    query text DEFAULT NULL,
+    headers jsonb DEFAULT NULL,
+    body text DEFAULT NULL,
+    OUT status int,
+    OUT headers jsonb,
+    OUT body text)
+RETURNS record
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'pgrest_handle';
+
+COMMENT ON FUNCTION handle(text, text, text, jsonb, text) IS
+'Run one HTTP request through the pgrest pipeline in this session, nested in the current transaction';
+
+REVOKE ALL ON FUNCTION handle(text, text, text, jsonb, text) FROM PUBLIC;
+
+CREATE FUNCTION wait_ready(timeout_ms int DEFAULT 10000)
+RETURNS boolean
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'pgrest_wait_ready';
+
+COMMENT ON FUNCTION wait_ready(int) IS
+'Wait until every pgrest HTTP worker serves, for at most timeout_ms; returns whether they all do';
+
+-- API: Private
+
+CREATE FUNCTION _preloaded()
+RETURNS boolean
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'pgrest_preloaded';
+
+COMMENT ON FUNCTION _preloaded() IS
+'Private: whether pgrest is in shared_preload_libraries';
+
+DO $$
+BEGIN
+    IF NOT pgrest._preloaded() THEN
+        RAISE WARNING 'pgrest is not loaded via "shared_preload_libraries", so it serves no HTTP'
+            USING HINT = 'Add pgrest to "shared_preload_libraries" in postgresql.conf and restart the server; pgrest.handle() works without it.';
+    END IF;
+END
+$$;

@@ -1,0 +1,94 @@
+--
+-- errors: every failure is a JSON body {code, details, hint, message} with
+-- PostgREST's status.
+--
+-- unknown relation
+SELECT status, headers, body::jsonb FROM pgrest.handle('GET', '/nope');
+-- a sequence is not a table
+SELECT status, body::jsonb->>'code' AS code FROM pgrest.handle('GET', '/not_a_table');
+-- permission denied, for an anonymous request: 401 with WWW-Authenticate
+SELECT status, headers, body::jsonb FROM pgrest.handle('GET', '/secrets');
+-- methods not served yet, and methods no one serves
+SELECT status, body::jsonb FROM pgrest.handle('POST', '/users');
+SELECT status, body::jsonb->>'message' AS message FROM pgrest.handle('DELETE', '/users');
+SELECT status, body::jsonb->>'message' AS message FROM pgrest.handle('BREW', '/users');
+SELECT status, body::jsonb->>'message' AS message FROM pgrest.handle('get', '/users');
+SELECT status, body::jsonb->>'message' AS message FROM pgrest.handle('PUT', '/');
+
+-- paths that name nothing pgrest serves
+SELECT path, status, body::jsonb->>'code' AS code
+FROM unnest(ARRAY['', 'users', '//', '/users/', '/users/1/2', '/a//b',
+                  'http://host/users', '/rpc/f', '/users/1']) AS path,
+     pgrest.handle('GET', path);
+
+-- malformed encodings in the path and the query string
+SELECT path, query, status, body::jsonb->>'message' AS message
+FROM (VALUES ('/us%zzers', NULL), ('/users%', NULL), ('/users%2', NULL),
+             ('/users%00', NULL), ('/%ff%fe', NULL),
+             ('/users', 'a=%'), ('/users', 'a=%C3%28'), ('/users', 'x%00=1'))
+         AS t(path, query),
+     pgrest.handle('GET', path, query);
+
+-- requests without an anonymous role are refused
+SET pgrest.anon_role = '';
+SELECT status, headers, body::jsonb FROM pgrest.handle('GET', '/users');
+RESET pgrest.anon_role;
+-- an anonymous role the authenticator may not become, or that does not exist
+SET pgrest.anon_role = 'regress_pgrest_no_such_role';
+SELECT status, body::jsonb FROM pgrest.handle('GET', '/users');
+RESET pgrest.anon_role;
+
+-- a bearer token is refused until JWT verification is configured, never
+-- served as anonymous
+SELECT status, body::jsonb->>'code' AS code
+FROM pgrest.handle('GET', '/users', NULL, '{"Authorization": "Bearer abc.def.ghi"}');
+SET pgrest.jwt_secret = 'a-secret-that-is-long-enough-for-hs256';
+SELECT status, body::jsonb->>'code' AS code
+FROM pgrest.handle('GET', '/users', NULL, '{"Authorization": "Bearer abc.def.ghi"}');
+RESET pgrest.jwt_secret;
+
+-- reads run READ ONLY: a view that writes fails with 25006 -> 405
+CREATE FUNCTION write_something() RETURNS int LANGUAGE sql
+    AS 'INSERT INTO empty VALUES (1) RETURNING id';
+CREATE VIEW writer AS SELECT write_something() AS id;
+GRANT SELECT, INSERT ON writer, empty TO regress_pgrest_anon;
+SELECT status, body::jsonb FROM pgrest.handle('GET', '/writer');
+SELECT count(*) FROM empty;
+DROP VIEW writer;
+DROP FUNCTION write_something();
+REVOKE INSERT ON empty FROM regress_pgrest_anon;
+
+-- the SQLSTATE -> HTTP status table, one row each
+SELECT sqlstate, status, body::jsonb->>'code' AS code
+FROM unnest(ARRAY[
+    '08006', '09000', '0L000', '0P000', '23503', '23505', '25006', '21000',
+    '22023', '25001', '28000', '2D000', '38000', '39000', '3B000', '40001',
+    '53400', '53100', '54000', '55000', '57P01', '57014', '58000', 'F0000',
+    'HV000', 'P0001', 'P0002', 'XX000', '42883', '42P01', '42P17', '42501',
+    '23502', '23514', '22P02', '42703', 'PT402', 'PT418', 'PTABC', 'PT099'])
+    AS sqlstate,
+    pgrest.handle('GET', '/raiser', NULL, jsonb_build_object('X-Sqlstate', sqlstate))
+ORDER BY sqlstate;
+
+-- rules that look at the message too
+SELECT sqlstate, message, status
+FROM (VALUES ('21000', 'UPDATE requires a WHERE clause'),
+             ('21000', 'more than one row returned by a subquery'),
+             ('22023', 'role "nobody" does not exist'),
+             ('22023', 'invalid parameter'),
+             ('42883', 'function xmlagg(x) does not exist'),
+             ('42883', 'function f(int) does not exist')) AS t(sqlstate, message),
+     pgrest.handle('GET', '/raiser', NULL,
+                   jsonb_build_object('X-Sqlstate', sqlstate, 'X-Message', message))
+ORDER BY sqlstate, message;
+
+-- a database error keeps its message, detail and hint
+CREATE FUNCTION raise_detailed() RETURNS SETOF int LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'no "good" rows' USING DETAIL = 'Détails: ünïcode', HINT = 'Try again.';
+END $$;
+CREATE VIEW detailed AS SELECT * FROM raise_detailed() AS x;
+GRANT SELECT ON detailed TO regress_pgrest_anon;
+SELECT status, body::jsonb FROM pgrest.handle('GET', '/detailed');
+DROP VIEW detailed;
+DROP FUNCTION raise_detailed();

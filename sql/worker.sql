@@ -1,0 +1,66 @@
+--
+-- worker: the processes behind the port.
+--
+SELECT pgrest.wait_ready(60000);
+
+-- the workers show up in pg_stat_activity, named and with their last request
+SELECT backend_type, application_name, usename, datname
+FROM pg_stat_activity WHERE backend_type = 'pgrest' ORDER BY pid;
+SELECT status FROM regress_http('GET', '/users?workers=1');
+SELECT count(*) FROM pg_stat_activity
+WHERE backend_type = 'pgrest' AND query = 'GET /users?workers=1';
+
+-- pg_reload_conf() applies pgrest.statement_timeout and pgrest.max_body_size
+CREATE VIEW settings AS
+    SELECT current_setting('pgrest.statement_timeout') AS statement_timeout,
+           current_setting('pgrest.max_body_size') AS max_body_size;
+GRANT SELECT ON settings TO regress_pgrest_anon;
+ALTER SYSTEM SET pgrest.statement_timeout = '300ms';
+ALTER SYSTEM SET pgrest.max_body_size = '1kB';
+SELECT pg_reload_conf();
+DO $$
+BEGIN
+    FOR i IN 1..200 LOOP
+        EXIT WHEN (SELECT body::jsonb->0->>'statement_timeout' = '300ms'
+                   FROM regress_http('GET', '/settings', '-H "Connection: close"'));
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+END
+$$;
+SELECT status, body::jsonb FROM regress_http('GET', '/settings');
+
+-- a request stopped by the statement timeout; the worker serves on
+SELECT pg_advisory_lock(4242);
+SELECT status, body::jsonb FROM regress_http('GET', '/gate');
+SELECT pg_advisory_unlock(4242);
+SELECT status FROM regress_http('GET', '/users');
+
+-- bodies over pgrest.max_body_size get 413, declared or chunked
+SELECT status, body::jsonb->>'code' AS code
+FROM regress_http('POST', '/users', '--data-binary "$(head -c 2000 /dev/zero | tr ''\0'' a)"');
+SELECT status, body::jsonb->>'code' AS code
+FROM regress_http('POST', '/users', '-H "Transfer-Encoding: chunked" --data-binary "$(head -c 2000 /dev/zero | tr ''\0'' a)"');
+SELECT status, body::jsonb->>'code' AS code
+FROM regress_http('POST', '/users', '--data-binary "small"');
+
+ALTER SYSTEM RESET pgrest.statement_timeout;
+ALTER SYSTEM RESET pgrest.max_body_size;
+SELECT pg_reload_conf();
+
+-- a cancel sent to an idle worker leaves it serving
+SELECT pid AS worker INTO TEMP before_cancel FROM pg_stat_activity WHERE backend_type = 'pgrest';
+SELECT count(pg_cancel_backend(worker)) FROM before_cancel;
+SELECT status FROM regress_http('GET', '/users');
+SELECT status FROM regress_http('GET', '/users');
+SELECT pg_sleep(0.5);
+SELECT pg_stat_clear_snapshot();
+SELECT count(*) FROM pg_stat_activity WHERE pid IN (SELECT worker FROM before_cancel);
+
+-- DROP DATABASE of another database is not held up by the workers
+CREATE DATABASE regress_pgrest_other;
+DROP DATABASE regress_pgrest_other;
+
+-- a terminated worker is restarted and serves again
+SELECT count(pg_terminate_backend(worker, 30000)) FROM before_cancel;
+SELECT pgrest.wait_ready(60000);
+SELECT status FROM regress_http('GET', '/users');

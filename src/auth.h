@@ -1,0 +1,26 @@
+/*-------------------------------------------------------------------------
+ *
+ * auth.h
+ *	  Who a request runs as
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/auth.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGREST_AUTH_H
+#define PGREST_AUTH_H
+
+#include "request.h"
+
+typedef struct PgrestAuth
+{
+	char	   *role;			/* role the request switches to */
+	char	   *claims;			/* JSON object for request.jwt.claims */
+	bool		authenticated;	/* true when a valid JWT named the role */
+} PgrestAuth;
+
+extern PgrestAuth *pgrest_auth_authenticate(const PgrestRequest *req);
+
+#endif							/* PGREST_AUTH_H */

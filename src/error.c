@@ -1,0 +1,219 @@
+/*-------------------------------------------------------------------------
+ *
+ * error.c
+ *	  Turn any error into an HTTP response: the one SQLSTATE-to-status
+ *	  table, and pgrest's own PGRSTnnn errors.
+ *
+ * Every failure of a request ends here as an ErrorData copied in the
+ * request's PG_CATCH.  Database errors keep their SQLSTATE, message,
+ * detail and hint, as psql would show them; the status follows
+ * PostgREST's mapping (mapSQLtoHTTP), checked in order, first match wins.
+ *
+ * pgrest's own errors are ordinary ERRORs with SQLSTATE "PGRST"; the HTTP
+ * status and the PGRSTnnn code travel beside them in a static slot set
+ * just before the ereport and consumed here.  An error with SQLSTATE
+ * "PGRST" but no slot was raised by user code.
+ *
+ * This file never calls SPI and needs no transaction.
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/error.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/json.h"
+
+#include "error.h"
+
+/* a SQLSTATE (5 characters) or a class (its first 2) and its status */
+typedef struct SqlstateStatus
+{
+	const char *sqlstate;
+	int			status;
+} SqlstateStatus;
+
+/*
+ * PostgREST's table, in its order.  Entries with a special rule (21000,
+ * 22023, 42883, 42501, PTnnn) are handled in status_for_sqlstate.
+ */
+static const SqlstateStatus sqlstate_table[] = {
+	{"08", 503},
+	{"09", 500},
+	{"0L", 403},
+	{"0P", 403},
+	{"23503", 409},
+	{"23505", 409},
+	{"25006", 405},
+	{"25", 500},
+	{"28", 403},
+	{"2D", 500},
+	{"38", 500},
+	{"39", 500},
+	{"3B", 500},
+	{"40", 500},
+	{"53400", 500},
+	{"53", 503},
+	{"54", 500},
+	{"55", 500},
+	{"57P01", 503},
+	{"57", 500},
+	{"58", 500},
+	{"F0", 500},
+	{"HV", 500},
+	{"P0001", 400},
+	{"P0", 500},
+	{"XX", 500},
+	{"42P01", 404},
+	{"42P17", 500},
+};
+
+/* the status and code of the pgrest error being raised, if any */
+static struct
+{
+	bool		set;
+	int			status;
+	char		code[16];
+}			pending;
+
+static int	status_for_sqlstate(const char *state, const char *message,
+								bool authenticated);
+static bool ends_with(const char *s, const char *suffix);
+static void append_json_field(StringInfo buf, const char *key,
+							  const char *value, bool last);
+
+/*
+ * Raise pgrest error "code" (PGRSTnnn) that answers with HTTP "status".
+ * Only call it from request processing, where a PG_CATCH turns it into a
+ * response.
+ */
+void
+pgrest_error_raise(int status, const char *code, const char *message,
+				   const char *details, const char *hint)
+{
+	pending.set = true;
+	pending.status = status;
+	strlcpy(pending.code, code, sizeof(pending.code));
+	ereport(ERROR,
+			(errcode(ERRCODE_PGREST),
+			 errmsg_internal("%s", message),
+			 details ? errdetail_internal("%s", details) : 0,
+			 hint ? errhint("%s", hint) : 0));
+	pg_unreachable();
+}
+
+/* Forget a pgrest error nobody converted (called when a request starts). */
+void
+pgrest_error_reset(void)
+{
+	pending.set = false;
+}
+
+/* The HTTP status for this error. */
+int
+pgrest_error_status(const ErrorData *edata, bool authenticated)
+{
+	if (edata->sqlerrcode == ERRCODE_PGREST && pending.set)
+		return pending.status;
+	return status_for_sqlstate(unpack_sql_state(edata->sqlerrcode),
+							   edata->message, authenticated);
+}
+
+/*
+ * The response for an error: status, and the body
+ * {"code": ..., "details": ..., "hint": ..., "message": ...}
+ * with keys in PostgREST's order.  "authenticated" says whether the
+ * request carried a valid JWT (42501 is then 403 rather than 401).
+ */
+PgrestResponse *
+pgrest_error_response(const ErrorData *edata, bool authenticated)
+{
+	StringInfoData buf;
+	int			status = pgrest_error_status(edata, authenticated);
+	const char *code;
+	PgrestResponse *resp;
+
+	if (edata->sqlerrcode == ERRCODE_PGREST && pending.set)
+		code = pstrdup(pending.code);
+	else
+		code = unpack_sql_state(edata->sqlerrcode);
+	pending.set = false;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	append_json_field(&buf, "code", code, false);
+	append_json_field(&buf, "details", edata->detail, false);
+	append_json_field(&buf, "hint", edata->hint, false);
+	append_json_field(&buf, "message", edata->message, true);
+	appendStringInfoChar(&buf, '}');
+
+	resp = pgrest_response_json(status, buf.data);
+	if (status == 401)
+		pgrest_response_add_header(resp, "WWW-Authenticate", "Bearer");
+	return resp;
+}
+
+static int
+status_for_sqlstate(const char *state, const char *message, bool authenticated)
+{
+	if (message == NULL)
+		message = "";
+
+	/* rules that depend on more than the SQLSTATE */
+	if (strcmp(state, "21000") == 0)
+		return ends_with(message, "requires a WHERE clause") ? 400 : 500;
+	if (strcmp(state, "22023") == 0)
+		return strncmp(message, "role ", 5) == 0 &&
+			ends_with(message, " does not exist") ? 401 : 400;
+	if (strcmp(state, "42883") == 0)
+		return strncmp(message, "function xmlagg(", 16) == 0 ? 406 : 404;
+	if (strcmp(state, "42501") == 0)
+		return authenticated ? 403 : 401;
+	if (state[0] == 'P' && state[1] == 'T')
+	{
+		int			status = 0;
+
+		for (int i = 2; i < 5; i++)
+		{
+			if (state[i] < '0' || state[i] > '9')
+				return 500;
+			status = status * 10 + (state[i] - '0');
+		}
+		return (status >= 100 && status <= 599) ? status : 500;
+	}
+
+	for (size_t i = 0; i < lengthof(sqlstate_table); i++)
+	{
+		const char *entry = sqlstate_table[i].sqlstate;
+
+		if (strncmp(state, entry, strlen(entry)) == 0)
+			return sqlstate_table[i].status;
+	}
+	return 400;
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t		n = strlen(s);
+	size_t		m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* "key": "value" (or null), followed by a comma unless last */
+static void
+append_json_field(StringInfo buf, const char *key, const char *value, bool last)
+{
+	escape_json(buf, key);
+	appendStringInfoChar(buf, ':');
+	if (value)
+		escape_json(buf, value);
+	else
+		appendStringInfoString(buf, "null");
+	if (!last)
+		appendStringInfoChar(buf, ',');
+}

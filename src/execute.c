@@ -1,0 +1,369 @@
+/*-------------------------------------------------------------------------
+ *
+ * execute.c
+ *	  The transaction bracket of a request, and the only place pgrest runs
+ *	  SQL.
+ *
+ * In an HTTP worker every request is one top-level transaction:
+ *
+ *	 statement start time -> StartTransactionCommand -> PushActiveSnapshot
+ *	 -> SPI_connect -> request settings (role, request.*, search_path, all
+ *	 LOCAL) -> statement timeout armed -> the statement -> result copied
+ *	 out -> SPI_finish -> PopActiveSnapshot -> CommitTransactionCommand ->
+ *	 timeout disarmed
+ *
+ * with the whole bracket, commit included, inside one PG_TRY: deferred
+ * constraints and serialization failures fire at commit and must become
+ * error responses too.  PG_CATCH copies the error into the request's
+ * memory context, flushes the error state and aborts the transaction,
+ * which also undoes SPI, snapshots, locks and every LOCAL setting.
+ *
+ * pgrest.handle() runs the same bracket nested in its caller's
+ * transaction: a subtransaction instead of a transaction, its own GUC
+ * nesting level so that nothing the request set (role, request.*)
+ * outlives it, and no statement timeout of its own (the caller's
+ * applies).
+ *
+ * Everything the caller keeps is allocated in the memory context that was
+ * current on entry (the request's context), never in a transaction or SPI
+ * context that commit would free.
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/execute.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/params.h"
+#include "parser/parse_param.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+#include "utils/timeout.h"
+
+#include "error.h"
+#include "execute.h"
+#include "guc.h"
+
+/* parameter types PostgreSQL deduces while parsing, as for libpq clients */
+typedef struct DeducedParams
+{
+	Oid		   *types;
+	int			ntypes;
+} DeducedParams;
+
+/* whether the current request runs inside pgrest.handle() */
+static bool nested_request = false;
+static bool timeout_armed = false;
+
+static void require_serving(void);
+static void set_local(const char *name, const char *value);
+static char *headers_json(const PgrestRequest *req);
+static bool repeated_later(const PgrestRequest *req, int i);
+static char *search_path_for(const char *schema);
+static void arm_statement_timeout(void);
+static void disarm_statement_timeout(void);
+static void setup_deduced_params(ParseState *pstate, void *arg);
+static ParamListInfo bind_params(const PgrestQuery *query,
+								 const DeducedParams *deduced);
+
+/*
+ * Run body(arg) inside the request's transaction (a subtransaction of the
+ * caller's when nested).  Returns NULL on success, or the error that
+ * aborted the transaction, copied into the current memory context.
+ */
+ErrorData *
+pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
+{
+	MemoryContext reqcxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+	const char *saved_query = debug_query_string;
+
+	pgrest_error_reset();
+	nested_request = nested;
+	if (nested)
+		BeginInternalSubTransaction(NULL);
+	else
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+	}
+	MemoryContextSwitchTo(reqcxt);
+
+	PG_TRY();
+	{
+		int			gucnest = NewGUCNestLevel();
+
+		if (!nested)
+			require_serving();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		MemoryContextSwitchTo(reqcxt);
+
+		body(arg);
+
+		SPI_finish();
+		PopActiveSnapshot();
+		if (nested)
+		{
+			/* undo role and request.* before the subtransaction merges them */
+			AtEOXact_GUC(false, gucnest);
+			ReleaseCurrentSubTransaction();
+		}
+		else
+			CommitTransactionCommand();
+		disarm_statement_timeout();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(reqcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		debug_query_string = saved_query;
+		disarm_statement_timeout();
+		if (nested)
+			RollbackAndReleaseCurrentSubTransaction();
+		else
+			AbortCurrentTransaction();
+	}
+	PG_END_TRY();
+
+	MemoryContextSwitchTo(reqcxt);
+	CurrentResourceOwner = owner;
+	debug_query_string = saved_query;
+	nested_request = false;
+	return edata;
+}
+
+/*
+ * Switch to the request's role and publish the request to SQL, all with
+ * LOCAL semantics, then arm the statement timeout.  Must run before any
+ * user SQL.
+ */
+void
+pgrest_execute_set_context(const PgrestRequest *req, const PgrestAuth *auth,
+						   const char *schema, bool read_only)
+{
+	set_local("search_path", search_path_for(schema));
+	set_local("role", auth->role);
+	set_local("request.jwt.claims", auth->claims);
+	set_local("request.method", req->method_name);
+	set_local("request.path", req->path);
+	set_local("request.headers", headers_json(req));
+	if (read_only)
+		set_local("transaction_read_only", "on");
+	if (pgrest_statement_timeout > 0)
+		set_local("statement_timeout", psprintf("%d", pgrest_statement_timeout));
+	arm_statement_timeout();
+}
+
+/*
+ * Run the request's statement and copy its one row out of SPI, into the
+ * current memory context.  Parameters are sent as text with types
+ * PostgreSQL deduces from the statement, as libpq's untyped parameters
+ * are, so a value that does not fit its column fails with the type's own
+ * error (22P02, ...).
+ */
+PgrestResult *
+pgrest_execute_query(const PgrestQuery *query)
+{
+	MemoryContext reqcxt = CurrentMemoryContext;
+	DeducedParams deduced = {NULL, 0};
+	SPIPlanPtr	plan;
+	ParamListInfo params;
+	PgrestResult *result = palloc0(sizeof(PgrestResult));
+	HeapTuple	tuple;
+	TupleDesc	tupdesc;
+	Datum		value;
+	bool		isnull;
+	int			rc;
+
+	/* error reports name the statement; the bracket restores the caller's */
+	debug_query_string = query->sql;
+	plan = SPI_prepare_params(query->sql, setup_deduced_params, &deduced, 0);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare pgrest statement: %s",
+			 SPI_result_code_string(SPI_result));
+	MemoryContextSwitchTo(reqcxt);
+	params = bind_params(query, &deduced);
+
+	rc = SPI_execute_plan_with_paramlist(plan, params, query->read_only, 0);
+	MemoryContextSwitchTo(reqcxt);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1 ||
+		SPI_tuptable->tupdesc->natts != 2)
+		elog(ERROR, "pgrest statement returned an unexpected result");
+
+	tuple = SPI_tuptable->vals[0];
+	tupdesc = SPI_tuptable->tupdesc;
+	value = SPI_getbinval(tuple, tupdesc, 1, &isnull);
+	result->rows = isnull ? 0 : DatumGetInt64(value);
+	value = SPI_getbinval(tuple, tupdesc, 2, &isnull);
+	if (!isnull)
+	{
+		/* json and text share the varlena text layout */
+		result->body = text_to_cstring(DatumGetTextPP(value));
+		result->body_len = strlen(result->body);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	SPI_freeplan(plan);
+	return result;
+}
+
+/*
+ * An HTTP worker serves only where the extension is installed, and never
+ * as a superuser (the check runs per request, so ALTER ROLE is seen).
+ */
+static void
+require_serving(void)
+{
+	if (!OidIsValid(get_extension_oid("pgrest", true)))
+		pgrest_error_raise(503, "PGRST500",
+						   psprintf("pgrest is not installed in database \"%s\"",
+									get_database_name(MyDatabaseId)),
+						   NULL,
+						   "Run CREATE EXTENSION pgrest; in that database.");
+	if (superuser())
+		pgrest_error_raise(503, "PGRST501",
+						   psprintf("pgrest refuses to serve requests as superuser \"%s\"",
+									GetUserNameFromId(GetUserId(), false)),
+						   NULL,
+						   "Set pgrest.role to a role that is not a superuser and restart the server.");
+}
+
+static void
+set_local(const char *name, const char *value)
+{
+	(void) set_config_option(name, value, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
+}
+
+/* {"name": "value", ...} with lowercased names; a repeated header: last wins */
+static char *
+headers_json(const PgrestRequest *req)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	for (int i = 0; i < req->nheaders; i++)
+	{
+		const char *name = req->headers[i].name;
+
+		if (repeated_later(req, i))
+			continue;			/* a later one of the same name wins */
+		if (buf.len > 1)
+			appendStringInfoChar(&buf, ',');
+		escape_json(&buf, name);
+		appendStringInfoChar(&buf, ':');
+		escape_json(&buf, req->headers[i].value);
+	}
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
+static bool
+repeated_later(const PgrestRequest *req, int i)
+{
+	for (int j = i + 1; j < req->nheaders; j++)
+	{
+		if (strcmp(req->headers[j].name, req->headers[i].name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* the exposed schema first, then public for extensions' objects */
+static char *
+search_path_for(const char *schema)
+{
+	if (strcmp(schema, "public") == 0)
+		return pstrdup("public");
+	return psprintf("%s, public", quote_identifier(schema));
+}
+
+/*
+ * Background workers get no statement timeout from PostgreSQL's main loop,
+ * so arm it here with whatever statement_timeout is now in effect (the
+ * role's or pgrest.statement_timeout).  A nested request lives inside its
+ * caller's statement, whose timeout already runs.
+ */
+static void
+arm_statement_timeout(void)
+{
+	if (nested_request || StatementTimeout <= 0)
+		return;
+	enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
+	timeout_armed = true;
+}
+
+static void
+disarm_statement_timeout(void)
+{
+	if (!timeout_armed)
+		return;
+	disable_timeout(STATEMENT_TIMEOUT, false);
+	timeout_armed = false;
+}
+
+/* ParserSetupHook: let the parser deduce the types of $n */
+static void
+setup_deduced_params(ParseState *pstate, void *arg)
+{
+	DeducedParams *deduced = (DeducedParams *) arg;
+
+	setup_parse_variable_parameters(pstate, &deduced->types, &deduced->ntypes);
+}
+
+/*
+ * Turn the text parameters into Datums of the deduced types with each
+ * type's input function; unreferenced or still unknown ones are text.
+ */
+static ParamListInfo
+bind_params(const PgrestQuery *query, const DeducedParams *deduced)
+{
+	ParamListInfo params;
+
+	if (deduced->ntypes > query->nparams)
+		elog(ERROR, "pgrest statement refers to $%d but has %d parameters",
+			 deduced->ntypes, query->nparams);
+	if (query->nparams == 0)
+		return NULL;
+
+	params = makeParamList(query->nparams);
+	for (int i = 0; i < query->nparams; i++)
+	{
+		ParamExternData *prm = &params->params[i];
+		Oid			type = i < deduced->ntypes ? deduced->types[i] : InvalidOid;
+		Oid			input;
+		Oid			ioparam;
+
+		if (type == InvalidOid || type == UNKNOWNOID)
+			type = TEXTOID;
+		prm->ptype = type;
+		prm->pflags = PARAM_FLAG_CONST;
+		prm->isnull = query->params[i] == NULL;
+		prm->value = (Datum) 0;
+		if (!prm->isnull)
+		{
+			getTypeInputInfo(type, &input, &ioparam);
+			prm->value = OidInputFunctionCall(input, (char *) query->params[i],
+											  ioparam, -1);
+		}
+	}
+	return params;
+}

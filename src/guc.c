@@ -1,0 +1,347 @@
+/*-------------------------------------------------------------------------
+ *
+ * guc.c
+ *	  Definitions of every pgrest.* configuration parameter.
+ *
+ * All parameters are defined whether or not the library is preloaded, so
+ * that SHOW works and pgrest.handle() sees the same settings the HTTP
+ * workers do.  Parameters that shape the HTTP server's process model
+ * (address, port, database, role, worker count) are PGC_POSTMASTER; all
+ * others are PGC_SUSET: they follow postgresql.conf on reload, and a
+ * superuser may also SET them in a session, which the regression tests of
+ * pgrest.handle() rely on.  Requests themselves never run as superuser, so
+ * they cannot change them.
+ *
+ * This file only defines and validates settings; it never reads the
+ * catalogs.
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/guc.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "nodes/pg_list.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/varlena.h"
+
+#include "guc.h"
+
+/* the shortest HS256 secret we accept, as PostgREST does */
+#define PGREST_MIN_JWT_SECRET_LEN 32
+
+char	   *pgrest_listen_addresses = NULL;
+int			pgrest_port = 3000;
+char	   *pgrest_database = NULL;
+char	   *pgrest_role = NULL;
+int			pgrest_workers = 2;
+
+char	   *pgrest_anon_role = NULL;
+char	   *pgrest_jwt_secret = NULL;
+char	   *pgrest_jwt_aud = NULL;
+char	   *pgrest_jwt_role_claim = NULL;
+char	   *pgrest_schemas = NULL;
+int			pgrest_max_rows = 0;
+int			pgrest_statement_timeout = 0;
+int			pgrest_max_body_size = 8 * 1024 * 1024;
+char	   *pgrest_pre_request = NULL;
+int			pgrest_tx_end = PGREST_TX_COMMIT_ALLOW_OVERRIDE;
+bool		pgrest_sql_endpoint = false;
+char	   *pgrest_cors_allowed_origins = NULL;
+int			pgrest_connection_limit = 1024;
+int			pgrest_idle_timeout = 60;
+
+static const struct config_enum_entry tx_end_options[] = {
+	{"commit", PGREST_TX_COMMIT, false},
+	{"commit-allow-override", PGREST_TX_COMMIT_ALLOW_OVERRIDE, false},
+	{"rollback", PGREST_TX_ROLLBACK, false},
+	{"rollback-allow-override", PGREST_TX_ROLLBACK_ALLOW_OVERRIDE, false},
+	{NULL, 0, false}
+};
+
+static bool check_name_list(char **newval, void **extra, GucSource source);
+static bool check_schemas(char **newval, void **extra, GucSource source);
+static bool check_jwt_secret(char **newval, void **extra, GucSource source);
+static bool check_not_empty(char **newval, void **extra, GucSource source);
+static bool check_function_name(char **newval, void **extra, GucSource source);
+static bool check_header_value(char **newval, void **extra, GucSource source);
+
+/*
+ * Define every parameter, then reserve the "pgrest" prefix so that a
+ * misspelled name in postgresql.conf draws a warning.
+ */
+void
+pgrest_guc_define(void)
+{
+	DefineCustomStringVariable("pgrest.listen_addresses",
+							   "Sets the host names or IP addresses the HTTP server listens on.",
+							   "A comma-separated list; \"*\" means all IPv4 and IPv6 addresses.",
+							   &pgrest_listen_addresses,
+							   "localhost",
+							   PGC_POSTMASTER, 0,
+							   check_name_list, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.port",
+							"Sets the TCP port the HTTP server listens on.",
+							NULL,
+							&pgrest_port,
+							3000, 1, 65535,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.database",
+							   "Sets the database the HTTP workers serve.",
+							   NULL,
+							   &pgrest_database,
+							   "postgres",
+							   PGC_POSTMASTER, 0,
+							   check_not_empty, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.role",
+							   "Sets the login role the HTTP workers connect as.",
+							   "It must not be a superuser; it should be NOINHERIT and a member of the roles requests run as.",
+							   &pgrest_role,
+							   "authenticator",
+							   PGC_POSTMASTER, 0,
+							   check_not_empty, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.workers",
+							"Sets the number of HTTP worker processes.",
+							"Each takes one of max_worker_processes.",
+							&pgrest_workers,
+							2, 1, 64,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.anon_role",
+							   "Sets the role of requests that carry no JWT.",
+							   "Empty means such requests are refused with 401.",
+							   &pgrest_anon_role,
+							   "",
+							   PGC_SUSET, 0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.jwt_secret",
+							   "Sets the HS256 secret that signs JWTs.",
+							   "At least 32 bytes; empty disables JWT authentication.",
+							   &pgrest_jwt_secret,
+							   "",
+							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
+							   check_jwt_secret, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.jwt_aud",
+							   "Sets the audience a JWT's \"aud\" claim must name.",
+							   "Empty means the claim is not checked.",
+							   &pgrest_jwt_aud,
+							   "",
+							   PGC_SUSET, 0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.jwt_role_claim",
+							   "Sets the JWT claim that names the request's role.",
+							   NULL,
+							   &pgrest_jwt_role_claim,
+							   "role",
+							   PGC_SUSET, 0,
+							   check_not_empty, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.schemas",
+							   "Sets the schemas exposed over HTTP.",
+							   "A comma-separated list; the first is the default, others are chosen with the Accept-Profile and Content-Profile headers.",
+							   &pgrest_schemas,
+							   "public",
+							   PGC_SUSET, GUC_LIST_INPUT,
+							   check_schemas, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.max_rows",
+							"Sets the most rows a read returns.",
+							"0 means no limit.",
+							&pgrest_max_rows,
+							0, 0, INT_MAX,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.statement_timeout",
+							"Sets the time a request's statements may run.",
+							"0 means the statement_timeout in effect for the request's session applies.",
+							&pgrest_statement_timeout,
+							0, 0, INT_MAX,
+							PGC_SUSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.max_body_size",
+							"Sets the largest request body accepted.",
+							"Larger bodies are refused with 413.",
+							&pgrest_max_body_size,
+							8 * 1024 * 1024, 0, MaxAllocSize,
+							PGC_SUSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.pre_request",
+							   "Sets a function called at the start of every request's transaction.",
+							   "Empty means none.",
+							   &pgrest_pre_request,
+							   "",
+							   PGC_SUSET, 0,
+							   check_function_name, NULL, NULL);
+
+	DefineCustomEnumVariable("pgrest.tx_end",
+							 "Sets whether requests commit, and whether the Prefer: tx header may change that.",
+							 NULL,
+							 &pgrest_tx_end,
+							 PGREST_TX_COMMIT_ALLOW_OVERRIDE,
+							 tx_end_options,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("pgrest.sql_endpoint",
+							 "Enables the read-only raw SQL endpoint POST /sql.",
+							 NULL,
+							 &pgrest_sql_endpoint,
+							 false,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.cors_allowed_origins",
+							   "Sets the value of the Access-Control-Allow-Origin header.",
+							   NULL,
+							   &pgrest_cors_allowed_origins,
+							   "*",
+							   PGC_SUSET, 0,
+							   check_header_value, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.connection_limit",
+							"Sets the most HTTP connections each worker holds open.",
+							"Further connections wait in the listen queue until a worker has room.",
+							&pgrest_connection_limit,
+							1024, 1, 65536,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.idle_timeout",
+							"Sets how long an idle HTTP connection is kept open.",
+							"Applies to connections accepted after a change.",
+							&pgrest_idle_timeout,
+							60, 1, 86400,
+							PGC_SUSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("pgrest");
+}
+
+/*
+ * The exposed schemas, as a List of palloc'd names in the current memory
+ * context.  The check hook guarantees the list parses and is not empty.
+ */
+List *
+pgrest_guc_schema_list(void)
+{
+	List	   *names = NIL;
+	char	   *raw = pstrdup(pgrest_schemas);
+
+	if (!SplitGUCList(raw, ',', &names))
+		elog(ERROR, "pgrest.schemas does not parse");
+	return names;
+}
+
+/* a comma-separated list of non-empty items */
+static bool
+check_name_list(char **newval, void **extra, GucSource source)
+{
+	char	   *raw = pstrdup(*newval);
+	List	   *items = NIL;
+	ListCell   *lc;
+	bool		ok = SplitGUCList(raw, ',', &items);
+
+	if (ok)
+	{
+		foreach(lc, items)
+		{
+			if (*(char *) lfirst(lc) == '\0')
+				ok = false;
+		}
+	}
+	if (!ok || items == NIL)
+		GUC_check_errdetail("List syntax is invalid.");
+	list_free(items);
+	pfree(raw);
+	return ok && items != NIL;
+}
+
+static bool
+check_schemas(char **newval, void **extra, GucSource source)
+{
+	if (!check_name_list(newval, extra, source))
+	{
+		GUC_check_errdetail("pgrest.schemas must list at least one schema, separated by commas.");
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_jwt_secret(char **newval, void **extra, GucSource source)
+{
+	size_t		len = strlen(*newval);
+
+	if (len > 0 && len < PGREST_MIN_JWT_SECRET_LEN)
+	{
+		GUC_check_errdetail("The JWT secret is %zu bytes long; it must be at least %d bytes.",
+							len, PGREST_MIN_JWT_SECRET_LEN);
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_not_empty(char **newval, void **extra, GucSource source)
+{
+	if ((*newval)[0] == '\0')
+	{
+		GUC_check_errdetail("The value must not be empty.");
+		return false;
+	}
+	return true;
+}
+
+/* empty, or a function name with an optional schema: name or schema.name */
+static bool
+check_function_name(char **newval, void **extra, GucSource source)
+{
+	char	   *raw;
+	List	   *parts = NIL;
+	bool		ok;
+
+	if ((*newval)[0] == '\0')
+		return true;
+	raw = pstrdup(*newval);
+	ok = SplitIdentifierString(raw, '.', &parts) &&
+		list_length(parts) >= 1 && list_length(parts) <= 2;
+	if (!ok)
+		GUC_check_errdetail("The value must be a function name, optionally qualified by its schema.");
+	list_free(parts);
+	pfree(raw);
+	return ok;
+}
+
+/* the value is sent as an HTTP header: no control characters */
+static bool
+check_header_value(char **newval, void **extra, GucSource source)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *) *newval; *p; p++)
+	{
+		if (*p < 0x20 || *p == 0x7f)
+		{
+			GUC_check_errdetail("The value must not contain control characters.");
+			return false;
+		}
+	}
+	return true;
+}

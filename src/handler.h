@@ -1,0 +1,21 @@
+/*-------------------------------------------------------------------------
+ *
+ * handler.h
+ *	  One request through the whole pipeline
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/handler.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGREST_HANDLER_H
+#define PGREST_HANDLER_H
+
+#include "request.h"
+#include "response.h"
+
+extern PgrestResponse *pgrest_handler_handle(const PgrestHttpRequest *http,
+											 bool nested);
+
+#endif							/* PGREST_HANDLER_H */

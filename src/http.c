@@ -1,0 +1,569 @@
+/*-------------------------------------------------------------------------
+ *
+ * http.c
+ *	  The libmicrohttpd adapter: one single-threaded HTTP server per
+ *	  worker, driven by the worker's event loop.
+ *
+ * This is the only file that sees libmicrohttpd's types.  The daemon runs
+ * in external-loop mode (epoll, no listening socket of its own, no
+ * threads): the worker accepts connections from the postmaster's
+ * listening sockets and hands them over with MHD_add_connection, waits on
+ * the daemon's epoll fd, and calls pgrest_http_run after every wake-up.
+ *
+ * No PostgreSQL code runs inside libmicrohttpd's callbacks; an ERROR must
+ * never longjmp across its frames.  The callbacks only copy the request
+ * into malloc'd memory (enforcing pgrest.max_body_size) and suspend the
+ * connection.  Once MHD_run has returned, pgrest_http_run hands each
+ * complete request to the pipeline, turns the response into an
+ * MHD_Response and resumes the connection; the next MHD_run queues it.
+ * Queuing the response on that later call also keeps the connection
+ * alive: libmicrohttpd closes connections whose response was queued
+ * before the request had been read whole.
+ *
+ * The panic handler is replaced: libmicrohttpd's default aborts, and an
+ * abort of any backend makes the postmaster restart the whole server.
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/http.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#include "storage/ipc.h"
+#include "utils/memutils.h"
+
+#include "guc.h"
+#include "handler.h"
+#include "http.h"
+
+/*
+ * Per-connection memory libmicrohttpd may use for the request line,
+ * headers and buffers; requests whose headers do not fit get 431.
+ */
+#define PGREST_CONNECTION_MEMORY (64 * 1024)
+
+/* hard cap on connections; pgrest.connection_limit is enforced on accept */
+#define PGREST_MAX_CONNECTIONS 65536
+
+/* MHD's messages are kept here and logged once MHD_run has returned */
+#define PGREST_LOG_SLOTS 8
+#define PGREST_LOG_LEN 256
+
+/*
+ * One request and, once the pipeline has answered, its response.  Lives
+ * in malloc'd memory from the URI callback to the completion callback.
+ */
+typedef struct Exchange
+{
+	struct MHD_Connection *connection;
+	char	   *uri;			/* the request target as received */
+	char	   *method;
+	bool		started;		/* the access handler has seen the headers */
+	char	   *body;
+	size_t		body_len;
+	size_t		body_cap;
+	size_t		discarded;		/* body bytes dropped after the limit */
+	bool		too_large;
+	int			nheaders;
+	PgrestHeader *headers;
+	bool		answered;		/* the pipeline has run */
+	struct MHD_Response *response;
+	unsigned int status;
+	struct Exchange *next;		/* queue of requests for the pipeline */
+} Exchange;
+
+static struct MHD_Daemon *daemon_handle = NULL;
+static Exchange *queue_head = NULL;
+static Exchange *queue_tail = NULL;
+static int	open_connections = 0;
+static MemoryContext request_context = NULL;
+
+static char log_slots[PGREST_LOG_SLOTS][PGREST_LOG_LEN];
+static int	log_count = 0;
+static int	log_dropped = 0;
+
+static const char body_too_large[] =
+"{\"code\":\"PGRST502\",\"details\":null,\"hint\":\"Send a smaller body or raise pgrest.max_body_size.\","
+"\"message\":\"The request body is larger than pgrest.max_body_size\"}";
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
+								  const char *url, const char *method,
+								  const char *version, const char *upload_data,
+								  size_t *upload_data_size, void **con_cls);
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connection);
+static void on_completed(void *cls, struct MHD_Connection *connection,
+						 void **con_cls, enum MHD_RequestTerminationCode toe);
+static void on_connection(void *cls, struct MHD_Connection *connection,
+						  void **socket_context,
+						  enum MHD_ConnectionNotificationCode toe);
+static void on_log(void *cls, const char *fmt, va_list ap);
+static void on_panic(void *cls, const char *file, unsigned int line,
+					 const char *reason);
+static bool receive_body(Exchange *ex, const char *data, size_t size);
+static bool expect_too_large(struct MHD_Connection *connection);
+static enum MHD_Result queue_static(struct MHD_Connection *connection,
+									unsigned int status, const char *json);
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind,
+									  const char *key, const char *value);
+static void answer(Exchange *ex);
+static struct MHD_Response *make_response(const PgrestResponse *resp);
+static void free_exchange(Exchange *ex);
+static void flush_log(void);
+
+/*
+ * Start this worker's daemon.  Raises an ERROR (the worker exits and is
+ * restarted) if libmicrohttpd cannot start.
+ */
+void
+pgrest_http_start(void)
+{
+	const union MHD_DaemonInfo *info;
+
+	request_context = AllocSetContextCreate(TopMemoryContext, "pgrest request",
+											ALLOCSET_DEFAULT_SIZES);
+	MHD_set_panic_func(on_panic, NULL);
+
+	daemon_handle = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+									 MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG,
+									 0, NULL, NULL, on_request, NULL,
+									 MHD_OPTION_EXTERNAL_LOGGER, on_log, NULL,
+									 MHD_OPTION_CONNECTION_LIMIT,
+									 (unsigned int) PGREST_MAX_CONNECTIONS,
+									 MHD_OPTION_CONNECTION_TIMEOUT,
+									 (unsigned int) pgrest_idle_timeout,
+									 MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+									 (size_t) PGREST_CONNECTION_MEMORY,
+									 MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+									 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+									 MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+									 MHD_OPTION_SIGPIPE_HANDLED_BY_APP, (int) 1,
+									 MHD_OPTION_END);
+	flush_log();
+	if (daemon_handle == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYSTEM_ERROR),
+				 errmsg("could not start the pgrest HTTP server")));
+
+	/* the whole design rests on libmicrohttpd never starting a thread */
+	info = MHD_get_daemon_info(daemon_handle, MHD_DAEMON_INFO_FLAGS);
+	if (info == NULL ||
+		(info->flags & (MHD_USE_INTERNAL_POLLING_THREAD |
+						MHD_USE_THREAD_PER_CONNECTION)) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYSTEM_ERROR),
+				 errmsg("the pgrest HTTP server must not run its own threads")));
+}
+
+/* The fd that becomes readable when the daemon has work. */
+int
+pgrest_http_event_fd(void)
+{
+	const union MHD_DaemonInfo *info;
+
+	info = MHD_get_daemon_info(daemon_handle, MHD_DAEMON_INFO_EPOLL_FD);
+	if (info == NULL)
+		elog(ERROR, "libmicrohttpd has no epoll fd");
+	return info->epoll_fd;
+}
+
+/* How long the event loop may wait before MHD_run is due; -1: no limit. */
+long
+pgrest_http_timeout_ms(void)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (MHD_get_timeout(daemon_handle, &ms) != MHD_YES)
+		return -1;
+	/* epoll_wait takes an int */
+	return ms > (MHD_UNSIGNED_LONG_LONG) INT_MAX ? INT_MAX : (long) ms;
+}
+
+/* Whether this worker may take another connection. */
+bool
+pgrest_http_has_room(void)
+{
+	return open_connections < pgrest_connection_limit;
+}
+
+/*
+ * Accept one pending connection from a shared listening socket, if any;
+ * another idle worker may have taken it first.
+ */
+void
+pgrest_http_accept(int listen_fd)
+{
+	struct sockaddr_storage addr;
+	socklen_t	addrlen = sizeof(addr);
+	int			fd;
+
+	fd = accept4(listen_fd, (struct sockaddr *) &addr, &addrlen,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+	{
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+			errno != ECONNABORTED)
+			ereport(LOG,
+					(errcode_for_socket_access(),
+					 errmsg("pgrest could not accept an HTTP connection: %m")));
+		return;
+	}
+	/* on failure libmicrohttpd closes the socket itself */
+	if (MHD_add_connection(daemon_handle, fd, (struct sockaddr *) &addr,
+						   addrlen) != MHD_YES)
+		ereport(DEBUG1,
+				(errmsg("pgrest could not take an HTTP connection: %m")));
+	flush_log();
+}
+
+/*
+ * Let libmicrohttpd do its I/O, answer every request it completed, and
+ * let it send the answers.
+ */
+void
+pgrest_http_run(void)
+{
+	MHD_run(daemon_handle);
+	flush_log();
+
+	if (queue_head == NULL)
+		return;
+	while (queue_head != NULL)
+	{
+		Exchange   *ex = queue_head;
+
+		queue_head = ex->next;
+		ex->next = NULL;
+		answer(ex);
+		MHD_resume_connection(ex->connection);
+	}
+	queue_tail = NULL;
+
+	MHD_run(daemon_handle);
+	flush_log();
+}
+
+/*
+ * The access handler.  Called after the headers, once per body chunk, and
+ * once more at the end; and again after the connection is resumed, when
+ * the response is ready.  Only copies and queues: no PostgreSQL code.
+ */
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *connection, const char *url,
+		   const char *method, const char *version, const char *upload_data,
+		   size_t *upload_data_size, void **con_cls)
+{
+	Exchange   *ex = (Exchange *) *con_cls;
+
+	if (ex == NULL)
+		return MHD_NO;			/* on_uri could not allocate */
+
+	if (!ex->started)
+	{
+		ex->started = true;
+		ex->connection = connection;
+		ex->method = strdup(method);
+		if (ex->method == NULL)
+			return MHD_NO;
+		/* refuse a declared oversized body before reading any of it */
+		if (expect_too_large(connection))
+			return queue_static(connection, MHD_HTTP_CONTENT_TOO_LARGE,
+								body_too_large);
+		return MHD_YES;
+	}
+
+	if (*upload_data_size > 0)
+	{
+		bool		ok = receive_body(ex, upload_data, *upload_data_size);
+
+		*upload_data_size = 0;
+		return ok ? MHD_YES : MHD_NO;
+	}
+
+	if (ex->answered)
+	{
+		enum MHD_Result rc;
+
+		if (ex->response == NULL)
+			return MHD_NO;
+		rc = MHD_queue_response(connection, ex->status, ex->response);
+		MHD_destroy_response(ex->response);
+		ex->response = NULL;
+		return rc;
+	}
+
+	if (ex->too_large)
+		return queue_static(connection, MHD_HTTP_CONTENT_TOO_LARGE,
+							body_too_large);
+
+	/* the request is complete: copy the headers and queue it */
+	if (MHD_get_connection_values(connection, MHD_HEADER_KIND,
+								  collect_header, ex) < 0)
+		return MHD_NO;
+	if (queue_tail)
+		queue_tail->next = ex;
+	else
+		queue_head = ex;
+	queue_tail = ex;
+	MHD_suspend_connection(connection);
+	return MHD_YES;
+}
+
+/* Called first for every request: allocate its exchange. */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+	Exchange   *ex = calloc(1, sizeof(Exchange));
+
+	if (ex == NULL)
+		return NULL;
+	ex->uri = strdup(uri);
+	if (ex->uri == NULL)
+	{
+		free(ex);
+		return NULL;
+	}
+	return ex;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	Exchange   *ex = (Exchange *) *con_cls;
+
+	if (ex != NULL)
+		free_exchange(ex);
+	*con_cls = NULL;
+}
+
+/* Count connections, and give new ones the current idle timeout. */
+static void
+on_connection(void *cls, struct MHD_Connection *connection,
+			  void **socket_context, enum MHD_ConnectionNotificationCode toe)
+{
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+	{
+		open_connections++;
+		MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
+								  (unsigned int) pgrest_idle_timeout);
+	}
+	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		open_connections--;
+}
+
+static void
+on_log(void *cls, const char *fmt, va_list ap)
+{
+	if (log_count >= PGREST_LOG_SLOTS)
+	{
+		log_dropped++;
+		return;
+	}
+	vsnprintf(log_slots[log_count++], PGREST_LOG_LEN, fmt, ap);
+}
+
+/*
+ * libmicrohttpd found its own state inconsistent.  Exit this worker only
+ * (exit code 1: the postmaster restarts it); never abort().
+ */
+static void
+on_panic(void *cls, const char *file, unsigned int line, const char *reason)
+{
+	write_stderr("pgrest: libmicrohttpd panic at %s:%u: %s\n",
+				 file ? file : "?", line, reason ? reason : "");
+	proc_exit(1);
+}
+
+/* Append a body chunk, up to pgrest.max_body_size; drop the rest. */
+static bool
+receive_body(Exchange *ex, const char *data, size_t size)
+{
+	size_t		limit = (size_t) pgrest_max_body_size;
+
+	if (ex->too_large || size > limit - ex->body_len)
+	{
+		ex->too_large = true;
+		free(ex->body);
+		ex->body = NULL;
+		ex->body_len = ex->body_cap = 0;
+		/* a client that keeps sending far past the limit is cut off */
+		ex->discarded += size;
+		return ex->discarded <= limit + PGREST_CONNECTION_MEMORY;
+	}
+	if (ex->body_len + size > ex->body_cap)
+	{
+		size_t		cap = Max(ex->body_cap * 2, ex->body_len + size);
+		char	   *grown;
+
+		cap = Min(Max(cap, 1024), limit);
+		grown = realloc(ex->body, cap);
+		if (grown == NULL)
+			return false;
+		ex->body = grown;
+		ex->body_cap = cap;
+	}
+	memcpy(ex->body + ex->body_len, data, size);
+	ex->body_len += size;
+	return true;
+}
+
+/* Does Content-Length announce a body over pgrest.max_body_size? */
+static bool
+expect_too_large(struct MHD_Connection *connection)
+{
+	const char *length = MHD_lookup_connection_value(connection,
+													 MHD_HEADER_KIND,
+													 MHD_HTTP_HEADER_CONTENT_LENGTH);
+	unsigned long long declared;
+	char	   *end;
+
+	if (length == NULL)
+		return false;
+	errno = 0;
+	declared = strtoull(length, &end, 10);
+	if (errno != 0 || end == length)
+		return false;			/* libmicrohttpd rejects malformed lengths */
+	return declared > (unsigned long long) pgrest_max_body_size;
+}
+
+/* An answer from a constant JSON text, made without PostgreSQL code. */
+static enum MHD_Result
+queue_static(struct MHD_Connection *connection, unsigned int status,
+			 const char *json)
+{
+	struct MHD_Response *response;
+	enum MHD_Result rc;
+
+	response = MHD_create_response_from_buffer(strlen(json), (void *) json,
+											   MHD_RESPMEM_PERSISTENT);
+	if (response == NULL)
+		return MHD_NO;
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+							PGREST_JSON_CONTENT_TYPE);
+	rc = MHD_queue_response(connection, status, response);
+	MHD_destroy_response(response);
+	return rc;
+}
+
+/* MHD_KeyValueIterator: copy one header into the exchange */
+static enum MHD_Result
+collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+			   const char *value)
+{
+	Exchange   *ex = (Exchange *) cls;
+	PgrestHeader *grown;
+
+	grown = realloc(ex->headers, sizeof(PgrestHeader) * (ex->nheaders + 1));
+	if (grown == NULL)
+		return MHD_NO;
+	ex->headers = grown;
+	ex->headers[ex->nheaders].name = strdup(key);
+	ex->headers[ex->nheaders].value = strdup(value ? value : "");
+	if (ex->headers[ex->nheaders].name == NULL ||
+		ex->headers[ex->nheaders].value == NULL)
+	{
+		free((void *) ex->headers[ex->nheaders].name);
+		free((void *) ex->headers[ex->nheaders].value);
+		return MHD_NO;
+	}
+	ex->nheaders++;
+	return MHD_YES;
+}
+
+/*
+ * Run the pipeline for one request (outside any libmicrohttpd callback)
+ * and keep the MHD_Response for the resumed connection.
+ */
+static void
+answer(Exchange *ex)
+{
+	MemoryContext old = MemoryContextSwitchTo(request_context);
+	PgrestHttpRequest http;
+	PgrestResponse *resp;
+	char	   *query;
+
+	memset(&http, 0, sizeof(http));
+	http.method = ex->method;
+	http.path = pstrdup(ex->uri);
+	query = strchr(http.path, '?');
+	if (query != NULL)
+	{
+		*query = '\0';
+		http.query = query + 1;
+	}
+	http.nheaders = ex->nheaders;
+	http.headers = ex->headers;
+	http.body = ex->body;
+	http.body_len = ex->body_len;
+
+	resp = pgrest_handler_handle(&http, false);
+	ex->status = resp->status;
+	ex->response = make_response(resp);
+	ex->answered = true;
+
+	/* the pipeline's memory is no longer needed: the response is a copy */
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(request_context);
+	free(ex->body);
+	ex->body = NULL;
+}
+
+static struct MHD_Response *
+make_response(const PgrestResponse *resp)
+{
+	struct MHD_Response *response;
+	ListCell   *lc;
+
+	response = MHD_create_response_from_buffer(resp->body ? resp->body_len : 0,
+											   resp->body ? resp->body : "",
+											   MHD_RESPMEM_MUST_COPY);
+	if (response == NULL)
+		return NULL;
+	foreach(lc, resp->headers)
+	{
+		PgrestHeader *header = (PgrestHeader *) lfirst(lc);
+
+		MHD_add_response_header(response, header->name, header->value);
+	}
+	return response;
+}
+
+static void
+free_exchange(Exchange *ex)
+{
+	if (ex->response)
+		MHD_destroy_response(ex->response);
+	for (int i = 0; i < ex->nheaders; i++)
+	{
+		free((void *) ex->headers[i].name);
+		free((void *) ex->headers[i].value);
+	}
+	free(ex->headers);
+	free(ex->body);
+	free(ex->method);
+	free(ex->uri);
+	free(ex);
+}
+
+/* Log what libmicrohttpd said during the last call into it. */
+static void
+flush_log(void)
+{
+	for (int i = 0; i < log_count; i++)
+		ereport(DEBUG1, (errmsg_internal("pgrest libmicrohttpd: %s", log_slots[i])));
+	if (log_dropped > 0)
+		ereport(DEBUG1,
+				(errmsg_internal("pgrest libmicrohttpd: %d more messages dropped",
+								 log_dropped)));
+	log_count = 0;
+	log_dropped = 0;
+}

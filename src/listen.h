@@ -1,0 +1,20 @@
+/*-------------------------------------------------------------------------
+ *
+ * listen.h
+ *	  The HTTP listening sockets, opened once by the postmaster
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/listen.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGREST_LISTEN_H
+#define PGREST_LISTEN_H
+
+#define PGREST_MAX_LISTEN_SOCKETS 16
+
+extern void pgrest_listen_open(void);
+extern const int *pgrest_listen_sockets(int *count);
+
+#endif							/* PGREST_LISTEN_H */

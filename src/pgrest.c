@@ -1,0 +1,108 @@
+/*-------------------------------------------------------------------------
+ *
+ * pgrest.c
+ *	  Library entry point: _PG_init and the SQL functions about pgrest's
+ *	  own state.
+ *
+ * _PG_init defines the settings every time the library is loaded.  Only
+ * while shared_preload_libraries is processed in the postmaster does it
+ * also ask for shared memory, open the HTTP listening sockets and register
+ * the pgrest.workers static background workers.  Loaded any other way
+ * (CREATE EXTENSION, pgrest.handle() in a session) the library works
+ * in-process only, and pgrest.wait_ready() says why there is no HTTP.
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/pgrest.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "postmaster/bgworker.h"
+
+#include "guc.h"
+#include "listen.h"
+#include "shmem.h"
+
+PG_MODULE_MAGIC;
+
+PG_FUNCTION_INFO_V1(pgrest_preloaded);
+PG_FUNCTION_INFO_V1(pgrest_wait_ready);
+
+void		_PG_init(void);
+
+static void register_workers(void);
+
+void
+_PG_init(void)
+{
+	pgrest_guc_define();
+
+	if (!process_shared_preload_libraries_in_progress || IsBinaryUpgrade)
+		return;
+
+	pgrest_shmem_install_hooks();
+
+	/* sockets belong to the postmaster; not to single-user mode */
+	if (IsPostmasterEnvironment && !IsUnderPostmaster)
+		pgrest_listen_open();
+
+	register_workers();
+}
+
+static void
+register_workers(void)
+{
+	BackgroundWorker worker;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	/* consistent state: hot standbys serve reads too */
+	worker.bgw_start_time = BgWorkerStart_ConsistentState;
+	worker.bgw_restart_time = 1;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "pgrest");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "pgrest_worker_main");
+	snprintf(worker.bgw_type, BGW_MAXLEN, "pgrest");
+	worker.bgw_notify_pid = 0;
+
+	for (int i = 0; i < pgrest_workers; i++)
+	{
+		snprintf(worker.bgw_name, BGW_MAXLEN, "pgrest worker %d", i + 1);
+		worker.bgw_main_arg = Int32GetDatum(i);
+		RegisterBackgroundWorker(&worker);
+	}
+}
+
+/*
+ * pgrest._preloaded() returns boolean: whether the HTTP workers exist,
+ * that is, whether pgrest is in shared_preload_libraries.
+ */
+Datum
+pgrest_preloaded(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(pgrest_shmem_attached());
+}
+
+/*
+ * pgrest.wait_ready(timeout_ms int) returns boolean: wait until every HTTP
+ * worker serves, for at most timeout_ms.
+ */
+Datum
+pgrest_wait_ready(PG_FUNCTION_ARGS)
+{
+	int32		timeout_ms = PG_GETARG_INT32(0);
+
+	if (!pgrest_shmem_attached())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("pgrest must be loaded via \"shared_preload_libraries\""),
+				 errhint("Add pgrest to \"shared_preload_libraries\" in postgresql.conf and restart the server.")));
+	if (timeout_ms < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("timeout must not be negative")));
+	PG_RETURN_BOOL(pgrest_shmem_wait_ready(timeout_ms));
+}

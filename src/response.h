@@ -1,0 +1,40 @@
+/*-------------------------------------------------------------------------
+ *
+ * response.h
+ *	  The HTTP response the pipeline produces
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/response.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGREST_RESPONSE_H
+#define PGREST_RESPONSE_H
+
+#include "nodes/pg_list.h"
+
+#include "request.h"
+
+struct PgrestPlan;
+struct PgrestResult;
+
+/* palloc'd in the request's memory context */
+typedef struct PgrestResponse
+{
+	int			status;
+	List	   *headers;		/* PgrestHeader *, in sending order */
+	char	   *body;			/* NULL for none */
+	size_t		body_len;
+} PgrestResponse;
+
+#define PGREST_JSON_CONTENT_TYPE "application/json; charset=utf-8"
+
+extern PgrestResponse *pgrest_response_build(const PgrestRequest *req,
+											 const struct PgrestPlan *plan,
+											 const struct PgrestResult *result);
+extern PgrestResponse *pgrest_response_json(int status, char *body);
+extern void pgrest_response_add_header(PgrestResponse *resp,
+									   const char *name, const char *value);
+
+#endif							/* PGREST_RESPONSE_H */

@@ -1,0 +1,160 @@
+/*-------------------------------------------------------------------------
+ *
+ * shmem.c
+ *	  Shared memory of pgrest: which workers are serving, and the schema
+ *	  generation counter.
+ *
+ * The block exists only when pgrest is preloaded.  Workers publish
+ * "serving" in their slot once their HTTP server runs, and clear it when
+ * they exit; pgrest.wait_ready() sleeps on a condition variable until all
+ * of them serve.  The schema generation counter lets pgrest.reload() tell
+ * every worker to rebuild what it caches from the catalogs.
+ *
+ * Nothing here touches the catalogs or the network.
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/shmem.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "port/atomics.h"
+#include "storage/condition_variable.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
+
+#include "guc.h"
+#include "shmem.h"
+
+typedef struct PgrestShared
+{
+	pg_atomic_uint64 schema_generation;
+	ConditionVariable ready_changed;
+	int			nworkers;
+	pg_atomic_uint32 serving[FLEXIBLE_ARRAY_MEMBER];
+} PgrestShared;
+
+static PgrestShared *shared = NULL;
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+static Size shared_size(void);
+static void request_shmem(void);
+static void startup_shmem(void);
+
+/* Called from _PG_init while preloading. */
+void
+pgrest_shmem_install_hooks(void)
+{
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = request_shmem;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = startup_shmem;
+}
+
+/* true when pgrest was preloaded and its shared memory exists */
+bool
+pgrest_shmem_attached(void)
+{
+	return shared != NULL;
+}
+
+/* Mark worker number "worker" (0-based) as serving or not, and tell waiters. */
+void
+pgrest_shmem_set_ready(int worker, bool ready)
+{
+	Assert(shared != NULL && worker >= 0 && worker < shared->nworkers);
+	pg_atomic_write_u32(&shared->serving[worker], ready ? 1 : 0);
+	ConditionVariableBroadcast(&shared->ready_changed);
+}
+
+/*
+ * Wait up to timeout_ms until every worker serves.  Returns whether they
+ * all do.  Interrupts (cancel, statement timeout) are honoured while
+ * sleeping.
+ */
+bool
+pgrest_shmem_wait_ready(int timeout_ms)
+{
+	TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+													   timeout_ms);
+	bool		all = false;
+
+	Assert(shared != NULL);
+	ConditionVariablePrepareToSleep(&shared->ready_changed);
+	for (;;)
+	{
+		long		left;
+
+		all = true;
+		for (int i = 0; i < shared->nworkers; i++)
+			all = all && pg_atomic_read_u32(&shared->serving[i]) != 0;
+		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
+		if (all || left <= 0)
+			break;
+		/* the timed sleep also bounds any wake-up we might miss */
+		ConditionVariableTimedSleep(&shared->ready_changed, Min(left, 100),
+									PG_WAIT_EXTENSION);
+	}
+	ConditionVariableCancelSleep();
+	return all;
+}
+
+uint64
+pgrest_shmem_schema_generation(void)
+{
+	return shared ? pg_atomic_read_u64(&shared->schema_generation) : 0;
+}
+
+void
+pgrest_shmem_bump_schema_generation(void)
+{
+	if (shared)
+		pg_atomic_fetch_add_u64(&shared->schema_generation, 1);
+}
+
+static Size
+shared_size(void)
+{
+	return add_size(offsetof(PgrestShared, serving),
+					mul_size(sizeof(pg_atomic_uint32), pgrest_workers));
+}
+
+static void
+request_shmem(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(shared_size());
+}
+
+/*
+ * Create or attach the block.  In the postmaster this also runs after a
+ * crash-restart, when the block is created anew.
+ */
+static void
+startup_shmem(void)
+{
+	bool		found;
+
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	shared = ShmemInitStruct("pgrest", shared_size(), &found);
+	if (!found)
+	{
+		pg_atomic_init_u64(&shared->schema_generation, 0);
+		ConditionVariableInit(&shared->ready_changed);
+		shared->nworkers = pgrest_workers;
+		for (int i = 0; i < pgrest_workers; i++)
+			pg_atomic_init_u32(&shared->serving[i], 0);
+	}
+	LWLockRelease(AddinShmemInitLock);
+}

@@ -1,0 +1,176 @@
+/*-------------------------------------------------------------------------
+ *
+ * worker.c
+ *	  The life of one HTTP worker: signals, connection, and the event loop.
+ *
+ * A worker connects to pgrest.database as pgrest.role, starts its HTTP
+ * server and then waits, in one WaitEventSet kept for its whole life, on
+ * its latch, postmaster death, the HTTP server's epoll fd and the shared
+ * listening sockets.  After every wake-up it handles interrupts (so
+ * SIGTERM, pg_terminate_backend and the barriers of DROP DATABASE are
+ * served at once), reloads the configuration on SIGHUP, accepts one
+ * connection per listening socket if it has room, and lets the HTTP
+ * server run, which answers every complete request.
+ *
+ * Requests run one at a time, inside pgrest_http_run; while one runs the
+ * worker accepts nothing, so idle workers take new connections.
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/worker.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/acl.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+
+#include "guc.h"
+#include "http.h"
+#include "listen.h"
+#include "shmem.h"
+#include "worker.h"
+
+/* user_data of the listening sockets' wait events: an index + 1 */
+#define LISTEN_EVENT(i) ((void *) (intptr_t) ((i) + 1))
+
+static void warn_if_superuser(void);
+static void publish_not_ready(int code, Datum arg);
+static WaitEventSet *create_wait_set(const int *listen_fds, int nlisten,
+									 int *listen_pos);
+static void watch_listen_sockets(WaitEventSet *set, const int *listen_pos,
+								 int nlisten, bool accept);
+
+void
+pgrest_worker_main(Datum main_arg)
+{
+	int			worker = DatumGetInt32(main_arg);
+	int			nlisten;
+	const int  *listen_fds = pgrest_listen_sockets(&nlisten);
+	int			listen_pos[PGREST_MAX_LISTEN_SOCKETS];
+	WaitEventSet *set;
+	bool		accepting = true;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	BackgroundWorkerInitializeConnection(pgrest_database, pgrest_role, 0);
+	pgstat_report_appname("pgrest");
+	warn_if_superuser();
+
+	pgrest_http_start();
+	set = create_wait_set(listen_fds, nlisten, listen_pos);
+
+	before_shmem_exit(publish_not_ready, Int32GetDatum(worker));
+	pgrest_shmem_set_ready(worker, true);
+	ereport(LOG,
+			(errmsg("pgrest worker %d serving database \"%s\" on port %d",
+					worker + 1, pgrest_database, pgrest_port)));
+
+	for (;;)
+	{
+		WaitEvent	events[PGREST_MAX_LISTEN_SOCKETS + 3];
+		int			nevents;
+		bool		room = pgrest_http_has_room();
+
+		if (room != accepting)
+		{
+			watch_listen_sockets(set, listen_pos, nlisten, room);
+			accepting = room;
+		}
+
+		nevents = WaitEventSetWait(set, pgrest_http_timeout_ms(), events,
+								   lengthof(events), PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+
+		/* a cancel that arrives while idle has nothing to cancel */
+		QueryCancelPending = false;
+		CHECK_FOR_INTERRUPTS();
+
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+
+		for (int i = 0; i < nevents; i++)
+		{
+			intptr_t	which = (intptr_t) events[i].user_data;
+
+			if (which > 0 && accepting && pgrest_http_has_room())
+				pgrest_http_accept(listen_fds[which - 1]);
+		}
+
+		pgrest_http_run();
+	}
+}
+
+/*
+ * Requests must never run as a superuser.  Say so once at start; every
+ * request then gets a 503 that says the same (see execute.c).
+ */
+static void
+warn_if_superuser(void)
+{
+	bool		is_superuser;
+
+	StartTransactionCommand();
+	is_superuser = superuser();
+	CommitTransactionCommand();
+
+	if (is_superuser)
+		ereport(WARNING,
+				(errmsg("role \"%s\" is a superuser", pgrest_role),
+				 errdetail("pgrest refuses to serve requests as a superuser."),
+				 errhint("Set \"pgrest.role\" to a role without superuser rights (NOINHERIT, a member of the API roles) and restart the server.")));
+}
+
+static void
+publish_not_ready(int code, Datum arg)
+{
+	pgrest_shmem_set_ready(DatumGetInt32(arg), false);
+}
+
+/*
+ * One set for the worker's life: latch, postmaster death, the HTTP
+ * server's fd, and each listening socket (its position kept for
+ * watch_listen_sockets).
+ */
+static WaitEventSet *
+create_wait_set(const int *listen_fds, int nlisten, int *listen_pos)
+{
+	WaitEventSet *set = CreateWaitEventSet(TopMemoryContext, nlisten + 3);
+
+	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+	AddWaitEventToSet(set, WL_SOCKET_READABLE, pgrest_http_event_fd(), NULL, NULL);
+	for (int i = 0; i < nlisten; i++)
+		listen_pos[i] = AddWaitEventToSet(set, WL_SOCKET_READABLE, listen_fds[i],
+										  NULL, LISTEN_EVENT(i));
+	return set;
+}
+
+/*
+ * Watch the listening sockets for new connections, or stop (a worker at
+ * pgrest.connection_limit).  A listening socket never reports
+ * WL_SOCKET_CLOSED, so that is how a socket stays in the set unwatched.
+ */
+static void
+watch_listen_sockets(WaitEventSet *set, const int *listen_pos, int nlisten,
+					 bool accept)
+{
+	for (int i = 0; i < nlisten; i++)
+		ModifyWaitEvent(set, listen_pos[i],
+						accept ? WL_SOCKET_READABLE : WL_SOCKET_CLOSED, NULL);
+}
