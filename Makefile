@@ -36,7 +36,14 @@ SHLIB_LINK = $(MHD_LIBS)
 # order matters: init sets up roles and fixtures, cleanup checks the log last
 REGRESS = init guc handle errors http worker cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
+EXTRA_CLEAN = tmp_check_nopreload
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# pgrest loaded without shared_preload_libraries, in a second instance
+installcheck-nopreload:
+	$(pg_regress_installcheck) --temp-instance=$(CURDIR)/tmp_check_nopreload nopreload
+
+.PHONY: installcheck-nopreload

@@ -56,6 +56,12 @@ SELECT pg_sleep(0.5);
 SELECT pg_stat_clear_snapshot();
 SELECT count(*) FROM pg_stat_activity WHERE pid IN (SELECT worker FROM before_cancel);
 
+-- the authenticator turned superuser: every request is refused, at once
+ALTER ROLE regress_pgrest_authenticator SUPERUSER;
+SELECT status, body::jsonb FROM regress_http('GET', '/users');
+ALTER ROLE regress_pgrest_authenticator NOSUPERUSER;
+SELECT status FROM regress_http('GET', '/users');
+
 -- DROP DATABASE of another database is not held up by the workers
 CREATE DATABASE regress_pgrest_other;
 DROP DATABASE regress_pgrest_other;

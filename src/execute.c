@@ -242,7 +242,7 @@ require_serving(void)
 						   psprintf("pgrest refuses to serve requests as superuser \"%s\"",
 									GetUserNameFromId(GetUserId(), false)),
 						   NULL,
-						   "Set pgrest.role to a role that is not a superuser and restart the server.");
+						   "pgrest.role must name a role without superuser rights.");
 }
 
 static void

@@ -25,6 +25,7 @@
 
 #include <limits.h>
 
+#include "miscadmin.h"
 #include "nodes/pg_list.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -78,46 +79,6 @@ static bool check_header_value(char **newval, void **extra, GucSource source);
 void
 pgrest_guc_define(void)
 {
-	DefineCustomStringVariable("pgrest.listen_addresses",
-							   "Sets the host names or IP addresses the HTTP server listens on.",
-							   "A comma-separated list; \"*\" means all IPv4 and IPv6 addresses.",
-							   &pgrest_listen_addresses,
-							   "localhost",
-							   PGC_POSTMASTER, 0,
-							   check_name_list, NULL, NULL);
-
-	DefineCustomIntVariable("pgrest.port",
-							"Sets the TCP port the HTTP server listens on.",
-							NULL,
-							&pgrest_port,
-							3000, 1, 65535,
-							PGC_POSTMASTER, 0,
-							NULL, NULL, NULL);
-
-	DefineCustomStringVariable("pgrest.database",
-							   "Sets the database the HTTP workers serve.",
-							   NULL,
-							   &pgrest_database,
-							   "postgres",
-							   PGC_POSTMASTER, 0,
-							   check_not_empty, NULL, NULL);
-
-	DefineCustomStringVariable("pgrest.role",
-							   "Sets the login role the HTTP workers connect as.",
-							   "It must not be a superuser; it should be NOINHERIT and a member of the roles requests run as.",
-							   &pgrest_role,
-							   "authenticator",
-							   PGC_POSTMASTER, 0,
-							   check_not_empty, NULL, NULL);
-
-	DefineCustomIntVariable("pgrest.workers",
-							"Sets the number of HTTP worker processes.",
-							"Each takes one of max_worker_processes.",
-							&pgrest_workers,
-							2, 1, 64,
-							PGC_POSTMASTER, 0,
-							NULL, NULL, NULL);
-
 	DefineCustomStringVariable("pgrest.anon_role",
 							   "Sets the role of requests that carry no JWT.",
 							   "Empty means such requests are refused with 401.",
@@ -230,6 +191,53 @@ pgrest_guc_define(void)
 							60, 1, 86400,
 							PGC_SUSET, GUC_UNIT_S,
 							NULL, NULL, NULL);
+
+	/*
+	 * Settings of the process model exist only when preloading: PostgreSQL
+	 * refuses to create PGC_POSTMASTER settings once the server runs.
+	 */
+	if (process_shared_preload_libraries_in_progress)
+	{
+		DefineCustomStringVariable("pgrest.listen_addresses",
+								   "Sets the host names or IP addresses the HTTP server listens on.",
+								   "A comma-separated list; \"*\" means all IPv4 and IPv6 addresses.",
+								   &pgrest_listen_addresses,
+								   "localhost",
+								   PGC_POSTMASTER, 0,
+								   check_name_list, NULL, NULL);
+
+		DefineCustomIntVariable("pgrest.port",
+								"Sets the TCP port the HTTP server listens on.",
+								NULL,
+								&pgrest_port,
+								3000, 1, 65535,
+								PGC_POSTMASTER, 0,
+								NULL, NULL, NULL);
+
+		DefineCustomStringVariable("pgrest.database",
+								   "Sets the database the HTTP workers serve.",
+								   NULL,
+								   &pgrest_database,
+								   "postgres",
+								   PGC_POSTMASTER, 0,
+								   check_not_empty, NULL, NULL);
+
+		DefineCustomStringVariable("pgrest.role",
+								   "Sets the login role the HTTP workers connect as.",
+								   "It must not be a superuser; it should be NOINHERIT and a member of the roles requests run as.",
+								   &pgrest_role,
+								   "authenticator",
+								   PGC_POSTMASTER, 0,
+								   check_not_empty, NULL, NULL);
+
+		DefineCustomIntVariable("pgrest.workers",
+								"Sets the number of HTTP worker processes.",
+								"Each takes one of max_worker_processes.",
+								&pgrest_workers,
+								2, 1, 64,
+								PGC_POSTMASTER, 0,
+								NULL, NULL, NULL);
+	}
 
 	MarkGUCPrefixReserved("pgrest");
 }
