@@ -19,7 +19,9 @@ OBJS = \
 	src/http.o \
 	src/handler.o \
 	src/request.o \
+	src/grammar.o \
 	src/auth.o \
+	src/schema.o \
 	src/plan.o \
 	src/query.o \
 	src/execute.o \
@@ -34,7 +36,8 @@ PG_CPPFLAGS = -I$(srcdir)/src $(MHD_CFLAGS) -DPGREST_VERSION=\"$(EXTVERSION)\"
 SHLIB_LINK = $(MHD_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
-REGRESS = init guc handle errors http worker cleanup
+REGRESS = init guc handle errors select filters logic range formats pk \
+	schema_cache http worker cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
 EXTRA_CLEAN = tmp_check_nopreload
 

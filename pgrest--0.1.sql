@@ -31,6 +31,16 @@ AS 'MODULE_PATHNAME', 'pgrest_wait_ready';
 COMMENT ON FUNCTION wait_ready(int) IS
 'Wait until every pgrest HTTP worker serves, for at most timeout_ms; returns whether they all do';
 
+CREATE FUNCTION reload()
+RETURNS void
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'pgrest_reload';
+
+COMMENT ON FUNCTION reload() IS
+'Make every pgrest worker rebuild its schema cache before its next request';
+
+REVOKE ALL ON FUNCTION reload() FROM PUBLIC;
+
 -- API: Private
 
 CREATE FUNCTION _preloaded()

@@ -33,7 +33,7 @@ SELECT status, body::jsonb FROM pgrest.handle('GET', '/');
 -- the request runs as the anonymous role and sees itself in request.*
 SELECT status,
        (body::jsonb->0) - 'pid' AS request
-FROM pgrest.handle('GET', '/whoami', 'a=1',
+FROM pgrest.handle('GET', '/whoami', 'role=eq.regress_pgrest_anon',
                    '{"X-Custom": "yes", "Accept": "application/json"}');
 
 -- nothing the request set outlives it

@@ -19,7 +19,7 @@ SELECT status,
        body::jsonb->0->>'path' AS path,
        body::jsonb->0->'headers'->>'x-test' AS x_test,
        body::jsonb->0->>'read_only' AS read_only
-FROM regress_http('GET', '/whoami?x=1', '-H "X-Test: über"');
+FROM regress_http('GET', '/whoami?method=eq.GET', '-H "X-Test: über"');
 
 -- several workers share the port: while one waits on a lock, another answers
 SELECT pg_advisory_lock(4242);

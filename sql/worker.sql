@@ -6,9 +6,9 @@ SELECT pgrest.wait_ready(60000);
 -- the workers show up in pg_stat_activity, named and with their last request
 SELECT backend_type, application_name, usename, datname
 FROM pg_stat_activity WHERE backend_type = 'pgrest' ORDER BY pid;
-SELECT status FROM regress_http('GET', '/users?workers=1');
+SELECT status FROM regress_http('GET', '/users?id=gte.1');
 SELECT count(*) FROM pg_stat_activity
-WHERE backend_type = 'pgrest' AND query = 'GET /users?workers=1';
+WHERE backend_type = 'pgrest' AND query = 'GET /users?id=gte.1';
 
 -- pg_reload_conf() applies pgrest.statement_timeout and pgrest.max_body_size
 CREATE VIEW settings AS

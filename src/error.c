@@ -131,23 +131,32 @@ pgrest_error_status(const ErrorData *edata, bool authenticated)
 PgrestResponse *
 pgrest_error_response(const ErrorData *edata, bool authenticated)
 {
-	StringInfoData buf;
 	int			status = pgrest_error_status(edata, authenticated);
 	const char *code;
-	PgrestResponse *resp;
 
 	if (edata->sqlerrcode == ERRCODE_PGREST && pending.set)
 		code = pstrdup(pending.code);
 	else
 		code = unpack_sql_state(edata->sqlerrcode);
 	pending.set = false;
+	return pgrest_error_build(status, code, edata->message, edata->detail,
+							  edata->hint);
+}
+
+/* An error response made without raising anything. */
+PgrestResponse *
+pgrest_error_build(int status, const char *code, const char *message,
+				   const char *details, const char *hint)
+{
+	StringInfoData buf;
+	PgrestResponse *resp;
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '{');
 	append_json_field(&buf, "code", code, false);
-	append_json_field(&buf, "details", edata->detail, false);
-	append_json_field(&buf, "hint", edata->hint, false);
-	append_json_field(&buf, "message", edata->message, true);
+	append_json_field(&buf, "details", details, false);
+	append_json_field(&buf, "hint", hint, false);
+	append_json_field(&buf, "message", message, true);
 	appendStringInfoChar(&buf, '}');
 
 	resp = pgrest_response_json(status, buf.data);

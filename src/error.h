@@ -28,5 +28,9 @@ extern void pgrest_error_reset(void);
 extern int	pgrest_error_status(const ErrorData *edata, bool authenticated);
 extern PgrestResponse *pgrest_error_response(const ErrorData *edata,
 											 bool authenticated);
+extern PgrestResponse *pgrest_error_build(int status, const char *code,
+										  const char *message,
+										  const char *details,
+										  const char *hint);
 
 #endif							/* PGREST_ERROR_H */

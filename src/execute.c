@@ -51,6 +51,7 @@
 #include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
+#include "utils/plancache.h"
 #include "utils/snapmgr.h"
 #include "utils/timeout.h"
 
@@ -77,8 +78,11 @@ static char *search_path_for(const char *schema);
 static void arm_statement_timeout(void);
 static void disarm_statement_timeout(void);
 static void setup_deduced_params(ParseState *pstate, void *arg);
-static ParamListInfo bind_params(const PgrestQuery *query,
+static ParamListInfo bind_params(int nparams, const char **values,
 								 const DeducedParams *deduced);
+static SPIPlanPtr prepare(const char *sql, int nparams, const char **params,
+						  ParamListInfo *paramlist);
+static int64 planner_estimate(const PgrestQuery *query);
 
 /*
  * Run body(arg) inside the request's transaction (a subtransaction of the
@@ -183,10 +187,9 @@ PgrestResult *
 pgrest_execute_query(const PgrestQuery *query)
 {
 	MemoryContext reqcxt = CurrentMemoryContext;
-	DeducedParams deduced = {NULL, 0};
-	SPIPlanPtr	plan;
-	ParamListInfo params;
 	PgrestResult *result = palloc0(sizeof(PgrestResult));
+	ParamListInfo params;
+	SPIPlanPtr	plan;
 	HeapTuple	tuple;
 	TupleDesc	tupdesc;
 	Datum		value;
@@ -195,24 +198,19 @@ pgrest_execute_query(const PgrestQuery *query)
 
 	/* error reports name the statement; the bracket restores the caller's */
 	debug_query_string = query->sql;
-	plan = SPI_prepare_params(query->sql, setup_deduced_params, &deduced, 0);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare pgrest statement: %s",
-			 SPI_result_code_string(SPI_result));
-	MemoryContextSwitchTo(reqcxt);
-	params = bind_params(query, &deduced);
-
+	plan = prepare(query->sql, query->nparams, query->params, &params);
 	rc = SPI_execute_plan_with_paramlist(plan, params, query->read_only, 0);
 	MemoryContextSwitchTo(reqcxt);
-	if (rc != SPI_OK_SELECT || SPI_processed != 1 ||
-		SPI_tuptable->tupdesc->natts != 2)
+	if (rc < 0 || SPI_processed != 1 || SPI_tuptable->tupdesc->natts != 3)
 		elog(ERROR, "pgrest statement returned an unexpected result");
 
 	tuple = SPI_tuptable->vals[0];
 	tupdesc = SPI_tuptable->tupdesc;
 	value = SPI_getbinval(tuple, tupdesc, 1, &isnull);
-	result->rows = isnull ? 0 : DatumGetInt64(value);
+	result->total = isnull ? -1 : DatumGetInt64(value);
 	value = SPI_getbinval(tuple, tupdesc, 2, &isnull);
+	result->rows = isnull ? 0 : DatumGetInt64(value);
+	value = SPI_getbinval(tuple, tupdesc, 3, &isnull);
 	if (!isnull)
 	{
 		/* json and text share the varlena text layout */
@@ -221,7 +219,83 @@ pgrest_execute_query(const PgrestQuery *query)
 	}
 	SPI_freetuptable(SPI_tuptable);
 	SPI_freeplan(plan);
+
+	if (query->estimate_sql != NULL &&
+		(result->total < 0 || (query->estimate_above >= 0 &&
+							   result->total > query->estimate_above)))
+		result->total = planner_estimate(query);
+	MemoryContextSwitchTo(reqcxt);
 	return result;
+}
+
+/*
+ * Run a read-only catalog query and hand each row to callback while SPI
+ * still holds it.
+ */
+void
+pgrest_execute_rows(const char *sql, int nparams, const char **params,
+					PgrestRowCallback callback, void *arg)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ParamListInfo paramlist;
+	SPIPlanPtr	plan;
+	int			rc;
+
+	plan = prepare(sql, nparams, params, &paramlist);
+	rc = SPI_execute_plan_with_paramlist(plan, paramlist, true, 0);
+	MemoryContextSwitchTo(cxt);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "pgrest catalog query failed: %s", SPI_result_code_string(rc));
+	for (uint64 i = 0; i < SPI_processed; i++)
+		callback(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, arg);
+	SPI_freetuptable(SPI_tuptable);
+	SPI_freeplan(plan);
+	MemoryContextSwitchTo(cxt);
+}
+
+/*
+ * Prepare sql, letting the parser deduce the types of $n, and bind the
+ * text parameters to those types.  The plan lives until SPI_finish.
+ */
+static SPIPlanPtr
+prepare(const char *sql, int nparams, const char **params,
+		ParamListInfo *paramlist)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	DeducedParams deduced = {NULL, 0};
+	SPIPlanPtr	plan;
+
+	plan = SPI_prepare_params(sql, setup_deduced_params, &deduced, 0);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare pgrest statement: %s",
+			 SPI_result_code_string(SPI_result));
+	MemoryContextSwitchTo(cxt);
+	*paramlist = bind_params(nparams, params, &deduced);
+	return plan;
+}
+
+/*
+ * The planner's estimate of the rows of query->estimate_sql, with the
+ * request's parameter values (a custom plan), for Prefer: count=planned.
+ */
+static int64
+planner_estimate(const PgrestQuery *query)
+{
+	ParamListInfo params;
+	SPIPlanPtr	plan;
+	CachedPlanSource *source;
+	CachedPlan *cplan;
+	PlannedStmt *stmt;
+	int64		rows;
+
+	plan = prepare(query->estimate_sql, query->nparams, query->params, &params);
+	source = (CachedPlanSource *) linitial(SPI_plan_get_plan_sources(plan));
+	cplan = GetCachedPlan(source, params, NULL, NULL);
+	stmt = linitial_node(PlannedStmt, cplan->stmt_list);
+	rows = (int64) stmt->planTree->plan_rows;
+	ReleaseCachedPlan(cplan, NULL);
+	SPI_freeplan(plan);
+	return rows;
 }
 
 /*
@@ -334,18 +408,18 @@ setup_deduced_params(ParseState *pstate, void *arg)
  * type's input function; unreferenced or still unknown ones are text.
  */
 static ParamListInfo
-bind_params(const PgrestQuery *query, const DeducedParams *deduced)
+bind_params(int nparams, const char **values, const DeducedParams *deduced)
 {
 	ParamListInfo params;
 
-	if (deduced->ntypes > query->nparams)
+	if (deduced->ntypes > nparams)
 		elog(ERROR, "pgrest statement refers to $%d but has %d parameters",
-			 deduced->ntypes, query->nparams);
-	if (query->nparams == 0)
+			 deduced->ntypes, nparams);
+	if (nparams == 0)
 		return NULL;
 
-	params = makeParamList(query->nparams);
-	for (int i = 0; i < query->nparams; i++)
+	params = makeParamList(nparams);
+	for (int i = 0; i < nparams; i++)
 	{
 		ParamExternData *prm = &params->params[i];
 		Oid			type = i < deduced->ntypes ? deduced->types[i] : InvalidOid;
@@ -356,12 +430,12 @@ bind_params(const PgrestQuery *query, const DeducedParams *deduced)
 			type = TEXTOID;
 		prm->ptype = type;
 		prm->pflags = PARAM_FLAG_CONST;
-		prm->isnull = query->params[i] == NULL;
+		prm->isnull = values[i] == NULL;
 		prm->value = (Datum) 0;
 		if (!prm->isnull)
 		{
 			getTypeInputInfo(type, &input, &ioparam);
-			prm->value = OidInputFunctionCall(input, (char *) query->params[i],
+			prm->value = OidInputFunctionCall(input, (char *) values[i],
 											  ioparam, -1);
 		}
 	}

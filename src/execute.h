@@ -12,6 +12,9 @@
 #ifndef PGREST_EXECUTE_H
 #define PGREST_EXECUTE_H
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
+
 #include "auth.h"
 #include "query.h"
 #include "request.h"
@@ -19,6 +22,7 @@
 /* the row a statement returned, copied out of SPI */
 typedef struct PgrestResult
 {
+	int64		total;			/* rows the request matched; -1: not counted */
 	int64		rows;
 	char	   *body;
 	size_t		body_len;
@@ -27,11 +31,17 @@ typedef struct PgrestResult
 /* the work done inside a request's transaction */
 typedef void (*PgrestTransactionBody) (void *arg);
 
+/* called for each row of a catalog query */
+typedef void (*PgrestRowCallback) (HeapTuple tuple, TupleDesc desc, void *arg);
+
 extern ErrorData *pgrest_execute_transaction(PgrestTransactionBody body,
 											 void *arg, bool nested);
 extern void pgrest_execute_set_context(const PgrestRequest *req,
 									   const PgrestAuth *auth,
 									   const char *schema, bool read_only);
 extern PgrestResult *pgrest_execute_query(const PgrestQuery *query);
+extern void pgrest_execute_rows(const char *sql, int nparams,
+								const char **params,
+								PgrestRowCallback callback, void *arg);
 
 #endif							/* PGREST_EXECUTE_H */

@@ -35,6 +35,7 @@
 #include "handler.h"
 #include "plan.h"
 #include "query.h"
+#include "schema.h"
 
 PG_FUNCTION_INFO_V1(pgrest_handle);
 
@@ -98,10 +99,12 @@ run_stages(void *arg)
 
 	req = pgrest_request_parse(pipeline->http);
 	pipeline->auth = pgrest_auth_authenticate(req);
+	pgrest_schema_refresh();
 	plan = pgrest_plan_build(req);
 	pgrest_execute_set_context(req, pipeline->auth, plan->schema, plan->read_only);
 	query = pgrest_query_build(plan);
 	result = pgrest_execute_query(query);
+	pgrest_response_check(plan, result);
 	pipeline->response = pgrest_response_build(req, plan, result);
 }
 

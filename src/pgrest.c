@@ -25,12 +25,14 @@
 
 #include "guc.h"
 #include "listen.h"
+#include "schema.h"
 #include "shmem.h"
 
 PG_MODULE_MAGIC;
 
 PG_FUNCTION_INFO_V1(pgrest_preloaded);
 PG_FUNCTION_INFO_V1(pgrest_wait_ready);
+PG_FUNCTION_INFO_V1(pgrest_reload);
 
 void		_PG_init(void);
 
@@ -105,4 +107,17 @@ pgrest_wait_ready(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("timeout must not be negative")));
 	PG_RETURN_BOOL(pgrest_shmem_wait_ready(timeout_ms));
+}
+
+/*
+ * pgrest.reload() returns void: make every worker rebuild its schema cache
+ * before its next request, for changes PostgreSQL sends no invalidation
+ * for.  This session's own cache is rebuilt too.
+ */
+Datum
+pgrest_reload(PG_FUNCTION_ARGS)
+{
+	pgrest_shmem_bump_schema_generation();
+	pgrest_schema_invalidate();
+	PG_RETURN_VOID();
 }

@@ -3,10 +3,19 @@
  * query.c
  *	  Build the one SQL statement a plan needs.
  *
- * Identifiers are always quoted with quote_identifier and qualified with
- * their schema; functions are qualified with pg_catalog; every value from
- * the request is a $n parameter, never SQL text.  PostgreSQL builds the
- * JSON (json_agg), so the statement returns the finished body.
+ * Identifiers are always quoted with quote_identifier and qualified;
+ * functions are qualified with pg_catalog; every value from the request,
+ * JSON keys included, is a $n parameter, never SQL text.  The only words
+ * of SQL that come from a plan are PostgreSQL's own spelling of a type
+ * (format_type) and numbers pgrest computed.  PostgreSQL builds the body
+ * (json_agg, string_agg), so the statement returns the finished response.
+ *
+ * A read is
+ *
+ *	 WITH pgrest_source AS (SELECT <outputs> FROM <relation>
+ *							WHERE <filters> ORDER BY ... LIMIT $l OFFSET $o)
+ *	 SELECT <total>, pg_catalog.count(_pgrest_t), <body>
+ *	 FROM pgrest_source _pgrest_t
  *
  * This file only builds strings: it never calls SPI and needs no
  * transaction.
@@ -19,31 +28,118 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
 #include "query.h"
 
+/* the SQL operator of each simple filter operator */
+static const char *const operator_sql[] = {
+	[PGREST_OP_EQ] = "=",
+	[PGREST_OP_NEQ] = "<>",
+	[PGREST_OP_GT] = ">",
+	[PGREST_OP_GTE] = ">=",
+	[PGREST_OP_LT] = "<",
+	[PGREST_OP_LTE] = "<=",
+	[PGREST_OP_LIKE] = "LIKE",
+	[PGREST_OP_ILIKE] = "ILIKE",
+	[PGREST_OP_MATCH] = "~",
+	[PGREST_OP_IMATCH] = "~*",
+	[PGREST_OP_CS] = "@>",
+	[PGREST_OP_CD] = "<@",
+	[PGREST_OP_OV] = "&&",
+	[PGREST_OP_SL] = "<<",
+	[PGREST_OP_SR] = ">>",
+	[PGREST_OP_NXR] = "&<",
+	[PGREST_OP_NXL] = "&>",
+	[PGREST_OP_ADJ] = "-|-",
+};
+
+static const char *const is_sql[] = {
+	[PGREST_IS_NULL] = "IS NULL",
+	[PGREST_IS_NOT_NULL] = "IS NOT NULL",
+	[PGREST_IS_TRUE] = "IS TRUE",
+	[PGREST_IS_FALSE] = "IS FALSE",
+	[PGREST_IS_UNKNOWN] = "IS UNKNOWN",
+};
+
+/* a statement being built */
+typedef struct Builder
+{
+	PgrestQuery *query;
+	const PgrestPlan *plan;
+	char	   *relation;		/* "schema"."name" */
+	char	   *alias;			/* "name", to qualify columns */
+} Builder;
+
 static void build_list_relations(PgrestQuery *query, const PgrestPlan *plan);
-static void build_read(PgrestQuery *query, const PgrestPlan *plan);
+static void build_read(Builder *b);
+static void append_where(Builder *b, StringInfo sql);
+static void append_filter(Builder *b, StringInfo sql, const PgrestFilter *filter);
+static void append_condition(Builder *b, StringInfo sql, const PgrestFilter *filter);
+static void append_field(Builder *b, StringInfo sql, const PgrestField *field);
+static void append_body(Builder *b, StringInfo sql);
+static void append_csv_field(StringInfo sql, const char *value_sql);
+static const PgrestColumn *field_column(Builder *b, const PgrestField *field);
+static char *like_pattern(const char *value);
+static char *csv_header(const PgrestPlan *plan);
+static void csv_quote(StringInfo buf, const char *value);
 static int	add_param(PgrestQuery *query, const char *value);
 
 PgrestQuery *
 pgrest_query_build(const PgrestPlan *plan)
 {
 	PgrestQuery *query = palloc0(sizeof(PgrestQuery));
+	Builder		b;
 
 	query->read_only = plan->read_only;
+	query->estimate_above = -1;
 	switch (plan->kind)
 	{
 		case PGREST_PLAN_LIST_RELATIONS:
 			build_list_relations(query, plan);
 			break;
 		case PGREST_PLAN_READ:
-			build_read(query, plan);
+			b.query = query;
+			b.plan = plan;
+			b.relation = quote_qualified_identifier(plan->rel->schema, plan->rel->name);
+			b.alias = pstrdup(quote_identifier(plan->rel->name));
+			build_read(&b);
 			break;
 	}
 	return query;
+}
+
+/*
+ * An array literal of text values, {"a","b"}, each element quoted and
+ * escaped as array_in expects.
+ */
+char *
+pgrest_query_text_array(List *values)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	foreach(lc, values)
+	{
+		const char *v = (const char *) lfirst(lc);
+
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoChar(&buf, ',');
+		appendStringInfoChar(&buf, '"');
+		for (; *v; v++)
+		{
+			if (*v == '"' || *v == '\\')
+				appendStringInfoChar(&buf, '\\');
+			appendStringInfoChar(&buf, *v);
+		}
+		appendStringInfoChar(&buf, '"');
+	}
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
 }
 
 /*
@@ -56,7 +152,7 @@ build_list_relations(PgrestQuery *query, const PgrestPlan *plan)
 	int			schema = add_param(query, plan->schema);
 
 	query->sql = psprintf(
-						  "SELECT pg_catalog.count(_pgrest_t), "
+						  "SELECT NULL::pg_catalog.int8, pg_catalog.count(_pgrest_t), "
 						  "coalesce(pg_catalog.json_agg(_pgrest_t ORDER BY _pgrest_t.name), '[]') "
 						  "FROM (SELECT c.relname AS name, "
 						  "CASE c.relkind WHEN 'v' THEN 'view' "
@@ -66,20 +162,350 @@ build_list_relations(PgrestQuery *query, const PgrestPlan *plan)
 						  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 						  "WHERE n.nspname = $%d "
 						  "AND c.relkind IN ('r', 'p', 'v', 'm', 'f') "
+						  "AND NOT c.relispartition "
 						  "AND pg_catalog.has_table_privilege(c.oid, "
 						  "'SELECT, INSERT, UPDATE, DELETE')) _pgrest_t",
 						  schema);
 }
 
-/* every row of the relation, as a JSON array */
 static void
-build_read(PgrestQuery *query, const PgrestPlan *plan)
+build_read(Builder *b)
 {
-	query->sql = psprintf(
-						  "SELECT pg_catalog.count(_pgrest_t), "
-						  "coalesce(pg_catalog.json_agg(_pgrest_t), '[]') "
-						  "FROM (SELECT * FROM %s) _pgrest_t",
-						  quote_qualified_identifier(plan->schema, plan->relname));
+	const PgrestPlan *plan = b->plan;
+	PgrestQuery *query = b->query;
+	StringInfoData where;
+	StringInfoData sql;
+	ListCell   *lc;
+
+	/* the filters first: their parameters are shared with the count */
+	initStringInfo(&where);
+	append_where(b, &where);
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "WITH pgrest_source AS (SELECT ");
+	foreach(lc, plan->outputs)
+	{
+		PgrestOutput *out = (PgrestOutput *) lfirst(lc);
+
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoString(&sql, ", ");
+		if (out->cast)
+			appendStringInfoString(&sql, "CAST(");
+		append_field(b, &sql, &out->field);
+		if (out->cast)
+			appendStringInfo(&sql, " AS %s)", out->cast);
+		appendStringInfo(&sql, " AS %s", quote_identifier(out->name));
+	}
+	appendStringInfo(&sql, " FROM %s%s", b->relation, where.data);
+
+	foreach(lc, plan->order)
+	{
+		PgrestOrderTerm *term = (PgrestOrderTerm *) lfirst(lc);
+
+		appendStringInfoString(&sql, foreach_current_index(lc) == 0 ? " ORDER BY " : ", ");
+		append_field(b, &sql, &term->field);
+		if (term->direction == PGREST_DIRECTION_ASC)
+			appendStringInfoString(&sql, " ASC");
+		else if (term->direction == PGREST_DIRECTION_DESC)
+			appendStringInfoString(&sql, " DESC");
+		if (term->nulls == PGREST_NULLS_FIRST)
+			appendStringInfoString(&sql, " NULLS FIRST");
+		else if (term->nulls == PGREST_NULLS_LAST)
+			appendStringInfoString(&sql, " NULLS LAST");
+	}
+	if (plan->limit >= 0)
+		appendStringInfo(&sql, " LIMIT $%d",
+						 add_param(query, psprintf(INT64_FORMAT, plan->limit)));
+	if (plan->offset > 0)
+		appendStringInfo(&sql, " OFFSET $%d",
+						 add_param(query, psprintf(INT64_FORMAT, plan->offset)));
+	appendStringInfoString(&sql, ") SELECT ");
+
+	/* the total: counted, estimated by the planner, or not asked for */
+	switch (plan->count)
+	{
+		case PGREST_COUNT_NONE:
+			appendStringInfoString(&sql, "NULL::pg_catalog.int8");
+			break;
+		case PGREST_COUNT_EXACT:
+		case PGREST_COUNT_ESTIMATED:
+			if (plan->limit < 0 && plan->offset == 0)
+				appendStringInfoString(&sql, "pg_catalog.count(_pgrest_t)");
+			else if (plan->count == PGREST_COUNT_ESTIMATED && plan->max_rows > 0)
+			{
+				/* exact up to pgrest.max_rows, the planner's guess above */
+				appendStringInfo(&sql,
+								 "(SELECT pg_catalog.count(*) FROM (SELECT 1 FROM %s%s LIMIT "
+								 INT64_FORMAT ") _pgrest_c)",
+								 b->relation, where.data, plan->max_rows + 1);
+				query->estimate_sql = psprintf("SELECT 1 FROM %s%s", b->relation, where.data);
+				query->estimate_above = plan->max_rows;
+			}
+			else
+				appendStringInfo(&sql, "(SELECT pg_catalog.count(*) FROM %s%s)",
+								 b->relation, where.data);
+			break;
+		case PGREST_COUNT_PLANNED:
+			appendStringInfoString(&sql, "NULL::pg_catalog.int8");
+			query->estimate_sql = psprintf("SELECT 1 FROM %s%s", b->relation, where.data);
+			break;
+	}
+	appendStringInfoString(&sql, ", pg_catalog.count(_pgrest_t), ");
+	append_body(b, &sql);
+	appendStringInfoString(&sql, " FROM pgrest_source _pgrest_t");
+	query->sql = sql.data;
+}
+
+/* " WHERE f1 AND f2 ...", or nothing */
+static void
+append_where(Builder *b, StringInfo sql)
+{
+	ListCell   *lc;
+
+	foreach(lc, b->plan->filters)
+	{
+		appendStringInfoString(sql, foreach_current_index(lc) == 0 ? " WHERE " : " AND ");
+		append_filter(b, sql, (PgrestFilter *) lfirst(lc));
+	}
+}
+
+static void
+append_filter(Builder *b, StringInfo sql, const PgrestFilter *filter)
+{
+	ListCell   *lc;
+
+	if (filter->negated)
+		appendStringInfoString(sql, "NOT ");
+	appendStringInfoChar(sql, '(');
+	if (filter->kind == PGREST_FILTER_CONDITION)
+		append_condition(b, sql, filter);
+	else
+	{
+		foreach(lc, filter->children)
+		{
+			if (foreach_current_index(lc) > 0)
+				appendStringInfoString(sql, filter->kind == PGREST_FILTER_AND ? " AND " : " OR ");
+			append_filter(b, sql, (PgrestFilter *) lfirst(lc));
+		}
+	}
+	appendStringInfoChar(sql, ')');
+}
+
+static void
+append_condition(Builder *b, StringInfo sql, const PgrestFilter *filter)
+{
+	PgrestQuery *query = b->query;
+
+	switch (filter->op)
+	{
+		case PGREST_OP_IS:
+			append_field(b, sql, &filter->field);
+			appendStringInfo(sql, " %s", is_sql[filter->is]);
+			return;
+		case PGREST_OP_IN:
+			append_field(b, sql, &filter->field);
+			appendStringInfo(sql, " = ANY ($%d)",
+							 add_param(query, pgrest_query_text_array(filter->values)));
+			return;
+		case PGREST_OP_ISDISTINCT:
+			append_field(b, sql, &filter->field);
+			appendStringInfo(sql, " IS DISTINCT FROM $%d", add_param(query, filter->value));
+			return;
+		case PGREST_OP_FTS:
+		case PGREST_OP_PLFTS:
+		case PGREST_OP_PHFTS:
+		case PGREST_OP_WFTS:
+			{
+				const PgrestColumn *col = field_column(b, &filter->field);
+				const char *fn = filter->op == PGREST_OP_FTS ? "to_tsquery" :
+					filter->op == PGREST_OP_PLFTS ? "plainto_tsquery" :
+					filter->op == PGREST_OP_PHFTS ? "phraseto_tsquery" :
+					"websearch_to_tsquery";
+				char	   *language = NULL;
+
+				if (filter->language)
+					language = psprintf("$%d::pg_catalog.regconfig, ",
+										add_param(query, filter->language));
+				/* a column that is not a tsvector is made one */
+				if (col && col->basetype == TSVECTOROID && filter->field.path == NIL)
+					append_field(b, sql, &filter->field);
+				else
+				{
+					appendStringInfo(sql, "pg_catalog.to_tsvector(%s", language ? language : "");
+					append_field(b, sql, &filter->field);
+					appendStringInfoChar(sql, ')');
+				}
+				appendStringInfo(sql, " @@ pg_catalog.%s(%s$%d)", fn,
+								 language ? language : "",
+								 add_param(query, filter->value));
+				return;
+			}
+		default:
+			{
+				const char *value = filter->value;
+
+				if (filter->op == PGREST_OP_LIKE || filter->op == PGREST_OP_ILIKE)
+					value = like_pattern(value);
+				append_field(b, sql, &filter->field);
+				appendStringInfo(sql, " %s ", operator_sql[filter->op]);
+				if (filter->quantifier == PGREST_QUANT_ANY)
+					appendStringInfo(sql, "ANY ($%d)", add_param(query, value));
+				else if (filter->quantifier == PGREST_QUANT_ALL)
+					appendStringInfo(sql, "ALL ($%d)", add_param(query, value));
+				else
+					appendStringInfo(sql, "$%d", add_param(query, value));
+				return;
+			}
+	}
+}
+
+/*
+ * A column of the relation, then its JSON path.  A path on a column that
+ * is not json or jsonb goes through to_jsonb (arrays, composites), as in
+ * PostgREST.  Keys and indexes are parameters.
+ */
+static void
+append_field(Builder *b, StringInfo sql, const PgrestField *field)
+{
+	const PgrestColumn *col;
+	ListCell   *lc;
+
+	if (field->path == NIL)
+	{
+		appendStringInfo(sql, "%s.%s", b->alias, quote_identifier(field->name));
+		return;
+	}
+
+	col = field_column(b, field);
+	appendStringInfoChar(sql, '(');
+	if (col && (col->basetype == JSONOID || col->basetype == JSONBOID))
+		appendStringInfo(sql, "%s.%s", b->alias, quote_identifier(field->name));
+	else
+		appendStringInfo(sql, "pg_catalog.to_jsonb(%s.%s)", b->alias,
+						 quote_identifier(field->name));
+	foreach(lc, field->path)
+	{
+		PgrestJsonStep *step = (PgrestJsonStep *) lfirst(lc);
+
+		appendStringInfo(sql, "%s$%d::%s", step->as_text ? "->>" : "->",
+						 add_param(b->query, step->key),
+						 step->is_index ? "pg_catalog.int4" : "pg_catalog.text");
+	}
+	appendStringInfoChar(sql, ')');
+}
+
+/*
+ * The body: a JSON array, a single object (the count is checked after the
+ * statement), or CSV; nothing for HEAD.
+ */
+static void
+append_body(Builder *b, StringInfo sql)
+{
+	const PgrestPlan *plan = b->plan;
+	const char *agg;
+
+	if (!plan->with_body)
+	{
+		appendStringInfoString(sql, "NULL::pg_catalog.text");
+		return;
+	}
+	if (plan->media == PGREST_MEDIA_CSV)
+	{
+		ListCell   *lc;
+
+		appendStringInfo(sql, "$%d || coalesce(E'\\n' || pg_catalog.string_agg(",
+						 add_param(b->query, csv_header(plan)));
+		if (plan->outputs == NIL)
+			appendStringInfoString(sql, "''");
+		foreach(lc, plan->outputs)
+		{
+			PgrestOutput *out = (PgrestOutput *) lfirst(lc);
+
+			if (foreach_current_index(lc) > 0)
+				appendStringInfoString(sql, " || ',' || ");
+			append_csv_field(sql, psprintf("_pgrest_t.%s", quote_identifier(out->name)));
+		}
+		appendStringInfoString(sql, ", E'\\n'), '')");
+		return;
+	}
+
+	agg = plan->media == PGREST_MEDIA_OBJECT ?
+		"coalesce(pg_catalog.json_agg(_pgrest_t)->0, 'null')" :
+		"coalesce(pg_catalog.json_agg(_pgrest_t), '[]')";
+	if (plan->strip_nulls)
+		appendStringInfo(sql, "pg_catalog.json_strip_nulls(%s)", agg);
+	else
+		appendStringInfoString(sql, agg);
+}
+
+/* RFC 4180: NULL is empty; quote fields holding a quote, comma or newline */
+static void
+append_csv_field(StringInfo sql, const char *value_sql)
+{
+	appendStringInfo(sql,
+					 "CASE WHEN %s IS NULL THEN '' "
+					 "WHEN %s::pg_catalog.text OPERATOR(pg_catalog.~) '[\",\\r\\n]' "
+					 "THEN '\"' || pg_catalog.replace(%s::pg_catalog.text, '\"', '\"\"') || '\"' "
+					 "ELSE %s::pg_catalog.text END",
+					 value_sql, value_sql, value_sql, value_sql);
+}
+
+/* the schema cache's column for a field, or NULL if it has none */
+static const PgrestColumn *
+field_column(Builder *b, const PgrestField *field)
+{
+	int			i = pgrest_schema_column(b->plan->rel, field->name);
+
+	return i >= 0 ? &b->plan->rel->columns[i] : NULL;
+}
+
+/* like.*son: PostgREST's '*' stands for '%' */
+static char *
+like_pattern(const char *value)
+{
+	char	   *pattern = pstrdup(value);
+
+	for (char *c = pattern; *c; c++)
+	{
+		if (*c == '*')
+			*c = '%';
+	}
+	return pattern;
+}
+
+/* the CSV header line: the output names */
+static char *
+csv_header(const PgrestPlan *plan)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, plan->outputs)
+	{
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoChar(&buf, ',');
+		csv_quote(&buf, ((PgrestOutput *) lfirst(lc))->name);
+	}
+	return buf.data;
+}
+
+static void
+csv_quote(StringInfo buf, const char *value)
+{
+	if (strpbrk(value, "\",\r\n") == NULL)
+	{
+		appendStringInfoString(buf, value);
+		return;
+	}
+	appendStringInfoChar(buf, '"');
+	for (; *value; value++)
+	{
+		if (*value == '"')
+			appendStringInfoChar(buf, '"');
+		appendStringInfoChar(buf, *value);
+	}
+	appendStringInfoChar(buf, '"');
 }
 
 /* Append a parameter; returns its number n for "$n". */

@@ -15,8 +15,10 @@
 #include "plan.h"
 
 /*
- * Every statement returns exactly one row of two columns: the number of
- * rows the body holds (bigint) and the body (json or text).
+ * Every statement returns exactly one row of three columns: the total
+ * number of rows the request matched (bigint, NULL when not counted), the
+ * number of rows in the body (bigint), and the body (json or text, NULL
+ * for none).
  */
 typedef struct PgrestQuery
 {
@@ -24,8 +26,17 @@ typedef struct PgrestQuery
 	int			nparams;
 	const char **params;		/* text of $1..$n; NULL element = SQL NULL */
 	bool		read_only;
+
+	/*
+	 * Prefer: count=planned|estimated: a statement, with the same
+	 * parameters, whose planner estimate of rows is the total; used when
+	 * the first column is NULL or above estimate_above.
+	 */
+	char	   *estimate_sql;
+	int64		estimate_above;
 } PgrestQuery;
 
 extern PgrestQuery *pgrest_query_build(const PgrestPlan *plan);
+extern char *pgrest_query_text_array(List *values);
 
 #endif							/* PGREST_QUERY_H */

@@ -20,6 +20,9 @@
  */
 #include "postgres.h"
 
+#include <errno.h>
+
+#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 
 #include "error.h"
@@ -44,6 +47,14 @@ static PgrestMethod parse_method(const char *name);
 static void parse_path(PgrestRequest *req, const char *raw);
 static List *parse_query(const char *raw);
 static void copy_headers(PgrestRequest *req, const PgrestHttpRequest *http);
+static void parse_params(PgrestRequest *req);
+static int64 parse_nonnegative(const char *name, const char *value);
+static void parse_range(PgrestRequest *req, int64 param_offset, int64 param_limit);
+static void parse_prefer(PgrestRequest *req);
+static void parse_accept(PgrestRequest *req);
+static bool media_from_type(const char *type, PgrestMedia *media);
+static void range_not_satisfiable(const char *details) pg_attribute_noreturn();
+static bool ends_with_word(const char *name, const char *word);
 static char *decode_component(const char *s, size_t len, bool plus_is_space,
 							  const char *where);
 static int	hex_value(char c);
@@ -66,6 +77,14 @@ pgrest_request_parse(const PgrestHttpRequest *http)
 	copy_headers(req, http);
 	req->body = http->body;
 	req->body_len = http->body ? http->body_len : 0;
+
+	parse_prefer(req);
+	parse_accept(req);
+	parse_params(req);
+	req->profile = (char *) pgrest_request_header(req,
+												  req->method == PGREST_METHOD_GET ||
+												  req->method == PGREST_METHOD_HEAD ?
+												  "accept-profile" : "content-profile");
 	return req;
 }
 
@@ -205,12 +224,344 @@ copy_headers(PgrestRequest *req, const PgrestHttpRequest *http)
 	for (int i = 0; i < http->nheaders; i++)
 	{
 		char	   *name = pstrdup(http->headers[i].name);
+		const char *value = http->headers[i].value ? http->headers[i].value : "";
 
 		for (char *c = name; *c; c++)
 			*c = pg_ascii_tolower((unsigned char) *c);
+		if (!pg_verify_mbstr(PG_UTF8, value, strlen(value), true))
+			pgrest_error_raise(400, "PGRST100",
+							   psprintf("the value of header \"%s\" is not valid UTF-8", name),
+							   NULL, NULL);
 		req->headers[i].name = name;
-		req->headers[i].value = pstrdup(http->headers[i].value ? http->headers[i].value : "");
+		req->headers[i].value = pg_any_to_server(value, strlen(value), PG_UTF8);
 	}
+}
+
+/*
+ * Sort the query-string parameters: reserved names (select, order, limit,
+ * offset, and, or), then filters.  Names ending in a reserved word after
+ * a dot (actors.order) address embedded resources, which are not
+ * supported yet.
+ */
+static void
+parse_params(PgrestRequest *req)
+{
+	ListCell   *lc;
+	int64		offset = 0;
+	int64		limit = -1;
+
+	req->limit = -1;
+	foreach(lc, req->params)
+	{
+		PgrestParam *param = (PgrestParam *) lfirst(lc);
+		const char *name = param->name;
+		const char *value = param->value;
+
+		/* ?name without "=" carries nothing, as in PostgREST */
+		if (value == NULL)
+			continue;
+
+		if (strcmp(name, "select") == 0)
+		{
+			req->select = pgrest_grammar_select(value);
+			req->select_given = true;
+		}
+		else if (strcmp(name, "columns") == 0 || strcmp(name, "on_conflict") == 0)
+			continue;			/* write parameters */
+		else if (strcmp(name, "order") == 0)
+			req->order = pgrest_grammar_order(value);
+		else if (strcmp(name, "limit") == 0)
+			limit = parse_nonnegative("limit", value);
+		else if (strcmp(name, "offset") == 0)
+			offset = parse_nonnegative("offset", value);
+		else if (strcmp(name, "or") == 0 || strcmp(name, "and") == 0 ||
+				 strcmp(name, "not.or") == 0 || strcmp(name, "not.and") == 0)
+			req->filters = lappend(req->filters, pgrest_grammar_logic(name, value));
+		else if (ends_with_word(name, "order") || ends_with_word(name, "limit") ||
+				 ends_with_word(name, "offset") || ends_with_word(name, "or") ||
+				 ends_with_word(name, "and"))
+		{
+			char	   *embed = pstrdup(name);
+
+			*strchr(embed, '.') = '\0';
+			pgrest_error_raise(400, "PGRST108",
+							   psprintf("'%s' is not an embedded resource in this request", embed),
+							   NULL,
+							   psprintf("Verify that '%s' is included in the 'select' query parameter.", embed));
+		}
+		else
+			req->filters = lappend(req->filters, pgrest_grammar_filter(name, value));
+	}
+	parse_range(req, offset, limit);
+}
+
+/* "x.word": a dotted name whose last part is word */
+static bool
+ends_with_word(const char *name, const char *word)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot != NULL && dot != name && strcmp(dot + 1, word) == 0;
+}
+
+/* limit and offset: decimal integers; negative ones cannot be satisfied */
+static int64
+parse_nonnegative(const char *name, const char *value)
+{
+	char	   *end;
+	long long	n;
+
+	errno = 0;
+	n = strtoll(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0')
+		pgrest_error_raise(400, "PGRST100",
+						   psprintf("\"failed to parse %s parameter (%s)\"", name, value),
+						   "expecting an integer", NULL);
+	if (n < 0)
+		range_not_satisfiable(strcmp(name, "limit") == 0 ?
+							  "Limit should be greater than or equal to zero." :
+							  "Offset should be greater than or equal to zero.");
+	return (int64) n;
+}
+
+/*
+ * The rows to return: the intersection of limit/offset with the Range
+ * header (GET and HEAD only), as PostgREST computes it.  A Range header
+ * that does not parse is ignored, as RFC 9110 allows.
+ */
+static void
+parse_range(PgrestRequest *req, int64 param_offset, int64 param_limit)
+{
+	const char *range = NULL;
+	int64		lower = param_offset;
+	int64		upper = param_limit >= 0 ? param_offset + param_limit - 1 : -1;
+
+	req->ranged = param_offset > 0 || param_limit >= 0;
+	if (req->method == PGREST_METHOD_GET || req->method == PGREST_METHOD_HEAD)
+		range = pgrest_request_header(req, "range");
+	if (range != NULL)
+	{
+		long long	hlower;
+		long long	hupper = -1;
+		char	   *end;
+
+		if (strncmp(range, "items=", 6) == 0)
+			range += 6;
+		errno = 0;
+		hlower = isdigit((unsigned char) *range) ? strtoll(range, &end, 10) : -1;
+		if (hlower >= 0 && errno == 0 && *end == '-')
+		{
+			const char *up = end + 1;
+
+			if (*up != '\0')
+			{
+				hupper = isdigit((unsigned char) *up) ? strtoll(up, &end, 10) : -1;
+				if (hupper < 0 || errno != 0 || *end != '\0')
+					hlower = -1;
+			}
+		}
+		else
+			hlower = -1;
+
+		if (hlower >= 0)
+		{
+			if (hupper >= 0 && hlower > hupper)
+				range_not_satisfiable("The lower boundary must be lower than or equal to the upper boundary in the Range header.");
+			req->ranged = true;
+			lower = Max(lower, hlower);
+			if (hupper >= 0)
+				upper = upper >= 0 ? Min(upper, hupper) : hupper;
+		}
+	}
+
+	req->offset = lower;
+	if (param_limit == 0)
+		req->limit = 0;			/* limit=0 is allowed: no rows */
+	else if (upper >= 0)
+	{
+		if (upper < lower)
+			range_not_satisfiable("The lower boundary must be lower than or equal to the upper boundary in the Range header.");
+		req->limit = upper - lower + 1;
+	}
+	else
+		req->limit = -1;
+}
+
+static void
+range_not_satisfiable(const char *details)
+{
+	pgrest_error_raise(416, "PGRST103", "Requested range not satisfiable",
+					   details, NULL);
+}
+
+/*
+ * Every Prefer header, comma-separated values, first value of each
+ * preference wins.  Unrecognized ones are ignored, or refused with
+ * handling=strict.
+ */
+static void
+parse_prefer(PgrestRequest *req)
+{
+	PgrestPreferences *prefer = &req->prefer;
+	StringInfoData invalid;
+
+	prefer->max_affected = -1;
+	initStringInfo(&invalid);
+	for (int i = 0; i < req->nheaders; i++)
+	{
+		char	   *values;
+		char	   *token;
+		char	   *save;
+
+		if (strcmp(req->headers[i].name, "prefer") != 0)
+			continue;
+		values = pstrdup(req->headers[i].value);
+		for (token = strtok_r(values, ",", &save); token; token = strtok_r(NULL, ",", &save))
+		{
+			char	   *t = token;
+			size_t		n;
+
+			while (*t == ' ' || *t == '\t')
+				t++;
+			n = strlen(t);
+			while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+				t[--n] = '\0';
+			if (n == 0)
+				continue;
+
+#define PREF(text, field, value) \
+			if (strcmp(t, text) == 0) { if (!prefer->field) prefer->field = value; continue; }
+			PREF("return=minimal", return_, PGREST_RETURN_MINIMAL);
+			PREF("return=headers-only", return_, PGREST_RETURN_HEADERS_ONLY);
+			PREF("return=representation", return_, PGREST_RETURN_REPRESENTATION);
+			PREF("count=exact", count, PGREST_COUNT_EXACT);
+			PREF("count=planned", count, PGREST_COUNT_PLANNED);
+			PREF("count=estimated", count, PGREST_COUNT_ESTIMATED);
+			PREF("resolution=merge-duplicates", resolution, PGREST_RESOLUTION_MERGE);
+			PREF("resolution=ignore-duplicates", resolution, PGREST_RESOLUTION_IGNORE);
+			PREF("missing=default", missing, PGREST_MISSING_DEFAULT);
+			PREF("missing=null", missing, PGREST_MISSING_NULL);
+			PREF("tx=commit", tx, PGREST_TX_COMMIT_PREFERRED);
+			PREF("tx=rollback", tx, PGREST_TX_ROLLBACK_PREFERRED);
+#undef PREF
+			if (strcmp(t, "handling=strict") == 0 || strcmp(t, "handling=lenient") == 0)
+			{
+				if (!prefer->handling_given)
+					prefer->strict = strcmp(t, "handling=strict") == 0;
+				prefer->handling_given = true;
+				continue;
+			}
+			if (strncmp(t, "timezone=", 9) == 0)
+			{
+				if (prefer->timezone == NULL)
+					prefer->timezone = pstrdup(t + 9);
+				continue;
+			}
+			if (strncmp(t, "max-affected=", 13) == 0)
+			{
+				char	   *end;
+				long long	n2;
+
+				errno = 0;
+				n2 = strtoll(t + 13, &end, 10);
+				if (errno == 0 && end != t + 13 && *end == '\0' && n2 >= 0)
+				{
+					if (prefer->max_affected < 0)
+						prefer->max_affected = n2;
+					continue;
+				}
+			}
+			if (invalid.len > 0)
+				appendStringInfoString(&invalid, ", ");
+			appendStringInfoString(&invalid, t);
+		}
+	}
+	if (prefer->strict && invalid.len > 0)
+		pgrest_error_raise(400, "PGRST122",
+						   "Invalid preferences given with handling=strict",
+						   psprintf("Invalid preferences: %s", invalid.data),
+						   NULL);
+}
+
+/*
+ * Choose the representation from Accept: the acceptable type with the
+ * highest q, the earliest on ties.  None acceptable: 406 PGRST107.
+ */
+static void
+parse_accept(PgrestRequest *req)
+{
+	const char *accept = pgrest_request_header(req, "accept");
+	char	   *copy;
+	char	   *item;
+	char	   *save;
+	double		best_q = -1;
+
+	req->media = PGREST_MEDIA_JSON;
+	if (accept == NULL || accept[0] == '\0')
+		return;
+
+	copy = pstrdup(accept);
+	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save))
+	{
+		char	   *params = strchr(item, ';');
+		char	   *type = item;
+		double		q = 1.0;
+		bool		strip = false;
+		PgrestMedia media;
+
+		if (params)
+			*params++ = '\0';
+		while (*type == ' ' || *type == '\t')
+			type++;
+		for (char *end = type + strlen(type); end > type && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			end[-1] = '\0';
+
+		/* parameters: q=, nulls=stripped */
+		while (params && *params)
+		{
+			char	   *next = strchr(params, ';');
+
+			if (next)
+				*next++ = '\0';
+			while (*params == ' ' || *params == '\t')
+				params++;
+			if (strncmp(params, "q=", 2) == 0)
+				q = strtod(params + 2, NULL);
+			else if (strncmp(params, "nulls=stripped", 14) == 0)
+				strip = true;
+			params = next;
+		}
+
+		if (q <= 0 || q <= best_q || !media_from_type(type, &media))
+			continue;
+		best_q = q;
+		req->media = media;
+		req->strip_nulls = strip && media != PGREST_MEDIA_CSV;
+	}
+	if (best_q < 0)
+		pgrest_error_raise(406, "PGRST107",
+						   psprintf("None of these media types are available: %s", accept),
+						   NULL, NULL);
+}
+
+static bool
+media_from_type(const char *type, PgrestMedia *media)
+{
+	if (pg_strcasecmp(type, "application/json") == 0 ||
+		pg_strcasecmp(type, "*/*") == 0 ||
+		pg_strcasecmp(type, "application/*") == 0 ||
+		pg_strcasecmp(type, "application/vnd.pgrst.array+json") == 0 ||
+		pg_strcasecmp(type, "application/vnd.pgrst.array") == 0)
+		*media = PGREST_MEDIA_JSON;
+	else if (pg_strcasecmp(type, "application/vnd.pgrst.object+json") == 0 ||
+			 pg_strcasecmp(type, "application/vnd.pgrst.object") == 0)
+		*media = PGREST_MEDIA_OBJECT;
+	else if (pg_strcasecmp(type, "text/csv") == 0 ||
+			 pg_strcasecmp(type, "text/*") == 0)
+		*media = PGREST_MEDIA_CSV;
+	else
+		return false;
+	return true;
 }
 
 /*

@@ -14,6 +14,8 @@
 
 #include "nodes/pg_list.h"
 
+#include "grammar.h"
+
 /* one header; names as received (raw) or lowercased (parsed) */
 typedef struct PgrestHeader
 {
@@ -65,6 +67,65 @@ typedef struct PgrestParam
 	char	   *value;
 } PgrestParam;
 
+/* the representation the client accepts */
+typedef enum PgrestMedia
+{
+	PGREST_MEDIA_JSON,			/* application/json: an array */
+	PGREST_MEDIA_OBJECT,		/* application/vnd.pgrst.object+json */
+	PGREST_MEDIA_CSV			/* text/csv */
+} PgrestMedia;
+
+typedef enum PgrestPreferReturn
+{
+	PGREST_RETURN_DEFAULT,
+	PGREST_RETURN_MINIMAL,
+	PGREST_RETURN_HEADERS_ONLY,
+	PGREST_RETURN_REPRESENTATION
+} PgrestPreferReturn;
+
+typedef enum PgrestPreferCount
+{
+	PGREST_COUNT_NONE,
+	PGREST_COUNT_EXACT,
+	PGREST_COUNT_PLANNED,
+	PGREST_COUNT_ESTIMATED
+} PgrestPreferCount;
+
+typedef enum PgrestPreferResolution
+{
+	PGREST_RESOLUTION_NONE,
+	PGREST_RESOLUTION_MERGE,
+	PGREST_RESOLUTION_IGNORE
+} PgrestPreferResolution;
+
+typedef enum PgrestPreferMissing
+{
+	PGREST_MISSING_NONE,
+	PGREST_MISSING_DEFAULT,
+	PGREST_MISSING_NULL
+} PgrestPreferMissing;
+
+typedef enum PgrestPreferTx
+{
+	PGREST_TX_NONE,
+	PGREST_TX_COMMIT_PREFERRED,
+	PGREST_TX_ROLLBACK_PREFERRED
+} PgrestPreferTx;
+
+/* Prefer headers (RFC 7240); the first value of each preference wins */
+typedef struct PgrestPreferences
+{
+	PgrestPreferReturn return_;
+	PgrestPreferCount count;
+	PgrestPreferResolution resolution;
+	PgrestPreferMissing missing;
+	PgrestPreferTx tx;
+	bool		strict;			/* handling=strict */
+	bool		handling_given;
+	char	   *timezone;
+	int64		max_affected;	/* -1: none */
+} PgrestPreferences;
+
 typedef struct PgrestRequest
 {
 	PgrestMethod method;
@@ -78,6 +139,21 @@ typedef struct PgrestRequest
 	PgrestHeader *headers;		/* names lowercased */
 	const char *body;
 	size_t		body_len;
+
+	/* the query-string grammar */
+	List	   *select;			/* PgrestSelectItem * */
+	bool		select_given;	/* select= was sent (NIL then means none) */
+	List	   *filters;		/* PgrestFilter *, all ANDed */
+	List	   *order;			/* PgrestOrderTerm * */
+	int64		offset;
+	int64		limit;			/* -1: no limit */
+	bool		ranged;			/* a Range header or limit/offset was given */
+
+	/* headers */
+	PgrestPreferences prefer;
+	PgrestMedia media;
+	bool		strip_nulls;	/* ;nulls=stripped */
+	char	   *profile;		/* Accept-Profile / Content-Profile, or NULL */
 } PgrestRequest;
 
 extern PgrestRequest *pgrest_request_parse(const PgrestHttpRequest *http);

@@ -33,6 +33,8 @@ typedef struct PgrestResponse
 extern PgrestResponse *pgrest_response_build(const PgrestRequest *req,
 											 const struct PgrestPlan *plan,
 											 const struct PgrestResult *result);
+extern void pgrest_response_check(const struct PgrestPlan *plan,
+								  const struct PgrestResult *result);
 extern PgrestResponse *pgrest_response_json(int status, char *body);
 extern void pgrest_response_add_header(PgrestResponse *resp,
 									   const char *name, const char *value);

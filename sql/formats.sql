@@ -1,0 +1,64 @@
+--
+-- formats: Accept (JSON array, single object, CSV, stripped nulls), HEAD,
+-- profiles.
+--
+CREATE FUNCTION respond(path text, headers jsonb DEFAULT NULL, method text DEFAULT 'GET')
+RETURNS TABLE (status int, content_type text, body text)
+LANGUAGE sql AS $$
+    SELECT r.status, r.headers->>'Content-Type', r.body
+    FROM pgrest.handle(method, path, NULL, headers) AS r
+$$;
+
+-- JSON for no Accept, */*, application/json, and q-values
+SELECT status, content_type FROM respond('/films?id=eq.1');
+SELECT status, content_type FROM respond('/films?id=eq.1', '{"Accept": "*/*"}');
+SELECT status, content_type FROM respond('/films?id=eq.1', '{"Accept": "text/html, application/json;q=0.5"}');
+SELECT status, content_type FROM respond('/films?id=eq.1', '{"Accept": "text/csv;q=0.5, application/json"}');
+SELECT status, content_type FROM respond('/films?id=eq.1', '{"Accept": "application/json;q=0, text/csv"}');
+-- a single object
+SELECT status, content_type, body::jsonb
+FROM respond('/films?select=id,title&id=eq.1', '{"Accept": "application/vnd.pgrst.object+json"}');
+SELECT status, content_type, body::jsonb
+FROM respond('/films?select=id&id=gt.1', '{"Accept": "application/vnd.pgrst.object+json"}');
+SELECT status, content_type, body::jsonb
+FROM respond('/films?id=eq.99', '{"Accept": "application/vnd.pgrst.object"}');
+-- stripped nulls
+SELECT status, content_type, body::jsonb
+FROM respond('/films?select=id,year,rating&id=eq.4', '{"Accept": "application/vnd.pgrst.object+json;nulls=stripped"}');
+SELECT status, content_type, body::jsonb
+FROM respond('/films?select=id,year&id=in.(3,4)&order=id', '{"Accept": "application/vnd.pgrst.array+json;nulls=stripped"}');
+-- CSV: a header line, RFC 4180 quoting, NULL as empty
+SELECT status, content_type, body
+FROM respond('/films?select=id,title,year,genres,"with,comma"&order=id', '{"Accept": "text/csv"}');
+SELECT status, body FROM respond('/films?select=id&id=eq.99', '{"Accept": "text/csv"}');
+SELECT status, body FROM respond('/films?select=t:title,m:meta->director&id=eq.1', '{"Accept": "text/csv"}');
+-- nothing acceptable
+SELECT status, content_type, body::jsonb FROM respond('/films', '{"Accept": "text/html"}');
+SELECT status, body::jsonb->>'code' AS code FROM respond('/films', '{"Accept": "application/xml, image/png"}');
+
+-- HEAD: no body, the same headers
+SELECT status, content_type, body IS NULL AS no_body
+FROM respond('/films?id=lt.3', '{"Prefer": "count=exact"}', 'HEAD');
+SELECT r.status, r.headers
+FROM pgrest.handle('HEAD', '/films?id=lt.3', NULL, '{"Prefer": "count=exact"}') AS r;
+
+-- Prefer: unknown preferences are ignored, or refused with handling=strict
+SELECT status FROM respond('/films?id=eq.1', '{"Prefer": "count=none, whatever"}');
+SELECT status, body::jsonb
+FROM respond('/films?id=eq.1', '{"Prefer": "handling=strict, whatever, return=nothing"}');
+SELECT status FROM respond('/films?id=eq.1', '{"Prefer": "handling=strict, count=exact"}');
+
+-- profiles: Accept-Profile picks one of pgrest.schemas
+CREATE SCHEMA v2;
+CREATE TABLE v2.films (id int, title text);
+INSERT INTO v2.films VALUES (1, 'Alien (director''s cut)');
+GRANT USAGE ON SCHEMA v2 TO regress_pgrest_anon;
+GRANT SELECT ON v2.films TO regress_pgrest_anon;
+SET pgrest.schemas = 'public, v2';
+SELECT r.status, r.headers->>'Content-Profile' AS profile, r.body::jsonb
+FROM pgrest.handle('GET', '/films?select=title&id=eq.1', NULL, '{"Accept-Profile": "v2"}') AS r;
+SELECT r.status, r.headers->>'Content-Profile' AS profile, r.body::jsonb
+FROM pgrest.handle('GET', '/films?select=title&id=eq.1', NULL, '{"Accept-Profile": "public"}') AS r;
+SELECT status, body::jsonb FROM respond('/films', '{"Accept-Profile": "secret"}');
+RESET pgrest.schemas;
+DROP SCHEMA v2 CASCADE;

@@ -1,0 +1,428 @@
+/*-------------------------------------------------------------------------
+ *
+ * schema.c
+ *	  The schema cache: the relations of the exposed schemas, their
+ *	  columns, keys and foreign keys, kept between requests.
+ *
+ * The cache is read from pg_catalog inside a request's transaction (before
+ * the request switches role) and kept in its own memory context under
+ * TopMemoryContext.  PostgreSQL's invalidation callbacks (relcache, and the
+ * syscaches of namespaces, types and functions) only mark it stale; the
+ * next request rebuilds it, so DDL is seen by the next request without any
+ * reload.  pgrest.reload() bumps a generation counter in shared memory for
+ * what sends no invalidation, and a change of pgrest.schemas also forces a
+ * rebuild.  A rebuild is built aside and swapped in only when complete: a
+ * failure leaves the cache stale, never half-built.
+ *
+ * Privileges are not cached: PostgreSQL checks them when the request's
+ * statement runs as the request's role.
+ *
+ * This file reads the catalogs through execute.c; it runs no user SQL.
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/schema.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+#include "execute.h"
+#include "guc.h"
+#include "query.h"
+#include "schema.h"
+#include "shmem.h"
+
+typedef struct RelationKey
+{
+	NameData	schema;
+	NameData	name;
+} RelationKey;
+
+typedef struct RelationEntry
+{
+	RelationKey key;
+	PgrestRelation *rel;
+} RelationEntry;
+
+typedef struct OidEntry
+{
+	Oid			oid;
+	PgrestRelation *rel;
+} OidEntry;
+
+/* the cache in use */
+static MemoryContext cache_context = NULL;
+static HTAB *by_name = NULL;
+static HTAB *by_oid = NULL;
+static char *cache_schemas = NULL;
+static uint64 cache_generation = 0;
+
+/* cleared by the invalidation callbacks */
+static bool cache_valid = false;
+static bool callbacks_registered = false;
+
+/* a rebuild in progress */
+typedef struct Build
+{
+	MemoryContext context;
+	HTAB	   *by_name;
+	HTAB	   *by_oid;
+	PgrestRelation *current;	/* relation whose columns are being read */
+	List	   *columns;		/* its PgrestColumn * so far */
+} Build;
+
+/* relations and their columns, in attnum order; partitions are hidden */
+static const char *const relations_sql =
+"SELECT c.oid, n.nspname, c.relname, c.relkind, "
+"a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, "
+"(a.atthasdef OR a.attidentity <> ''), a.attgenerated <> '' "
+"FROM pg_catalog.pg_class c "
+"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+"LEFT JOIN pg_catalog.pg_attribute a "
+"ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+"WHERE n.nspname = ANY ($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'f') "
+"AND NOT c.relispartition "
+"ORDER BY c.oid, a.attnum";
+
+/* primary keys, unique constraints and foreign keys of those relations */
+static const char *const constraints_sql =
+"SELECT con.conrelid, con.contype, con.conname, con.conkey, "
+"con.confrelid, con.confkey "
+"FROM pg_catalog.pg_constraint con "
+"JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
+"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+"WHERE n.nspname = ANY ($1) AND con.contype IN ('p', 'u', 'f') "
+"ORDER BY con.conrelid, con.contype, con.conname";
+
+static void register_callbacks(void);
+static void invalidate_relcache(Datum arg, Oid relid);
+static void invalidate_syscache(Datum arg, int cacheid, uint32 hashvalue);
+static void build(Build *b);
+static void add_column_row(HeapTuple tuple, TupleDesc desc, void *arg);
+static void finish_relation(Build *b);
+static void add_constraint_row(HeapTuple tuple, TupleDesc desc, void *arg);
+static int *column_indexes(const PgrestRelation *rel, Datum attnums, int *n);
+static PgrestRelation *lookup_oid(HTAB *table, Oid oid);
+static char *text_of(HeapTuple tuple, TupleDesc desc, int column);
+
+/*
+ * Make the cache current.  Call inside the request's transaction, before
+ * the request's role is set.
+ */
+void
+pgrest_schema_refresh(void)
+{
+	uint64		generation = pgrest_shmem_schema_generation();
+	Build		b;
+
+	if (cache_valid && generation == cache_generation &&
+		cache_schemas != NULL && strcmp(cache_schemas, pgrest_schemas) == 0)
+		return;
+
+	register_callbacks();
+
+	/* an invalidation arriving while we read marks the new cache stale */
+	cache_valid = true;
+	cache_generation = generation;
+
+	/* build in the transaction's memory: an error frees it all */
+	memset(&b, 0, sizeof(b));
+	b.context = AllocSetContextCreate(CurTransactionContext,
+									  "pgrest schema cache",
+									  ALLOCSET_DEFAULT_SIZES);
+	PG_TRY();
+	{
+		build(&b);
+	}
+	PG_CATCH();
+	{
+		cache_valid = false;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	/* swap: the new cache lives on, the old one goes */
+	MemoryContextSetParent(b.context, TopMemoryContext);
+	if (cache_context)
+		MemoryContextDelete(cache_context);
+	cache_context = b.context;
+	by_name = b.by_name;
+	by_oid = b.by_oid;
+	cache_schemas = MemoryContextStrdup(cache_context, pgrest_schemas);
+}
+
+/* Mark the cache stale: the next request rebuilds it. */
+void
+pgrest_schema_invalidate(void)
+{
+	cache_valid = false;
+}
+
+/* The relation schema.name, or NULL if the cache has none. */
+PgrestRelation *
+pgrest_schema_relation(const char *schema, const char *name)
+{
+	RelationKey key;
+	RelationEntry *entry;
+
+	if (by_name == NULL ||
+		strlen(schema) >= NAMEDATALEN || strlen(name) >= NAMEDATALEN)
+		return NULL;
+	memset(&key, 0, sizeof(key));
+	namestrcpy(&key.schema, schema);
+	namestrcpy(&key.name, name);
+	entry = hash_search(by_name, &key, HASH_FIND, NULL);
+	return entry ? entry->rel : NULL;
+}
+
+/* The index of the column called name, or -1. */
+int
+pgrest_schema_column(const PgrestRelation *rel, const char *name)
+{
+	for (int i = 0; i < rel->ncolumns; i++)
+	{
+		if (strcmp(rel->columns[i].name, name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * Once per process.  PostgreSQL allows few relcache callbacks per
+ * process, so they must never be registered twice.
+ */
+static void
+register_callbacks(void)
+{
+	if (callbacks_registered)
+		return;
+	CacheRegisterRelcacheCallback(invalidate_relcache, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_syscache, (Datum) 0);
+	CacheRegisterSyscacheCallback(TYPEOID, invalidate_syscache, (Datum) 0);
+	CacheRegisterSyscacheCallback(PROCOID, invalidate_syscache, (Datum) 0);
+	callbacks_registered = true;
+}
+
+/* any relation's definition changed (or all, with InvalidOid) */
+static void
+invalidate_relcache(Datum arg, Oid relid)
+{
+	cache_valid = false;
+}
+
+static void
+invalidate_syscache(Datum arg, int cacheid, uint32 hashvalue)
+{
+	cache_valid = false;
+}
+
+static void
+build(Build *b)
+{
+	HASHCTL		ctl;
+	const char *schemas;
+	MemoryContext old = MemoryContextSwitchTo(b->context);
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(RelationKey);
+	ctl.entrysize = sizeof(RelationEntry);
+	ctl.hcxt = b->context;
+	b->by_name = hash_create("pgrest relations by name", 64, &ctl,
+							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(OidEntry);
+	b->by_oid = hash_create("pgrest relations by oid", 64, &ctl,
+							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	MemoryContextSwitchTo(old);
+
+	schemas = pgrest_query_text_array(pgrest_guc_schema_list());
+	pgrest_execute_rows(relations_sql, 1, &schemas, add_column_row, b);
+	finish_relation(b);
+	pgrest_execute_rows(constraints_sql, 1, &schemas, add_constraint_row, b);
+}
+
+/* one row of relations_sql: a new relation, or one more of its columns */
+static void
+add_column_row(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	Build	   *b = (Build *) arg;
+	MemoryContext old = MemoryContextSwitchTo(b->context);
+	bool		isnull;
+	Oid			oid = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
+
+	if (b->current == NULL || b->current->oid != oid)
+	{
+		PgrestRelation *rel = palloc0(sizeof(PgrestRelation));
+		RelationEntry *by_name_entry;
+		OidEntry   *by_oid_entry;
+		RelationKey key;
+
+		finish_relation(b);
+		rel->oid = oid;
+		rel->schema = text_of(tuple, desc, 2);
+		rel->name = text_of(tuple, desc, 3);
+		rel->kind = DatumGetChar(SPI_getbinval(tuple, desc, 4, &isnull));
+
+		memset(&key, 0, sizeof(key));
+		namestrcpy(&key.schema, rel->schema);
+		namestrcpy(&key.name, rel->name);
+		by_name_entry = hash_search(b->by_name, &key, HASH_ENTER, NULL);
+		by_name_entry->rel = rel;
+		by_oid_entry = hash_search(b->by_oid, &oid, HASH_ENTER, NULL);
+		by_oid_entry->rel = rel;
+		b->current = rel;
+	}
+
+	(void) SPI_getbinval(tuple, desc, 5, &isnull);
+	if (!isnull)
+	{
+		PgrestColumn *col = palloc0(sizeof(PgrestColumn));
+
+		col->attnum = DatumGetInt16(SPI_getbinval(tuple, desc, 5, &isnull));
+		col->name = text_of(tuple, desc, 6);
+		col->type = DatumGetObjectId(SPI_getbinval(tuple, desc, 7, &isnull));
+		col->typmod = DatumGetInt32(SPI_getbinval(tuple, desc, 8, &isnull));
+		col->basetype = getBaseType(col->type);
+		col->nullable = !DatumGetBool(SPI_getbinval(tuple, desc, 9, &isnull));
+		col->has_default = DatumGetBool(SPI_getbinval(tuple, desc, 10, &isnull));
+		col->generated = DatumGetBool(SPI_getbinval(tuple, desc, 11, &isnull));
+		b->columns = lappend(b->columns, col);
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/* turn the current relation's column list into its array */
+static void
+finish_relation(Build *b)
+{
+	PgrestRelation *rel = b->current;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (rel == NULL)
+		return;
+	rel->ncolumns = list_length(b->columns);
+	rel->columns = MemoryContextAllocZero(b->context,
+										  sizeof(PgrestColumn) * Max(rel->ncolumns, 1));
+	foreach(lc, b->columns)
+		rel->columns[i++] = *(PgrestColumn *) lfirst(lc);
+	list_free_deep(b->columns);
+	b->columns = NIL;
+	b->current = NULL;
+}
+
+/* one row of constraints_sql */
+static void
+add_constraint_row(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	Build	   *b = (Build *) arg;
+	MemoryContext old = MemoryContextSwitchTo(b->context);
+	bool		isnull;
+	PgrestRelation *rel;
+	char		type;
+	char	   *name;
+	int			n;
+	int		   *columns;
+
+	rel = lookup_oid(b->by_oid, DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull)));
+	type = DatumGetChar(SPI_getbinval(tuple, desc, 2, &isnull));
+	name = text_of(tuple, desc, 3);
+	columns = rel ? column_indexes(rel, SPI_getbinval(tuple, desc, 4, &isnull), &n) : NULL;
+
+	if (columns && (type == 'p' || type == 'u'))
+	{
+		PgrestKey  *key = palloc(sizeof(PgrestKey));
+
+		key->name = name;
+		key->ncolumns = n;
+		key->columns = columns;
+		if (type == 'p')
+		{
+			rel->npkey = n;
+			rel->pkey = columns;
+			rel->unique_keys = lcons(key, rel->unique_keys);
+		}
+		else
+			rel->unique_keys = lappend(rel->unique_keys, key);
+	}
+	else if (columns && type == 'f')
+	{
+		PgrestRelation *to = lookup_oid(b->by_oid,
+										DatumGetObjectId(SPI_getbinval(tuple, desc, 5, &isnull)));
+		int			nto;
+		int		   *to_columns = to ? column_indexes(to, SPI_getbinval(tuple, desc, 6, &isnull), &nto) : NULL;
+
+		/* foreign keys to relations outside the exposed schemas are not used */
+		if (to_columns && nto == n)
+		{
+			PgrestForeignKey *fk = palloc(sizeof(PgrestForeignKey));
+
+			fk->name = name;
+			fk->from = rel;
+			fk->to = to;
+			fk->ncolumns = n;
+			fk->from_columns = columns;
+			fk->to_columns = to_columns;
+			rel->foreign_keys = lappend(rel->foreign_keys, fk);
+			to->referenced_by = lappend(to->referenced_by, fk);
+		}
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/* an int2[] of attnums → palloc'd column indexes, or NULL if one is unknown */
+static int *
+column_indexes(const PgrestRelation *rel, Datum attnums, int *n)
+{
+	ArrayType  *array = DatumGetArrayTypeP(attnums);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems;
+	int		   *columns;
+
+	deconstruct_array(array, INT2OID, sizeof(int16), true, TYPALIGN_SHORT,
+					  &elems, &nulls, &nelems);
+	columns = palloc(sizeof(int) * Max(nelems, 1));
+	for (int i = 0; i < nelems; i++)
+	{
+		AttrNumber attnum = DatumGetInt16(elems[i]);
+		int			found = -1;
+
+		for (int c = 0; c < rel->ncolumns && found < 0; c++)
+		{
+			if (rel->columns[c].attnum == attnum)
+				found = c;
+		}
+		if (nulls[i] || found < 0)
+			return NULL;
+		columns[i] = found;
+	}
+	*n = nelems;
+	return columns;
+}
+
+static PgrestRelation *
+lookup_oid(HTAB *table, Oid oid)
+{
+	OidEntry   *entry = hash_search(table, &oid, HASH_FIND, NULL);
+
+	return entry ? entry->rel : NULL;
+}
+
+/* a name/text column as a palloc'd C string */
+static char *
+text_of(HeapTuple tuple, TupleDesc desc, int column)
+{
+	return SPI_getvalue(tuple, desc, column);
+}
