@@ -21,6 +21,16 @@ SELECT status,
        body::jsonb->0->>'read_only' AS read_only
 FROM regress_http('GET', '/whoami?method=eq.GET', '-H "X-Test: über"');
 
+-- DDL is seen by the workers' next request, without a reload
+CREATE TABLE fresh (id int PRIMARY KEY, note text);
+INSERT INTO fresh VALUES (1, 'new');
+GRANT SELECT ON fresh TO regress_pgrest_anon;
+SELECT status, body::jsonb FROM regress_http('GET', '/fresh/1');
+ALTER TABLE fresh ADD COLUMN extra int DEFAULT 7;
+SELECT status, body::jsonb FROM regress_http('GET', '/fresh?select=id,extra');
+DROP TABLE fresh;
+SELECT status, body::jsonb->>'code' AS code FROM regress_http('GET', '/fresh');
+
 -- several workers share the port: while one waits on a lock, another answers
 SELECT pg_advisory_lock(4242);
 SELECT * FROM regress_program(format(

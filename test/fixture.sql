@@ -1,0 +1,42 @@
+-- The data the black-box tests read and write, in database "blackbox".
+CREATE EXTENSION pgrest;
+
+CREATE ROLE test_authenticator LOGIN NOINHERIT;
+CREATE ROLE test_anon NOLOGIN;
+GRANT test_anon TO test_authenticator;
+
+CREATE SCHEMA api;
+GRANT USAGE ON SCHEMA api TO test_anon;
+
+CREATE TABLE api.films (
+    id int PRIMARY KEY,
+    title text NOT NULL,
+    year int,
+    rating numeric(3, 1),
+    genres text[],
+    meta jsonb,
+    synopsis text,
+    tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', coalesce(synopsis, ''))) STORED
+);
+INSERT INTO api.films (id, title, year, rating, genres, meta, synopsis) VALUES
+    (1, 'Alien', 1979, 8.5, '{horror,sci-fi}',
+     '{"director": {"name": "Ridley Scott"}, "tags": ["space", "crew"]}',
+     'A crew meets a deadly creature in space.'),
+    (2, 'Amélie', 2001, 8.3, '{comedy,romance}',
+     '{"director": {"name": "Jean-Pierre Jeunet"}, "tags": ["paris"]}',
+     'A shy waitress decides to change the lives of others.'),
+    (3, 'Brazil', 1985, 7.9, '{sci-fi,comedy}',
+     '{"director": {"name": "Terry Gilliam"}, "tags": []}',
+     'A clerk dreams of escape from a bureaucratic world.'),
+    (4, 'Crash, the "Movie"', NULL, NULL, NULL, NULL, NULL),
+    (5, 'Dune', 2021, 8.0, '{sci-fi}',
+     '{"director": {"name": "Denis Villeneuve"}, "tags": ["desert", "space"]}',
+     'A noble family fights for a desert planet.');
+GRANT SELECT ON api.films TO test_anon;
+
+CREATE TABLE api.secrets (id int);
+CREATE SCHEMA v2;
+GRANT USAGE ON SCHEMA v2 TO test_anon;
+CREATE TABLE v2.films (id int PRIMARY KEY, title text);
+INSERT INTO v2.films VALUES (1, 'Alien (director''s cut)');
+GRANT SELECT ON v2.films TO test_anon;

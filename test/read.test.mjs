@@ -1,0 +1,147 @@
+// Reads through the real @supabase/postgrest-js client.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PostgrestClient } from '@supabase/postgrest-js';
+
+const db = new PostgrestClient(process.env.PGREST_URL, { schema: 'api' });
+const ids = (data) => data.map((row) => row.id);
+
+test('select columns, aliases, casts and JSON paths', async () => {
+  const { data, error, status } = await db
+    .from('films')
+    .select('id, name:title, rating::text, director:meta->director->>name, first_tag:meta->tags->>0')
+    .eq('id', 1);
+  assert.equal(error, null);
+  assert.equal(status, 200);
+  assert.deepEqual(data, [
+    { id: 1, name: 'Alien', rating: '8.5', director: 'Ridley Scott', first_tag: 'space' },
+  ]);
+});
+
+test('comparison filters', async () => {
+  const cases = [
+    [db.from('films').select('id').eq('year', 1979), [1]],
+    [db.from('films').select('id').neq('year', 1979).order('id'), [2, 3, 5]],
+    [db.from('films').select('id').gt('year', 2000).order('id'), [2, 5]],
+    [db.from('films').select('id').gte('year', 2001).order('id'), [2, 5]],
+    [db.from('films').select('id').lt('rating', 8.1).order('id'), [3, 5]],
+    [db.from('films').select('id').lte('rating', 8.3).order('id'), [2, 3, 5]],
+  ];
+  for (const [query, expected] of cases) {
+    const { data, error } = await query;
+    assert.equal(error, null);
+    assert.deepEqual(ids(data), expected);
+  }
+});
+
+test('pattern, list and null filters', async () => {
+  let r = await db.from('films').select('id').like('title', 'A%').order('id');
+  assert.deepEqual(ids(r.data), [1, 2]);
+  r = await db.from('films').select('id').ilike('title', '%RA%').order('id');
+  assert.deepEqual(ids(r.data), [3, 4]);
+  r = await db.from('films').select('id').in('title', ['Dune', 'Amélie']).order('id');
+  assert.deepEqual(ids(r.data), [2, 5]);
+  r = await db.from('films').select('id').in('id', [4, 5, 6]).order('id');
+  assert.deepEqual(ids(r.data), [4, 5]);
+  r = await db.from('films').select('id').is('year', null);
+  assert.deepEqual(ids(r.data), [4]);
+  r = await db.from('films').select('id').not('year', 'is', null).order('id');
+  assert.deepEqual(ids(r.data), [1, 2, 3, 5]);
+});
+
+test('array, jsonb and full-text filters', async () => {
+  let r = await db.from('films').select('id').contains('genres', ['sci-fi']).order('id');
+  assert.deepEqual(ids(r.data), [1, 3, 5]);
+  r = await db.from('films').select('id').containedBy('genres', ['sci-fi', 'comedy', 'horror']).order('id');
+  assert.deepEqual(ids(r.data), [1, 3, 5]);
+  r = await db.from('films').select('id').overlaps('genres', ['romance', 'horror']).order('id');
+  assert.deepEqual(ids(r.data), [1, 2]);
+  r = await db.from('films').select('id').contains('meta', { tags: ['space'] }).order('id');
+  assert.deepEqual(ids(r.data), [1, 5]);
+  r = await db.from('films').select('id').textSearch('tsv', 'crew & space');
+  assert.deepEqual(ids(r.data), [1]);
+  r = await db.from('films').select('id').textSearch('synopsis', 'desert planet', { config: 'english', type: 'websearch' });
+  assert.deepEqual(ids(r.data), [5]);
+  r = await db.from('films').select('id').textSearch('tsv', 'deadly creature', { type: 'plain' });
+  assert.deepEqual(ids(r.data), [1]);
+});
+
+test('or, match and filter', async () => {
+  let r = await db.from('films').select('id').or('year.lt.1980,year.gt.2010').order('id');
+  assert.deepEqual(ids(r.data), [1, 5]);
+  r = await db.from('films').select('id').or('id.eq.4,and(year.gt.2000,title.not.like.D*)').order('id');
+  assert.deepEqual(ids(r.data), [2, 4]);
+  r = await db.from('films').select('id').match({ year: 1985, title: 'Brazil' });
+  assert.deepEqual(ids(r.data), [3]);
+  r = await db.from('films').select('id').filter('meta->director->>name', 'eq', 'Denis Villeneuve');
+  assert.deepEqual(ids(r.data), [5]);
+  r = await db.from('films').select('id').not('id', 'in', '(1,2,3)').order('id');
+  assert.deepEqual(ids(r.data), [4, 5]);
+});
+
+test('order, range and limit', async () => {
+  let r = await db.from('films').select('id').order('year', { ascending: false, nullsFirst: false });
+  assert.deepEqual(ids(r.data), [5, 2, 3, 1, 4]);
+  r = await db.from('films').select('id').order('year', { ascending: true, nullsFirst: true });
+  assert.deepEqual(ids(r.data), [4, 1, 3, 2, 5]);
+  r = await db.from('films').select('id').order('id').range(1, 2);
+  assert.deepEqual(ids(r.data), [2, 3]);
+  r = await db.from('films').select('id').order('id').limit(2);
+  assert.deepEqual(ids(r.data), [1, 2]);
+});
+
+test('single and maybeSingle', async () => {
+  let r = await db.from('films').select('title').eq('id', 5).single();
+  assert.equal(r.error, null);
+  assert.deepEqual(r.data, { title: 'Dune' });
+  r = await db.from('films').select('title').gt('id', 1).single();
+  assert.equal(r.status, 406);
+  assert.equal(r.error.code, 'PGRST116');
+  r = await db.from('films').select('title').eq('id', 99).maybeSingle();
+  assert.equal(r.error, null);
+  assert.equal(r.data, null);
+  r = await db.from('films').select('title').eq('id', 2).maybeSingle();
+  assert.deepEqual(r.data, { title: 'Amélie' });
+});
+
+test('csv', async () => {
+  const { data, error } = await db.from('films').select('id,title,year').in('id', [1, 4]).order('id').csv();
+  assert.equal(error, null);
+  assert.equal(data, 'id,title,year\n1,Alien,1979\n4,"Crash, the ""Movie""",');
+});
+
+test('counts, with and without a body', async () => {
+  let r = await db.from('films').select('*', { count: 'exact', head: true });
+  assert.equal(r.error, null);
+  assert.equal(r.count, 5);
+  assert.equal(r.data, null);
+  r = await db.from('films').select('id', { count: 'exact' }).order('id').range(0, 1);
+  assert.equal(r.status, 206);
+  assert.equal(r.count, 5);
+  assert.deepEqual(ids(r.data), [1, 2]);
+  r = await db.from('films').select('id', { count: 'planned' }).limit(1);
+  assert.equal(typeof r.count, 'number');
+});
+
+test('schema() chooses another exposed schema', async () => {
+  let r = await db.schema('v2').from('films').select('title');
+  assert.deepEqual(r.data, [{ title: "Alien (director's cut)" }]);
+  r = await db.schema('hidden').from('films').select('title');
+  assert.equal(r.status, 406);
+  assert.equal(r.error.code, 'PGRST106');
+});
+
+test('errors arrive as PostgREST error objects', async () => {
+  let r = await db.from('nope').select();
+  assert.equal(r.status, 404);
+  assert.equal(r.error.code, 'PGRST205');
+  r = await db.from('films').select('nope');
+  assert.equal(r.status, 400);
+  assert.equal(r.error.code, '42703');
+  r = await db.from('films').select().eq('year', 'nineteen');
+  assert.equal(r.status, 400);
+  assert.equal(r.error.code, '22P02');
+  r = await db.from('secrets').select();
+  assert.equal(r.status, 401);
+  assert.equal(r.error.code, '42501');
+});
