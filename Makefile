@@ -20,6 +20,7 @@ OBJS = \
 	src/handler.o \
 	src/request.o \
 	src/grammar.o \
+	src/payload.o \
 	src/auth.o \
 	src/schema.o \
 	src/plan.o \
@@ -37,7 +38,7 @@ SHLIB_LINK = $(MHD_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
 REGRESS = init guc handle errors select filters logic range formats pk \
-	schema_cache http worker cleanup
+	schema_cache insert upsert update put preferences http worker cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
 EXTRA_CLEAN = tmp_check_nopreload
 

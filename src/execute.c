@@ -68,6 +68,9 @@ typedef struct DeducedParams
 
 /* whether the current request runs inside pgrest.handle() */
 static bool nested_request = false;
+
+/* the request asked to end with ROLLBACK (pgrest.tx_end, Prefer: tx) */
+static bool rollback_requested = false;
 static bool timeout_armed = false;
 
 static void require_serving(void);
@@ -99,6 +102,7 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 
 	pgrest_error_reset();
 	nested_request = nested;
+	rollback_requested = false;
 	if (nested)
 		BeginInternalSubTransaction(NULL);
 	else
@@ -121,14 +125,21 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 
 		body(arg);
 
+		/* a rollback still reports what deferred constraints would say */
+		if (rollback_requested)
+			SPI_execute("SET CONSTRAINTS ALL IMMEDIATE", false, 0);
 		SPI_finish();
 		PopActiveSnapshot();
-		if (nested)
+		if (nested && rollback_requested)
+			RollbackAndReleaseCurrentSubTransaction();
+		else if (nested)
 		{
 			/* undo role and request.* before the subtransaction merges them */
 			AtEOXact_GUC(false, gucnest);
 			ReleaseCurrentSubTransaction();
 		}
+		else if (rollback_requested)
+			AbortCurrentTransaction();
 		else
 			CommitTransactionCommand();
 		disarm_statement_timeout();
@@ -152,6 +163,16 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 	debug_query_string = saved_query;
 	nested_request = false;
 	return edata;
+}
+
+/*
+ * End the request's transaction with ROLLBACK rather than COMMIT once its
+ * work is done (Prefer: tx=rollback, pgrest.tx_end).
+ */
+void
+pgrest_execute_end_with_rollback(void)
+{
+	rollback_requested = true;
 }
 
 /*
@@ -201,7 +222,7 @@ pgrest_execute_query(const PgrestQuery *query)
 	plan = prepare(query->sql, query->nparams, query->params, &params);
 	rc = SPI_execute_plan_with_paramlist(plan, params, query->read_only, 0);
 	MemoryContextSwitchTo(reqcxt);
-	if (rc < 0 || SPI_processed != 1 || SPI_tuptable->tupdesc->natts != 3)
+	if (rc < 0 || SPI_processed != 1 || SPI_tuptable->tupdesc->natts != 4)
 		elog(ERROR, "pgrest statement returned an unexpected result");
 
 	tuple = SPI_tuptable->vals[0];
@@ -217,6 +238,8 @@ pgrest_execute_query(const PgrestQuery *query)
 		result->body = text_to_cstring(DatumGetTextPP(value));
 		result->body_len = strlen(result->body);
 	}
+	value = SPI_getbinval(tuple, tupdesc, 4, &isnull);
+	result->inserted = isnull ? -1 : DatumGetInt64(value);
 	SPI_freetuptable(SPI_tuptable);
 	SPI_freeplan(plan);
 

@@ -26,6 +26,7 @@ typedef struct PgrestResult
 	int64		rows;
 	char	   *body;
 	size_t		body_len;
+	int64		inserted;		/* upserts: rows that were new; -1: unknown */
 } PgrestResult;
 
 /* the work done inside a request's transaction */
@@ -40,6 +41,7 @@ extern void pgrest_execute_set_context(const PgrestRequest *req,
 									   const PgrestAuth *auth,
 									   const char *schema, bool read_only);
 extern PgrestResult *pgrest_execute_query(const PgrestQuery *query);
+extern void pgrest_execute_end_with_rollback(void);
 extern void pgrest_execute_rows(const char *sql, int nparams,
 								const char **params,
 								PgrestRowCallback callback, void *arg);

@@ -199,6 +199,25 @@ pgrest_grammar_order(const char *text)
 	return terms;
 }
 
+/* columns= and on_conflict=: field names separated by commas */
+List *
+pgrest_grammar_columns(const char *text, const char *what)
+{
+	Parser		ps;
+	List	   *names = NIL;
+
+	init_parser(&ps, text, what);
+	for (;;)
+	{
+		skip_ws(&ps);
+		names = lappend(names, parse_name(&ps, false));
+		skip_ws(&ps);
+		if (at_end(&ps))
+			return names;
+		expect_char(&ps, ',', "expecting \",\" or end of input");
+	}
+}
+
 static void
 init_parser(Parser *ps, const char *input, const char *what)
 {

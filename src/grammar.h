@@ -133,6 +133,6 @@ extern List *pgrest_grammar_select(const char *text);
 extern PgrestFilter *pgrest_grammar_filter(const char *name, const char *value);
 extern PgrestFilter *pgrest_grammar_logic(const char *name, const char *value);
 extern List *pgrest_grammar_order(const char *text);
-extern List *pgrest_grammar_path(const char *name, const char *what);
+extern List *pgrest_grammar_columns(const char *text, const char *what);
 
 #endif							/* PGREST_GRAMMAR_H */

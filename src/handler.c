@@ -101,6 +101,8 @@ run_stages(void *arg)
 	pipeline->auth = pgrest_auth_authenticate(req);
 	pgrest_schema_refresh();
 	plan = pgrest_plan_build(req);
+	if (plan->rollback)
+		pgrest_execute_end_with_rollback();
 	pgrest_execute_set_context(req, pipeline->auth, plan->schema, plan->read_only);
 	query = pgrest_query_build(plan);
 	result = pgrest_execute_query(query);

@@ -18,7 +18,11 @@
 typedef enum PgrestPlanKind
 {
 	PGREST_PLAN_LIST_RELATIONS, /* GET /: the exposed tables and views */
-	PGREST_PLAN_READ			/* GET /<relation>, /<relation>/<key> */
+	PGREST_PLAN_READ,			/* GET /<relation>, /<relation>/<key> */
+	PGREST_PLAN_INSERT,			/* POST /<relation> (also upserts) */
+	PGREST_PLAN_UPDATE,			/* PATCH */
+	PGREST_PLAN_DELETE,			/* DELETE */
+	PGREST_PLAN_PUT				/* PUT: insert or replace one row by key */
 } PgrestPlanKind;
 
 /* one key of the rows a read returns */
@@ -48,6 +52,20 @@ typedef struct PgrestPlan
 	bool		by_key;			/* /<relation>/<key>: 404 when no row */
 	bool		read_only;		/* run in a READ ONLY transaction */
 	bool		with_body;		/* false for HEAD */
+
+	/* writes */
+	PgrestPayload *payload;
+	List	   *columns;		/* int column indexes written, in order */
+	PgrestPreferReturn return_;
+	PgrestPreferResolution resolution;	/* INSERT: upsert */
+	List	   *conflict;		/* int column indexes of the conflict target */
+	bool		missing_default;	/* keys missing from a row take DEFAULT */
+	List	   *put_key;		/* PUT: the key's values (char *), pkey order */
+	int64		max_affected;	/* -1: no limit (Prefer: max-affected, strict) */
+
+	/* the end of the transaction */
+	bool		rollback;		/* end with ROLLBACK (tx_end, Prefer: tx) */
+	bool		tx_applied;		/* the Prefer: tx value was honoured */
 } PgrestPlan;
 
 extern PgrestPlan *pgrest_plan_build(const PgrestRequest *req);

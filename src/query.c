@@ -75,6 +75,14 @@ typedef struct Builder
 
 static void build_list_relations(PgrestQuery *query, const PgrestPlan *plan);
 static void build_read(Builder *b);
+static void build_write(Builder *b);
+static void append_payload(Builder *b, StringInfo sql);
+static void append_column_list(Builder *b, StringInfo sql, const char *prefix);
+static void append_returning(Builder *b, StringInfo sql);
+static void append_write_result(Builder *b, StringInfo sql);
+static void append_inserted_count(Builder *b, StringInfo sql);
+static void append_outputs(Builder *b, StringInfo sql);
+static void append_order(Builder *b, StringInfo sql);
 static void append_where(Builder *b, StringInfo sql);
 static void append_filter(Builder *b, StringInfo sql, const PgrestFilter *filter);
 static void append_condition(Builder *b, StringInfo sql, const PgrestFilter *filter);
@@ -101,11 +109,18 @@ pgrest_query_build(const PgrestPlan *plan)
 			build_list_relations(query, plan);
 			break;
 		case PGREST_PLAN_READ:
+		case PGREST_PLAN_INSERT:
+		case PGREST_PLAN_UPDATE:
+		case PGREST_PLAN_DELETE:
+		case PGREST_PLAN_PUT:
 			b.query = query;
 			b.plan = plan;
 			b.relation = quote_qualified_identifier(plan->rel->schema, plan->rel->name);
 			b.alias = pstrdup(quote_identifier(plan->rel->name));
-			build_read(&b);
+			if (plan->kind == PGREST_PLAN_READ)
+				build_read(&b);
+			else
+				build_write(&b);
 			break;
 	}
 	return query;
@@ -153,7 +168,8 @@ build_list_relations(PgrestQuery *query, const PgrestPlan *plan)
 
 	query->sql = psprintf(
 						  "SELECT NULL::pg_catalog.int8, pg_catalog.count(_pgrest_t), "
-						  "coalesce(pg_catalog.json_agg(_pgrest_t ORDER BY _pgrest_t.name), '[]') "
+						  "coalesce(pg_catalog.json_agg(_pgrest_t ORDER BY _pgrest_t.name), '[]'), "
+						  "NULL::pg_catalog.int8 "
 						  "FROM (SELECT c.relname AS name, "
 						  "CASE c.relkind WHEN 'v' THEN 'view' "
 						  "WHEN 'm' THEN 'materialized view' "
@@ -175,7 +191,6 @@ build_read(Builder *b)
 	PgrestQuery *query = b->query;
 	StringInfoData where;
 	StringInfoData sql;
-	ListCell   *lc;
 
 	/* the filters first: their parameters are shared with the count */
 	initStringInfo(&where);
@@ -183,36 +198,10 @@ build_read(Builder *b)
 
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "WITH pgrest_source AS (SELECT ");
-	foreach(lc, plan->outputs)
-	{
-		PgrestOutput *out = (PgrestOutput *) lfirst(lc);
-
-		if (foreach_current_index(lc) > 0)
-			appendStringInfoString(&sql, ", ");
-		if (out->cast)
-			appendStringInfoString(&sql, "CAST(");
-		append_field(b, &sql, &out->field);
-		if (out->cast)
-			appendStringInfo(&sql, " AS %s)", out->cast);
-		appendStringInfo(&sql, " AS %s", quote_identifier(out->name));
-	}
+	append_outputs(b, &sql);
 	appendStringInfo(&sql, " FROM %s%s", b->relation, where.data);
 
-	foreach(lc, plan->order)
-	{
-		PgrestOrderTerm *term = (PgrestOrderTerm *) lfirst(lc);
-
-		appendStringInfoString(&sql, foreach_current_index(lc) == 0 ? " ORDER BY " : ", ");
-		append_field(b, &sql, &term->field);
-		if (term->direction == PGREST_DIRECTION_ASC)
-			appendStringInfoString(&sql, " ASC");
-		else if (term->direction == PGREST_DIRECTION_DESC)
-			appendStringInfoString(&sql, " DESC");
-		if (term->nulls == PGREST_NULLS_FIRST)
-			appendStringInfoString(&sql, " NULLS FIRST");
-		else if (term->nulls == PGREST_NULLS_LAST)
-			appendStringInfoString(&sql, " NULLS LAST");
-	}
+	append_order(b, &sql);
 	if (plan->limit >= 0)
 		appendStringInfo(&sql, " LIMIT $%d",
 						 add_param(query, psprintf(INT64_FORMAT, plan->limit)));
@@ -252,8 +241,342 @@ build_read(Builder *b)
 	}
 	appendStringInfoString(&sql, ", pg_catalog.count(_pgrest_t), ");
 	append_body(b, &sql);
-	appendStringInfoString(&sql, " FROM pgrest_source _pgrest_t");
+	appendStringInfoString(&sql, ", NULL::pg_catalog.int8 FROM pgrest_source _pgrest_t");
 	query->sql = sql.data;
+}
+
+/*
+ * A write:
+ *
+ *	 WITH pgrest_body AS (SELECT <columns> FROM json_to_recordset($1) AS ...),
+ *		  pgrest_source AS (INSERT | UPDATE | DELETE ... RETURNING ...)
+ *	 SELECT <total>, count(*), <body>, <rows inserted by an upsert>
+ *	 FROM (SELECT <outputs> FROM pgrest_source AS <relation> ORDER BY ...)
+ *
+ * json_to_recordset reads every row with the columns' own types, so
+ * PostgreSQL converts and checks each value.  The returned rows are shaped
+ * by select= and order= exactly as a read's.  RETURNING asks only for
+ * what the response needs, so a role may write what it cannot read.
+ */
+static void
+build_write(Builder *b)
+{
+	const PgrestPlan *plan = b->plan;
+	PgrestQuery *query = b->query;
+	StringInfoData sql;
+	StringInfoData where;
+	ListCell   *lc;
+
+	initStringInfo(&where);
+	append_where(b, &where);
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "WITH ");
+	if (plan->columns != NIL)
+	{
+		appendStringInfoString(&sql, "pgrest_body AS (");
+		append_payload(b, &sql);
+		appendStringInfoString(&sql, "), ");
+	}
+	appendStringInfoString(&sql, "pgrest_source AS (");
+
+	switch (plan->kind)
+	{
+		case PGREST_PLAN_INSERT:
+		case PGREST_PLAN_PUT:
+			appendStringInfo(&sql, "INSERT INTO %s ", b->relation);
+			if (plan->columns == NIL)
+			{
+				/* rows of defaults, one per object of the body */
+				appendStringInfo(&sql,
+								 "SELECT FROM pg_catalog.json_array_elements($%d::pg_catalog.json)",
+								 add_param(query, plan->payload->json));
+			}
+			else
+			{
+				append_column_list(b, &sql, "(");
+				appendStringInfoString(&sql, ") SELECT ");
+				append_column_list(b, &sql, "");
+				appendStringInfoString(&sql, " FROM pgrest_body");
+			}
+			if (plan->kind == PGREST_PLAN_PUT)
+			{
+				/* the body's key must be the URL's */
+				foreach(lc, plan->conflict)
+				{
+					appendStringInfoString(&sql, foreach_current_index(lc) == 0 ? " WHERE " : " AND ");
+					appendStringInfo(&sql, "pgrest_body.%s = $%d",
+									 quote_identifier(plan->rel->columns[lfirst_int(lc)].name),
+									 add_param(query, list_nth(plan->put_key, foreach_current_index(lc))));
+				}
+			}
+			if (plan->kind == PGREST_PLAN_PUT ||
+				plan->resolution != PGREST_RESOLUTION_NONE)
+			{
+				appendStringInfoString(&sql, " ON CONFLICT (");
+				foreach(lc, plan->conflict)
+				{
+					if (foreach_current_index(lc) > 0)
+						appendStringInfoString(&sql, ", ");
+					appendStringInfoString(&sql, quote_identifier(plan->rel->columns[lfirst_int(lc)].name));
+				}
+				if (plan->resolution == PGREST_RESOLUTION_IGNORE || plan->columns == NIL)
+					appendStringInfoString(&sql, ") DO NOTHING");
+				else
+				{
+					appendStringInfoString(&sql, ") DO UPDATE SET ");
+					foreach(lc, plan->columns)
+					{
+						const char *col = quote_identifier(plan->rel->columns[lfirst_int(lc)].name);
+
+						if (foreach_current_index(lc) > 0)
+							appendStringInfoString(&sql, ", ");
+						appendStringInfo(&sql, "%s = EXCLUDED.%s", col, col);
+					}
+				}
+			}
+			break;
+		case PGREST_PLAN_UPDATE:
+			if (plan->columns == NIL)
+			{
+				/* nothing to set: no row changes */
+				appendStringInfo(&sql, "SELECT %s.* FROM %s WHERE false",
+								 b->alias, b->relation);
+				appendStringInfoString(&sql, ") ");
+				append_write_result(b, &sql);
+				query->sql = sql.data;
+				return;
+			}
+			appendStringInfo(&sql, "UPDATE %s SET ", b->relation);
+			foreach(lc, plan->columns)
+			{
+				const char *col = quote_identifier(plan->rel->columns[lfirst_int(lc)].name);
+
+				if (foreach_current_index(lc) > 0)
+					appendStringInfoString(&sql, ", ");
+				appendStringInfo(&sql, "%s = pgrest_body.%s", col, col);
+			}
+			appendStringInfo(&sql, " FROM pgrest_body%s", where.data);
+			break;
+		case PGREST_PLAN_DELETE:
+			appendStringInfo(&sql, "DELETE FROM %s%s", b->relation, where.data);
+			break;
+		default:
+			elog(ERROR, "unexpected pgrest write");
+	}
+	append_returning(b, &sql);
+	appendStringInfoString(&sql, ") ");
+	append_write_result(b, &sql);
+	query->sql = sql.data;
+}
+
+/*
+ * SELECT <columns> FROM json_to_recordset($n) AS pgrest_row(<col> <type>, ...)
+ * With Prefer: missing=default, a row's missing keys take their column's
+ * DEFAULT, evaluated per row.  PATCH applies the body's first object.
+ */
+static void
+append_payload(Builder *b, StringInfo sql)
+{
+	const PgrestPlan *plan = b->plan;
+	int			json = add_param(b->query, plan->payload->json);
+	bool		defaults = false;
+	ListCell   *lc;
+
+	appendStringInfoString(sql, "SELECT ");
+	append_column_list(b, sql, "");
+	if (plan->missing_default)
+	{
+		foreach(lc, plan->columns)
+			defaults = defaults || plan->rel->columns[lfirst_int(lc)].default_expr != NULL;
+	}
+	if (defaults)
+	{
+		appendStringInfo(sql,
+						 " FROM pg_catalog.json_array_elements($%d::pg_catalog.json) AS pgrest_element, "
+						 "LATERAL pg_catalog.json_to_record((pg_catalog.jsonb_build_object(",
+						 json);
+		foreach(lc, plan->columns)
+		{
+			const PgrestColumn *col = &plan->rel->columns[lfirst_int(lc)];
+
+			if (col->default_expr == NULL)
+				continue;
+			appendStringInfo(sql, "%s%s, (%s)",
+							 sql->data[sql->len - 1] == '(' ? "" : ", ",
+							 quote_literal_cstr(col->name), col->default_expr);
+		}
+		appendStringInfoString(sql,
+							   ") OPERATOR(pg_catalog.||) pgrest_element.value::pg_catalog.jsonb)::pg_catalog.json)");
+	}
+	else
+		appendStringInfo(sql, " FROM pg_catalog.json_to_recordset($%d::pg_catalog.json)", json);
+
+	appendStringInfoString(sql, " AS pgrest_row(");
+	foreach(lc, plan->columns)
+	{
+		const PgrestColumn *col = &plan->rel->columns[lfirst_int(lc)];
+
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoString(sql, ", ");
+		appendStringInfo(sql, "%s %s", quote_identifier(col->name),
+						 format_type_with_typemod(col->type, col->typmod));
+	}
+	appendStringInfoChar(sql, ')');
+	if (plan->kind == PGREST_PLAN_UPDATE)
+		appendStringInfoString(sql, " LIMIT 1");
+}
+
+/* "a", "b", ... after prefix */
+static void
+append_column_list(Builder *b, StringInfo sql, const char *prefix)
+{
+	ListCell   *lc;
+
+	appendStringInfoString(sql, prefix);
+	foreach(lc, b->plan->columns)
+	{
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoString(sql, ", ");
+		appendStringInfoString(sql,
+							   quote_identifier(b->plan->rel->columns[lfirst_int(lc)].name));
+	}
+}
+
+/*
+ * The rows for return=representation, the primary key for headers-only,
+ * else just 1: a role may write what it cannot read.
+ */
+static void
+append_returning(Builder *b, StringInfo sql)
+{
+	const PgrestRelation *rel = b->plan->rel;
+
+	if (b->plan->return_ == PGREST_RETURN_REPRESENTATION)
+		appendStringInfo(sql, " RETURNING %s.*", b->alias);
+	else if (b->plan->return_ == PGREST_RETURN_HEADERS_ONLY && rel->npkey > 0)
+	{
+		for (int i = 0; i < rel->npkey; i++)
+			appendStringInfo(sql, "%s%s.%s", i == 0 ? " RETURNING " : ", ", b->alias,
+							 quote_identifier(rel->columns[rel->pkey[i]].name));
+	}
+	else
+		appendStringInfoString(sql, " RETURNING 1");
+}
+
+/*
+ * SELECT <total>, count, <body>, <inserted> FROM (the returned rows).
+ * headers-only returns the primary key of the first row, for Location.
+ */
+static void
+append_write_result(Builder *b, StringInfo sql)
+{
+	const PgrestPlan *plan = b->plan;
+
+	appendStringInfo(sql, "SELECT %s, pg_catalog.count(_pgrest_t), ",
+					 plan->count != PGREST_COUNT_NONE ?
+					 "pg_catalog.count(_pgrest_t)" : "NULL::pg_catalog.int8");
+	if (plan->return_ == PGREST_RETURN_HEADERS_ONLY && plan->rel->npkey > 0)
+	{
+		appendStringInfoString(sql, "(pg_catalog.json_agg(pg_catalog.json_build_array(");
+		for (int i = 0; i < plan->rel->npkey; i++)
+			appendStringInfo(sql, "%s_pgrest_t.%s::pg_catalog.text", i > 0 ? ", " : "",
+							 quote_identifier(plan->rel->columns[plan->rel->pkey[i]].name));
+		appendStringInfoString(sql, ")))->0");
+	}
+	else if (plan->return_ == PGREST_RETURN_REPRESENTATION)
+		append_body(b, sql);
+	else
+		appendStringInfoString(sql, "NULL::pg_catalog.text");
+	appendStringInfoString(sql, ", ");
+	append_inserted_count(b, sql);
+
+	appendStringInfoString(sql, " FROM (SELECT ");
+	if (plan->return_ == PGREST_RETURN_HEADERS_ONLY && plan->rel->npkey > 0)
+		appendStringInfo(sql, "%s.*", b->alias);
+	else if (plan->return_ == PGREST_RETURN_REPRESENTATION)
+		append_outputs(b, sql);
+	else
+		appendStringInfoString(sql, "1");
+	appendStringInfo(sql, " FROM pgrest_source AS %s", b->alias);
+	if (plan->return_ == PGREST_RETURN_REPRESENTATION)
+		append_order(b, sql);
+	appendStringInfoString(sql, ") _pgrest_t");
+}
+
+/*
+ * How many rows of an upsert were new: the body's rows whose key the table
+ * did not hold.  Every part of the statement sees the table as it was
+ * before the statement, so this counts against the old rows.
+ */
+static void
+append_inserted_count(Builder *b, StringInfo sql)
+{
+	const PgrestPlan *plan = b->plan;
+	ListCell   *lc;
+
+	if (!((plan->kind == PGREST_PLAN_INSERT && plan->resolution != PGREST_RESOLUTION_NONE) ||
+		  plan->kind == PGREST_PLAN_PUT) || plan->columns == NIL || plan->conflict == NIL)
+	{
+		appendStringInfoString(sql, "NULL::pg_catalog.int8");
+		return;
+	}
+	appendStringInfo(sql,
+					 "(SELECT pg_catalog.count(*) FROM pgrest_body WHERE NOT EXISTS "
+					 "(SELECT 1 FROM %s AS pgrest_existing WHERE ", b->relation);
+	foreach(lc, plan->conflict)
+	{
+		const char *col = quote_identifier(plan->rel->columns[lfirst_int(lc)].name);
+
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoString(sql, " AND ");
+		appendStringInfo(sql, "pgrest_existing.%s = pgrest_body.%s", col, col);
+	}
+	appendStringInfoString(sql, "))");
+}
+
+/* the select list: each output, cast if asked, under its key */
+static void
+append_outputs(Builder *b, StringInfo sql)
+{
+	ListCell   *lc;
+
+	foreach(lc, b->plan->outputs)
+	{
+		PgrestOutput *out = (PgrestOutput *) lfirst(lc);
+
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoString(sql, ", ");
+		if (out->cast)
+			appendStringInfoString(sql, "CAST(");
+		append_field(b, sql, &out->field);
+		if (out->cast)
+			appendStringInfo(sql, " AS %s)", out->cast);
+		appendStringInfo(sql, " AS %s", quote_identifier(out->name));
+	}
+}
+
+/* " ORDER BY ...", or nothing */
+static void
+append_order(Builder *b, StringInfo sql)
+{
+	ListCell   *lc;
+
+	foreach(lc, b->plan->order)
+	{
+		PgrestOrderTerm *term = (PgrestOrderTerm *) lfirst(lc);
+
+		appendStringInfoString(sql, foreach_current_index(lc) == 0 ? " ORDER BY " : ", ");
+		append_field(b, sql, &term->field);
+		if (term->direction == PGREST_DIRECTION_ASC)
+			appendStringInfoString(sql, " ASC");
+		else if (term->direction == PGREST_DIRECTION_DESC)
+			appendStringInfoString(sql, " DESC");
+		if (term->nulls == PGREST_NULLS_FIRST)
+			appendStringInfoString(sql, " NULLS FIRST");
+		else if (term->nulls == PGREST_NULLS_LAST)
+			appendStringInfoString(sql, " NULLS LAST");
+	}
 }
 
 /* " WHERE f1 AND f2 ...", or nothing */

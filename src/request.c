@@ -55,8 +55,6 @@ static void parse_accept(PgrestRequest *req);
 static bool media_from_type(const char *type, PgrestMedia *media);
 static void range_not_satisfiable(const char *details) pg_attribute_noreturn();
 static bool ends_with_word(const char *name, const char *word);
-static char *decode_component(const char *s, size_t len, bool plus_is_space,
-							  const char *where);
 static int	hex_value(char c);
 static void invalid_path(void) pg_attribute_noreturn();
 
@@ -81,6 +79,11 @@ pgrest_request_parse(const PgrestHttpRequest *http)
 	parse_prefer(req);
 	parse_accept(req);
 	parse_params(req);
+	if (req->method == PGREST_METHOD_POST || req->method == PGREST_METHOD_PATCH ||
+		req->method == PGREST_METHOD_PUT)
+		req->payload = pgrest_payload_parse(pgrest_request_header(req, "content-type"),
+											req->body, req->body_len,
+											req->columns == NIL);
 	req->profile = (char *) pgrest_request_header(req,
 												  req->method == PGREST_METHOD_GET ||
 												  req->method == PGREST_METHOD_HEAD ?
@@ -126,7 +129,7 @@ parse_path(PgrestRequest *req, const char *raw)
 	if (raw[0] != '/')
 		invalid_path();
 
-	req->path = decode_component(raw, strlen(raw), false, "path");
+	req->path = pgrest_request_decode(raw, strlen(raw), false, "path");
 	if (raw[1] == '\0')
 	{
 		req->target = PGREST_TARGET_ROOT;
@@ -141,7 +144,7 @@ parse_path(PgrestRequest *req, const char *raw)
 
 		if (len == 0)
 			invalid_path();
-		segments = lappend(segments, decode_component(p, len, false, "path"));
+		segments = lappend(segments, pgrest_request_decode(p, len, false, "path"));
 		if (slash == NULL)
 			break;
 		p = slash + 1;
@@ -197,13 +200,13 @@ parse_query(const char *raw)
 
 			if (eq)
 			{
-				param->name = decode_component(p, eq - p, true, "query string");
-				param->value = decode_component(eq + 1, len - (eq - p) - 1,
+				param->name = pgrest_request_decode(p, eq - p, true, "query string");
+				param->value = pgrest_request_decode(eq + 1, len - (eq - p) - 1,
 												true, "query string");
 			}
 			else
 			{
-				param->name = decode_component(p, len, true, "query string");
+				param->name = pgrest_request_decode(p, len, true, "query string");
 				param->value = NULL;
 			}
 			params = lappend(params, param);
@@ -266,8 +269,10 @@ parse_params(PgrestRequest *req)
 			req->select = pgrest_grammar_select(value);
 			req->select_given = true;
 		}
-		else if (strcmp(name, "columns") == 0 || strcmp(name, "on_conflict") == 0)
-			continue;			/* write parameters */
+		else if (strcmp(name, "columns") == 0)
+			req->columns = pgrest_grammar_columns(value, "columns parameter");
+		else if (strcmp(name, "on_conflict") == 0)
+			req->on_conflict = pgrest_grammar_columns(value, "on_conflict parameter");
 		else if (strcmp(name, "order") == 0)
 			req->order = pgrest_grammar_order(value);
 		else if (strcmp(name, "limit") == 0)
@@ -566,10 +571,11 @@ media_from_type(const char *type, PgrestMedia *media)
 
 /*
  * Percent-decode s[0..len), check the result is UTF-8 without NUL bytes,
- * and return it in the database encoding.
+ * and return it in the database encoding.  plus_is_space for query
+ * strings and forms; "where" names the part for error messages.
  */
-static char *
-decode_component(const char *s, size_t len, bool plus_is_space,
+char *
+pgrest_request_decode(const char *s, size_t len, bool plus_is_space,
 				 const char *where)
 {
 	char	   *out = palloc(len + 1);

@@ -15,6 +15,7 @@
 #include "nodes/pg_list.h"
 
 #include "grammar.h"
+#include "payload.h"
 
 /* one header; names as received (raw) or lowercased (parsed) */
 typedef struct PgrestHeader
@@ -148,6 +149,9 @@ typedef struct PgrestRequest
 	int64		offset;
 	int64		limit;			/* -1: no limit */
 	bool		ranged;			/* a Range header or limit/offset was given */
+	List	   *columns;		/* columns=: char *, or NIL */
+	List	   *on_conflict;	/* on_conflict=: char *, or NIL */
+	PgrestPayload *payload;		/* POST, PATCH, PUT: the body */
 
 	/* headers */
 	PgrestPreferences prefer;
@@ -159,5 +163,7 @@ typedef struct PgrestRequest
 extern PgrestRequest *pgrest_request_parse(const PgrestHttpRequest *http);
 extern const char *pgrest_request_header(const PgrestRequest *req,
 										 const char *lowercase_name);
+extern char *pgrest_request_decode(const char *s, size_t len,
+								   bool plus_is_space, const char *where);
 
 #endif							/* PGREST_REQUEST_H */

@@ -19,7 +19,10 @@
  */
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
 
 #include "error.h"
 #include "execute.h"
@@ -28,24 +31,44 @@
 
 static const char *content_type(const PgrestPlan *plan);
 static char *content_range(const PgrestPlan *plan, const PgrestResult *result);
-static const char *count_preference(PgrestPreferCount count);
+static char *preference_applied(const PgrestRequest *req, const PgrestPlan *plan);
+static void append_preference(StringInfo buf, const char *preference);
+static char *location(const PgrestPlan *plan, const char *keys_json);
+static void append_url_encoded(StringInfo buf, const char *s);
 
 /*
- * Refuse a result the request cannot take: a singular response needs
- * exactly one row (406 PGRST116, or 404 for /<table>/<key>).  Called
- * inside the transaction, so what a failing request did is rolled back.
+ * Refuse a result the request cannot take, inside the transaction, so that
+ * what the request wrote is rolled back: a singular response needs exactly
+ * one row (406 PGRST116, or 404 for /<table>/<key>); PUT must find its key
+ * in the body; Prefer: max-affected caps the rows a write touches.
  */
 void
 pgrest_response_check(const PgrestPlan *plan, const PgrestResult *result)
 {
-	if (plan->kind != PGREST_PLAN_READ || plan->media != PGREST_MEDIA_OBJECT ||
-		result->rows == 1)
+	bool		singular = plan->media == PGREST_MEDIA_OBJECT &&
+		(plan->kind == PGREST_PLAN_READ || plan->return_ == PGREST_RETURN_REPRESENTATION);
+
+	if (plan->kind == PGREST_PLAN_LIST_RELATIONS)
 		return;
-	pgrest_error_raise(plan->by_key && result->rows == 0 ? 404 : 406,
-					   "PGRST116",
-					   "Cannot coerce the result to a single JSON object",
-					   psprintf("The result contains " INT64_FORMAT " rows", result->rows),
-					   NULL);
+	if (plan->kind == PGREST_PLAN_PUT && result->rows == 0)
+		pgrest_error_raise(400, "PGRST115",
+						   "Payload values do not match URL in primary key column(s)",
+						   NULL, NULL);
+	if (plan->by_key && (result->rows == 0 ||
+						 (plan->kind == PGREST_PLAN_PUT && result->inserted > 0)))
+		pgrest_error_raise(404, "PGRST116",
+						   "Cannot coerce the result to a single JSON object",
+						   "The result contains 0 rows", NULL);
+	if (plan->max_affected >= 0 && result->rows > plan->max_affected)
+		pgrest_error_raise(400, "PGRST124",
+						   "Query result exceeds max-affected preference constraint",
+						   psprintf("The query affects " INT64_FORMAT " rows", result->rows),
+						   NULL);
+	if (singular && result->rows != 1)
+		pgrest_error_raise(406, "PGRST116",
+						   "Cannot coerce the result to a single JSON object",
+						   psprintf("The result contains " INT64_FORMAT " rows", result->rows),
+						   NULL);
 }
 
 /* The response to a request whose statement succeeded. */
@@ -55,6 +78,7 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 {
 	PgrestResponse *resp;
 	char	   *body = NULL;
+	char	   *applied;
 
 	if (plan->with_body && result->body)
 		body = pg_server_to_any(result->body, result->body_len, PG_UTF8);
@@ -67,16 +91,45 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 								  NULL);
 
 	resp = pgrest_response_json(200, body);
-	if (plan->kind != PGREST_PLAN_READ)
+	if (plan->kind == PGREST_PLAN_LIST_RELATIONS)
 		return resp;
 
 	((PgrestHeader *) linitial(resp->headers))->value = content_type(plan);
-	pgrest_response_add_header(resp, "Content-Range", content_range(plan, result));
-	if (result->total >= 0 && result->rows < result->total)
-		resp->status = 206;
-	if (plan->count != PGREST_COUNT_NONE)
-		pgrest_response_add_header(resp, "Preference-Applied",
-								   count_preference(plan->count));
+	switch (plan->kind)
+	{
+		case PGREST_PLAN_READ:
+			pgrest_response_add_header(resp, "Content-Range", content_range(plan, result));
+			if (result->total >= 0 && result->rows < result->total)
+				resp->status = 206;
+			break;
+		case PGREST_PLAN_INSERT:
+			resp->status = plan->resolution == PGREST_RESOLUTION_MERGE &&
+				result->rows > 0 && result->inserted == 0 ? 200 : 201;
+			pgrest_response_add_header(resp, "Content-Range",
+									   psprintf("*/%s", result->total >= 0 ?
+												psprintf(INT64_FORMAT, result->total) : "*"));
+			if (plan->return_ == PGREST_RETURN_HEADERS_ONLY && result->body)
+				pgrest_response_add_header(resp, "Location",
+										   location(plan, result->body));
+			break;
+		case PGREST_PLAN_UPDATE:
+		case PGREST_PLAN_DELETE:
+			resp->status = plan->return_ == PGREST_RETURN_REPRESENTATION ? 200 : 204;
+			pgrest_response_add_header(resp, "Content-Range", content_range(plan, result));
+			break;
+		case PGREST_PLAN_PUT:
+			resp->status = plan->return_ != PGREST_RETURN_REPRESENTATION ? 204 :
+				result->inserted > 0 ? 201 : 200;
+			break;
+		case PGREST_PLAN_LIST_RELATIONS:
+			break;
+	}
+	if (resp->body == NULL && plan->kind != PGREST_PLAN_READ)
+		resp->headers = list_delete_first(resp->headers);	/* no Content-Type */
+
+	applied = preference_applied(req, plan);
+	if (applied[0] != '\0')
+		pgrest_response_add_header(resp, "Preference-Applied", applied);
 	if (plan->profile_given)
 		pgrest_response_add_header(resp, "Content-Profile", plan->schema);
 	return resp;
@@ -142,19 +195,97 @@ content_range(const PgrestPlan *plan, const PgrestResult *result)
 	return psprintf("%s/" INT64_FORMAT, range, result->total);
 }
 
-static const char *
-count_preference(PgrestPreferCount count)
+/*
+ * The preferences the response honoured, in PostgREST's order:
+ * resolution, missing, return, count, tx, handling, max-affected.
+ */
+static char *
+preference_applied(const PgrestRequest *req, const PgrestPlan *plan)
 {
-	switch (count)
+	StringInfoData buf;
+	const PgrestPreferences *prefer = &req->prefer;
+	bool		write = plan->kind != PGREST_PLAN_READ;
+
+	initStringInfo(&buf);
+	if (plan->kind == PGREST_PLAN_INSERT && prefer->resolution != PGREST_RESOLUTION_NONE)
+		append_preference(&buf, prefer->resolution == PGREST_RESOLUTION_MERGE ?
+						  "resolution=merge-duplicates" : "resolution=ignore-duplicates");
+	if (write && prefer->missing != PGREST_MISSING_NONE)
+		append_preference(&buf, prefer->missing == PGREST_MISSING_DEFAULT ?
+						  "missing=default" : "missing=null");
+	if (write && prefer->return_ != PGREST_RETURN_DEFAULT)
+		append_preference(&buf, prefer->return_ == PGREST_RETURN_MINIMAL ? "return=minimal" :
+						  prefer->return_ == PGREST_RETURN_HEADERS_ONLY ? "return=headers-only" :
+						  "return=representation");
+	if (prefer->count != PGREST_COUNT_NONE)
+		append_preference(&buf, prefer->count == PGREST_COUNT_EXACT ? "count=exact" :
+						  prefer->count == PGREST_COUNT_PLANNED ? "count=planned" :
+						  "count=estimated");
+	if (plan->tx_applied)
+		append_preference(&buf, plan->rollback ? "tx=rollback" : "tx=commit");
+	if (prefer->handling_given)
+		append_preference(&buf, prefer->strict ? "handling=strict" : "handling=lenient");
+	if (plan->max_affected >= 0)
+		append_preference(&buf, psprintf("max-affected=" INT64_FORMAT, plan->max_affected));
+	return buf.data;
+}
+
+static void
+append_preference(StringInfo buf, const char *preference)
+{
+	if (buf->len > 0)
+		appendStringInfoString(buf, ", ");
+	appendStringInfoString(buf, preference);
+}
+
+/*
+ * Location of the first row written: /<table>?<key>=eq.<value>&..., from
+ * the JSON array of key values the statement returned.
+ */
+static char *
+location(const PgrestPlan *plan, const char *keys_json)
+{
+	Jsonb	   *keys = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+														  CStringGetDatum(keys_json)));
+	StringInfoData buf;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			i = 0;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '/');
+	append_url_encoded(&buf, plan->rel->name);
+	it = JsonbIteratorInit(&keys->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
-		case PGREST_COUNT_EXACT:
-			return "count=exact";
-		case PGREST_COUNT_PLANNED:
-			return "count=planned";
-		case PGREST_COUNT_ESTIMATED:
-			return "count=estimated";
-		case PGREST_COUNT_NONE:
-			break;
+		if (tok != WJB_ELEM || i >= plan->rel->npkey)
+			continue;
+		appendStringInfoChar(&buf, i == 0 ? '?' : '&');
+		append_url_encoded(&buf, plan->rel->columns[plan->rel->pkey[i]].name);
+		appendStringInfoString(&buf, "=eq.");
+		if (v.type == jbvString)
+		{
+			char	   *value = pnstrdup(v.val.string.val, v.val.string.len);
+
+			append_url_encoded(&buf, pg_server_to_any(value, strlen(value), PG_UTF8));
+		}
+		i++;
 	}
-	return "";
+	return buf.data;
+}
+
+/* RFC 3986: unreserved characters as they are, the rest %XX */
+static void
+append_url_encoded(StringInfo buf, const char *s)
+{
+	for (; *s; s++)
+	{
+		unsigned char c = (unsigned char) *s;
+
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+			appendStringInfoChar(buf, c);
+		else
+			appendStringInfo(buf, "%%%02X", c);
+	}
 }

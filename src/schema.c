@@ -82,15 +82,26 @@ typedef struct Build
 	List	   *columns;		/* its PgrestColumn * so far */
 } Build;
 
-/* relations and their columns, in attnum order; partitions are hidden */
+/*
+ * Relations and their columns, in attnum order; partitions are hidden.
+ * Nothing here may lock a user table (a long-held lock would stall every
+ * request): defaults are deparsed without their relation, which they never
+ * reference, and pg_get_serial_sequence takes no lock.
+ */
 static const char *const relations_sql =
 "SELECT c.oid, n.nspname, c.relname, c.relkind, "
 "a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, "
-"(a.atthasdef OR a.attidentity <> ''), a.attgenerated <> '' "
+"CASE WHEN a.attgenerated <> '' THEN NULL "
+"WHEN a.attidentity <> '' THEN pg_catalog.format("
+"'pg_catalog.nextval(%L::pg_catalog.regclass)', "
+"pg_catalog.pg_get_serial_sequence(pg_catalog.format('%I.%I', n.nspname, c.relname), a.attname)) "
+"ELSE pg_catalog.pg_get_expr(d.adbin, 0) END, "
+"a.attgenerated <> '' "
 "FROM pg_catalog.pg_class c "
 "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 "LEFT JOIN pg_catalog.pg_attribute a "
 "ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+"LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
 "WHERE n.nspname = ANY ($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'f') "
 "AND NOT c.relispartition "
 "ORDER BY c.oid, a.attnum";
@@ -295,7 +306,7 @@ add_column_row(HeapTuple tuple, TupleDesc desc, void *arg)
 		col->typmod = DatumGetInt32(SPI_getbinval(tuple, desc, 8, &isnull));
 		col->basetype = getBaseType(col->type);
 		col->nullable = !DatumGetBool(SPI_getbinval(tuple, desc, 9, &isnull));
-		col->has_default = DatumGetBool(SPI_getbinval(tuple, desc, 10, &isnull));
+		col->default_expr = SPI_getvalue(tuple, desc, 10);
 		col->generated = DatumGetBool(SPI_getbinval(tuple, desc, 11, &isnull));
 		b->columns = lappend(b->columns, col);
 	}

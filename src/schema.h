@@ -23,7 +23,7 @@ typedef struct PgrestColumn
 	int32		typmod;
 	Oid			basetype;		/* the domain's base type, else type */
 	bool		nullable;
-	bool		has_default;	/* DEFAULT, identity or serial */
+	char	   *default_expr;	/* SQL of its DEFAULT (identity: nextval), or NULL */
 	bool		generated;
 } PgrestColumn;
 
