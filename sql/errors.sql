@@ -37,6 +37,10 @@ RESET pgrest.anon_role;
 SET pgrest.anon_role = 'regress_pgrest_no_such_role';
 SELECT status, body::jsonb FROM pgrest.handle('GET', '/users');
 RESET pgrest.anon_role;
+-- "none" would switch back to the session user, the authenticator itself
+SET pgrest.anon_role = 'none';
+SELECT status, body::jsonb FROM pgrest.handle('GET', '/users');
+RESET pgrest.anon_role;
 
 -- a bearer token is refused until JWT verification is configured, never
 -- served as anonymous
