@@ -21,6 +21,7 @@ OBJS = \
 	src/request.o \
 	src/grammar.o \
 	src/auth.o \
+	src/jwt.o \
 	src/schema.o \
 	src/plan.o \
 	src/query.o \
@@ -36,7 +37,7 @@ PG_CPPFLAGS = -I$(srcdir)/src $(MHD_CFLAGS) -DPGREST_VERSION=\"$(EXTVERSION)\"
 SHLIB_LINK = $(MHD_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
-REGRESS = init guc handle errors select filters logic range formats pk \
+REGRESS = init guc handle errors auth select filters logic range formats pk \
 	schema_cache http worker cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
 EXTRA_CLEAN = tmp_check_nopreload
