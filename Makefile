@@ -22,6 +22,7 @@ OBJS = \
 	src/grammar.o \
 	src/payload.o \
 	src/auth.o \
+	src/jwt.o \
 	src/schema.o \
 	src/plan.o \
 	src/query.o \
@@ -37,7 +38,7 @@ PG_CPPFLAGS = -I$(srcdir)/src $(MHD_CFLAGS) -DPGREST_VERSION=\"$(EXTVERSION)\"
 SHLIB_LINK = $(MHD_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
-REGRESS = init guc handle errors select filters logic range formats pk \
+REGRESS = init guc handle errors auth select filters logic range formats pk \
 	schema_cache insert upsert update put preferences http worker cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
 EXTRA_CLEAN = tmp_check_nopreload

@@ -37,9 +37,13 @@ RESET pgrest.anon_role;
 SET pgrest.anon_role = 'regress_pgrest_no_such_role';
 SELECT status, body::jsonb FROM pgrest.handle('GET', '/users');
 RESET pgrest.anon_role;
+-- "none" would switch back to the session user, the authenticator itself
+SET pgrest.anon_role = 'none';
+SELECT status, body::jsonb FROM pgrest.handle('GET', '/users');
+RESET pgrest.anon_role;
 
--- a bearer token is refused until JWT verification is configured, never
--- served as anonymous
+-- a bearer token without pgrest.jwt_secret is a server error, a malformed
+-- one 401; never served as anonymous (auth tests tokens in depth)
 SELECT status, body::jsonb->>'code' AS code
 FROM pgrest.handle('GET', '/users', NULL, '{"Authorization": "Bearer abc.def.ghi"}');
 SET pgrest.jwt_secret = 'a-secret-that-is-long-enough-for-hs256';

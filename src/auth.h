@@ -18,7 +18,8 @@ typedef struct PgrestAuth
 {
 	char	   *role;			/* role the request switches to */
 	char	   *claims;			/* JSON object for request.jwt.claims */
-	bool		authenticated;	/* true when a valid JWT named the role */
+	bool		authenticated;	/* a verified JWT named a role other than
+								 * pgrest.anon_role: 42501 is 403, not 401 */
 } PgrestAuth;
 
 extern PgrestAuth *pgrest_auth_authenticate(const PgrestRequest *req);

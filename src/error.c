@@ -84,6 +84,7 @@ static int	status_for_sqlstate(const char *state, const char *message,
 static bool ends_with(const char *s, const char *suffix);
 static void append_json_field(StringInfo buf, const char *key,
 							  const char *value, bool last);
+static const char *www_authenticate(const char *code, const char *message);
 
 /*
  * Raise pgrest error "code" (PGRSTnnn) that answers with HTTP "status".
@@ -161,7 +162,8 @@ pgrest_error_build(int status, const char *code, const char *message,
 
 	resp = pgrest_response_json(status, buf.data);
 	if (status == 401)
-		pgrest_response_add_header(resp, "WWW-Authenticate", "Bearer");
+		pgrest_response_add_header(resp, "WWW-Authenticate",
+								   www_authenticate(code, message));
 	return resp;
 }
 
@@ -211,6 +213,34 @@ ends_with(const char *s, const char *suffix)
 	size_t		m = strlen(suffix);
 
 	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/*
+ * The WWW-Authenticate header of a 401.  A token that was refused
+ * (PGRST301, PGRST303) is an "invalid_token" (RFC 6750) described by the
+ * error message, as PostgREST sends it; every other 401 (no anonymous
+ * role, 42501, a role that does not exist) just names the scheme.
+ */
+static const char *
+www_authenticate(const char *code, const char *message)
+{
+	StringInfoData buf;
+
+	if (strcmp(code, "PGRST301") != 0 && strcmp(code, "PGRST303") != 0)
+		return "Bearer";
+
+	/* a quoted-string: backslash before '"' and '\\' */
+	initStringInfo(&buf);
+	appendStringInfoString(&buf,
+						   "Bearer error=\"invalid_token\", error_description=\"");
+	for (const char *p = message ? message : ""; *p != '\0'; p++)
+	{
+		if (*p == '"' || *p == '\\')
+			appendStringInfoChar(&buf, '\\');
+		appendStringInfoChar(&buf, *p);
+	}
+	appendStringInfoChar(&buf, '"');
+	return buf.data;
 }
 
 /* "key": "value" (or null), followed by a comma unless last */

@@ -178,12 +178,23 @@ pgrest_execute_end_with_rollback(void)
 /*
  * Switch to the request's role and publish the request to SQL, all with
  * LOCAL semantics, then arm the statement timeout.  Must run before any
- * user SQL.
+ * user SQL.  PostgreSQL checks the role switch: a role the session user
+ * (the authenticator, in a worker) is not a member of fails with 42501,
+ * one that does not exist with 22023, and neither falls back to another.
  */
 void
 pgrest_execute_set_context(const PgrestRequest *req, const PgrestAuth *auth,
 						   const char *schema, bool read_only)
 {
+	/*
+	 * SET ROLE none means "back to the session user", the authenticator
+	 * itself; no role of that name can exist, so say so.
+	 */
+	if (strcmp(auth->role, "none") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("role \"%s\" does not exist", auth->role),
+				 errdetail("A request never runs with the privileges of pgrest.role.")));
 	set_local("search_path", search_path_for(schema));
 	set_local("role", auth->role);
 	set_local("request.jwt.claims", auth->claims);

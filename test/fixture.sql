@@ -40,3 +40,14 @@ GRANT USAGE ON SCHEMA v2 TO test_anon;
 CREATE TABLE v2.films (id int PRIMARY KEY, title text);
 INSERT INTO v2.films VALUES (1, 'Alien (director''s cut)');
 GRANT SELECT ON v2.films TO test_anon;
+
+-- JWT roles: the authenticator may become test_user, not test_outsider
+CREATE ROLE test_user NOLOGIN;
+GRANT test_user TO test_authenticator;
+CREATE ROLE test_outsider NOLOGIN;
+GRANT USAGE ON SCHEMA api TO test_user, test_outsider;
+GRANT SELECT ON api.films TO test_user, test_outsider;
+CREATE VIEW api.whoami AS
+    SELECT current_user AS role,
+           current_setting('request.jwt.claims')::jsonb AS claims;
+GRANT SELECT ON api.whoami TO test_anon, test_user, test_outsider;
