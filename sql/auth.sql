@@ -283,6 +283,9 @@ BEGIN
         EXIT WHEN cardinality(seen) >= workers;
         PERFORM pg_sleep(0.05);
     END LOOP;
+    IF cardinality(seen) < workers THEN
+        RAISE EXCEPTION 'gave up waiting for every worker to take the JWT secret';
+    END IF;
 END
 $$;
 CREATE FUNCTION regress_bearer(claims jsonb) RETURNS text
@@ -312,14 +315,8 @@ WHERE lower(line) LIKE 'www-authenticate:%';
 -- back to no secret; wait, bounded, until a worker refuses tokens again
 ALTER SYSTEM RESET pgrest.jwt_secret;
 SELECT pg_reload_conf();
-DO $$
-BEGIN
-    FOR i IN 1..400 LOOP
-        EXIT WHEN (SELECT status = 500 FROM regress_http('GET', '/whoami', '-H "Connection: close" ' || regress_bearer('{}')));
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-END
-$$;
+SELECT regress_wait_for($$(SELECT status = 500 FROM regress_http('GET', '/whoami', '-H "Connection: close" ' || regress_bearer('{}')))$$,
+                        'the workers to drop the JWT secret');
 
 RESET pgrest.jwt_secret;
 REVOKE SELECT ON whoami FROM regress_pgrest_user, regress_pgrest_outsider;

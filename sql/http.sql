@@ -36,28 +36,14 @@ SELECT pg_advisory_lock(4242);
 SELECT * FROM regress_program(format(
     'curl -sS --max-time 30 -o regress_gate.out %s > /dev/null 2>&1 &',
     regress_sh(regress_url('/gate'))));
-DO $$
-BEGIN
-    FOR i IN 1..600 LOOP
-        PERFORM pg_stat_clear_snapshot();
-        EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity
+SELECT regress_wait_for($$EXISTS (SELECT 1 FROM pg_stat_activity
                           WHERE backend_type = 'pgrest' AND wait_event_type = 'Lock'
-                            AND query = 'GET /gate');
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-END
-$$;
+                            AND query = 'GET /gate')$$, 'a worker to wait on the lock');
 SELECT status, (body::jsonb->0->>'pid')::int AS pid INTO TEMP other FROM regress_http('GET', '/whoami');
 SELECT status FROM other;
 SELECT pg_advisory_unlock(4242);
-DO $$
-BEGIN
-    FOR i IN 1..600 LOOP
-        EXIT WHEN coalesce(pg_read_file('regress_gate.out', 0, 10000, true), '') LIKE '%]';
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-END
-$$;
+SELECT regress_wait_for($$coalesce(pg_read_file('regress_gate.out', 0, 10000, true), '') LIKE '%]'$$,
+                        'the answer to GET /gate');
 SELECT (pg_read_file('regress_gate.out')::jsonb->0->>'pid')::int <> (SELECT pid FROM other)
     AS answered_by_two_workers,
        (SELECT count(DISTINCT pid) FROM pg_stat_activity

@@ -128,5 +128,23 @@ LANGUAGE sql AS $$
         LIMIT 1) AS first;
 $$;
 
+-- wait, bounded (30 s), until a query returns true; fail loudly if never
+CREATE FUNCTION regress_wait_for(condition text, what text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    ok boolean;
+BEGIN
+    FOR i IN 1..600 LOOP
+        PERFORM pg_stat_clear_snapshot();
+        EXECUTE 'SELECT ' || condition INTO ok;
+        IF ok THEN
+            RETURN;
+        END IF;
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+    RAISE EXCEPTION 'gave up waiting for %', what;
+END
+$$;
+
 -- wait, bounded, until every worker serves
 SELECT pgrest.wait_ready(60000);

@@ -11,23 +11,17 @@ SELECT count(*) FROM pg_stat_activity
 WHERE backend_type = 'pgrest' AND query = 'GET /users?id=gte.1';
 
 -- pg_reload_conf() applies pgrest.statement_timeout and pgrest.max_body_size
-CREATE VIEW settings AS
+CREATE VIEW live_settings AS
     SELECT current_setting('pgrest.statement_timeout') AS statement_timeout,
            current_setting('pgrest.max_body_size') AS max_body_size;
-GRANT SELECT ON settings TO regress_pgrest_anon;
+GRANT SELECT ON live_settings TO regress_pgrest_anon;
 ALTER SYSTEM SET pgrest.statement_timeout = '300ms';
 ALTER SYSTEM SET pgrest.max_body_size = '1kB';
 SELECT pg_reload_conf();
-DO $$
-BEGIN
-    FOR i IN 1..200 LOOP
-        EXIT WHEN (SELECT body::jsonb->0->>'statement_timeout' = '300ms'
-                   FROM regress_http('GET', '/settings', '-H "Connection: close"'));
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-END
-$$;
-SELECT status, body::jsonb FROM regress_http('GET', '/settings');
+SELECT regress_wait_for($$(SELECT body::jsonb->0->>'statement_timeout' = '300ms'
+                          FROM regress_http('GET', '/live_settings', '-H "Connection: close"'))$$,
+                        'the workers to apply the new settings');
+SELECT status, body::jsonb FROM regress_http('GET', '/live_settings');
 
 -- a request stopped by the statement timeout; the worker serves on
 SELECT pg_advisory_lock(4242);
