@@ -51,3 +51,15 @@ CREATE VIEW api.whoami AS
     SELECT current_user AS role,
            current_setting('request.jwt.claims')::jsonb AS claims;
 GRANT SELECT ON api.whoami TO test_anon, test_user, test_outsider;
+
+-- writes: tasks, with constraints that fail in known ways
+CREATE TABLE api.projects (id int PRIMARY KEY, name text NOT NULL UNIQUE);
+CREATE TABLE api.tasks (
+    id int PRIMARY KEY,
+    project_id int REFERENCES api.projects (id) DEFERRABLE INITIALLY DEFERRED,
+    title text NOT NULL CHECK (title <> ''),
+    done boolean NOT NULL DEFAULT false,
+    points int
+);
+INSERT INTO api.projects VALUES (1, 'pgrest'), (2, 'docs');
+GRANT SELECT, INSERT, UPDATE, DELETE ON api.projects, api.tasks TO test_anon;
