@@ -199,6 +199,39 @@ pgrest_grammar_order(const char *text)
 	return terms;
 }
 
+/*
+ * Does value start like [not.]op[(...)].: a filter rather than an argument
+ * of GET /rpc/<function>, as PostgREST tells them apart.
+ */
+bool
+pgrest_grammar_is_operation(const char *value)
+{
+	const char *p = value;
+	const char *start;
+
+	if (strncmp(p, "not.", 4) == 0)
+		p += 4;
+	start = p;
+	while (*p >= 'a' && *p <= 'z')
+		p++;
+	for (size_t i = 0; i < lengthof(operators); i++)
+	{
+		if (strlen(operators[i].name) == (size_t) (p - start) &&
+			strncmp(start, operators[i].name, p - start) == 0)
+		{
+			if (*p == '(')
+			{
+				p = strchr(p, ')');
+				if (p == NULL)
+					return false;
+				p++;
+			}
+			return *p == '.';
+		}
+	}
+	return false;
+}
+
 /* columns= and on_conflict=: field names separated by commas */
 List *
 pgrest_grammar_columns(const char *text, const char *what)

@@ -134,5 +134,6 @@ extern PgrestFilter *pgrest_grammar_filter(const char *name, const char *value);
 extern PgrestFilter *pgrest_grammar_logic(const char *name, const char *value);
 extern List *pgrest_grammar_order(const char *text);
 extern List *pgrest_grammar_columns(const char *text, const char *what);
+extern bool pgrest_grammar_is_operation(const char *value);
 
 #endif							/* PGREST_GRAMMAR_H */

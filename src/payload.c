@@ -145,9 +145,11 @@ parse_json(char *text, bool check_keys)
 	rc = pg_parse_json(lex, &sem);
 	if (rc != JSON_SUCCESS)
 		invalid_body("Empty or invalid json", json_errdetail(rc, lex));
-	if (!scan.uniform || (scan.top_is_array && scan.nelements != scan.nobjects))
+	if (check_keys &&
+		(!scan.uniform || (scan.top_is_array && scan.nelements != scan.nobjects)))
 		invalid_body("All object keys must match", NULL);
 
+	payload->text = text;
 	payload->keys = scan.first_keys;
 	payload->nrows = scan.nobjects;
 	if (scan.top_is_object)
@@ -319,6 +321,7 @@ parse_csv(char *text)
 	}
 	appendStringInfoChar(&json, ']');
 	payload->json = json.data;
+	payload->text = json.data;
 	return payload;
 }
 
@@ -432,6 +435,7 @@ parse_form(char *text)
 	}
 	appendStringInfoString(&json, "}]");
 	payload->json = json.data;
+	payload->text = pnstrdup(json.data + 1, json.len - 2);
 	payload->nrows = 1;
 	payload->single = true;
 	return payload;

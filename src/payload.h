@@ -17,6 +17,7 @@
 typedef struct PgrestPayload
 {
 	char	   *json;			/* a JSON array of objects, server encoding */
+	char	   *text;			/* the body itself as JSON, server encoding */
 	List	   *keys;			/* the objects' keys (char *), first seen first */
 	int			nrows;
 	bool		single;			/* the body was one object, not an array */

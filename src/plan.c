@@ -26,7 +26,10 @@
 
 #include "lib/stringinfo.h"
 #include "parser/parse_type.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 #include "error.h"
 #include "guc.h"
@@ -46,6 +49,15 @@ static void plan_put(const PgrestRequest *req, PgrestPlan *plan);
 static List *put_key_from_filters(PgrestPlan *plan);
 static void put_filters_invalid(void) pg_attribute_noreturn();
 static void plan_write(const PgrestRequest *req, PgrestPlan *plan);
+static void plan_call(const PgrestRequest *req, PgrestPlan *plan);
+static PgrestRoutine *choose_routine(const PgrestRequest *req, const PgrestPlan *plan,
+									 List *names, bool *call_body);
+static bool routine_takes(const PgrestRoutine *routine, List *names);
+static bool takes_json_body(const PgrestRoutine *routine);
+static bool name_in(List *names, const char *name);
+static const PgrestRoutineArg *routine_arg(const PgrestRoutine *routine, const char *name);
+static char *routine_signature(const PgrestRoutine *routine);
+static PgrestRelation *scalar_result(const PgrestRoutine *routine);
 static int	column_index(const PgrestRelation *rel, const char *name);
 static void no_single_key(const PgrestRelation *rel) pg_attribute_noreturn();
 static void add_outputs(PgrestPlan *plan, const PgrestSelectItem *item);
@@ -74,8 +86,8 @@ pgrest_plan_build(const PgrestRequest *req)
 			plan_relation(req, plan);
 			break;
 		case PGREST_TARGET_ROUTINE:
-			pgrest_error_raise(404, "PGRST125",
-							   "Invalid path specified in request URL", NULL, NULL);
+			plan_call(req, plan);
+			break;
 	}
 	return plan;
 }
@@ -487,4 +499,235 @@ no_single_key(const PgrestRelation *rel)
 								rel->schema, rel->name),
 					   NULL,
 					   psprintf("Filter instead: /%s?column=eq.value", rel->name));
+}
+
+/*
+ * GET|HEAD|POST /rpc/<function>: choose the function by the names of the
+ * arguments (the body's keys, or the query parameters that are not
+ * filters), as PostgREST does; its result takes the read grammar.
+ */
+static void
+plan_call(const PgrestRequest *req, PgrestPlan *plan)
+{
+	bool		read = req->method == PGREST_METHOD_GET || req->method == PGREST_METHOD_HEAD;
+	List	   *names = NIL;
+	ListCell   *lc;
+	PgrestRoutine *routine;
+
+	if (!read && req->method != PGREST_METHOD_POST)
+		pgrest_error_raise(405, "PGRST101",
+						   psprintf("Cannot use the %s method on RPC", req->method_name),
+						   NULL, NULL);
+	if (read)
+	{
+		foreach(lc, req->rpc_args)
+		{
+			char	   *name = ((PgrestParam *) lfirst(lc))->name;
+
+			if (!name_in(names, name))
+				names = lappend(names, name);
+		}
+	}
+	else if (req->payload->single)
+		names = req->payload->keys;
+
+	routine = choose_routine(req, plan, names, &plan->call_body);
+	plan->payload = req->payload;
+	if (read && routine->volatility == PROVOLATILE_VOLATILE)
+		pgrest_error_raise(405, "PGRST101",
+						   psprintf("Cannot call the volatile function %s.%s with %s",
+									routine->schema, routine->name, req->method_name),
+						   NULL, "Call it with POST, or declare it STABLE or IMMUTABLE.");
+
+	plan->kind = PGREST_PLAN_CALL;
+	plan->routine = routine;
+	plan->read_only = read || routine->volatility != PROVOLATILE_VOLATILE;
+	plan->with_body = req->method != PGREST_METHOD_HEAD && !routine->returns_void;
+	plan->scalar = routine->result == NULL;
+	plan->rel = routine->result ? routine->result : scalar_result(routine);
+	plan_returned_rows(req, plan);
+	plan->offset = req->offset;
+	plan->limit = req->limit;
+	plan->max_rows = pgrest_max_rows;
+	if (pgrest_max_rows > 0 && routine->returns_set)
+		plan->limit = plan->limit < 0 ? pgrest_max_rows : Min(plan->limit, pgrest_max_rows);
+	if (req->prefer.strict && req->prefer.max_affected >= 0)
+	{
+		if (!routine->returns_set)
+			pgrest_error_raise(400, "PGRST128",
+							   "Function must return SETOF or TABLE when max-affected preference is used with handling=strict",
+							   NULL, NULL);
+		plan->max_affected = req->prefer.max_affected;
+	}
+
+	if (plan->scalar && plan->outputs != NIL)
+		((PgrestOutput *) linitial(plan->outputs))->name = routine->name;
+
+	/* GET: each argument's texts */
+	foreach(lc, names)
+	{
+		PgrestCallArg *call = palloc0(sizeof(PgrestCallArg));
+
+		call->arg = routine_arg(routine, (char *) lfirst(lc));
+		if (read)
+		{
+			ListCell   *lp;
+
+			foreach(lp, req->rpc_args)
+			{
+				PgrestParam *param = (PgrestParam *) lfirst(lp);
+
+				if (strcmp(param->name, (char *) lfirst(lc)) == 0)
+					call->values = lappend(call->values, param->value);
+			}
+		}
+		plan->call_args = lappend(plan->call_args, call);
+	}
+}
+
+/*
+ * The function named by the request that takes these argument names: all
+ * of them, and every argument that has no default.  A function of one
+ * unnamed json or jsonb parameter takes a whole POST body, when nothing
+ * else matches.  None: 404 PGRST202; several: 300 PGRST203.
+ */
+static PgrestRoutine *
+choose_routine(const PgrestRequest *req, const PgrestPlan *plan, List *names,
+			   bool *call_body)
+{
+	List	   *candidates = pgrest_schema_routines(plan->schema, req->name);
+	PgrestRoutine *body_taker = NULL;
+	List	   *matches = NIL;
+	ListCell   *lc;
+	StringInfoData list;
+
+	foreach(lc, candidates)
+	{
+		PgrestRoutine *routine = (PgrestRoutine *) lfirst(lc);
+
+		if (routine_takes(routine, names))
+			matches = lappend(matches, routine);
+		else if (req->method == PGREST_METHOD_POST && takes_json_body(routine))
+			body_taker = routine;
+	}
+	*call_body = false;
+	if (list_length(matches) == 1)
+		return linitial(matches);
+	if (matches == NIL && body_taker != NULL)
+	{
+		*call_body = true;
+		return body_taker;
+	}
+
+	if (matches == NIL && req->payload != NULL && !req->payload->single)
+		pgrest_error_raise(400, "PGRST102", "A function takes one object of arguments",
+						   "Only a function of a single unnamed json or jsonb parameter takes any other JSON.",
+						   NULL);
+
+	initStringInfo(&list);
+	if (matches == NIL)
+	{
+		foreach(lc, names)
+			appendStringInfo(&list, "%s%s", list.len > 0 ? ", " : "", (char *) lfirst(lc));
+		pgrest_error_raise(404, "PGRST202",
+						   psprintf("Could not find the function %s.%s(%s) in the schema cache",
+									plan->schema, req->name, list.data),
+						   psprintf("Searched for the function %s.%s with parameters %s or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.",
+									plan->schema, req->name,
+									names == NIL ? "(none)" : list.data),
+						   NULL);
+	}
+	foreach(lc, matches)
+		appendStringInfo(&list, "%s%s", list.len > 0 ? ", " : "",
+						 routine_signature((PgrestRoutine *) lfirst(lc)));
+	pgrest_error_raise(300, "PGRST203",
+					   psprintf("Could not choose the best candidate function between: %s", list.data),
+					   NULL,
+					   "Try renaming the parameters or the function itself in the database so function overloading can be resolved");
+}
+
+/* names ⊆ its named parameters, and every parameter without default named */
+static bool
+routine_takes(const PgrestRoutine *routine, List *names)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+	{
+		if (routine_arg(routine, (char *) lfirst(lc)) == NULL)
+			return false;
+	}
+	for (int i = 0; i < routine->nargs; i++)
+	{
+		const PgrestRoutineArg *arg = &routine->args[i];
+
+		if (!arg->has_default &&
+			(arg->name[0] == '\0' || !name_in(names, arg->name)))
+			return false;
+	}
+	return true;
+}
+
+static bool
+name_in(List *names, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+	{
+		if (strcmp((const char *) lfirst(lc), name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+takes_json_body(const PgrestRoutine *routine)
+{
+	return routine->nargs == 1 && routine->args[0].name[0] == '\0' &&
+		(routine->args[0].type == JSONOID || routine->args[0].type == JSONBOID);
+}
+
+static const PgrestRoutineArg *
+routine_arg(const PgrestRoutine *routine, const char *name)
+{
+	for (int i = 0; i < routine->nargs; i++)
+	{
+		if (routine->args[i].name[0] != '\0' && strcmp(routine->args[i].name, name) == 0)
+			return &routine->args[i];
+	}
+	return NULL;
+}
+
+/* schema.f(a => integer, b => text), for PGRST203 */
+static char *
+routine_signature(const PgrestRoutine *routine)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s.%s(", routine->schema, routine->name);
+	for (int i = 0; i < routine->nargs; i++)
+		appendStringInfo(&buf, "%s%s => %s", i > 0 ? ", " : "",
+						 routine->args[i].name, format_type_be(routine->args[i].type));
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+/* a function returning a value: one column, pgrest_scalar */
+static PgrestRelation *
+scalar_result(const PgrestRoutine *routine)
+{
+	PgrestRelation *rel = palloc0(sizeof(PgrestRelation));
+
+	rel->schema = routine->schema;
+	rel->name = routine->name;
+	rel->kind = 'F';
+	rel->ncolumns = 1;
+	rel->columns = palloc0(sizeof(PgrestColumn));
+	rel->columns[0].name = "pgrest_scalar";
+	rel->columns[0].type = routine->rettype;
+	rel->columns[0].typmod = -1;
+	rel->columns[0].basetype = getBaseType(routine->rettype);
+	return rel;
 }

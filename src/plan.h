@@ -22,8 +22,16 @@ typedef enum PgrestPlanKind
 	PGREST_PLAN_INSERT,			/* POST /<relation> (also upserts) */
 	PGREST_PLAN_UPDATE,			/* PATCH */
 	PGREST_PLAN_DELETE,			/* DELETE */
-	PGREST_PLAN_PUT				/* PUT: insert or replace one row by key */
+	PGREST_PLAN_PUT,			/* PUT: insert or replace one row by key */
+	PGREST_PLAN_CALL			/* GET|POST /rpc/<function> */
 } PgrestPlanKind;
+
+/* how one argument of a call gets its value */
+typedef struct PgrestCallArg
+{
+	const PgrestRoutineArg *arg;
+	List	   *values;			/* GET: its texts (several for VARIADIC); POST: NIL */
+} PgrestCallArg;
 
 /* one key of the rows a read returns */
 typedef struct PgrestOutput
@@ -62,6 +70,12 @@ typedef struct PgrestPlan
 	bool		missing_default;	/* keys missing from a row take DEFAULT */
 	List	   *put_key;		/* PUT: the key's values (char *), pkey order */
 	int64		max_affected;	/* -1: no limit (Prefer: max-affected, strict) */
+
+	/* calls */
+	PgrestRoutine *routine;
+	List	   *call_args;		/* PgrestCallArg * */
+	bool		call_body;		/* the body is the single unnamed json argument */
+	bool		scalar;			/* the result is a value, not rows of columns */
 
 	/* the end of the transaction */
 	bool		rollback;		/* end with ROLLBACK (tx_end, Prefer: tx) */

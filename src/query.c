@@ -71,11 +71,15 @@ typedef struct Builder
 	const PgrestPlan *plan;
 	char	   *relation;		/* "schema"."name" */
 	char	   *alias;			/* "name", to qualify columns */
+	char	   *from;			/* the FROM item of a read: relation, or a call */
+	char	   *with;			/* CTEs a read needs first, or NULL */
 } Builder;
 
 static void build_list_relations(PgrestQuery *query, const PgrestPlan *plan);
 static void build_read(Builder *b);
 static void build_write(Builder *b);
+static void build_call(Builder *b);
+static char *estimate_sql(Builder *b, const char *where);
 static void append_payload(Builder *b, StringInfo sql);
 static void append_column_list(Builder *b, StringInfo sql, const char *prefix);
 static void append_returning(Builder *b, StringInfo sql);
@@ -113,11 +117,16 @@ pgrest_query_build(const PgrestPlan *plan)
 		case PGREST_PLAN_UPDATE:
 		case PGREST_PLAN_DELETE:
 		case PGREST_PLAN_PUT:
+		case PGREST_PLAN_CALL:
 			b.query = query;
 			b.plan = plan;
 			b.relation = quote_qualified_identifier(plan->rel->schema, plan->rel->name);
 			b.alias = pstrdup(quote_identifier(plan->rel->name));
-			if (plan->kind == PGREST_PLAN_READ)
+			b.from = b.relation;
+			b.with = NULL;
+			if (plan->kind == PGREST_PLAN_CALL)
+				build_call(&b);
+			if (plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL)
 				build_read(&b);
 			else
 				build_write(&b);
@@ -197,9 +206,10 @@ build_read(Builder *b)
 	append_where(b, &where);
 
 	initStringInfo(&sql);
-	appendStringInfoString(&sql, "WITH pgrest_source AS (SELECT ");
+	appendStringInfo(&sql, "WITH %s%spgrest_source AS (SELECT ",
+					 b->with ? b->with : "", b->with ? ", " : "");
 	append_outputs(b, &sql);
-	appendStringInfo(&sql, " FROM %s%s", b->relation, where.data);
+	appendStringInfo(&sql, " FROM %s%s", b->from, where.data);
 
 	append_order(b, &sql);
 	if (plan->limit >= 0)
@@ -226,23 +236,100 @@ build_read(Builder *b)
 				appendStringInfo(&sql,
 								 "(SELECT pg_catalog.count(*) FROM (SELECT 1 FROM %s%s LIMIT "
 								 INT64_FORMAT ") _pgrest_c)",
-								 b->relation, where.data, plan->max_rows + 1);
-				query->estimate_sql = psprintf("SELECT 1 FROM %s%s", b->relation, where.data);
+								 b->from, where.data, plan->max_rows + 1);
+				query->estimate_sql = estimate_sql(b, where.data);
 				query->estimate_above = plan->max_rows;
 			}
 			else
 				appendStringInfo(&sql, "(SELECT pg_catalog.count(*) FROM %s%s)",
-								 b->relation, where.data);
+								 b->from, where.data);
 			break;
 		case PGREST_COUNT_PLANNED:
 			appendStringInfoString(&sql, "NULL::pg_catalog.int8");
-			query->estimate_sql = psprintf("SELECT 1 FROM %s%s", b->relation, where.data);
+			query->estimate_sql = estimate_sql(b, where.data);
 			break;
 	}
 	appendStringInfoString(&sql, ", pg_catalog.count(_pgrest_t), ");
 	append_body(b, &sql);
 	appendStringInfoString(&sql, ", NULL::pg_catalog.int8 FROM pgrest_source _pgrest_t");
 	query->sql = sql.data;
+}
+
+/*
+ * A call is read like a relation: its result is computed once, into
+ *
+ *	 [pgrest_args AS (SELECT <arguments> FROM json_to_record($1) AS ...),]
+ *	 pgrest_call AS MATERIALIZED (SELECT "f".* FROM "s"."f"(a := ...) AS "f")
+ *
+ * and the read grammar (outputs, filters, order, range, count) applies to
+ * pgrest_call, so counting never calls a volatile function twice.
+ * Arguments are named, each cast to the chosen function's parameter type,
+ * so PostgreSQL calls exactly that function.
+ */
+static void
+build_call(Builder *b)
+{
+	const PgrestPlan *plan = b->plan;
+	const PgrestRoutine *routine = plan->routine;
+	StringInfoData with;
+	StringInfoData call;
+	ListCell   *lc;
+
+	initStringInfo(&with);
+	initStringInfo(&call);
+	appendStringInfo(&call, "%s(", quote_qualified_identifier(routine->schema, routine->name));
+	if (plan->call_body)
+		appendStringInfo(&call, "$%d::%s", add_param(b->query, plan->payload->text),
+						 format_type_be(routine->args[0].type));
+	else if (plan->payload != NULL && plan->call_args != NIL)
+	{
+		appendStringInfo(&with,
+						 "pgrest_args AS (SELECT * FROM pg_catalog.json_to_record($%d::pg_catalog.json) AS pgrest_row(",
+						 add_param(b->query, plan->payload->text));
+		foreach(lc, plan->call_args)
+		{
+			const PgrestRoutineArg *arg = ((PgrestCallArg *) lfirst(lc))->arg;
+
+			appendStringInfo(&with, "%s%s %s", foreach_current_index(lc) > 0 ? ", " : "",
+							 quote_identifier(arg->name), format_type_be(arg->type));
+			appendStringInfo(&call, "%s%s%s := pgrest_args.%s",
+							 foreach_current_index(lc) > 0 ? ", " : "",
+							 arg->variadic ? "VARIADIC " : "",
+							 quote_identifier(arg->name), quote_identifier(arg->name));
+		}
+		appendStringInfoString(&with, ")), ");
+	}
+	else
+	{
+		foreach(lc, plan->call_args)
+		{
+			PgrestCallArg *ca = (PgrestCallArg *) lfirst(lc);
+			const char *value = ca->arg->variadic ?
+				pgrest_query_text_array(ca->values) : (const char *) llast(ca->values);
+
+			appendStringInfo(&call, "%s%s%s := $%d::%s",
+							 foreach_current_index(lc) > 0 ? ", " : "",
+							 ca->arg->variadic ? "VARIADIC " : "",
+							 quote_identifier(ca->arg->name),
+							 add_param(b->query, value), format_type_be(ca->arg->type));
+		}
+	}
+	appendStringInfoChar(&call, ')');
+
+	appendStringInfo(&with, "pgrest_call AS MATERIALIZED (SELECT %s.* FROM %s%s AS %s%s)",
+					 b->alias, with.len > 0 ? "pgrest_args, " : "", call.data, b->alias,
+					 plan->scalar ? "(pgrest_scalar)" : "");
+	b->with = with.data;
+	b->from = psprintf("pgrest_call AS %s", b->alias);
+}
+
+/* the statement whose planner estimate is the total (count=planned) */
+static char *
+estimate_sql(Builder *b, const char *where)
+{
+	if (b->with)
+		return psprintf("WITH %s SELECT 1 FROM %s%s", b->with, b->from, where);
+	return psprintf("SELECT 1 FROM %s%s", b->from, where);
 }
 
 /*
@@ -726,6 +813,7 @@ append_body(Builder *b, StringInfo sql)
 {
 	const PgrestPlan *plan = b->plan;
 	const char *agg;
+	const char *rows;
 
 	if (!plan->with_body)
 	{
@@ -752,9 +840,17 @@ append_body(Builder *b, StringInfo sql)
 		return;
 	}
 
-	agg = plan->media == PGREST_MEDIA_OBJECT ?
-		"coalesce(pg_catalog.json_agg(_pgrest_t)->0, 'null')" :
-		"coalesce(pg_catalog.json_agg(_pgrest_t), '[]')";
+	/* a function's value is the body itself; one that returns no set, too */
+	if (plan->scalar)
+		rows = psprintf("_pgrest_t.%s",
+						quote_identifier(((PgrestOutput *) linitial(plan->outputs))->name));
+	else
+		rows = "_pgrest_t";
+	if (plan->media == PGREST_MEDIA_OBJECT ||
+		(plan->kind == PGREST_PLAN_CALL && !plan->routine->returns_set))
+		agg = psprintf("coalesce(pg_catalog.json_agg(%s)->0, 'null')", rows);
+	else
+		agg = psprintf("coalesce(pg_catalog.json_agg(%s), '[]')", rows);
 	if (plan->strip_nulls)
 		appendStringInfo(sql, "pg_catalog.json_strip_nulls(%s)", agg);
 	else

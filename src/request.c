@@ -79,11 +79,15 @@ pgrest_request_parse(const PgrestHttpRequest *http)
 	parse_prefer(req);
 	parse_accept(req);
 	parse_params(req);
-	if (req->method == PGREST_METHOD_POST || req->method == PGREST_METHOD_PATCH ||
-		req->method == PGREST_METHOD_PUT)
+	if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST &&
+		req->body_len == 0)
+		req->payload = pgrest_payload_parse(NULL, "{}", 2, true);	/* no arguments */
+	else if (req->method == PGREST_METHOD_POST || req->method == PGREST_METHOD_PATCH ||
+			 req->method == PGREST_METHOD_PUT)
 		req->payload = pgrest_payload_parse(pgrest_request_header(req, "content-type"),
 											req->body, req->body_len,
-											req->columns == NIL);
+											req->columns == NIL &&
+											req->target != PGREST_TARGET_ROUTINE);
 	req->profile = (char *) pgrest_request_header(req,
 												  req->method == PGREST_METHOD_GET ||
 												  req->method == PGREST_METHOD_HEAD ?
@@ -294,6 +298,9 @@ parse_params(PgrestRequest *req)
 							   NULL,
 							   psprintf("Verify that '%s' is included in the 'select' query parameter.", embed));
 		}
+		else if (req->target == PGREST_TARGET_ROUTINE &&
+				 !pgrest_grammar_is_operation(value))
+			req->rpc_args = lappend(req->rpc_args, param);	/* f?a=1 */
 		else
 			req->filters = lappend(req->filters, pgrest_grammar_filter(name, value));
 	}

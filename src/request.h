@@ -152,6 +152,7 @@ typedef struct PgrestRequest
 	List	   *columns;		/* columns=: char *, or NIL */
 	List	   *on_conflict;	/* on_conflict=: char *, or NIL */
 	PgrestPayload *payload;		/* POST, PATCH, PUT: the body */
+	List	   *rpc_args;		/* GET /rpc: PgrestParam * that are arguments */
 
 	/* headers */
 	PgrestPreferences prefer;

@@ -46,7 +46,8 @@ void
 pgrest_response_check(const PgrestPlan *plan, const PgrestResult *result)
 {
 	bool		singular = plan->media == PGREST_MEDIA_OBJECT &&
-		(plan->kind == PGREST_PLAN_READ || plan->return_ == PGREST_RETURN_REPRESENTATION);
+		(plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL ||
+		 plan->return_ == PGREST_RETURN_REPRESENTATION);
 
 	if (plan->kind == PGREST_PLAN_LIST_RELATIONS)
 		return;
@@ -83,8 +84,8 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 	if (plan->with_body && result->body)
 		body = pg_server_to_any(result->body, result->body_len, PG_UTF8);
 
-	if (plan->kind == PGREST_PLAN_READ && result->total >= 0 &&
-		plan->offset > result->total)
+	if ((plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL) &&
+		result->total >= 0 && plan->offset > result->total)
 		return pgrest_error_build(416, "PGRST103", "Requested range not satisfiable",
 								  psprintf("An offset of " INT64_FORMAT " was requested, but there are only " INT64_FORMAT " rows.",
 										   plan->offset, result->total),
@@ -97,6 +98,13 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 	((PgrestHeader *) linitial(resp->headers))->value = content_type(plan);
 	switch (plan->kind)
 	{
+		case PGREST_PLAN_CALL:
+			if (plan->routine->returns_void)
+			{
+				resp->status = 204;
+				break;
+			}
+			/* FALLTHROUGH */
 		case PGREST_PLAN_READ:
 			pgrest_response_add_header(resp, "Content-Range", content_range(plan, result));
 			if (result->total >= 0 && result->rows < result->total)
@@ -124,8 +132,11 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 		case PGREST_PLAN_LIST_RELATIONS:
 			break;
 	}
-	if (resp->body == NULL && plan->kind != PGREST_PLAN_READ)
-		resp->headers = list_delete_first(resp->headers);	/* no Content-Type */
+	/* no body, no Content-Type; but HEAD answers with GET's headers */
+	if (resp->body == NULL &&
+		!(plan->kind == PGREST_PLAN_READ ||
+		  (plan->kind == PGREST_PLAN_CALL && !plan->routine->returns_void)))
+		resp->headers = list_delete_first(resp->headers);
 
 	applied = preference_applied(req, plan);
 	if (applied[0] != '\0')
@@ -204,7 +215,7 @@ preference_applied(const PgrestRequest *req, const PgrestPlan *plan)
 {
 	StringInfoData buf;
 	const PgrestPreferences *prefer = &req->prefer;
-	bool		write = plan->kind != PGREST_PLAN_READ;
+	bool		write = plan->kind != PGREST_PLAN_READ && plan->kind != PGREST_PLAN_CALL;
 
 	initStringInfo(&buf);
 	if (plan->kind == PGREST_PLAN_INSERT && prefer->resolution != PGREST_RESOLUTION_NONE)

@@ -36,6 +36,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
+#include "utils/typcache.h"
 
 #include "execute.h"
 #include "guc.h"
@@ -61,10 +62,18 @@ typedef struct OidEntry
 	PgrestRelation *rel;
 } OidEntry;
 
+/* functions of one name (overloads), by schema and name */
+typedef struct RoutineEntry
+{
+	RelationKey key;
+	List	   *routines;		/* PgrestRoutine * */
+} RoutineEntry;
+
 /* the cache in use */
 static MemoryContext cache_context = NULL;
 static HTAB *by_name = NULL;
 static HTAB *by_oid = NULL;
+static HTAB *routines = NULL;
 static char *cache_schemas = NULL;
 static uint64 cache_generation = 0;
 
@@ -78,6 +87,7 @@ typedef struct Build
 	MemoryContext context;
 	HTAB	   *by_name;
 	HTAB	   *by_oid;
+	HTAB	   *routines;
 	PgrestRelation *current;	/* relation whose columns are being read */
 	List	   *columns;		/* its PgrestColumn * so far */
 } Build;
@@ -116,6 +126,16 @@ static const char *const constraints_sql =
 "WHERE n.nspname = ANY ($1) AND con.contype IN ('p', 'u', 'f') "
 "ORDER BY con.conrelid, con.contype, con.conname";
 
+/* functions (not procedures or aggregates) and their parameters */
+static const char *const routines_sql =
+"SELECT p.oid, n.nspname, p.proname, p.provolatile, p.proretset, p.prorettype, "
+"p.pronargdefaults, p.proargtypes::pg_catalog.oid[], p.proallargtypes, "
+"p.proargmodes::pg_catalog.text[], p.proargnames "
+"FROM pg_catalog.pg_proc p "
+"JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+"WHERE n.nspname = ANY ($1) AND p.prokind = 'f' "
+"ORDER BY n.nspname, p.proname, p.oid";
+
 static void register_callbacks(void);
 static void invalidate_relcache(Datum arg, Oid relid);
 static void invalidate_syscache(Datum arg, int cacheid, uint32 hashvalue);
@@ -125,6 +145,11 @@ static void finish_relation(Build *b);
 static void add_constraint_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static int *column_indexes(const PgrestRelation *rel, Datum attnums, int *n);
 static PgrestRelation *lookup_oid(HTAB *table, Oid oid);
+static void add_routine_row(HeapTuple tuple, TupleDesc desc, void *arg);
+static void result_columns(PgrestRoutine *routine, List *out_names, List *out_types);
+static Datum *array_elements(HeapTuple tuple, TupleDesc desc, int column,
+							 Oid elemtype, int *n);
+static void set_key(RelationKey *key, const char *schema, const char *name);
 static char *text_of(HeapTuple tuple, TupleDesc desc, int column);
 
 /*
@@ -170,6 +195,7 @@ pgrest_schema_refresh(void)
 	cache_context = b.context;
 	by_name = b.by_name;
 	by_oid = b.by_oid;
+	routines = b.routines;
 	cache_schemas = MemoryContextStrdup(cache_context, pgrest_schemas);
 }
 
@@ -190,11 +216,24 @@ pgrest_schema_relation(const char *schema, const char *name)
 	if (by_name == NULL ||
 		strlen(schema) >= NAMEDATALEN || strlen(name) >= NAMEDATALEN)
 		return NULL;
-	memset(&key, 0, sizeof(key));
-	namestrcpy(&key.schema, schema);
-	namestrcpy(&key.name, name);
+	set_key(&key, schema, name);
 	entry = hash_search(by_name, &key, HASH_FIND, NULL);
 	return entry ? entry->rel : NULL;
+}
+
+/* The functions schema.name (overloads), or NIL. */
+List *
+pgrest_schema_routines(const char *schema, const char *name)
+{
+	RelationKey key;
+	RoutineEntry *entry;
+
+	if (routines == NULL ||
+		strlen(schema) >= NAMEDATALEN || strlen(name) >= NAMEDATALEN)
+		return NIL;
+	set_key(&key, schema, name);
+	entry = hash_search(routines, &key, HASH_FIND, NULL);
+	return entry ? entry->routines : NIL;
 }
 
 /* The index of the column called name, or -1. */
@@ -255,12 +294,17 @@ build(Build *b)
 	ctl.entrysize = sizeof(OidEntry);
 	b->by_oid = hash_create("pgrest relations by oid", 64, &ctl,
 							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.keysize = sizeof(RelationKey);
+	ctl.entrysize = sizeof(RoutineEntry);
+	b->routines = hash_create("pgrest functions by name", 64, &ctl,
+							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	MemoryContextSwitchTo(old);
 
 	schemas = pgrest_query_text_array(pgrest_guc_schema_list());
 	pgrest_execute_rows(relations_sql, 1, &schemas, add_column_row, b);
 	finish_relation(b);
 	pgrest_execute_rows(constraints_sql, 1, &schemas, add_constraint_row, b);
+	pgrest_execute_rows(routines_sql, 1, &schemas, add_routine_row, b);
 }
 
 /* one row of relations_sql: a new relation, or one more of its columns */
@@ -285,9 +329,7 @@ add_column_row(HeapTuple tuple, TupleDesc desc, void *arg)
 		rel->name = text_of(tuple, desc, 3);
 		rel->kind = DatumGetChar(SPI_getbinval(tuple, desc, 4, &isnull));
 
-		memset(&key, 0, sizeof(key));
-		namestrcpy(&key.schema, rel->schema);
-		namestrcpy(&key.name, rel->name);
+		set_key(&key, rel->schema, rel->name);
 		by_name_entry = hash_search(b->by_name, &key, HASH_ENTER, NULL);
 		by_name_entry->rel = rel;
 		by_oid_entry = hash_search(b->by_oid, &oid, HASH_ENTER, NULL);
@@ -436,4 +478,175 @@ static char *
 text_of(HeapTuple tuple, TupleDesc desc, int column)
 {
 	return SPI_getvalue(tuple, desc, column);
+}
+
+/*
+ * One row of routines_sql: a function, its parameters (IN, INOUT and
+ * VARIADIC ones are passed; OUT, INOUT and TABLE ones are its result
+ * columns) and what it returns.
+ */
+static void
+add_routine_row(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	Build	   *b = (Build *) arg;
+	MemoryContext old = MemoryContextSwitchTo(b->context);
+	PgrestRoutine *routine = palloc0(sizeof(PgrestRoutine));
+	RoutineEntry *entry;
+	RelationKey key;
+	bool		isnull;
+	int			ndefaults;
+	int			ntypes;
+	int			nmodes = 0;
+	int			nnames = 0;
+	Datum	   *types;
+	Datum	   *modes;
+	Datum	   *names;
+	List	   *out_names = NIL;
+	List	   *out_types = NIL;
+	int			first_default;
+	bool		found;
+
+	routine->oid = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
+	routine->schema = text_of(tuple, desc, 2);
+	routine->name = text_of(tuple, desc, 3);
+	routine->volatility = DatumGetChar(SPI_getbinval(tuple, desc, 4, &isnull));
+	routine->returns_set = DatumGetBool(SPI_getbinval(tuple, desc, 5, &isnull));
+	routine->rettype = DatumGetObjectId(SPI_getbinval(tuple, desc, 6, &isnull));
+	routine->returns_void = routine->rettype == VOIDOID;
+	ndefaults = DatumGetInt16(SPI_getbinval(tuple, desc, 7, &isnull));
+
+	/* all parameters when some are OUT, else the IN ones */
+	types = array_elements(tuple, desc, 9, OIDOID, &ntypes);
+	if (types == NULL)
+		types = array_elements(tuple, desc, 8, OIDOID, &ntypes);
+	modes = array_elements(tuple, desc, 10, TEXTOID, &nmodes);
+	names = array_elements(tuple, desc, 11, TEXTOID, &nnames);
+
+	routine->args = palloc0(sizeof(PgrestRoutineArg) * Max(ntypes, 1));
+	for (int i = 0; i < ntypes; i++)
+	{
+		char		mode = modes ? *TextDatumGetCString(modes[i]) : 'i';
+		char	   *name = names && i < nnames ? TextDatumGetCString(names[i]) : "";
+
+		if (mode == 'o' || mode == 'b' || mode == 't')
+		{
+			out_names = lappend(out_names, name);
+			out_types = lappend_oid(out_types, DatumGetObjectId(types[i]));
+		}
+		if (mode == 'i' || mode == 'b' || mode == 'v')
+		{
+			PgrestRoutineArg *a = &routine->args[routine->nargs++];
+
+			a->name = name;
+			a->type = DatumGetObjectId(types[i]);
+			a->variadic = mode == 'v';
+		}
+	}
+	/* the last pronargdefaults passed parameters have defaults */
+	first_default = routine->nargs - ndefaults;
+	for (int i = Max(first_default, 0); i < routine->nargs; i++)
+		routine->args[i].has_default = true;
+
+	result_columns(routine, out_names, out_types);
+
+	set_key(&key, routine->schema, routine->name);
+	entry = hash_search(b->routines, &key, HASH_ENTER, &found);
+	if (!found)
+		entry->routines = NIL;
+	entry->routines = lappend(entry->routines, routine);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * The result's columns: several OUT or TABLE parameters, or a composite
+ * return type.  One OUT parameter, like any other type, is a scalar.
+ */
+static void
+result_columns(PgrestRoutine *routine, List *out_names, List *out_types)
+{
+	PgrestRelation *rel;
+	TupleDesc	tupdesc = NULL;
+	int			n;
+
+	if (list_length(out_names) > 1)
+		n = list_length(out_names);
+	else if (list_length(out_names) == 0 && get_typtype(routine->rettype) == TYPTYPE_COMPOSITE)
+	{
+		tupdesc = lookup_rowtype_tupdesc_copy(routine->rettype, -1);
+		n = 0;
+		for (int i = 0; i < tupdesc->natts; i++)
+			n += TupleDescAttr(tupdesc, i)->attisdropped ? 0 : 1;
+	}
+	else
+		return;
+
+	rel = palloc0(sizeof(PgrestRelation));
+	rel->schema = routine->schema;
+	rel->name = routine->name;
+	rel->kind = 'F';
+	rel->columns = palloc0(sizeof(PgrestColumn) * Max(n, 1));
+	if (tupdesc == NULL)
+	{
+		ListCell   *ln;
+		ListCell   *lt;
+
+		forboth(ln, out_names, lt, out_types)
+		{
+			PgrestColumn *col = &rel->columns[rel->ncolumns++];
+
+			col->name = (char *) lfirst(ln);
+			col->type = lfirst_oid(lt);
+			col->typmod = -1;
+			col->basetype = getBaseType(col->type);
+			col->nullable = true;
+		}
+	}
+	else
+	{
+		for (int i = 0; i < tupdesc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+			PgrestColumn *col;
+
+			if (att->attisdropped)
+				continue;
+			col = &rel->columns[rel->ncolumns++];
+			col->name = pstrdup(NameStr(att->attname));
+			col->attnum = att->attnum;
+			col->type = att->atttypid;
+			col->typmod = att->atttypmod;
+			col->basetype = getBaseType(col->type);
+			col->nullable = !att->attnotnull;
+		}
+	}
+	routine->result = rel;
+}
+
+/* the elements of an array column, or NULL if it is NULL */
+static Datum *
+array_elements(HeapTuple tuple, TupleDesc desc, int column, Oid elemtype, int *n)
+{
+	bool		isnull;
+	Datum		value = SPI_getbinval(tuple, desc, column, &isnull);
+	Datum	   *elems;
+	bool	   *nulls;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	*n = 0;
+	if (isnull)
+		return NULL;
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	deconstruct_array(DatumGetArrayTypeP(value), elemtype, typlen, typbyval,
+					  typalign, &elems, &nulls, n);
+	return elems;
+}
+
+static void
+set_key(RelationKey *key, const char *schema, const char *name)
+{
+	memset(key, 0, sizeof(*key));
+	namestrcpy(&key->schema, schema);
+	namestrcpy(&key->name, name);
 }

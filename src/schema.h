@@ -60,10 +60,39 @@ typedef struct PgrestKey
 	int		   *columns;
 } PgrestKey;
 
+/* one parameter a caller passes (IN, INOUT or VARIADIC) */
+typedef struct PgrestRoutineArg
+{
+	char	   *name;			/* "" when unnamed */
+	Oid			type;
+	bool		has_default;
+	bool		variadic;
+} PgrestRoutineArg;
+
+/* a function of an exposed schema */
+typedef struct PgrestRoutine
+{
+	Oid			oid;
+	char	   *schema;
+	char	   *name;
+	char		volatility;		/* PROVOLATILE_* */
+	bool		returns_set;
+	bool		returns_void;
+	Oid			rettype;
+	int			nargs;
+	PgrestRoutineArg *args;
+	/*
+	 * The columns of a composite or TABLE result, as a relation named after
+	 * the function, so the read grammar applies to it; NULL for scalars.
+	 */
+	PgrestRelation *result;
+} PgrestRoutine;
+
 extern void pgrest_schema_refresh(void);
 extern void pgrest_schema_invalidate(void);
 extern PgrestRelation *pgrest_schema_relation(const char *schema,
 											  const char *name);
 extern int	pgrest_schema_column(const PgrestRelation *rel, const char *name);
+extern List *pgrest_schema_routines(const char *schema, const char *name);
 
 #endif							/* PGREST_SCHEMA_H */

@@ -63,3 +63,11 @@ CREATE TABLE api.tasks (
 );
 INSERT INTO api.projects VALUES (1, 'pgrest'), (2, 'docs');
 GRANT SELECT, INSERT, UPDATE, DELETE ON api.projects, api.tasks TO test_anon;
+
+-- functions
+CREATE FUNCTION api.add_them(a int, b int) RETURNS int
+    LANGUAGE sql IMMUTABLE AS 'SELECT a + b';
+CREATE FUNCTION api.films_since(y int) RETURNS SETOF api.films
+    LANGUAGE sql STABLE AS 'SELECT * FROM api.films WHERE year >= y';
+CREATE FUNCTION api.add_project(name text) RETURNS api.projects
+    LANGUAGE sql AS 'INSERT INTO api.projects (id, name) SELECT max(id) + 1, add_project.name FROM api.projects RETURNING *';

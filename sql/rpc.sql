@@ -1,0 +1,100 @@
+--
+-- rpc: GET|HEAD|POST /rpc/<function>, chosen by its arguments' names; its
+-- result takes the read grammar.
+--
+CREATE FUNCTION add_them(a int, b int) RETURNS int
+    LANGUAGE sql IMMUTABLE AS 'SELECT a + b';
+CREATE FUNCTION greet(name text, greeting text DEFAULT 'Hello') RETURNS text
+    LANGUAGE sql STABLE AS $$ SELECT greeting || ', ' || name || '!' $$;
+CREATE FUNCTION films_since(y int) RETURNS SETOF films
+    LANGUAGE sql STABLE AS 'SELECT * FROM films WHERE year >= y';
+CREATE FUNCTION film(fid int) RETURNS films
+    LANGUAGE sql STABLE AS 'SELECT * FROM films WHERE id = fid';
+CREATE FUNCTION squares(n int) RETURNS TABLE (i int, sq int)
+    LANGUAGE sql IMMUTABLE AS 'SELECT g, g * g FROM generate_series(1, n) AS g';
+CREATE FUNCTION years() RETURNS SETOF int
+    LANGUAGE sql STABLE AS 'SELECT year FROM films WHERE year IS NOT NULL ORDER BY year';
+CREATE FUNCTION total(VARIADIC nums int[]) RETURNS int
+    LANGUAGE sql IMMUTABLE AS 'SELECT sum(x)::int FROM unnest(nums) AS x';
+CREATE FUNCTION echo(json) RETURNS json LANGUAGE sql IMMUTABLE AS 'SELECT $1';
+CREATE FUNCTION tags_of(tags text[]) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT cardinality(tags)';
+CREATE FUNCTION overloaded(a int) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'one' $$;
+CREATE FUNCTION overloaded(a int, b int) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'two' $$;
+CREATE FUNCTION ambiguous(a int) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'int' $$;
+CREATE FUNCTION ambiguous(a text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'text' $$;
+CREATE TABLE rpc_log (msg text);
+GRANT SELECT, INSERT ON rpc_log TO regress_pgrest_anon;
+CREATE FUNCTION log_it(msg text) RETURNS void LANGUAGE sql AS 'INSERT INTO rpc_log VALUES (msg)';
+CREATE FUNCTION count_log() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT count(*) FROM rpc_log';
+CREATE FUNCTION sneaky_write() RETURNS int LANGUAGE sql STABLE
+    AS $$ INSERT INTO rpc_log VALUES ('sneaky') RETURNING 1 $$;
+CREATE FUNCTION fail(code text) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+    IF code = 'P0001' THEN
+        RAISE EXCEPTION 'nope' USING DETAIL = 'not today', HINT = 'try tomorrow';
+    END IF;
+    RAISE SQLSTATE 'PT402' USING MESSAGE = 'payment required';
+END $$;
+CREATE FUNCTION whoami_fn() RETURNS text LANGUAGE sql STABLE AS 'SELECT current_user';
+CREATE FUNCTION private_fn() RETURNS int LANGUAGE sql AS 'SELECT 1';
+REVOKE EXECUTE ON FUNCTION private_fn() FROM PUBLIC;
+
+-- scalars come back bare, from GET or POST
+SELECT * FROM get('/rpc/add_them?a=1&b=2');
+SELECT * FROM req('POST', '/rpc/add_them', '{"a": 3, "b": 4}');
+SELECT * FROM req('POST', '/rpc/greet', '{"name": "Ada"}');
+SELECT * FROM get('/rpc/greet?name=Ada&greeting=Hi');
+SELECT * FROM req('POST', '/rpc/whoami_fn', '');
+-- a composite is an object
+SELECT * FROM get('/rpc/film?fid=5&select=id,title');
+-- sets take the read grammar: select, filters on result columns, order, range, counts
+SELECT * FROM get('/rpc/films_since?y=1985&select=title&order=year.desc');
+SELECT * FROM get('/rpc/films_since?y=1985&select=id&rating=gt.8.1&order=id');
+SELECT * FROM req('GET', '/rpc/squares?n=6&sq=gt.4&order=i.desc&limit=2', NULL, '{"Prefer": "count=exact"}');
+SELECT * FROM get('/rpc/squares?n=3&or=(i.eq.1,sq.eq.9)');
+SELECT * FROM get('/rpc/years?limit=3');
+SELECT r.status, r.body FROM pgrest.handle('GET', '/rpc/films_since?y=2000&select=title', NULL, '{"Accept": "text/csv"}') AS r;
+SELECT * FROM get('/rpc/films_since?y=2021&select=title', '{"Accept": "application/vnd.pgrst.object+json"}');
+SELECT * FROM get('/rpc/films_since?y=2000&select=title', '{"Accept": "application/vnd.pgrst.object+json"}');
+SELECT r.status, r.headers, r.body FROM pgrest.handle('HEAD', '/rpc/squares?n=4', NULL, '{"Prefer": "count=exact"}') AS r;
+-- variadic arguments, arrays, a whole body as one json argument
+SELECT * FROM get('/rpc/total?nums=1&nums=2&nums=3');
+SELECT * FROM req('POST', '/rpc/total', '{"nums": [4, 5]}');
+SELECT * FROM get('/rpc/tags_of?tags={a,b,c}');
+SELECT * FROM req('POST', '/rpc/tags_of', '{"tags": ["a", "b"]}');
+SELECT * FROM req('POST', '/rpc/echo', '[1, {"a": [true, null]}]');
+SELECT * FROM req('POST', '/rpc/echo', '"just a string"');
+-- overloads are told apart by their argument names
+SELECT * FROM get('/rpc/overloaded?a=1');
+SELECT * FROM get('/rpc/overloaded?a=1&b=2');
+-- void: 204, and a VOLATILE function's writes stay
+SELECT * FROM req('POST', '/rpc/log_it', '{"msg": "hello"}');
+SELECT * FROM get('/rpc/count_log');
+-- GET runs read only: a VOLATILE function is 405; a mislabelled one fails to write
+SELECT * FROM get('/rpc/log_it?msg=x');
+SELECT * FROM get('/rpc/sneaky_write');
+SELECT * FROM req('POST', '/rpc/sneaky_write', '{}');
+SELECT * FROM get('/rpc/count_log');
+-- errors
+SELECT * FROM get('/rpc/nope');
+SELECT * FROM get('/rpc/add_them?a=1');
+SELECT * FROM get('/rpc/add_them?a=1&b=2&c=3');
+SELECT * FROM get('/rpc/add_them?a=one&b=2');
+SELECT * FROM req('POST', '/rpc/add_them', '{"a": "one", "b": 2}');
+SELECT * FROM req('POST', '/rpc/add_them', '[{"a": 1, "b": 2}]');
+SELECT * FROM req('POST', '/rpc/add_them', '{"a": 1');
+SELECT * FROM get('/rpc/ambiguous?a=1');
+SELECT * FROM req('POST', '/rpc/fail', '{"code": "P0001"}');
+SELECT * FROM req('POST', '/rpc/fail', '{"code": "other"}');
+SELECT * FROM req('POST', '/rpc/private_fn', '{}');
+SELECT * FROM req('PUT', '/rpc/add_them', '{"a": 1, "b": 2}');
+SELECT * FROM req('DELETE', '/rpc/add_them');
+SELECT * FROM req('POST', '/rpc/add_them', '{"a": 1, "b": 2}', '{"Prefer": "handling=strict, max-affected=1"}');
+SELECT * FROM req('POST', '/rpc/squares', '{"n": 3}', '{"Prefer": "handling=strict, max-affected=2"}');
+-- functions follow DDL
+CREATE FUNCTION later_fn() RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 42';
+SELECT * FROM get('/rpc/later_fn');
+CREATE OR REPLACE FUNCTION later_fn(x int DEFAULT 1) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 42 + x';
+SELECT * FROM get('/rpc/later_fn');
+DROP FUNCTION later_fn();
+SELECT * FROM get('/rpc/later_fn?x=2');

@@ -1,0 +1,47 @@
+// RPC through the real @supabase/postgrest-js client: .rpc().
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PostgrestClient } from '@supabase/postgrest-js';
+
+const db = new PostgrestClient(process.env.PGREST_URL, { schema: 'api' });
+
+test('rpc with arguments, by POST and by GET', async () => {
+  let r = await db.rpc('add_them', { a: 1, b: 2 });
+  assert.equal(r.error, null);
+  assert.equal(r.data, 3);
+  r = await db.rpc('add_them', { a: 5, b: 6 }, { get: true });
+  assert.equal(r.data, 11);
+});
+
+test('rpc results take filters, order and range', async () => {
+  let r = await db.rpc('films_since', { y: 1980 }).select('id,title').gt('rating', 8).order('id', { ascending: false });
+  assert.equal(r.error, null);
+  assert.deepEqual(r.data, [{ id: 2, title: 'Amélie' }]);
+  r = await db.rpc('films_since', { y: 1900 }).select('id').order('id').range(1, 2);
+  assert.deepEqual(r.data, [{ id: 2 }, { id: 3 }]);
+  r = await db.rpc('films_since', { y: 1900 }, { head: true, count: 'exact' });
+  assert.equal(r.count, 4);
+  assert.equal(r.data, null);
+  r = await db.rpc('films_since', { y: 2020 }).select('title').single();
+  assert.deepEqual(r.data, { title: 'Dune' });
+});
+
+test('a volatile function runs by POST, and not by GET', async () => {
+  let r = await db.rpc('add_project', { name: 'rpc' }).select('name');
+  assert.equal(r.error, null);
+  assert.deepEqual(r.data, { name: 'rpc' });
+  r = await db.rpc('add_project', { name: 'never' }, { get: true });
+  assert.equal(r.status, 405);
+  assert.equal(r.error.code, 'PGRST101');
+  const { data } = await db.from('projects').select('name').eq('name', 'never');
+  assert.deepEqual(data, []);
+});
+
+test('rpc errors', async () => {
+  let r = await db.rpc('nope', {});
+  assert.equal(r.status, 404);
+  assert.equal(r.error.code, 'PGRST202');
+  r = await db.rpc('add_them', { a: 'one', b: 2 });
+  assert.equal(r.status, 400);
+  assert.equal(r.error.code, '22P02');
+});
