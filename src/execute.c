@@ -40,20 +40,25 @@
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "commands/extension.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
+#include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/params.h"
 #include "parser/parse_param.h"
+#include "storage/lock.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/fmgrprotos.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
 #include "utils/snapmgr.h"
 #include "utils/timeout.h"
+#include "utils/varlena.h"
 
 #include "error.h"
 #include "execute.h"
@@ -71,11 +76,19 @@ static bool nested_request = false;
 
 /* the request asked to end with ROLLBACK (pgrest.tx_end, Prefer: tx) */
 static bool rollback_requested = false;
+
+/* the role switch is locked: user code cannot SET or RESET the role */
+static bool role_locked = false;
+static Oid	locked_userid;
+static int	locked_sec_context;
 static bool timeout_armed = false;
 
 static void require_serving(void);
 static void set_local(const char *name, const char *value);
 static char *headers_json(const PgrestRequest *req);
+static char *cookies_json(const PgrestRequest *req);
+static void lock_role(void);
+static void unlock_role(void);
 static bool repeated_later(const PgrestRequest *req, int i);
 static char *search_path_for(const char *schema);
 static void arm_statement_timeout(void);
@@ -125,19 +138,25 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 
 		body(arg);
 
-		/* a rollback still reports what deferred constraints would say */
+		/*
+		 * Deferred constraints fire now, still as the request's role, so
+		 * their errors become this request's response.  (Nested in a
+		 * caller's transaction they belong to the caller.)
+		 */
 		if (rollback_requested)
 			SPI_execute("SET CONSTRAINTS ALL IMMEDIATE", false, 0);
 		SPI_finish();
+		if (!nested && !rollback_requested)
+			AfterTriggerFireDeferred();
 		PopActiveSnapshot();
+
+		/* nothing the request set outlives it: role, request.*, any SET */
+		unlock_role();
+		AtEOXact_GUC(false, gucnest);
 		if (nested && rollback_requested)
 			RollbackAndReleaseCurrentSubTransaction();
 		else if (nested)
-		{
-			/* undo role and request.* before the subtransaction merges them */
-			AtEOXact_GUC(false, gucnest);
 			ReleaseCurrentSubTransaction();
-		}
 		else if (rollback_requested)
 			AbortCurrentTransaction();
 		else
@@ -151,6 +170,7 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 		FlushErrorState();
 		debug_query_string = saved_query;
 		disarm_statement_timeout();
+		role_locked = false;	/* the abort restores the user id */
 		if (nested)
 			RollbackAndReleaseCurrentSubTransaction();
 		else
@@ -158,6 +178,9 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 	}
 	PG_END_TRY();
 
+	/* session-level advisory locks would outlive the request */
+	if (!nested)
+		LockReleaseSession(USER_LOCKMETHOD);
 	MemoryContextSwitchTo(reqcxt);
 	CurrentResourceOwner = owner;
 	debug_query_string = saved_query;
@@ -195,17 +218,53 @@ pgrest_execute_set_context(const PgrestRequest *req, const PgrestAuth *auth,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("role \"%s\" does not exist", auth->role),
 				 errdetail("A request never runs with the privileges of pgrest.role.")));
+	if (strcmp(auth->role, GetUserNameFromId(GetSessionUserId(), false)) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to set role \"%s\"", auth->role),
+				 errdetail("A request never runs with the privileges of pgrest.role.")));
 	set_local("search_path", search_path_for(schema));
 	set_local("role", auth->role);
 	set_local("request.jwt.claims", auth->claims);
 	set_local("request.method", req->method_name);
 	set_local("request.path", req->path);
 	set_local("request.headers", headers_json(req));
+	set_local("request.cookies", cookies_json(req));
 	if (read_only)
 		set_local("transaction_read_only", "on");
 	if (pgrest_statement_timeout > 0)
 		set_local("statement_timeout", psprintf("%d", pgrest_statement_timeout));
+	lock_role();
 	arm_statement_timeout();
+}
+
+/*
+ * Call pgrest.pre_request, if set, after the request's settings and
+ * before its statement; what it raises answers the request.
+ */
+void
+pgrest_execute_pre_request(void)
+{
+	char	   *raw;
+	List	   *parts = NIL;
+	ListCell   *lc;
+	StringInfoData sql;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (pgrest_pre_request[0] == '\0')
+		return;
+	raw = pstrdup(pgrest_pre_request);
+	(void) SplitIdentifierString(raw, '.', &parts);	/* checked by the GUC */
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT ");
+	foreach(lc, parts)
+		appendStringInfo(&sql, "%s%s", foreach_current_index(lc) > 0 ? "." : "",
+						 quote_identifier((char *) lfirst(lc)));
+	appendStringInfoString(&sql, "()");
+	debug_query_string = sql.data;
+	if (SPI_execute(sql.data, false, 0) < 0)
+		elog(ERROR, "pgrest could not call pgrest.pre_request");
+	MemoryContextSwitchTo(cxt);
 }
 
 /*
@@ -258,6 +317,52 @@ pgrest_execute_query(const PgrestQuery *query)
 		(result->total < 0 || (query->estimate_above >= 0 &&
 							   result->total > query->estimate_above)))
 		result->total = planner_estimate(query);
+	MemoryContextSwitchTo(reqcxt);
+	return result;
+}
+
+/*
+ * POST /sql: run the client's one statement (the request is READ ONLY) and
+ * return its rows as a JSON array, each row made by row_to_json.
+ * pgrest.max_rows caps the rows.
+ */
+PgrestResult *
+pgrest_execute_sql(const char *sql)
+{
+	MemoryContext reqcxt = CurrentMemoryContext;
+	PgrestResult *result = palloc0(sizeof(PgrestResult));
+	StringInfoData body;
+	int			rc;
+
+	debug_query_string = sql;
+	rc = SPI_execute(sql, false, pgrest_max_rows);
+	MemoryContextSwitchTo(reqcxt);
+	if (rc < 0)
+		elog(ERROR, "pgrest could not run the statement: %s", SPI_result_code_string(rc));
+
+	initStringInfo(&body);
+	appendStringInfoChar(&body, '[');
+	if (SPI_tuptable != NULL)
+	{
+		TupleDesc	tupdesc = BlessTupleDesc(SPI_tuptable->tupdesc);
+
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			Datum		row = heap_copy_tuple_as_datum(SPI_tuptable->vals[i], tupdesc);
+			text	   *json = DatumGetTextPP(DirectFunctionCall1(row_to_json, row));
+
+			if (i > 0)
+				appendStringInfoString(&body, ", ");
+			appendBinaryStringInfo(&body, VARDATA_ANY(json), VARSIZE_ANY_EXHDR(json));
+		}
+		result->rows = SPI_processed;
+		SPI_freetuptable(SPI_tuptable);
+	}
+	appendStringInfoChar(&body, ']');
+	result->body = body.data;
+	result->body_len = body.len;
+	result->total = -1;
+	result->inserted = -1;
 	MemoryContextSwitchTo(reqcxt);
 	return result;
 }
@@ -382,6 +487,77 @@ headers_json(const PgrestRequest *req)
 	}
 	appendStringInfoChar(&buf, '}');
 	return buf.data;
+}
+
+/*
+ * {"name": "value", ...} from the Cookie headers ("a=1; b=2"); a
+ * repeated name: the first wins, as browsers send the most specific first.
+ */
+static char *
+cookies_json(const PgrestRequest *req)
+{
+	StringInfoData buf;
+	List	   *seen = NIL;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	for (int i = 0; i < req->nheaders; i++)
+	{
+		char	   *copy;
+		char	   *pair;
+		char	   *save;
+
+		if (strcmp(req->headers[i].name, "cookie") != 0)
+			continue;
+		copy = pstrdup(req->headers[i].value);
+		for (pair = strtok_r(copy, ";", &save); pair; pair = strtok_r(NULL, ";", &save))
+		{
+			char	   *eq = strchr(pair, '=');
+			bool		dup = false;
+			ListCell   *lc;
+
+			while (*pair == ' ' || *pair == '\t')
+				pair++;
+			if (eq == NULL || eq == pair)
+				continue;
+			*eq = '\0';
+			foreach(lc, seen)
+				dup = dup || strcmp((char *) lfirst(lc), pair) == 0;
+			if (dup)
+				continue;
+			seen = lappend(seen, pair);
+			if (buf.len > 1)
+				appendStringInfoChar(&buf, ',');
+			escape_json(&buf, pair);
+			appendStringInfoChar(&buf, ':');
+			escape_json(&buf, eq + 1);
+		}
+	}
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
+/*
+ * Forbid SET ROLE, RESET ROLE and SET SESSION AUTHORIZATION for the rest of
+ * the request (PostgreSQL's own guard for security-definer functions), so
+ * that nothing a request runs gets back to pgrest.role's privileges.
+ */
+static void
+lock_role(void)
+{
+	GetUserIdAndSecContext(&locked_userid, &locked_sec_context);
+	SetUserIdAndSecContext(locked_userid,
+						   locked_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	role_locked = true;
+}
+
+static void
+unlock_role(void)
+{
+	if (!role_locked)
+		return;
+	SetUserIdAndSecContext(locked_userid, locked_sec_context);
+	role_locked = false;
 }
 
 static bool

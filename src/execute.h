@@ -40,7 +40,9 @@ extern ErrorData *pgrest_execute_transaction(PgrestTransactionBody body,
 extern void pgrest_execute_set_context(const PgrestRequest *req,
 									   const PgrestAuth *auth,
 									   const char *schema, bool read_only);
+extern void pgrest_execute_pre_request(void);
 extern PgrestResult *pgrest_execute_query(const PgrestQuery *query);
+extern PgrestResult *pgrest_execute_sql(const char *sql);
 extern void pgrest_execute_end_with_rollback(void);
 extern void pgrest_execute_rows(const char *sql, int nparams,
 								const char **params,

@@ -79,6 +79,7 @@ pgrest_handler_handle(const PgrestHttpRequest *http, bool nested)
 		FreeErrorData(edata);
 	}
 
+	pgrest_response_cors(pipeline.response, http);
 	if (!nested)
 	{
 		pgstat_report_stat(false);
@@ -98,14 +99,25 @@ run_stages(void *arg)
 	PgrestResult *result;
 
 	req = pgrest_request_parse(pipeline->http);
+	if (req->method == PGREST_METHOD_OPTIONS)
+	{
+		pipeline->response = pgrest_response_options(req);
+		return;
+	}
 	pipeline->auth = pgrest_auth_authenticate(req);
 	pgrest_schema_refresh();
 	plan = pgrest_plan_build(req);
 	if (plan->rollback)
 		pgrest_execute_end_with_rollback();
 	pgrest_execute_set_context(req, pipeline->auth, plan->schema, plan->read_only);
-	query = pgrest_query_build(plan);
-	result = pgrest_execute_query(query);
+	pgrest_execute_pre_request();
+	if (plan->kind == PGREST_PLAN_SQL)
+		result = pgrest_execute_sql(plan->sql);
+	else
+	{
+		query = pgrest_query_build(plan);
+		result = pgrest_execute_query(query);
+	}
 	pgrest_response_check(plan, result);
 	pipeline->response = pgrest_response_build(req, plan, result);
 }

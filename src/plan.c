@@ -25,10 +25,13 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "parser/parser.h"
 #include "parser/parse_type.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 
 #include "error.h"
@@ -50,6 +53,7 @@ static List *put_key_from_filters(PgrestPlan *plan);
 static void put_filters_invalid(void) pg_attribute_noreturn();
 static void plan_write(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_call(const PgrestRequest *req, PgrestPlan *plan);
+static void plan_sql(const PgrestRequest *req, PgrestPlan *plan);
 static PgrestRoutine *choose_routine(const PgrestRequest *req, const PgrestPlan *plan,
 									 List *names, bool *call_body);
 static bool routine_takes(const PgrestRoutine *routine, List *names);
@@ -82,6 +86,12 @@ pgrest_plan_build(const PgrestRequest *req)
 			break;
 		case PGREST_TARGET_RELATION:
 		case PGREST_TARGET_ROW:
+			if (pgrest_sql_endpoint && req->target == PGREST_TARGET_RELATION &&
+				req->method == PGREST_METHOD_POST && strcmp(req->name, "sql") == 0)
+			{
+				plan_sql(req, plan);
+				break;
+			}
 			plan->rel = resolve_relation(plan, req->name);
 			plan_relation(req, plan);
 			break;
@@ -730,4 +740,39 @@ scalar_result(const PgrestRoutine *routine)
 	rel->columns[0].typmod = -1;
 	rel->columns[0].basetype = getBaseType(routine->rettype);
 	return rel;
+}
+
+/*
+ * POST /sql {"query": "..."}: exactly one statement, run READ ONLY as the
+ * request's role under its statement timeout.  PostgreSQL's parser counts
+ * the statements; a syntax error is its own 42601.
+ */
+static void
+plan_sql(const PgrestRequest *req, PgrestPlan *plan)
+{
+	Jsonb	   *body;
+	JsonbValue *query;
+	List	   *statements;
+
+	if (!req->payload->single)
+		pgrest_error_raise(400, "PGRST102", "The body must be {\"query\": \"...\"}",
+						   NULL, NULL);
+	body = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+											  CStringGetDatum(req->payload->text)));
+	query = getKeyJsonValueFromContainer(&body->root, "query", 5, NULL);
+	if (query == NULL || query->type != jbvString)
+		pgrest_error_raise(400, "PGRST102", "The body must be {\"query\": \"...\"}",
+						   "\"query\" must be a string.", NULL);
+
+	plan->kind = PGREST_PLAN_SQL;
+	plan->sql = pnstrdup(query->val.string.val, query->val.string.len);
+	statements = raw_parser(plan->sql, RAW_PARSE_DEFAULT);
+	if (list_length(statements) != 1)
+		pgrest_error_raise(400, "PGRST504",
+						   "The SQL endpoint runs exactly one statement",
+						   psprintf("The query holds %d statements.", list_length(statements)),
+						   NULL);
+	plan->read_only = true;
+	plan->with_body = true;
+	plan->max_affected = -1;
 }

@@ -23,7 +23,8 @@ typedef enum PgrestPlanKind
 	PGREST_PLAN_UPDATE,			/* PATCH */
 	PGREST_PLAN_DELETE,			/* DELETE */
 	PGREST_PLAN_PUT,			/* PUT: insert or replace one row by key */
-	PGREST_PLAN_CALL			/* GET|POST /rpc/<function> */
+	PGREST_PLAN_CALL,			/* GET|POST /rpc/<function> */
+	PGREST_PLAN_SQL				/* POST /sql, when pgrest.sql_endpoint is on */
 } PgrestPlanKind;
 
 /* how one argument of a call gets its value */
@@ -76,6 +77,9 @@ typedef struct PgrestPlan
 	List	   *call_args;		/* PgrestCallArg * */
 	bool		call_body;		/* the body is the single unnamed json argument */
 	bool		scalar;			/* the result is a value, not rows of columns */
+
+	/* POST /sql */
+	char	   *sql;
 
 	/* the end of the transaction */
 	bool		rollback;		/* end with ROLLBACK (tx_end, Prefer: tx) */

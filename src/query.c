@@ -112,6 +112,9 @@ pgrest_query_build(const PgrestPlan *plan)
 		case PGREST_PLAN_LIST_RELATIONS:
 			build_list_relations(query, plan);
 			break;
+		case PGREST_PLAN_SQL:
+			elog(ERROR, "the SQL endpoint builds no statement");
+			break;
 		case PGREST_PLAN_READ:
 		case PGREST_PLAN_INSERT:
 		case PGREST_PLAN_UPDATE:

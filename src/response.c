@@ -26,12 +26,15 @@
 
 #include "error.h"
 #include "execute.h"
+#include "guc.h"
 #include "plan.h"
 #include "response.h"
 
 static const char *content_type(const PgrestPlan *plan);
 static char *content_range(const PgrestPlan *plan, const PgrestResult *result);
 static char *preference_applied(const PgrestRequest *req, const PgrestPlan *plan);
+static const char *raw_header(const PgrestHttpRequest *http, const char *name);
+static bool origin_allowed(const char *origin);
 static void append_preference(StringInfo buf, const char *preference);
 static char *location(const PgrestPlan *plan, const char *keys_json);
 static void append_url_encoded(StringInfo buf, const char *s);
@@ -49,7 +52,7 @@ pgrest_response_check(const PgrestPlan *plan, const PgrestResult *result)
 		(plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL ||
 		 plan->return_ == PGREST_RETURN_REPRESENTATION);
 
-	if (plan->kind == PGREST_PLAN_LIST_RELATIONS)
+	if (plan->kind == PGREST_PLAN_LIST_RELATIONS || plan->kind == PGREST_PLAN_SQL)
 		return;
 	if (plan->kind == PGREST_PLAN_PUT && result->rows == 0)
 		pgrest_error_raise(400, "PGRST115",
@@ -92,7 +95,7 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 								  NULL);
 
 	resp = pgrest_response_json(200, body);
-	if (plan->kind == PGREST_PLAN_LIST_RELATIONS)
+	if (plan->kind == PGREST_PLAN_LIST_RELATIONS || plan->kind == PGREST_PLAN_SQL)
 		return resp;
 
 	((PgrestHeader *) linitial(resp->headers))->value = content_type(plan);
@@ -130,6 +133,7 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 				result->inserted > 0 ? 201 : 200;
 			break;
 		case PGREST_PLAN_LIST_RELATIONS:
+		case PGREST_PLAN_SQL:
 			break;
 	}
 	/* no body, no Content-Type; but HEAD answers with GET's headers */
@@ -144,6 +148,98 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 	if (plan->profile_given)
 		pgrest_response_add_header(resp, "Content-Profile", plan->schema);
 	return resp;
+}
+
+/*
+ * OPTIONS: the methods the path takes, without a transaction or a role
+ * (browsers send CORS preflights without credentials).
+ */
+PgrestResponse *
+pgrest_response_options(const PgrestRequest *req)
+{
+	PgrestResponse *resp = palloc0(sizeof(PgrestResponse));
+
+	resp->status = 200;
+	pgrest_response_add_header(resp, "Allow",
+							   req->target == PGREST_TARGET_ROUTINE ?
+							   "OPTIONS,GET,HEAD,POST" :
+							   req->target == PGREST_TARGET_ROOT ? "OPTIONS,GET,HEAD" :
+							   "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE");
+	return resp;
+}
+
+/*
+ * CORS: a request that names its Origin gets Access-Control-Allow-Origin
+ * from pgrest.cors_allowed_origins ("*", or a comma-separated list the
+ * origin must be on), with the headers PostgREST exposes; a preflight
+ * also gets the methods and headers it asked for.  Added to every
+ * response, errors included.
+ */
+void
+pgrest_response_cors(PgrestResponse *resp, const PgrestHttpRequest *http)
+{
+	const char *origin = raw_header(http, "origin");
+	const char *request_method = raw_header(http, "access-control-request-method");
+	const char *request_headers = raw_header(http, "access-control-request-headers");
+	bool		any = strcmp(pgrest_cors_allowed_origins, "*") == 0;
+
+	if (origin == NULL || (!any && !origin_allowed(origin)))
+		return;
+	pgrest_response_add_header(resp, "Access-Control-Allow-Origin", any ? "*" : origin);
+	if (!any)
+	{
+		pgrest_response_add_header(resp, "Access-Control-Allow-Credentials", "true");
+		pgrest_response_add_header(resp, "Vary", "Origin");
+	}
+	pgrest_response_add_header(resp, "Access-Control-Expose-Headers",
+							   "Content-Encoding, Content-Location, Content-Range, Content-Type, "
+							   "Date, Location, Server, Transfer-Encoding, Range-Unit, "
+							   "Preference-Applied, Content-Profile");
+	if (request_method != NULL && http->method != NULL &&
+		strcmp(http->method, "OPTIONS") == 0)
+	{
+		pgrest_response_add_header(resp, "Access-Control-Allow-Methods",
+								   "GET, POST, PATCH, PUT, DELETE, OPTIONS, HEAD");
+		pgrest_response_add_header(resp, "Access-Control-Allow-Headers",
+								   request_headers ? request_headers :
+								   "Authorization, Content-Type, Accept, Prefer, Range, "
+								   "Range-Unit, Accept-Profile, Content-Profile");
+		pgrest_response_add_header(resp, "Access-Control-Max-Age", "86400");
+	}
+}
+
+/* a header of the raw request, by case-insensitive name */
+static const char *
+raw_header(const PgrestHttpRequest *http, const char *name)
+{
+	for (int i = 0; i < http->nheaders; i++)
+	{
+		if (pg_strcasecmp(http->headers[i].name, name) == 0)
+			return http->headers[i].value;
+	}
+	return NULL;
+}
+
+/* is origin on the comma-separated pgrest.cors_allowed_origins? */
+static bool
+origin_allowed(const char *origin)
+{
+	char	   *list = pstrdup(pgrest_cors_allowed_origins);
+	char	   *save;
+
+	for (char *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save))
+	{
+		size_t		n;
+
+		while (*item == ' ')
+			item++;
+		n = strlen(item);
+		while (n > 0 && item[n - 1] == ' ')
+			item[--n] = '\0';
+		if (strcmp(item, origin) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* A response with a JSON body (or none, if body is NULL). */

@@ -1,0 +1,134 @@
+--
+-- security: the role a request runs as cannot be escaped; request context
+-- (cookies, pre_request); CORS; the raw SQL endpoint.
+--
+CREATE FUNCTION try_reset_role() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    RESET ROLE;
+    RETURN current_user;
+END $$;
+CREATE FUNCTION try_set_role() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    SET ROLE regress_pgrest_authenticator;
+    RETURN current_user;
+END $$;
+CREATE FUNCTION try_set_config_role() RETURNS text LANGUAGE sql
+    AS $$ SELECT set_config('role', 'none', false) $$;
+CREATE FUNCTION try_session_authorization() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    SET SESSION AUTHORIZATION DEFAULT;
+    RETURN current_user;
+END $$;
+CREATE FUNCTION leave_settings() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    SET work_mem = '77MB';
+    PERFORM set_config('pgrest_test.left', 'behind', false);
+    PERFORM pg_advisory_lock(77);
+    RETURN current_setting('work_mem');
+END $$;
+CREATE FUNCTION settings_now() RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('work_mem', current_setting('work_mem'),
+                              'left', coalesce(nullif(current_setting('pgrest_test.left', true), ''), 'gone'),
+                              'lock_free', pg_try_advisory_xact_lock(77))
+$$;
+
+-- a request cannot RESET ROLE, SET ROLE or change its session's identity
+SELECT status, body::jsonb->>'code' AS code, body::jsonb->>'message' AS message
+FROM pgrest.handle('POST', '/rpc/try_reset_role');
+SELECT status, body::jsonb->>'code' AS code, body::jsonb->>'message' AS message
+FROM pgrest.handle('POST', '/rpc/try_set_role');
+SELECT status, body::jsonb->>'code' AS code, body::jsonb->>'message' AS message
+FROM pgrest.handle('POST', '/rpc/try_set_config_role');
+SELECT status, body::jsonb->>'code' AS code, body::jsonb->>'message' AS message
+FROM pgrest.handle('POST', '/rpc/try_session_authorization');
+
+-- a token may not name the session's own role (in a worker: pgrest.role)
+SET pgrest.jwt_secret = 'regress-jwt-secret-of-at-least-32-bytes';
+SELECT status, body::jsonb->>'code' AS code, body::jsonb->>'details' AS details
+FROM pgrest.handle('GET', '/films?id=eq.1', NULL,
+                   jsonb_build_object('Authorization', 'Bearer ' ||
+                       regress_jwt(jsonb_build_object('role', session_user))));
+RESET pgrest.jwt_secret;
+
+-- request.cookies, next to request.headers
+CREATE VIEW my_cookies AS SELECT current_setting('request.cookies')::jsonb AS cookies;
+GRANT SELECT ON my_cookies TO regress_pgrest_anon;
+SELECT body::jsonb FROM pgrest.handle('GET', '/my_cookies', NULL,
+                                      '{"Cookie": "session=abc; theme=dark; session=later; broken; =x"}');
+SELECT body::jsonb FROM pgrest.handle('GET', '/my_cookies');
+
+-- pgrest.pre_request runs after the request's settings, before its statement
+CREATE FUNCTION check_request() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('request.headers')::jsonb ? 'x-blocked' THEN
+        RAISE SQLSTATE 'PT403' USING MESSAGE = 'blocked by pre_request',
+            HINT = current_user;
+    END IF;
+    PERFORM set_config('app.checked', 'yes', true);
+END $$;
+CREATE VIEW checked AS SELECT current_setting('app.checked', true) AS checked;
+GRANT SELECT ON checked TO regress_pgrest_anon;
+SET pgrest.pre_request = 'public.check_request';
+SELECT status, body::jsonb FROM pgrest.handle('GET', '/checked');
+SELECT status, body::jsonb FROM pgrest.handle('GET', '/checked', NULL, '{"X-Blocked": "1"}');
+SET pgrest.pre_request = 'no_such_function';
+SELECT status, body::jsonb->>'code' AS code FROM pgrest.handle('GET', '/checked');
+RESET pgrest.pre_request;
+
+-- CORS: preflights need no credentials; every answer to an Origin says who may read it
+SET pgrest.anon_role = '';
+SELECT status, headers, body FROM pgrest.handle('OPTIONS', '/films', NULL,
+    '{"Origin": "https://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type, prefer"}');
+SELECT status, headers FROM pgrest.handle('OPTIONS', '/rpc/add_them');
+RESET pgrest.anon_role;
+SELECT status, headers->>'Access-Control-Allow-Origin' AS allow_origin,
+       headers->>'Access-Control-Expose-Headers' IS NOT NULL AS exposes
+FROM pgrest.handle('GET', '/films?id=eq.1', NULL, '{"Origin": "https://app.example"}');
+SELECT status, headers->>'Access-Control-Allow-Origin' AS allow_origin
+FROM pgrest.handle('GET', '/nope', NULL, '{"Origin": "https://app.example"}');
+SET pgrest.cors_allowed_origins = 'https://a.example, https://app.example';
+SELECT headers->>'Access-Control-Allow-Origin' AS allow_origin, headers->>'Vary' AS vary
+FROM pgrest.handle('GET', '/films?id=eq.1', NULL, '{"Origin": "https://app.example"}');
+SELECT headers ? 'Access-Control-Allow-Origin' AS cors
+FROM pgrest.handle('GET', '/films?id=eq.1', NULL, '{"Origin": "https://evil.example"}');
+RESET pgrest.cors_allowed_origins;
+
+-- the raw SQL endpoint: off by default (a table named sql would answer)
+SELECT status, body::jsonb->>'code' AS code
+FROM pgrest.handle('POST', '/sql', NULL, NULL, '{"query": "SELECT 1"}');
+SET pgrest.sql_endpoint = on;
+SELECT status, body::jsonb FROM pgrest.handle('POST', '/sql', NULL, NULL,
+    '{"query": "SELECT id, title FROM films WHERE id < 3 ORDER BY id"}');
+SELECT status, body::jsonb FROM pgrest.handle('POST', '/sql', NULL, NULL,
+    '{"query": "SELECT current_user AS who, current_setting(''transaction_read_only'') AS ro"}');
+SELECT status, body FROM pgrest.handle('POST', '/sql', NULL, NULL, '{"query": "SET LOCAL work_mem = ''1MB''"}');
+SELECT status, body::jsonb->>'code' AS code, body::jsonb->>'message' AS message
+FROM pgrest.handle('POST', '/sql', NULL, NULL, '{"query": "SELECT 1; SELECT 2"}');
+SELECT status, body::jsonb->>'code' AS code, body::jsonb->>'message' AS message
+FROM pgrest.handle('POST', '/sql', NULL, NULL, '{"query": "DELETE FROM films"}');
+SELECT status, body::jsonb->>'code' AS code, body::jsonb->>'message' AS message
+FROM pgrest.handle('POST', '/sql', NULL, NULL, '{"query": "SELECT * FROM secrets"}');
+SELECT status, body::jsonb->>'code' AS code, body::jsonb->>'message' AS message
+FROM pgrest.handle('POST', '/sql', NULL, NULL, '{"query": "SELEC 1"}');
+SELECT status, body::jsonb->>'code' AS code, body::jsonb->>'message' AS message
+FROM pgrest.handle('POST', '/sql', NULL, NULL, '{"query": "RESET ROLE"}');
+SELECT status, body::jsonb->>'code' AS code
+FROM pgrest.handle('POST', '/sql', NULL, NULL, '{"query": 42}');
+SELECT status, body::jsonb->>'code' AS code
+FROM pgrest.handle('POST', '/sql', NULL, NULL, '{"sql": "SELECT 1"}');
+SELECT status, body::jsonb->>'code' AS code
+FROM pgrest.handle('POST', '/sql', NULL, NULL, '{"query": ""}');
+SELECT count(*) FROM films;
+SET pgrest.max_rows = 2;
+SELECT status, body::jsonb FROM pgrest.handle('POST', '/sql', NULL, NULL,
+    '{"query": "SELECT g FROM generate_series(1, 5) AS g"}');
+RESET pgrest.max_rows;
+RESET pgrest.sql_endpoint;
+
+--
+-- Over HTTP, in the workers: what one request leaves behind never reaches
+-- the next (session settings, session advisory locks).
+--
+SELECT status, body FROM regress_http('POST', '/rpc/leave_settings', '-H "Content-Type: application/json" -d "{}"');
+SELECT status, body::jsonb FROM regress_http('GET', '/rpc/settings_now');
+SELECT status, body::jsonb FROM regress_http('GET', '/rpc/settings_now');
