@@ -34,3 +34,6 @@ FROM pgrest.handle('GET', '/films?or=(' || repeat('or(', 100000) || 'id.eq.1' ||
 SELECT status, body::jsonb->>'code' AS code
 FROM pgrest.handle('GET', '/films?select=' || repeat('a(', 100000));
 SELECT status FROM pgrest.handle('GET', '/films?id=in.(' || repeat('1,', 10000) || '1)');
+-- thousands of parameters in one statement (a 3000-step JSON path)
+SELECT status, body::jsonb FROM pgrest.handle('GET', '/films?select=' || repeat('meta->', 3000) || 'x&id=eq.1');
+SELECT status FROM pgrest.handle('GET', '/films?or=(' || repeat('id.eq.1,', 3000) || 'id.eq.2)&select=id');

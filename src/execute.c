@@ -401,9 +401,16 @@ prepare(const char *sql, int nparams, const char **params,
 		ParamListInfo *paramlist)
 {
 	MemoryContext cxt = CurrentMemoryContext;
-	DeducedParams deduced = {NULL, 0};
+	DeducedParams deduced;
 	SPIPlanPtr	plan;
 
+	/*
+	 * The parser writes the types into this array.  It must be ours, sized
+	 * for every parameter: an array the parser allocated itself would live
+	 * in SPI's execution memory, which is gone once preparing returns.
+	 */
+	deduced.ntypes = nparams;
+	deduced.types = palloc0(sizeof(Oid) * Max(nparams, 1));
 	plan = SPI_prepare_params(sql, setup_deduced_params, &deduced, 0);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare pgrest statement: %s",

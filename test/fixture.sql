@@ -71,3 +71,8 @@ CREATE FUNCTION api.films_since(y int) RETURNS SETOF api.films
     LANGUAGE sql STABLE AS 'SELECT * FROM api.films WHERE year >= y';
 CREATE FUNCTION api.add_project(name text) RETURNS api.projects
     LANGUAGE sql AS 'INSERT INTO api.projects (id, name) SELECT max(id) + 1, add_project.name FROM api.projects RETURNING *';
+
+-- the hostile-input suite checks this never changes
+CREATE TABLE api.canary (id int PRIMARY KEY, note text NOT NULL);
+INSERT INTO api.canary VALUES (1, 'alive'), (2, 'still alive');
+GRANT SELECT, INSERT, UPDATE, DELETE ON api.canary TO test_anon;

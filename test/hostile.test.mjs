@@ -1,0 +1,154 @@
+// Hostile input: SQL injection in every place a request names something,
+// malformed HTTP, and input built to exhaust the parser.  Every answer is
+// a 4xx (never a 5xx), the canary table never changes, and the workers
+// keep serving.  test/run fails the run if any server process died of a
+// signal.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+
+const base = process.env.PGREST_URL;
+const { hostname, port } = new URL(base);
+const enc = encodeURIComponent;
+const canaryRows = [{ id: 1, note: 'alive' }, { id: 2, note: 'still alive' }];
+
+const payloads = [
+  "'; DROP TABLE canary; --",
+  '"; DROP TABLE canary; --',
+  "1) OR (1=1",
+  'x"; DELETE FROM canary; --',
+  'id) FROM canary; --',
+  "\\'; SELECT pg_sleep(10); --",
+  '$1',
+  'canary" WHERE true; --',
+  '*/ DELETE FROM canary /*',
+  'note::text); DELETE FROM canary; --',
+];
+
+async function req(path, init = {}) {
+  const res = await fetch(base + path, init);
+  await res.arrayBuffer();
+  return res.status;
+}
+
+async function assertCanary() {
+  const res = await fetch(`${base}/canary?order=id`, { headers: { 'Accept-Profile': 'api' } });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), canaryRows);
+}
+
+// the first line of the answer to raw bytes, or (closed)
+function raw(bytes, timeout = 5000) {
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port), hostname);
+    let data = '';
+    const done = (v) => { socket.destroy(); resolve(v); };
+    socket.setTimeout(timeout, () => done(data ? data.split('\r\n')[0] : '(timeout)'));
+    socket.on('data', (chunk) => {
+      data += chunk.toString('latin1');
+      if (data.includes('\r\n')) done(data.split('\r\n')[0]);
+    });
+    socket.on('error', () => done(data ? data.split('\r\n')[0] : '(closed)'));
+    socket.on('end', () => done(data ? data.split('\r\n')[0] : '(closed)'));
+    socket.on('connect', () => socket.write(bytes));
+  });
+}
+
+test('SQL injection in names is refused, in values is only data', async () => {
+  const json = { 'Content-Type': 'application/json' };
+  for (const p of payloads) {
+    const cases = [
+      [`/${enc(p)}`, {}],
+      [`/canary?select=${enc(p)}`, {}],
+      [`/canary?${enc(p)}=eq.1`, {}],
+      [`/canary?order=${enc(p)}`, {}],
+      [`/canary?or=(${enc(p)})`, {}],
+      [`/canary?id=eq.1&select=note::${enc(p)}`, {}],
+      [`/canary?note=${enc(p)}`, {}],
+      [`/canary?on_conflict=${enc(p)}`, { method: 'POST', headers: { ...json, Prefer: 'resolution=merge-duplicates' }, body: '{"id": 1, "note": "x"}' }],
+      [`/canary?columns=${enc(p)}`, { method: 'POST', headers: json, body: '{"id": 9, "note": "x"}' }],
+      ['/canary', { method: 'POST', headers: json, body: JSON.stringify({ [p]: 1 }) }],
+      ['/canary?id=eq.1', { method: 'PATCH', headers: json, body: JSON.stringify({ [p]: 'x' }) }],
+      [`/rpc/${enc(p)}`, { method: 'POST', headers: json, body: '{}' }],
+      ['/canary', { headers: { Accept: p } }],
+      ['/canary', { headers: { 'Accept-Profile': p } }],
+      ['/canary', { headers: { Authorization: `Bearer ${p}` } }],
+    ];
+    for (const [path, init] of cases) {
+      const status = await req(path, init);
+      assert.ok(status >= 400 && status < 500, `${init.method ?? 'GET'} ${path} answered ${status}`);
+    }
+    // values are parameters: they match nothing, they change nothing
+    for (const path of [`/canary?note=eq.${enc(p)}`, `/canary?note=in.(${enc(p)})`,
+      `/canary?note=like.${enc(p)}`, `/canary?id=eq.1&select=${enc('x:note->>' + JSON.stringify(p))}`]) {
+      const status = await req(path);
+      assert.ok(status < 500, `GET ${path} answered ${status}`);
+    }
+    for (const [name, value] of [['Prefer', p], ['Range', p], ['Range-Unit', p], ['Cookie', `a=${p}`]]) {
+      const status = await req('/canary', { headers: { [name]: value } });
+      assert.ok(status < 500, `${name}: ${p} answered ${status}`);
+    }
+    await assertCanary();
+  }
+});
+
+test('input built to exhaust the parser', async () => {
+  const deepOr = `/canary?or=(${'or('.repeat(5000)}id.eq.1${')'.repeat(5000)})`;
+  assert.equal(await req(deepOr), 400);
+  assert.equal(await req(`/canary?select=${'a('.repeat(5000)}`), 400);
+  assert.equal(await req(`/canary?id=in.(${'1,'.repeat(5000)}1)`), 200);
+  assert.equal(await req(`/canary?select=${'note->'.repeat(2000)}x`), 200);
+  const deepJson = '['.repeat(100000) + ']'.repeat(100000);
+  assert.equal(await req('/canary', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: deepJson }), 400);
+  assert.equal(await req('/canary', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: `{"note": ${deepJson}}` }), 400);
+  const manyKeys = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]));
+  assert.equal(await req('/canary', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(manyKeys) }), 400);
+  await assertCanary();
+});
+
+test('malformed HTTP gets 4xx or a closed connection, and the workers serve on', async () => {
+  const cases = [
+    ['GARBAGE\r\n\r\n', /^\(closed\)$|^HTTP\/1\.1 4\d\d/],
+    ['GET /canary\r\n\r\n', /^HTTP\/1\.1 400/],
+    ['GET /canary HTTP/1.1\r\nno colon\r\n\r\n', /^HTTP\/1\.1 400/],
+    ['POST /canary HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n', /^HTTP\/1\.1 400/],
+    ['POST /canary HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n', /^HTTP\/1\.1 4\d\d/],
+    ['POST /canary HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n', /^HTTP\/1\.1 413/],
+    ['POST /canary HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello', /^HTTP\/1\.1 4\d\d/],
+    ['POST /canary HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\n{}\r\n0\r\n\r\n', /^\(closed\)$|^HTTP\/1\.1 4\d\d/],
+    ['POST /canary HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nffffffffffffffffff\r\n{}\r\n', /^\(closed\)$|^HTTP\/1\.1 4\d\d/],
+    [`GET /${'x'.repeat(65536)} HTTP/1.1\r\nHost: x\r\n\r\n`, /^\(closed\)$|^HTTP\/1\.1 41[44]/],
+    [`GET /canary HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70000)}\r\n\r\n`, /^\(closed\)$|^HTTP\/1\.1 431/],
+    ['GET /canary HTTP/1.1\r\nHost: x\r\nX-Nul: a\0b\r\n\r\n', /^\(closed\)$|^HTTP\/1\.1 [24]\d\d/],
+    ['GET /can\0ary HTTP/1.1\r\nHost: x\r\n\r\n', /^\(closed\)$|^HTTP\/1\.1 4\d\d/],
+    ['GET /canary HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \xff\xfe\r\n\r\n', /^HTTP\/1\.1 4\d\d/],
+  ];
+  for (const [bytes, expected] of cases) {
+    const line = await raw(bytes);
+    assert.match(line, expected, JSON.stringify(bytes.slice(0, 80)));
+    assert.equal(await req('/canary', { headers: { 'Accept-Profile': 'api' } }), 200);
+  }
+  await assertCanary();
+});
+
+test('a request that stops sending holds nothing up', async () => {
+  // a body promised and never sent: another client is served meanwhile
+  const socket = net.connect(Number(port), hostname);
+  await new Promise((resolve) => socket.on('connect', resolve));
+  socket.write('POST /canary HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id":');
+  assert.equal(await req('/canary'), 200);
+  socket.destroy();
+  await assertCanary();
+});
+
+test('an idle connection is closed after pgrest.idle_timeout (6 s here)', async () => {
+  const socket = net.connect(Number(port), hostname);
+  await new Promise((resolve) => socket.on('connect', resolve));
+  const started = Date.now();
+  const closed = await new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 30000);
+    socket.on('close', () => { clearTimeout(timer); resolve(true); });
+  });
+  assert.ok(closed, 'the idle connection stayed open for 30 s');
+  assert.ok(Date.now() - started >= 4000, 'closed before the idle timeout');
+});
