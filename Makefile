@@ -26,6 +26,7 @@ OBJS = \
 	src/schema.o \
 	src/plan.o \
 	src/query.o \
+	src/statement.o \
 	src/execute.o \
 	src/response.o \
 	src/error.o

@@ -39,7 +39,6 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
-#include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -63,13 +62,8 @@
 #include "error.h"
 #include "execute.h"
 #include "guc.h"
-
-/* parameter types PostgreSQL deduces while parsing, as for libpq clients */
-typedef struct DeducedParams
-{
-	Oid		   *types;
-	int			ntypes;
-} DeducedParams;
+#include "schema.h"
+#include "statement.h"
 
 /* whether the current request runs inside pgrest.handle() */
 static bool nested_request = false;
@@ -93,11 +87,6 @@ static bool repeated_later(const PgrestRequest *req, int i);
 static char *search_path_for(const char *schema);
 static void arm_statement_timeout(void);
 static void disarm_statement_timeout(void);
-static void setup_deduced_params(ParseState *pstate, void *arg);
-static ParamListInfo bind_params(int nparams, const char **values,
-								 const DeducedParams *deduced);
-static SPIPlanPtr prepare(const char *sql, int nparams, const char **params,
-						  ParamListInfo *paramlist);
 static int64 planner_estimate(const PgrestQuery *query);
 
 /*
@@ -129,12 +118,12 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 	{
 		int			gucnest = NewGUCNestLevel();
 
-		if (!nested)
-			require_serving();
 		PushActiveSnapshot(GetTransactionSnapshot());
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		MemoryContextSwitchTo(reqcxt);
+		if (!nested)
+			require_serving();
 
 		body(arg);
 
@@ -279,8 +268,7 @@ pgrest_execute_query(const PgrestQuery *query)
 {
 	MemoryContext reqcxt = CurrentMemoryContext;
 	PgrestResult *result = palloc0(sizeof(PgrestResult));
-	ParamListInfo params;
-	SPIPlanPtr	plan;
+	PgrestStatement statement;
 	HeapTuple	tuple;
 	TupleDesc	tupdesc;
 	Datum		value;
@@ -289,8 +277,9 @@ pgrest_execute_query(const PgrestQuery *query)
 
 	/* error reports name the statement; the bracket restores the caller's */
 	debug_query_string = query->sql;
-	plan = prepare(query->sql, query->nparams, query->params, &params);
-	rc = SPI_execute_plan_with_paramlist(plan, params, query->read_only, 0);
+	statement = pgrest_statement_prepare(query->sql, query->nparams, query->params, true);
+	rc = SPI_execute_plan_with_paramlist(statement.plan, statement.params,
+										 query->read_only, 0);
 	MemoryContextSwitchTo(reqcxt);
 	if (rc < 0 || SPI_processed != 1 || SPI_tuptable->tupdesc->natts != 4)
 		elog(ERROR, "pgrest statement returned an unexpected result");
@@ -311,7 +300,7 @@ pgrest_execute_query(const PgrestQuery *query)
 	value = SPI_getbinval(tuple, tupdesc, 4, &isnull);
 	result->inserted = isnull ? -1 : DatumGetInt64(value);
 	SPI_freetuptable(SPI_tuptable);
-	SPI_freeplan(plan);
+	pgrest_statement_done(&statement);
 
 	if (query->estimate_sql != NULL &&
 		(result->total < 0 || (query->estimate_above >= 0 &&
@@ -376,49 +365,21 @@ pgrest_execute_rows(const char *sql, int nparams, const char **params,
 					PgrestRowCallback callback, void *arg)
 {
 	MemoryContext cxt = CurrentMemoryContext;
-	ParamListInfo paramlist;
-	SPIPlanPtr	plan;
+	PgrestStatement statement;
 	int			rc;
 
-	plan = prepare(sql, nparams, params, &paramlist);
-	rc = SPI_execute_plan_with_paramlist(plan, paramlist, true, 0);
+	statement = pgrest_statement_prepare(sql, nparams, params, false);
+	rc = SPI_execute_plan_with_paramlist(statement.plan, statement.params, true, 0);
 	MemoryContextSwitchTo(cxt);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "pgrest catalog query failed: %s", SPI_result_code_string(rc));
 	for (uint64 i = 0; i < SPI_processed; i++)
 		callback(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, arg);
 	SPI_freetuptable(SPI_tuptable);
-	SPI_freeplan(plan);
+	pgrest_statement_done(&statement);
 	MemoryContextSwitchTo(cxt);
 }
 
-/*
- * Prepare sql, letting the parser deduce the types of $n, and bind the
- * text parameters to those types.  The plan lives until SPI_finish.
- */
-static SPIPlanPtr
-prepare(const char *sql, int nparams, const char **params,
-		ParamListInfo *paramlist)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	DeducedParams deduced;
-	SPIPlanPtr	plan;
-
-	/*
-	 * The parser writes the types into this array.  It must be ours, sized
-	 * for every parameter: an array the parser allocated itself would live
-	 * in SPI's execution memory, which is gone once preparing returns.
-	 */
-	deduced.ntypes = nparams;
-	deduced.types = palloc0(sizeof(Oid) * Max(nparams, 1));
-	plan = SPI_prepare_params(sql, setup_deduced_params, &deduced, 0);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare pgrest statement: %s",
-			 SPI_result_code_string(SPI_result));
-	MemoryContextSwitchTo(cxt);
-	*paramlist = bind_params(nparams, params, &deduced);
-	return plan;
-}
 
 /*
  * The planner's estimate of the rows of query->estimate_sql, with the
@@ -427,20 +388,20 @@ prepare(const char *sql, int nparams, const char **params,
 static int64
 planner_estimate(const PgrestQuery *query)
 {
-	ParamListInfo params;
-	SPIPlanPtr	plan;
+	PgrestStatement statement;
 	CachedPlanSource *source;
 	CachedPlan *cplan;
 	PlannedStmt *stmt;
 	int64		rows;
 
-	plan = prepare(query->estimate_sql, query->nparams, query->params, &params);
-	source = (CachedPlanSource *) linitial(SPI_plan_get_plan_sources(plan));
-	cplan = GetCachedPlan(source, params, NULL, NULL);
+	statement = pgrest_statement_prepare(query->estimate_sql, query->nparams,
+										 query->params, false);
+	source = (CachedPlanSource *) linitial(SPI_plan_get_plan_sources(statement.plan));
+	cplan = GetCachedPlan(source, statement.params, NULL, NULL);
 	stmt = linitial_node(PlannedStmt, cplan->stmt_list);
 	rows = (int64) stmt->planTree->plan_rows;
 	ReleaseCachedPlan(cplan, NULL);
-	SPI_freeplan(plan);
+	pgrest_statement_done(&statement);
 	return rows;
 }
 
@@ -451,7 +412,8 @@ planner_estimate(const PgrestQuery *query)
 static void
 require_serving(void)
 {
-	if (!OidIsValid(get_extension_oid("pgrest", true)))
+	pgrest_schema_refresh();
+	if (!pgrest_schema_extension_installed())
 		pgrest_error_raise(503, "PGRST500",
 						   psprintf("pgrest is not installed in database \"%s\"",
 									get_database_name(MyDatabaseId)),
@@ -611,50 +573,3 @@ disarm_statement_timeout(void)
 	timeout_armed = false;
 }
 
-/* ParserSetupHook: let the parser deduce the types of $n */
-static void
-setup_deduced_params(ParseState *pstate, void *arg)
-{
-	DeducedParams *deduced = (DeducedParams *) arg;
-
-	setup_parse_variable_parameters(pstate, &deduced->types, &deduced->ntypes);
-}
-
-/*
- * Turn the text parameters into Datums of the deduced types with each
- * type's input function; unreferenced or still unknown ones are text.
- */
-static ParamListInfo
-bind_params(int nparams, const char **values, const DeducedParams *deduced)
-{
-	ParamListInfo params;
-
-	if (deduced->ntypes > nparams)
-		elog(ERROR, "pgrest statement refers to $%d but has %d parameters",
-			 deduced->ntypes, nparams);
-	if (nparams == 0)
-		return NULL;
-
-	params = makeParamList(nparams);
-	for (int i = 0; i < nparams; i++)
-	{
-		ParamExternData *prm = &params->params[i];
-		Oid			type = i < deduced->ntypes ? deduced->types[i] : InvalidOid;
-		Oid			input;
-		Oid			ioparam;
-
-		if (type == InvalidOid || type == UNKNOWNOID)
-			type = TEXTOID;
-		prm->ptype = type;
-		prm->pflags = PARAM_FLAG_CONST;
-		prm->isnull = values[i] == NULL;
-		prm->value = (Datum) 0;
-		if (!prm->isnull)
-		{
-			getTypeInputInfo(type, &input, &ioparam);
-			prm->value = OidInputFunctionCall(input, (char *) values[i],
-											  ioparam, -1);
-		}
-	}
-	return params;
-}

@@ -44,6 +44,7 @@
 #include "guc.h"
 #include "handler.h"
 #include "http.h"
+#include "shmem.h"
 
 /*
  * Per-connection memory libmicrohttpd may use for the request line,
@@ -236,6 +237,7 @@ pgrest_http_run(void)
 
 	if (queue_head == NULL)
 		return;
+	pgrest_shmem_set_busy(true);
 	while (queue_head != NULL)
 	{
 		Exchange   *ex = queue_head;
@@ -246,9 +248,17 @@ pgrest_http_run(void)
 		MHD_resume_connection(ex->connection);
 	}
 	queue_tail = NULL;
+	pgrest_shmem_set_busy(false);
 
 	MHD_run(daemon_handle);
 	flush_log();
+}
+
+/* How many connections this worker holds. */
+int
+pgrest_http_connections(void)
+{
+	return open_connections;
 }
 
 /*

@@ -28,6 +28,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -43,6 +44,7 @@
 #include "query.h"
 #include "schema.h"
 #include "shmem.h"
+#include "statement.h"
 
 typedef struct RelationKey
 {
@@ -76,6 +78,7 @@ static HTAB *by_oid = NULL;
 static HTAB *routines = NULL;
 static char *cache_schemas = NULL;
 static uint64 cache_generation = 0;
+static bool extension_installed = false;
 
 /* cleared by the invalidation callbacks */
 static bool cache_valid = false;
@@ -188,6 +191,9 @@ pgrest_schema_refresh(void)
 	}
 	PG_END_TRY();
 
+	/* plans made against the old catalogs go with them */
+	pgrest_statement_forget_all();
+
 	/* swap: the new cache lives on, the old one goes */
 	MemoryContextSetParent(b.context, TopMemoryContext);
 	if (cache_context)
@@ -196,7 +202,16 @@ pgrest_schema_refresh(void)
 	by_name = b.by_name;
 	by_oid = b.by_oid;
 	routines = b.routines;
+	extension_installed = OidIsValid(get_extension_oid("pgrest", true));
 	cache_schemas = MemoryContextStrdup(cache_context, pgrest_schemas);
+}
+
+/* Is the pgrest extension installed here?  (CREATE and DROP EXTENSION
+ * create and drop functions, whose invalidations rebuild the cache.) */
+bool
+pgrest_schema_extension_installed(void)
+{
+	return extension_installed;
 }
 
 /* Mark the cache stale: the next request rebuilds it. */

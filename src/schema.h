@@ -90,6 +90,7 @@ typedef struct PgrestRoutine
 
 extern void pgrest_schema_refresh(void);
 extern void pgrest_schema_invalidate(void);
+extern bool pgrest_schema_extension_installed(void);
 extern PgrestRelation *pgrest_schema_relation(const char *schema,
 											  const char *name);
 extern int	pgrest_schema_column(const PgrestRelation *rel, const char *name);

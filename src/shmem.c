@@ -32,15 +32,27 @@
 #include "guc.h"
 #include "shmem.h"
 
+/* what one worker publishes about itself */
+typedef struct WorkerSlot
+{
+	pg_atomic_uint32 serving;	/* its HTTP server runs */
+	pg_atomic_uint32 busy;		/* it is running requests now */
+	pg_atomic_uint32 connections;	/* connections it holds */
+	pg_atomic_uint32 has_room;	/* below pgrest.connection_limit */
+} WorkerSlot;
+
 typedef struct PgrestShared
 {
 	pg_atomic_uint64 schema_generation;
 	ConditionVariable ready_changed;
 	int			nworkers;
-	pg_atomic_uint32 serving[FLEXIBLE_ARRAY_MEMBER];
+	WorkerSlot	workers[FLEXIBLE_ARRAY_MEMBER];
 } PgrestShared;
 
 static PgrestShared *shared = NULL;
+
+/* this process's slot, once it serves; -1 in other backends */
+static int	my_slot = -1;
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
@@ -70,8 +82,59 @@ void
 pgrest_shmem_set_ready(int worker, bool ready)
 {
 	Assert(shared != NULL && worker >= 0 && worker < shared->nworkers);
-	pg_atomic_write_u32(&shared->serving[worker], ready ? 1 : 0);
+	my_slot = ready ? worker : -1;
+	pg_atomic_write_u32(&shared->workers[worker].busy, 0);
+	pg_atomic_write_u32(&shared->workers[worker].connections, 0);
+	pg_atomic_write_u32(&shared->workers[worker].has_room, 1);
+	pg_atomic_write_u32(&shared->workers[worker].serving, ready ? 1 : 0);
 	ConditionVariableBroadcast(&shared->ready_changed);
+}
+
+/* This worker starts (true) or ends (false) running requests. */
+void
+pgrest_shmem_set_busy(bool busy)
+{
+	if (my_slot >= 0)
+		pg_atomic_write_u32(&shared->workers[my_slot].busy, busy ? 1 : 0);
+}
+
+/* This worker holds this many connections, and has room or not. */
+void
+pgrest_shmem_set_connections(int connections, bool has_room)
+{
+	if (my_slot < 0)
+		return;
+	pg_atomic_write_u32(&shared->workers[my_slot].connections, (uint32) connections);
+	pg_atomic_write_u32(&shared->workers[my_slot].has_room, has_room ? 1 : 0);
+}
+
+/*
+ * Should this worker take the connection waiting on the listening socket?
+ * Not if another worker that serves, is idle and has room holds fewer
+ * connections: that one is awake too and will take it.  Keep-alive
+ * clients stay with the worker that accepted them, so this keeps them
+ * spread evenly, while a busy worker never makes a client wait.
+ */
+bool
+pgrest_shmem_should_accept(void)
+{
+	uint32		mine;
+
+	if (my_slot < 0)
+		return true;
+	mine = pg_atomic_read_u32(&shared->workers[my_slot].connections);
+	for (int i = 0; i < shared->nworkers; i++)
+	{
+		WorkerSlot *other = &shared->workers[i];
+
+		if (i != my_slot &&
+			pg_atomic_read_u32(&other->serving) != 0 &&
+			pg_atomic_read_u32(&other->busy) == 0 &&
+			pg_atomic_read_u32(&other->has_room) != 0 &&
+			pg_atomic_read_u32(&other->connections) < mine)
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -94,7 +157,7 @@ pgrest_shmem_wait_ready(int timeout_ms)
 
 		all = true;
 		for (int i = 0; i < shared->nworkers; i++)
-			all = all && pg_atomic_read_u32(&shared->serving[i]) != 0;
+			all = all && pg_atomic_read_u32(&shared->workers[i].serving) != 0;
 		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
 		if (all || left <= 0)
 			break;
@@ -122,8 +185,8 @@ pgrest_shmem_bump_schema_generation(void)
 static Size
 shared_size(void)
 {
-	return add_size(offsetof(PgrestShared, serving),
-					mul_size(sizeof(pg_atomic_uint32), pgrest_workers));
+	return add_size(offsetof(PgrestShared, workers),
+					mul_size(sizeof(WorkerSlot), pgrest_workers));
 }
 
 static void
@@ -154,7 +217,12 @@ startup_shmem(void)
 		ConditionVariableInit(&shared->ready_changed);
 		shared->nworkers = pgrest_workers;
 		for (int i = 0; i < pgrest_workers; i++)
-			pg_atomic_init_u32(&shared->serving[i], 0);
+		{
+			pg_atomic_init_u32(&shared->workers[i].serving, 0);
+			pg_atomic_init_u32(&shared->workers[i].busy, 0);
+			pg_atomic_init_u32(&shared->workers[i].connections, 0);
+			pg_atomic_init_u32(&shared->workers[i].has_room, 1);
+		}
 	}
 	LWLockRelease(AddinShmemInitLock);
 }

@@ -13,7 +13,10 @@
  * server run, which answers every complete request.
  *
  * Requests run one at a time, inside pgrest_http_run; while one runs the
- * worker accepts nothing, so idle workers take new connections.
+ * worker accepts nothing, so idle workers take new connections.  Every
+ * idle worker wakes for a new connection; one that holds more connections
+ * than another idle worker leaves it to that one (keep-alive clients stay
+ * where they were accepted, so this keeps the load even).
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -60,6 +63,7 @@ pgrest_worker_main(Datum main_arg)
 	int			listen_pos[PGREST_MAX_LISTEN_SOCKETS];
 	WaitEventSet *set;
 	bool		accepting = true;
+	bool		yielded = false;	/* left a client to a less loaded worker */
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -82,16 +86,21 @@ pgrest_worker_main(Datum main_arg)
 	{
 		WaitEvent	events[PGREST_MAX_LISTEN_SOCKETS + 3];
 		int			nevents;
-		bool		room = pgrest_http_has_room();
+		long		timeout = pgrest_http_timeout_ms();
+		bool		watch = pgrest_http_has_room() && !yielded;
 
-		if (room != accepting)
+		if (watch != accepting)
 		{
-			watch_listen_sockets(set, listen_pos, nlisten, room);
-			accepting = room;
+			watch_listen_sockets(set, listen_pos, nlisten, watch);
+			accepting = watch;
 		}
+		/* after leaving a client to another worker, look again shortly */
+		if (yielded && (timeout < 0 || timeout > 1))
+			timeout = 1;
+		yielded = false;
 
-		nevents = WaitEventSetWait(set, pgrest_http_timeout_ms(), events,
-								   lengthof(events), PG_WAIT_EXTENSION);
+		nevents = WaitEventSetWait(set, timeout, events, lengthof(events),
+								   PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 
 		/* a cancel that arrives while idle has nothing to cancel */
@@ -108,11 +117,21 @@ pgrest_worker_main(Datum main_arg)
 		{
 			intptr_t	which = (intptr_t) events[i].user_data;
 
-			if (which > 0 && accepting && pgrest_http_has_room())
+			if (which <= 0 || !accepting || !pgrest_http_has_room())
+				continue;
+			if (pgrest_shmem_should_accept())
+			{
 				pgrest_http_accept(listen_fds[which - 1]);
+				pgrest_shmem_set_connections(pgrest_http_connections(),
+											 pgrest_http_has_room());
+			}
+			else
+				yielded = true;
 		}
 
 		pgrest_http_run();
+		pgrest_shmem_set_connections(pgrest_http_connections(),
+									 pgrest_http_has_room());
 	}
 }
 

@@ -1,0 +1,34 @@
+/*-------------------------------------------------------------------------
+ *
+ * statement.h
+ *	  Prepared statements: parameter types deduced by PostgreSQL, plans
+ *	  kept per process
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/statement.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGREST_STATEMENT_H
+#define PGREST_STATEMENT_H
+
+#include "executor/spi.h"
+
+/* a prepared statement with its parameters bound */
+typedef struct PgrestStatement
+{
+	SPIPlanPtr	plan;
+	ParamListInfo params;
+	bool		kept;			/* the plan belongs to the cache */
+} PgrestStatement;
+
+/* plans kept per process; more are not kept until the cache is emptied */
+#define PGREST_MAX_KEPT_PLANS 256
+
+extern PgrestStatement pgrest_statement_prepare(const char *sql, int nparams,
+												const char **values, bool keep);
+extern void pgrest_statement_done(PgrestStatement *statement);
+extern void pgrest_statement_forget_all(void);
+
+#endif							/* PGREST_STATEMENT_H */
