@@ -28,6 +28,7 @@ OBJS = \
 	src/query.o \
 	src/statement.o \
 	src/execute.o \
+	src/result.o \
 	src/response.o \
 	src/error.o
 

@@ -160,7 +160,7 @@ pgrest_error_build(int status, const char *code, const char *message,
 	append_json_field(&buf, "message", message, true);
 	appendStringInfoChar(&buf, '}');
 
-	resp = pgrest_response_json(status, buf.data);
+	resp = pgrest_response_json(status, buf.data, buf.len);
 	if (status == 401)
 		pgrest_response_add_header(resp, "WWW-Authenticate",
 								   www_authenticate(code, message));

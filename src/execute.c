@@ -62,6 +62,7 @@
 #include "error.h"
 #include "execute.h"
 #include "guc.h"
+#include "result.h"
 #include "schema.h"
 #include "statement.h"
 
@@ -257,49 +258,35 @@ pgrest_execute_pre_request(void)
 }
 
 /*
- * Run the request's statement and copy its one row out of SPI, into the
- * current memory context.  Parameters are sent as text with types
- * PostgreSQL deduces from the statement, as libpq's untyped parameters
- * are, so a value that does not fit its column fails with the type's own
- * error (22P02, ...).
+ * Run the request's statement; its one row goes straight from the
+ * executor into the result (result.c), the body into the current memory
+ * context.  Parameters are sent as text with types PostgreSQL deduces
+ * from the statement, as libpq's untyped parameters are, so a value that
+ * does not fit its column fails with the type's own error (22P02, ...).
  */
 PgrestResult *
 pgrest_execute_query(const PgrestQuery *query)
 {
 	MemoryContext reqcxt = CurrentMemoryContext;
 	PgrestResult *result = palloc0(sizeof(PgrestResult));
+	DestReceiver *receiver = pgrest_result_receiver(result);
 	PgrestStatement statement;
-	HeapTuple	tuple;
-	TupleDesc	tupdesc;
-	Datum		value;
-	bool		isnull;
+	SPIExecuteOptions options;
 	int			rc;
 
 	/* error reports name the statement; the bracket restores the caller's */
 	debug_query_string = query->sql;
 	statement = pgrest_statement_prepare(query->sql, query->nparams, query->params, true);
-	rc = SPI_execute_plan_with_paramlist(statement.plan, statement.params,
-										 query->read_only, 0);
+	memset(&options, 0, sizeof(options));
+	options.params = statement.params;
+	options.read_only = query->read_only;
+	options.dest = receiver;
+	rc = SPI_execute_plan_extended(statement.plan, &options);
 	MemoryContextSwitchTo(reqcxt);
-	if (rc < 0 || SPI_processed != 1 || SPI_tuptable->tupdesc->natts != 4)
-		elog(ERROR, "pgrest statement returned an unexpected result");
-
-	tuple = SPI_tuptable->vals[0];
-	tupdesc = SPI_tuptable->tupdesc;
-	value = SPI_getbinval(tuple, tupdesc, 1, &isnull);
-	result->total = isnull ? -1 : DatumGetInt64(value);
-	value = SPI_getbinval(tuple, tupdesc, 2, &isnull);
-	result->rows = isnull ? 0 : DatumGetInt64(value);
-	value = SPI_getbinval(tuple, tupdesc, 3, &isnull);
-	if (!isnull)
-	{
-		/* json and text share the varlena text layout */
-		result->body = text_to_cstring(DatumGetTextPP(value));
-		result->body_len = strlen(result->body);
-	}
-	value = SPI_getbinval(tuple, tupdesc, 4, &isnull);
-	result->inserted = isnull ? -1 : DatumGetInt64(value);
-	SPI_freetuptable(SPI_tuptable);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "pgrest statement returned an unexpected result: %s",
+			 SPI_result_code_string(rc));
+	receiver->rDestroy(receiver);
 	pgrest_statement_done(&statement);
 
 	if (query->estimate_sql != NULL &&

@@ -82,10 +82,15 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 {
 	PgrestResponse *resp;
 	char	   *body = NULL;
+	size_t		body_len = 0;
 	char	   *applied;
 
+	/* the body as the statement made it, unless the database is not UTF-8 */
 	if (plan->with_body && result->body)
+	{
 		body = pg_server_to_any(result->body, result->body_len, PG_UTF8);
+		body_len = body == result->body ? result->body_len : strlen(body);
+	}
 
 	if ((plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL) &&
 		result->total >= 0 && plan->offset > result->total)
@@ -94,7 +99,7 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 										   plan->offset, result->total),
 								  NULL);
 
-	resp = pgrest_response_json(200, body);
+	resp = pgrest_response_json(200, body, body_len);
 	if (plan->kind == PGREST_PLAN_LIST_RELATIONS || plan->kind == PGREST_PLAN_SQL)
 		return resp;
 
@@ -242,15 +247,15 @@ origin_allowed(const char *origin)
 	return false;
 }
 
-/* A response with a JSON body (or none, if body is NULL). */
+/* A response with a JSON body of body_len bytes (or none, if body is NULL). */
 PgrestResponse *
-pgrest_response_json(int status, char *body)
+pgrest_response_json(int status, char *body, size_t body_len)
 {
 	PgrestResponse *resp = palloc0(sizeof(PgrestResponse));
 
 	resp->status = status;
 	resp->body = body;
-	resp->body_len = body ? strlen(body) : 0;
+	resp->body_len = body ? body_len : 0;
 	pgrest_response_add_header(resp, "Content-Type", PGREST_JSON_CONTENT_TYPE);
 	return resp;
 }

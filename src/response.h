@@ -38,7 +38,8 @@ extern void pgrest_response_check(const struct PgrestPlan *plan,
 extern PgrestResponse *pgrest_response_options(const PgrestRequest *req);
 extern void pgrest_response_cors(PgrestResponse *resp,
 								 const PgrestHttpRequest *http);
-extern PgrestResponse *pgrest_response_json(int status, char *body);
+extern PgrestResponse *pgrest_response_json(int status, char *body,
+											 size_t body_len);
 extern void pgrest_response_add_header(PgrestResponse *resp,
 									   const char *name, const char *value);
 

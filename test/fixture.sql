@@ -71,6 +71,9 @@ CREATE FUNCTION api.films_since(y int) RETURNS SETOF api.films
     LANGUAGE sql STABLE AS 'SELECT * FROM api.films WHERE year >= y';
 CREATE FUNCTION api.add_project(name text) RETURNS api.projects
     LANGUAGE sql AS 'INSERT INTO api.projects (id, name) SELECT max(id) + 1, add_project.name FROM api.projects RETURNING *';
+-- a request that takes its time
+CREATE FUNCTION api.nap(seconds double precision) RETURNS text
+    LANGUAGE sql AS 'SELECT pg_sleep(seconds)::text || ''rested''';
 
 -- the hostile-input suite checks this never changes
 CREATE TABLE api.canary (id int PRIMARY KEY, note text NOT NULL);

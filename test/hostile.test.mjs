@@ -152,3 +152,45 @@ test('an idle connection is closed after pgrest.idle_timeout (6 s here)', async 
   assert.ok(closed, 'the idle connection stayed open for 30 s');
   assert.ok(Date.now() - started >= 4000, 'closed before the idle timeout');
 });
+
+// Requests on one keep-alive connection, one after the other; resolves
+// with the status line and body of each answer.
+function session(requests, timeout = 30000) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname);
+    const answers = [];
+    let data = Buffer.alloc(0);
+    const fail = (why) => { socket.destroy(); reject(new Error(`${why} after ${answers.length} answers`)); };
+    socket.setTimeout(timeout, () => fail('timeout'));
+    socket.on('error', (e) => fail(e.message));
+    socket.on('close', () => fail('connection closed'));
+    socket.on('data', (chunk) => {
+      data = Buffer.concat([data, chunk]);
+      const end = data.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = data.subarray(0, end).toString('latin1');
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+      if (data.length < end + 4 + length) return;
+      answers.push({ status: head.split('\r\n')[0], body: data.subarray(end + 4, end + 4 + length).toString() });
+      data = data.subarray(end + 4 + length);
+      if (answers.length === requests.length) {
+        socket.removeAllListeners('close');
+        socket.destroy();
+        resolve(answers);
+      } else socket.write(requests[answers.length]);
+    });
+    socket.on('connect', () => socket.write(requests[0]));
+  });
+}
+
+test('a request that runs longer than pgrest.idle_timeout is answered, and its connection kept', async () => {
+  const body = JSON.stringify({ seconds: 7 });
+  const answers = await session([
+    `POST /rpc/nap HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    'GET /canary?order=id HTTP/1.1\r\nHost: x\r\n\r\n',
+  ]);
+  assert.deepEqual(answers.map((a) => a.status), ['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+  assert.equal(answers[0].body, '"rested"');
+  assert.deepEqual(JSON.parse(answers[1].body), canaryRows);
+});
+
