@@ -110,10 +110,14 @@ pgrest_shmem_set_connections(int connections, bool has_room)
 
 /*
  * Should this worker take the connection waiting on the listening socket?
- * Not if another worker that serves, is idle and has room holds fewer
- * connections: that one is awake too and will take it.  Keep-alive
- * clients stay with the worker that accepted them, so this keeps them
- * spread evenly, while a busy worker never makes a client wait.
+ * Not if another worker that serves, is idle and has room holds at least
+ * two connections fewer: that one is awake too and will take it.
+ * Keep-alive clients stay with the worker that accepted them, so this
+ * keeps them spread evenly, while a busy worker never makes a client
+ * wait.  (A margin of one would make workers yield over connections that
+ * are closing but not yet counted out, and short-lived connections would
+ * wait for the yielding worker's next look: 1,900 instead of 9,400
+ * connections per second, measured with four clients.)
  */
 bool
 pgrest_shmem_should_accept(void)
@@ -131,7 +135,7 @@ pgrest_shmem_should_accept(void)
 			pg_atomic_read_u32(&other->serving) != 0 &&
 			pg_atomic_read_u32(&other->busy) == 0 &&
 			pg_atomic_read_u32(&other->has_room) != 0 &&
-			pg_atomic_read_u32(&other->connections) < mine)
+			pg_atomic_read_u32(&other->connections) + 1 < mine)
 			return false;
 	}
 	return true;
