@@ -216,9 +216,10 @@ pgrest_http_has_room(void)
 
 /*
  * Accept one pending connection from a shared listening socket, if any;
- * another idle worker may have taken it first.
+ * another idle worker may have taken it first.  Returns whether there was
+ * one to take.
  */
-void
+bool
 pgrest_http_accept(int listen_fd)
 {
 	struct sockaddr_storage addr;
@@ -234,7 +235,7 @@ pgrest_http_accept(int listen_fd)
 			ereport(LOG,
 					(errcode_for_socket_access(),
 					 errmsg("pgrest could not accept an HTTP connection: %m")));
-		return;
+		return false;
 	}
 	/* on failure libmicrohttpd closes the socket itself */
 	if (MHD_add_connection(daemon_handle, fd, (struct sockaddr *) &addr,
@@ -242,6 +243,7 @@ pgrest_http_accept(int listen_fd)
 		ereport(DEBUG1,
 				(errmsg("pgrest could not take an HTTP connection: %m")));
 	flush_log();
+	return true;
 }
 
 /*

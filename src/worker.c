@@ -8,15 +8,16 @@
  * its latch, postmaster death, the HTTP server's epoll fd and the shared
  * listening sockets.  After every wake-up it handles interrupts (so
  * SIGTERM, pg_terminate_backend and the barriers of DROP DATABASE are
- * served at once), reloads the configuration on SIGHUP, accepts one
- * connection per listening socket if it has room, and lets the HTTP
- * server run, which answers every complete request.
+ * served at once), reloads the configuration on SIGHUP, accepts the
+ * pending connections (a batch per listening socket) while it has room,
+ * and lets the HTTP server run, which answers every complete request.
  *
  * Requests run one at a time, inside pgrest_http_run; while one runs the
  * worker accepts nothing, so idle workers take new connections.  Every
- * idle worker wakes for a new connection; one that holds more connections
- * than another idle worker leaves it to that one (keep-alive clients stay
- * where they were accepted, so this keeps the load even).
+ * idle worker wakes for a new connection; one that holds at least two
+ * connections more than another idle worker leaves it to that one
+ * (keep-alive clients stay where they were accepted, so this keeps the
+ * load even).
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -47,6 +48,10 @@
 /* user_data of the listening sockets' wait events: an index + 1 */
 #define LISTEN_EVENT(i) ((void *) (intptr_t) ((i) + 1))
 
+/* connections a worker takes from one listening socket per wake-up */
+#define PGREST_ACCEPT_BATCH 64
+
+static bool accept_batch(int listen_fd);
 static void warn_if_superuser(void);
 static void publish_not_ready(int code, Datum arg);
 static WaitEventSet *create_wait_set(const int *listen_fds, int nlisten,
@@ -117,22 +122,41 @@ pgrest_worker_main(Datum main_arg)
 		{
 			intptr_t	which = (intptr_t) events[i].user_data;
 
-			if (which <= 0 || !accepting || !pgrest_http_has_room())
+			if (which <= 0 || !accepting)
 				continue;
-			if (pgrest_shmem_should_accept())
-			{
-				pgrest_http_accept(listen_fds[which - 1]);
-				pgrest_shmem_set_connections(pgrest_http_connections(),
-											 pgrest_http_has_room());
-			}
-			else
-				yielded = true;
+			yielded = !accept_batch(listen_fds[which - 1]) || yielded;
 		}
 
 		pgrest_http_run();
 		pgrest_shmem_set_connections(pgrest_http_connections(),
 									 pgrest_http_has_room());
 	}
+}
+
+/*
+ * Take up to PGREST_ACCEPT_BATCH pending connections from a listening
+ * socket, while this worker has room and no less loaded idle worker
+ * should take them instead.  Returns false if it left a connection to
+ * another worker.  Taking one per wake-up would make a burst of clients
+ * wait for as many rounds of the event loop, each serving every request
+ * already in.
+ */
+static bool
+accept_batch(int listen_fd)
+{
+	for (int n = 0; n < PGREST_ACCEPT_BATCH && pgrest_http_has_room(); n++)
+	{
+		bool		taken;
+
+		if (!pgrest_shmem_should_accept())
+			return false;
+		taken = pgrest_http_accept(listen_fd);
+		pgrest_shmem_set_connections(pgrest_http_connections(),
+									 pgrest_http_has_room());
+		if (!taken)
+			break;
+	}
+	return true;
 }
 
 /*
