@@ -132,3 +132,19 @@ RESET pgrest.sql_endpoint;
 SELECT status, body FROM regress_http('POST', '/rpc/leave_settings', '-H "Content-Type: application/json" -d "{}"');
 SELECT status, body::jsonb FROM regress_http('GET', '/rpc/settings_now');
 SELECT status, body::jsonb FROM regress_http('GET', '/rpc/settings_now');
+
+--
+-- pgrest.handle() inside a request (here through a SECURITY DEFINER
+-- function) is refused: a request's schema cache, kept plans and role
+-- lock are its own.  The request fails; the process serves on as before.
+--
+CREATE FUNCTION nested_handle() RETURNS text LANGUAGE sql SECURITY DEFINER
+    AS $$ SELECT body FROM pgrest.handle('GET', '/films?id=eq.1') $$;
+SELECT status, body::jsonb->>'code' AS code, body::jsonb->>'message' AS message
+FROM pgrest.handle('POST', '/rpc/nested_handle');
+SELECT status, body::jsonb->>'message' AS message
+FROM regress_http('POST', '/rpc/nested_handle', '-H "Content-Type: application/json" -d "{}"');
+SELECT status FROM pgrest.handle('GET', '/films?id=eq.1');
+SELECT status, count(*) FROM generate_series(1, 4),
+    LATERAL regress_http('GET', '/films?id=eq.1', '-H "Connection: close"')
+GROUP BY status;

@@ -15,6 +15,23 @@ CREATE VIEW live_settings AS
     SELECT current_setting('pgrest.statement_timeout') AS statement_timeout,
            current_setting('pgrest.max_body_size') AS max_body_size;
 GRANT SELECT ON live_settings TO regress_pgrest_anon;
+-- a body that is still arriving when the reload lowers the limit keeps
+-- the limit its request began with (20,000 bytes of blanks: 400, not 413;
+-- the worker used to shrink the buffer under the bytes it held, and crash)
+SELECT regress_program(format(
+    'bash -c %s > %s 2>&1 < /dev/null &',
+    regress_sh(format(
+        'exec 3<>/dev/tcp/127.0.0.1/%s; '
+        'printf "POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 20000\r\n\r\n" >&3; '
+        'head -c 5000 /dev/zero | tr "\0" " " >&3; touch %s.started; sleep 3; '
+        'head -c 15000 /dev/zero | tr "\0" " " >&3; timeout 10 head -n 1 <&3 | tr -d "\r"',
+        current_setting('pgrest.port'),
+        current_setting('data_directory') || '/regress_slow_upload')),
+    current_setting('data_directory') || '/regress_slow_upload'));
+-- the headers and the first 5,000 bytes are in before the reload
+SELECT regress_wait_for($$(pg_stat_file('regress_slow_upload.started', true)).size IS NOT NULL$$,
+                        'the slow upload to start');
+SELECT pg_sleep(0.5);
 ALTER SYSTEM SET pgrest.statement_timeout = '300ms';
 ALTER SYSTEM SET pgrest.max_body_size = '1kB';
 SELECT pg_reload_conf();
@@ -22,6 +39,9 @@ SELECT regress_wait_for($$(SELECT body::jsonb->0->>'statement_timeout' = '300ms'
                           FROM regress_http('GET', '/live_settings', '-H "Connection: close"'))$$,
                         'the workers to apply the new settings');
 SELECT status, body::jsonb FROM regress_http('GET', '/live_settings');
+SELECT regress_wait_for($$(pg_stat_file('regress_slow_upload', true)).size > 0$$,
+                        'the slow upload''s answer');
+SELECT pg_read_file('regress_slow_upload');
 
 -- a request stopped by the statement timeout; the worker serves on
 SELECT pg_advisory_lock(4242);

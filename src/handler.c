@@ -39,6 +39,14 @@
 
 PG_FUNCTION_INFO_V1(pgrest_handle);
 
+/*
+ * Requests running in this process: 0 or 1.  A request's schema cache,
+ * kept plans, role lock and transaction state belong to it alone, so
+ * pgrest.handle() refuses to run inside one (a function that a request
+ * calls, calling pgrest.handle()).
+ */
+static int	running_requests = 0;
+
 /* what the stages hand each other inside the transaction */
 typedef struct Pipeline
 {
@@ -61,13 +69,22 @@ PgrestResponse *
 pgrest_handler_handle(const PgrestHttpRequest *http, bool nested)
 {
 	Pipeline	pipeline = {http, NULL, NULL};
-	ErrorData  *edata;
+	ErrorData  *volatile edata = NULL;
 	char	   *line = request_line(http);
 
 	if (!nested)
 		pgstat_report_activity(STATE_RUNNING, line);
 
-	edata = pgrest_execute_transaction(run_stages, &pipeline, nested);
+	running_requests++;
+	PG_TRY();
+	{
+		edata = pgrest_execute_transaction(run_stages, &pipeline, nested);
+	}
+	PG_FINALLY();
+	{
+		running_requests--;
+	}
+	PG_END_TRY();
 	if (edata != NULL)
 	{
 		bool		authenticated = pipeline.auth && pipeline.auth->authenticated;
@@ -157,6 +174,10 @@ pgrest_handle(PG_FUNCTION_ARGS)
 				 errmsg("method and path must not be null")));
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
+	if (running_requests > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("pgrest.handle() cannot run inside a pgrest request")));
 
 	memset(&http, 0, sizeof(http));
 	http.method = text_to_cstring(PG_GETARG_TEXT_PP(0));

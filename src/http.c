@@ -85,6 +85,7 @@ typedef struct Exchange
 	char	   *body;
 	size_t		body_len;
 	size_t		body_cap;
+	size_t		limit;			/* pgrest.max_body_size when it began */
 	size_t		discarded;		/* body bytes dropped after the limit */
 	bool		too_large;
 	int			nheaders;
@@ -127,7 +128,7 @@ static void on_log(void *cls, const char *fmt, va_list ap);
 static void on_panic(void *cls, const char *file, unsigned int line,
 					 const char *reason);
 static bool receive_body(Exchange *ex, const char *data, size_t size);
-static bool expect_too_large(struct MHD_Connection *connection);
+static bool expect_too_large(struct MHD_Connection *connection, size_t limit);
 static enum MHD_Result queue_static(struct MHD_Connection *connection,
 									unsigned int status, const char *json);
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind,
@@ -312,8 +313,10 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		ex->method = strdup(method);
 		if (ex->method == NULL)
 			return MHD_NO;
+		/* a reload while the body arrives does not move the limit */
+		ex->limit = (size_t) pgrest_max_body_size;
 		/* refuse a declared oversized body before reading any of it */
-		if (expect_too_large(connection))
+		if (expect_too_large(connection, ex->limit))
 			return queue_static(connection, MHD_HTTP_CONTENT_TOO_LARGE,
 								body_too_large);
 		return MHD_YES;
@@ -429,13 +432,16 @@ on_panic(void *cls, const char *file, unsigned int line, const char *reason)
 	proc_exit(1);
 }
 
-/* Append a body chunk, up to pgrest.max_body_size; drop the rest. */
+/*
+ * Append a body chunk, up to the request's limit; drop the rest.  The
+ * buffer never shrinks below what it holds.
+ */
 static bool
 receive_body(Exchange *ex, const char *data, size_t size)
 {
-	size_t		limit = (size_t) pgrest_max_body_size;
+	size_t		limit = ex->limit;
 
-	if (ex->too_large || size > limit - ex->body_len)
+	if (ex->too_large || ex->body_len > limit || size > limit - ex->body_len)
 	{
 		ex->too_large = true;
 		free(ex->body);
@@ -450,7 +456,7 @@ receive_body(Exchange *ex, const char *data, size_t size)
 		size_t		cap = Max(ex->body_cap * 2, ex->body_len + size);
 		char	   *grown;
 
-		cap = Min(Max(cap, 1024), limit);
+		cap = Max(Min(Max(cap, 1024), limit), ex->body_len + size);
 		grown = realloc(ex->body, cap);
 		if (grown == NULL)
 			return false;
@@ -462,9 +468,9 @@ receive_body(Exchange *ex, const char *data, size_t size)
 	return true;
 }
 
-/* Does Content-Length announce a body over pgrest.max_body_size? */
+/* Does Content-Length announce a body over limit? */
 static bool
-expect_too_large(struct MHD_Connection *connection)
+expect_too_large(struct MHD_Connection *connection, size_t limit)
 {
 	const char *length = MHD_lookup_connection_value(connection,
 													 MHD_HEADER_KIND,
@@ -478,7 +484,7 @@ expect_too_large(struct MHD_Connection *connection)
 	declared = strtoull(length, &end, 10);
 	if (errno != 0 || end == length)
 		return false;			/* libmicrohttpd rejects malformed lengths */
-	return declared > (unsigned long long) pgrest_max_body_size;
+	return declared > (unsigned long long) limit;
 }
 
 /* An answer from a constant JSON text, made without PostgreSQL code. */
