@@ -71,6 +71,51 @@ SELECT pg_sleep(0.5);
 SELECT pg_stat_clear_snapshot();
 SELECT count(*) FROM pg_stat_activity WHERE pid IN (SELECT worker FROM before_cancel);
 
+-- pgrest.connection_limit: with both workers full, a new client waits in
+-- the listen queue, unanswered, and is served once a connection closes
+ALTER SYSTEM SET pgrest.connection_limit = 2;
+SELECT pg_reload_conf();
+CREATE VIEW live_limit AS
+    SELECT current_setting('pgrest.connection_limit') AS connection_limit;
+GRANT SELECT ON live_limit TO regress_pgrest_anon;
+SELECT regress_wait_for($$(SELECT count(*) = 0 FROM generate_series(1, 6),
+                          LATERAL regress_http('GET', '/live_limit', '-H "Connection: close"')
+                          WHERE body::jsonb->0->>'connection_limit' <> '2')$$,
+                        'the workers to apply the connection limit');
+-- four keep-alive clients, each answered once, then holding its connection
+-- until the file regress_release exists (30 s at most)
+SELECT count(*) FROM generate_series(1, 4) AS holder,
+LATERAL regress_program(format(
+    'bash -c %s > /dev/null 2>&1 < /dev/null &',
+    regress_sh(format(
+        'exec 3<>/dev/tcp/127.0.0.1/%s; '
+        'printf "GET /live_limit HTTP/1.1\r\nHost: x\r\n\r\n" >&3; '
+        'timeout 10 head -n 1 <&3 | grep -q " 200 " && touch %s; '
+        'for i in $(seq 300); do [ -e %s ] && break; sleep 0.1; done',
+        current_setting('pgrest.port'),
+        current_setting('data_directory') || '/regress_holder_' || holder,
+        current_setting('data_directory') || '/regress_release'))));
+SELECT regress_wait_for($$(SELECT count(*) = 4 FROM generate_series(1, 4) AS holder
+                          WHERE (pg_stat_file('regress_holder_' || holder, true)).size IS NOT NULL)$$,
+                        'four connections to be served and held');
+-- a fifth client gets no answer while they are held ...
+SELECT regress_program(format(
+    'curl -s -o /dev/null -w "%%{http_code}" --max-time 20 %s > %s 2>&1 < /dev/null &',
+    regress_sh(regress_url('/live_limit')),
+    current_setting('data_directory') || '/regress_queued'));
+SELECT pg_sleep(1);
+SELECT pg_read_file('regress_queued') AS unanswered;
+-- ... and its answer once they close
+SELECT regress_program('touch ' || regress_sh(current_setting('data_directory') || '/regress_release'));
+SELECT regress_wait_for($$pg_read_file('regress_queued') <> ''$$, 'the queued client''s answer');
+SELECT pg_read_file('regress_queued') AS answered;
+ALTER SYSTEM RESET pgrest.connection_limit;
+SELECT pg_reload_conf();
+SELECT regress_wait_for($$(SELECT count(*) = 0 FROM generate_series(1, 6),
+                          LATERAL regress_http('GET', '/live_limit', '-H "Connection: close"')
+                          WHERE body::jsonb->0->>'connection_limit' <> '1024')$$,
+                        'the workers to restore the connection limit');
+
 -- the authenticator turned superuser: every request is refused, at once
 ALTER ROLE regress_pgrest_authenticator SUPERUSER;
 SELECT status, body::jsonb FROM regress_http('GET', '/users');
