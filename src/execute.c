@@ -9,8 +9,8 @@
  *	 statement start time -> StartTransactionCommand -> PushActiveSnapshot
  *	 -> SPI_connect -> request settings (role, request.*, search_path, all
  *	 LOCAL) -> statement timeout armed -> the statement -> result copied
- *	 out -> SPI_finish -> PopActiveSnapshot -> CommitTransactionCommand ->
- *	 timeout disarmed
+ *	 out -> SPI_finish -> deferred triggers -> temporary objects dropped ->
+ *	 PopActiveSnapshot -> CommitTransactionCommand -> timeout disarmed
  *
  * with the whole bracket, commit included, inside one PG_TRY: deferred
  * constraints and serialization failures fire at commit and must become
@@ -37,6 +37,8 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaccess.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "commands/trigger.h"
@@ -78,6 +80,10 @@ static Oid	locked_userid;
 static int	locked_sec_context;
 static bool timeout_armed = false;
 
+/* the request created some object (temporary ones among them, perhaps) */
+static bool objects_created = false;
+static object_access_hook_type prev_object_access_hook = NULL;
+
 static void require_serving(void);
 static void set_local(const char *name, const char *value);
 static char *headers_json(const PgrestRequest *req);
@@ -89,6 +95,8 @@ static char *search_path_for(const char *schema);
 static void arm_statement_timeout(void);
 static void disarm_statement_timeout(void);
 static int64 planner_estimate(const PgrestQuery *query);
+static void note_object_access(ObjectAccessType access, Oid classId,
+							   Oid objectId, int subId, void *arg);
 
 /*
  * Run body(arg) inside the request's transaction (a subtransaction of the
@@ -106,6 +114,7 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 	pgrest_error_reset();
 	nested_request = nested;
 	rollback_requested = false;
+	objects_created = false;
 	if (nested)
 		BeginInternalSubTransaction(NULL);
 	else
@@ -137,7 +146,17 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 			SPI_execute("SET CONSTRAINTS ALL IMMEDIATE", false, 0);
 		SPI_finish();
 		if (!nested && !rollback_requested)
+		{
 			AfterTriggerFireDeferred();
+
+			/*
+			 * Temporary objects would outlive the request in the worker's
+			 * session, where the pg_temp schema comes first in every later
+			 * request's search path: drop them with their request.
+			 */
+			if (objects_created)
+				ResetTempTableNamespace();
+		}
 		PopActiveSnapshot();
 
 		/* nothing the request set outlives it: role, request.*, any SET */
@@ -176,6 +195,28 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 	debug_query_string = saved_query;
 	nested_request = false;
 	return edata;
+}
+
+/*
+ * In a worker: notice when a request creates an object, so that its
+ * temporary objects can be dropped before it commits.  DDL is rare in
+ * requests, and the check costs nothing when there was none.
+ */
+void
+pgrest_execute_install_hooks(void)
+{
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = note_object_access;
+}
+
+static void
+note_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+				   int subId, void *arg)
+{
+	if (access == OAT_POST_CREATE)
+		objects_created = true;
+	if (prev_object_access_hook)
+		prev_object_access_hook(access, classId, objectId, subId, arg);
 }
 
 /*

@@ -44,6 +44,7 @@ extern void pgrest_execute_pre_request(void);
 extern PgrestResult *pgrest_execute_query(const PgrestQuery *query);
 extern PgrestResult *pgrest_execute_sql(const char *sql);
 extern void pgrest_execute_end_with_rollback(void);
+extern void pgrest_execute_install_hooks(void);
 extern void pgrest_execute_rows(const char *sql, int nparams,
 								const char **params,
 								PgrestRowCallback callback, void *arg);

@@ -39,6 +39,7 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
+#include "execute.h"
 #include "guc.h"
 #include "http.h"
 #include "listen.h"
@@ -77,6 +78,7 @@ pgrest_worker_main(Datum main_arg)
 	BackgroundWorkerInitializeConnection(pgrest_database, pgrest_role, 0);
 	pgstat_report_appname("pgrest");
 	warn_if_superuser();
+	pgrest_execute_install_hooks();
 
 	pgrest_http_start();
 	set = create_wait_set(listen_fds, nlisten, listen_pos);
