@@ -127,31 +127,36 @@ RESET pgrest.sql_endpoint;
 
 --
 -- Over HTTP, in the workers: what one request leaves behind never reaches
--- the next (session settings, session advisory locks, temporary objects).
+-- the next (session settings, advisory locks, temporary objects, ...).
 --
 SELECT status, body FROM regress_http('POST', '/rpc/leave_settings', '-H "Content-Type: application/json" -d "{}"');
 SELECT status, body::jsonb FROM regress_http('GET', '/rpc/settings_now');
 SELECT status, body::jsonb FROM regress_http('GET', '/rpc/settings_now');
--- temporary objects are dropped with the request that made them: a table
--- left in the worker's pg_temp would shadow unqualified names in the
--- functions of every later request on that worker.  Both requests go over
--- one keep-alive connection, so they reach the same worker.
-CREATE FUNCTION plant_temp() RETURNS bigint LANGUAGE plpgsql AS $$
+-- what a request creates for the session goes with it: a temporary table
+-- left in the worker's pg_temp would shadow the table of that name in the
+-- functions of every later request on that worker, a cursor WITH HOLD
+-- would let another role fetch its rows.  Both requests go over one
+-- keep-alive connection, so they reach the same worker.
+CREATE FUNCTION plant_session_objects() RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     CREATE TEMP TABLE films AS SELECT 666 AS id, 'planted' AS title;
     GRANT SELECT ON pg_temp.films TO PUBLIC;
     CREATE FUNCTION pg_temp.planted() RETURNS int LANGUAGE sql AS 'SELECT 666';
-    RETURN (SELECT count(*) FROM pg_class WHERE relnamespace = pg_my_temp_schema());
+    EXECUTE 'PREPARE planted_statement AS SELECT 666';
+    EXECUTE 'DECLARE planted_cursor CURSOR WITH HOLD FOR SELECT title FROM films';
+    RETURN (SELECT title FROM films);
 END $$;
-CREATE FUNCTION first_film() RETURNS jsonb LANGUAGE sql STABLE AS $$
+CREATE FUNCTION session_objects() RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object(
-        'title', (SELECT title FROM films ORDER BY id LIMIT 1),
+        'first_film', (SELECT title FROM films ORDER BY id LIMIT 1),
         'temp_relations', (SELECT count(*) FROM pg_class WHERE relnamespace = pg_my_temp_schema()),
-        'temp_functions', (SELECT count(*) FROM pg_proc WHERE pronamespace = pg_my_temp_schema()))
+        'temp_functions', (SELECT count(*) FROM pg_proc WHERE pronamespace = pg_my_temp_schema()),
+        'prepared', (SELECT count(*) FROM pg_prepared_statements),
+        'cursors', (SELECT count(*) FROM pg_cursors))
 $$;
 SELECT regress_program(format(
     'curl -sS -X POST -H "Content-Type: application/json" -d "{}" -w "\n" %s --next -w "\n" %s',
-    regress_sh(regress_url('/rpc/plant_temp')), regress_sh(regress_url('/rpc/first_film'))));
+    regress_sh(regress_url('/rpc/plant_session_objects')), regress_sh(regress_url('/rpc/session_objects'))));
 
 --
 -- pgrest.handle() inside a request (here through a SECURITY DEFINER

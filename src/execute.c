@@ -9,8 +9,8 @@
  *	 statement start time -> StartTransactionCommand -> PushActiveSnapshot
  *	 -> SPI_connect -> request settings (role, request.*, search_path, all
  *	 LOCAL) -> statement timeout armed -> the statement -> result copied
- *	 out -> SPI_finish -> deferred triggers -> temporary objects dropped ->
- *	 PopActiveSnapshot -> CommitTransactionCommand -> timeout disarmed
+ *	 out -> SPI_finish -> deferred triggers -> session objects (temporary,
+ *	 prepared statements, held cursors) dropped -> PopActiveSnapshot -> CommitTransactionCommand -> timeout disarmed
  *
  * with the whole bracket, commit included, inside one PG_TRY: deferred
  * constraints and serialization failures fire at commit and must become
@@ -41,6 +41,7 @@
 #include "catalog/objectaccess.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
+#include "commands/prepare.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -57,6 +58,7 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
+#include "utils/portal.h"
 #include "utils/snapmgr.h"
 #include "utils/timeout.h"
 #include "utils/varlena.h"
@@ -95,6 +97,7 @@ static char *search_path_for(const char *schema);
 static void arm_statement_timeout(void);
 static void disarm_statement_timeout(void);
 static int64 planner_estimate(const PgrestQuery *query);
+static void forget_session_objects(void);
 static void note_object_access(ObjectAccessType access, Oid classId,
 							   Oid objectId, int subId, void *arg);
 
@@ -148,14 +151,7 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 		if (!nested && !rollback_requested)
 		{
 			AfterTriggerFireDeferred();
-
-			/*
-			 * Temporary objects would outlive the request in the worker's
-			 * session, where the pg_temp schema comes first in every later
-			 * request's search path: drop them with their request.
-			 */
-			if (objects_created)
-				ResetTempTableNamespace();
+			forget_session_objects();
 		}
 		PopActiveSnapshot();
 
@@ -195,6 +191,25 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 	debug_query_string = saved_query;
 	nested_request = false;
 	return edata;
+}
+
+/*
+ * What a request created for the rest of the worker's session goes with
+ * the request: temporary objects (pg_temp comes first in every later
+ * request's search path, so a temporary table would shadow the table of
+ * that name in their functions), prepared statements, and cursors WITH
+ * HOLD (whose rows another role could fetch).  Session settings and
+ * advisory locks are undone elsewhere in the bracket; LISTEN is refused
+ * by PostgreSQL in a background worker.
+ */
+static void
+forget_session_objects(void)
+{
+	/* cursors first: an open one keeps its temporary table in use */
+	PortalHashTableDeleteAll();
+	DropAllPreparedStatements();
+	if (objects_created)
+		ResetTempTableNamespace();
 }
 
 /*
