@@ -154,9 +154,18 @@ CREATE FUNCTION session_objects() RETURNS jsonb LANGUAGE sql STABLE AS $$
         'prepared', (SELECT count(*) FROM pg_prepared_statements),
         'cursors', (SELECT count(*) FROM pg_cursors))
 $$;
+-- a prepared statement outlives even a request that fails
+CREATE FUNCTION prepare_then_fail() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE 'PREPARE failed_statement AS SELECT 666';
+    RAISE EXCEPTION 'failing after PREPARE';
+END $$;
 SELECT regress_program(format(
-    'curl -sS -X POST -H "Content-Type: application/json" -d "{}" -w "\n" %s --next -w "\n" %s',
-    regress_sh(regress_url('/rpc/plant_session_objects')), regress_sh(regress_url('/rpc/session_objects'))));
+    'curl -sS -X POST -H "Content-Type: application/json" -d "{}" -w "\n" %s '
+    '--next -X POST -H "Content-Type: application/json" -d "{}" -w "\n" %s --next -w "\n" %s',
+    regress_sh(regress_url('/rpc/plant_session_objects')),
+    regress_sh(regress_url('/rpc/prepare_then_fail')),
+    regress_sh(regress_url('/rpc/session_objects'))));
 
 --
 -- pgrest.handle() inside a request (here through a SECURITY DEFINER

@@ -9,8 +9,8 @@
  *	 statement start time -> StartTransactionCommand -> PushActiveSnapshot
  *	 -> SPI_connect -> request settings (role, request.*, search_path, all
  *	 LOCAL) -> statement timeout armed -> the statement -> result copied
- *	 out -> SPI_finish -> deferred triggers -> session objects (temporary,
- *	 prepared statements, held cursors) dropped -> PopActiveSnapshot -> CommitTransactionCommand -> timeout disarmed
+ *	 out -> SPI_finish -> deferred triggers -> held cursors and temporary
+ *	 objects dropped -> PopActiveSnapshot -> CommitTransactionCommand -> timeout disarmed
  *
  * with the whole bracket, commit included, inside one PG_TRY: deferred
  * constraints and serialization failures fire at commit and must become
@@ -183,9 +183,15 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 	}
 	PG_END_TRY();
 
-	/* session-level advisory locks would outlive the request */
+	/*
+	 * Session advisory locks and prepared statements would outlive the
+	 * request, whether it committed or not (neither is transactional).
+	 */
 	if (!nested)
+	{
 		LockReleaseSession(USER_LOCKMETHOD);
+		DropAllPreparedStatements();
+	}
 	MemoryContextSwitchTo(reqcxt);
 	CurrentResourceOwner = owner;
 	debug_query_string = saved_query;
@@ -194,20 +200,19 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 }
 
 /*
- * What a request created for the rest of the worker's session goes with
- * the request: temporary objects (pg_temp comes first in every later
- * request's search path, so a temporary table would shadow the table of
- * that name in their functions), prepared statements, and cursors WITH
- * HOLD (whose rows another role could fetch).  Session settings and
- * advisory locks are undone elsewhere in the bracket; LISTEN is refused
- * by PostgreSQL in a background worker.
+ * What a committing request created for the rest of the worker's session
+ * goes with it: cursors WITH HOLD (whose rows another role could fetch)
+ * and temporary objects (pg_temp comes first in every later request's
+ * search path, so a temporary table would shadow the table of that name
+ * in their functions).  A request that aborts leaves neither.  Session
+ * settings, advisory locks and prepared statements are undone elsewhere
+ * in the bracket; LISTEN is refused by PostgreSQL in a background worker.
  */
 static void
 forget_session_objects(void)
 {
 	/* cursors first: an open one keeps its temporary table in use */
 	PortalHashTableDeleteAll();
-	DropAllPreparedStatements();
 	if (objects_created)
 		ResetTempTableNamespace();
 }
