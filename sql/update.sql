@@ -17,11 +17,18 @@ SELECT * FROM req('PATCH', '/notes?id=eq.99', '{"body": "x"}');
 SELECT * FROM req('PATCH', '/notes?id=eq.99', '{"body": "x"}', '{"Prefer": "return=representation"}');
 -- an empty object changes nothing; an array applies its first object
 SELECT * FROM req('PATCH', '/notes?id=eq.4', '{}', '{"Prefer": "return=representation"}');
+-- the same statement text, without the filter's parameter: the two share
+-- a kept plan, though one passes a parameter the text does not use
+SELECT * FROM req('PATCH', '/notes', '{}', '{"Prefer": "return=representation"}');
 SELECT * FROM req('PATCH', '/notes?id=eq.4&select=body', '[{"body": "first"}, {"body": "second"}]',
                   '{"Prefer": "return=representation"}');
 -- /<table>/<key>
 SELECT * FROM req('PATCH', '/notes/4?select=id,body', '{"body": "by key"}', '{"Prefer": "return=representation"}');
 SELECT * FROM req('PATCH', '/notes/99', '{"body": "x"}');
+-- an empty object on /<table>/<key>: the row unchanged, 404 if there is none
+SELECT * FROM req('PATCH', '/notes/4', '{}');
+SELECT * FROM req('PATCH', '/notes/4?select=id,body', '{}', '{"Prefer": "return=representation"}');
+SELECT * FROM req('PATCH', '/notes/99', '{}');
 SELECT * FROM note_rows();
 -- errors, and nothing changed
 SELECT * FROM req('PATCH', '/notes?id=eq.1', '{"nope": 1}');

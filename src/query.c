@@ -429,9 +429,14 @@ build_write(Builder *b)
 		case PGREST_PLAN_UPDATE:
 			if (plan->columns == NIL)
 			{
-				/* nothing to set: no row changes */
-				appendStringInfo(&sql, "SELECT %s.* FROM %s WHERE false",
-								 b->alias, b->relation);
+				/*
+				 * Nothing to set: no row changes.  As PostgREST does, a
+				 * table's route matches no row; /<table>/<key> matches its
+				 * row unchanged, so that only a missing one is a 404.
+				 */
+				appendStringInfo(&sql, "SELECT %s.* FROM %s%s",
+								 b->alias, b->relation,
+								 plan->by_key ? where.data : " WHERE false");
 				appendStringInfoString(&sql, ") ");
 				append_write_result(b, &sql);
 				query->sql = sql.data;

@@ -123,16 +123,21 @@ pgrest_statement_prepare(const char *sql, int nparams, const char **values,
 }
 
 /*
- * An array the parser writes the types into: ours, sized for every
+ * An array the parser writes the types into: ours, with room for every
  * parameter.  One the parser allocated itself would live in SPI's
- * execution memory, which is gone once preparing returns.
+ * execution memory, which is gone once preparing returns; growing ours
+ * (repalloc) keeps it in our context.  ntypes starts at 0, so after
+ * parsing it is the highest $n the statement refers to: a kept plan is
+ * shared by requests whose statements have the same text, and some pass
+ * parameters the text does not use (an empty PATCH's filters), so the
+ * number passed may differ from one request to the next.
  */
 static DeducedParams *
 new_deduced(MemoryContext cxt, int nparams)
 {
 	DeducedParams *deduced = MemoryContextAlloc(cxt, sizeof(DeducedParams));
 
-	deduced->ntypes = nparams;
+	deduced->ntypes = 0;
 	deduced->types = MemoryContextAllocZero(cxt, sizeof(Oid) * Max(nparams, 1));
 	return deduced;
 }
