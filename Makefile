@@ -41,7 +41,7 @@ SHLIB_LINK = $(MHD_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
 REGRESS = init guc handle errors auth select filters logic range formats pk \
-	schema_cache insert upsert update put preferences rpc security http \
+	schema_cache insert upsert update put preferences rpc security fuzz http \
 	worker cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
 EXTRA_CLEAN = tmp_check_nopreload
