@@ -79,3 +79,10 @@ CREATE FUNCTION api.nap(seconds double precision) RETURNS text
 CREATE TABLE api.canary (id int PRIMARY KEY, note text NOT NULL);
 INSERT INTO api.canary VALUES (1, 'alive'), (2, 'still alive');
 GRANT SELECT, INSERT, UPDATE, DELETE ON api.canary TO test_anon;
+
+-- what the hostile suite's mutated requests may write to
+CREATE TABLE api.scratch (id int PRIMARY KEY, note text CHECK (note <> 'x'), n int);
+INSERT INTO api.scratch VALUES (1, 'one', 1);
+GRANT SELECT, INSERT, UPDATE, DELETE ON api.scratch TO test_anon;
+CREATE FUNCTION api.scratch_sum(a int, b int DEFAULT 0) RETURNS int
+    LANGUAGE sql STABLE AS 'SELECT a + b';

@@ -131,6 +131,90 @@ test('malformed HTTP gets 4xx or a closed connection, and the workers serve on',
   await assertCanary();
 });
 
+// A request's bytes, then (a moment later) its end; resolves with the
+// first line of the answer, or (closed).  The end goes separately because
+// libmicrohttpd misses an end that arrives with the last bytes of an
+// unfinished request, and then keeps the connection until the idle
+// timeout.
+function sendAll(bytes, timeout = 5000) {
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port), hostname);
+    let data = Buffer.alloc(0);
+    const done = () => {
+      socket.destroy();
+      const text = data.toString('latin1');
+      resolve(text ? text.split('\r\n')[0] : '(closed)');
+    };
+    socket.setTimeout(timeout, () => { data = Buffer.from('(timeout)'); done(); });
+    socket.on('data', (chunk) => {
+      data = Buffer.concat([data, chunk]);
+      if (data.includes('\r\n')) done();
+    });
+    socket.on('error', done);
+    socket.on('end', done);
+    socket.on('connect', () => {
+      socket.write(bytes);
+      setTimeout(() => socket.end(), 20);
+    });
+  });
+}
+
+// a small deterministic generator (mulberry32), so that every run sends
+// the same requests
+function generator(seed) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('mutated requests get 2xx, 4xx or a closed connection, never a server error', async (t) => {
+  const random = generator(20261122);
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const withBody = (head, body) => `${head}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  const bases = [
+    'GET /scratch?id=eq.1&select=id,note HTTP/1.1\r\nHost: x\r\nAccept-Profile: api\r\n\r\n',
+    withBody('POST /scratch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nPrefer: return=representation\r\n', '{"id":7,"note":"n","n":2}'),
+    withBody('PATCH /scratch?id=eq.1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n', '{"n":3}'),
+    'POST /rpc/scratch_sum HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n{"a":1}\r\n0\r\n\r\n',
+    'OPTIONS /scratch HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\nAccess-Control-Request-Method: POST\r\n\r\n',
+    'GET /scratch?or=(id.eq.1,note.like.o*)&order=n.desc HTTP/1.1\r\nHost: x\r\nAccept: text/csv\r\nRange: 0-1\r\nCookie: a=b; c\r\n\r\n',
+    withBody('POST /scratch?columns=id,note HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n', 'id,note\n9,q\n'),
+    'DELETE /scratch?id=gt.5 HTTP/1.1\r\nHost: x\r\nPrefer: count=exact\r\n\r\n',
+  ];
+  const junk = ['\0', '\r\n', '\r', '\n', ' ', ':', '%', '%00', '%zz', '\xff\xfe', '(', ')', '"', ',',
+    '9'.repeat(30), '-1', 'chunked', 'Content-Length: ', 'Transfer-Encoding: chunked\r\n',
+    'HTTP/1.0', '\t', '=', '&', '?', '/', '..', '\xc3\x28', 'A'.repeat(5000), '{', '[', '\\'];
+  const mutate = (request) => {
+    let r = request;
+    for (let n = 1 + Math.floor(random() * 6); n > 0; n--) {
+      const at = Math.floor(random() * (r.length + 1));
+      const op = random();
+      if (op < 0.4) r = r.slice(0, at) + pick(junk) + r.slice(at);
+      else if (op < 0.7) r = r.slice(0, at) + r.slice(at + 1 + Math.floor(random() * 8));
+      else if (op < 0.9) r = r.slice(0, at) + String.fromCharCode(Math.floor(random() * 256)) + r.slice(at + 1);
+      else r = r.slice(0, at);
+    }
+    return r;
+  };
+  const seen = {};
+  for (let i = 0; i < 400; i++) {
+    const bytes = Buffer.from(mutate(pick(bases)), 'latin1');
+    const line = await sendAll(bytes);
+    const kind = line.startsWith('HTTP/1.') ? line.slice(9, 10) + 'xx' : line;
+    seen[kind] = (seen[kind] ?? 0) + 1;
+    // 505: libmicrohttpd's answer to an HTTP version it does not speak
+    assert.match(line, /^HTTP\/1\.[01] ([234]\d\d|505)|^\(closed\)$/, JSON.stringify(bytes.toString('latin1')));
+  }
+  t.diagnostic(JSON.stringify(seen));
+  assert.ok(seen['2xx'] > 20 && seen['4xx'] > 100, JSON.stringify(seen));
+  assert.equal(await req('/canary', { headers: { 'Accept-Profile': 'api' } }), 200);
+  await assertCanary();
+});
+
 test('a request that stops sending holds nothing up', async () => {
   // a body promised and never sent: another client is served meanwhile
   const socket = net.connect(Number(port), hostname);
