@@ -13,6 +13,13 @@ SELECT status, body::jsonb FROM pgrest.handle('POST', '/users');
 SELECT status, body::jsonb->>'message' AS message FROM pgrest.handle('DELETE', '/users');
 SELECT status, body::jsonb->>'message' AS message FROM pgrest.handle('BREW', '/users');
 SELECT status, body::jsonb->>'message' AS message FROM pgrest.handle('get', '/users');
+-- a method or header name that is not an HTTP token is never echoed back
+SELECT method, status, body::jsonb->>'message' AS message
+FROM unnest(ARRAY['G T', 'GÉT', 'GET(', '']) AS method, pgrest.handle(method, '/users');
+SELECT status, body::jsonb->>'message' AS message
+FROM pgrest.handle('GET', '/users', NULL, '{"X Bad": "a"}');
+SELECT status, body::jsonb->>'message' AS message
+FROM pgrest.handle('GET', '/users', NULL, '{"X-Ünïcode": "a"}');
 SELECT status, body::jsonb->>'message' AS message FROM pgrest.handle('PUT', '/', NULL, NULL, '{}');
 
 -- paths that name nothing pgrest serves

@@ -57,6 +57,7 @@ static void range_not_satisfiable(const char *details) pg_attribute_noreturn();
 static bool ends_with_word(const char *name, const char *word);
 static int	hex_value(char c);
 static void invalid_path(void) pg_attribute_noreturn();
+static bool is_token(const char *s);
 
 /*
  * Parse the raw request.  Everything returned is palloc'd in the current
@@ -69,6 +70,9 @@ pgrest_request_parse(const PgrestHttpRequest *http)
 	PgrestRequest *req = palloc0(sizeof(PgrestRequest));
 
 	req->method_name = pstrdup(http->method ? http->method : "");
+	if (!is_token(req->method_name))
+		pgrest_error_raise(400, "PGRST100", "the request method is not an HTTP token",
+						   NULL, NULL);
 	req->method = parse_method(req->method_name);
 	parse_path(req, http->path ? http->path : "");
 	req->params = parse_query(http->query);
@@ -233,6 +237,9 @@ copy_headers(PgrestRequest *req, const PgrestHttpRequest *http)
 		char	   *name = pstrdup(http->headers[i].name);
 		const char *value = http->headers[i].value ? http->headers[i].value : "";
 
+		if (!is_token(name))
+			pgrest_error_raise(400, "PGRST100", "a header name is not an HTTP token",
+							   NULL, NULL);
 		for (char *c = name; *c; c++)
 			*c = pg_ascii_tolower((unsigned char) *c);
 		if (!pg_verify_mbstr(PG_UTF8, value, strlen(value), true))
@@ -632,4 +639,25 @@ hex_value(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+/*
+ * RFC 9110's token, what methods and header names are made of: ASCII
+ * letters, digits and !#$%&'*+-.^_`|~.  Anything else would be echoed into
+ * JSON and SQL settings as bytes that may not even be UTF-8.
+ */
+static bool
+is_token(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+	{
+		unsigned char c = (unsigned char) *s;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL))
+			return false;
+	}
+	return true;
 }

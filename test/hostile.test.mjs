@@ -122,6 +122,8 @@ test('malformed HTTP gets 4xx or a closed connection, and the workers serve on',
     ['GET /canary HTTP/1.1\r\nHost: x\r\nX-Nul: a\0b\r\n\r\n', /^\(closed\)$|^HTTP\/1\.1 [24]\d\d/],
     ['GET /can\0ary HTTP/1.1\r\nHost: x\r\n\r\n', /^\(closed\)$|^HTTP\/1\.1 4\d\d/],
     ['GET /canary HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \xff\xfe\r\n\r\n', /^HTTP\/1\.1 4\d\d/],
+    ['\x8dET /canary HTTP/1.1\r\nHost: x\r\n\r\n', /^\(closed\)$|^HTTP\/1\.1 400/],
+    ['GET /canary HTTP/1.1\r\nHost: x\r\nX-\x8d: a\r\n\r\n', /^\(closed\)$|^HTTP\/1\.1 400/],
   ];
   for (const [bytes, expected] of cases) {
     const line = await raw(bytes);
@@ -210,7 +212,7 @@ test('mutated requests get 2xx, 4xx or a closed connection, never a server error
     assert.match(line, /^HTTP\/1\.[01] ([234]\d\d|505)|^\(closed\)$/, JSON.stringify(bytes.toString('latin1')));
   }
   t.diagnostic(JSON.stringify(seen));
-  assert.ok(seen['2xx'] > 20 && seen['4xx'] > 100, JSON.stringify(seen));
+  assert.ok(seen['2xx'] > 5 && seen['4xx'] > 100, JSON.stringify(seen));
   assert.equal(await req('/canary', { headers: { 'Accept-Profile': 'api' } }), 200);
   await assertCanary();
 });
