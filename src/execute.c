@@ -10,7 +10,8 @@
  *	 -> SPI_connect -> request settings (role, request.*, search_path, all
  *	 LOCAL) -> statement timeout armed -> the statement -> result copied
  *	 out -> SPI_finish -> deferred triggers -> held cursors and temporary
- *	 objects dropped -> PopActiveSnapshot -> CommitTransactionCommand -> timeout disarmed
+ *	 objects dropped -> PopActiveSnapshot -> CommitTransactionCommand ->
+ *	 timeout disarmed -> prepared statements dropped
  *
  * with the whole bracket, commit included, inside one PG_TRY: deferred
  * constraints and serialization failures fire at commit and must become
