@@ -64,6 +64,8 @@ static void scan_array_end(void *state);
 static void scan_field(void *state, char *fname, bool isnull);
 static void scan_element(void *state, bool isnull);
 static bool same_keys(List *a, List *b);
+static void enter_container(KeyScan *scan);
+static bool at_row_level(const KeyScan *scan);
 static char *csv_field(char **p, bool *quoted, bool *end_of_record);
 static void invalid_body(const char *message, const char *details) pg_attribute_noreturn();
 
@@ -169,13 +171,10 @@ scan_object_start(void *state)
 {
 	KeyScan    *scan = (KeyScan *) state;
 
-	if (++scan->depth > PGREST_MAX_BODY_DEPTH)
-		invalid_body("Empty or invalid json",
-					 psprintf("JSON bodies may nest at most %d levels deep.",
-							  PGREST_MAX_BODY_DEPTH));
+	enter_container(scan);
 	if (scan->depth == 1)
 		scan->top_is_object = true;
-	if (scan->depth == 1 || (scan->depth == 2 && scan->top_is_array))
+	if (at_row_level(scan))
 		scan->keys = NIL;
 }
 
@@ -184,7 +183,7 @@ static void
 scan_object_end(void *state)
 {
 	KeyScan    *scan = (KeyScan *) state;
-	bool		row = scan->depth == 1 || (scan->depth == 2 && scan->top_is_array);
+	bool		row = at_row_level(scan);
 
 	scan->depth--;
 	if (!row)
@@ -200,10 +199,7 @@ scan_array_start(void *state)
 {
 	KeyScan    *scan = (KeyScan *) state;
 
-	if (++scan->depth > PGREST_MAX_BODY_DEPTH)
-		invalid_body("Empty or invalid json",
-					 psprintf("JSON bodies may nest at most %d levels deep.",
-							  PGREST_MAX_BODY_DEPTH));
+	enter_container(scan);
 	if (scan->depth == 1)
 		scan->top_is_array = true;
 }
@@ -231,7 +227,7 @@ scan_field(void *state, char *fname, bool isnull)
 	KeyScan    *scan = (KeyScan *) state;
 	ListCell   *lc;
 
-	if (!(scan->depth == 1 || (scan->depth == 2 && scan->top_is_array)))
+	if (!at_row_level(scan))
 		return;
 	foreach(lc, scan->keys)
 	{
@@ -242,6 +238,26 @@ scan_field(void *state, char *fname, bool isnull)
 }
 
 /* the same set of keys, in any order */
+/*
+ * One level deeper; the parser calls this before it descends, so refusing
+ * here bounds its recursion.
+ */
+static void
+enter_container(KeyScan *scan)
+{
+	if (++scan->depth > PGREST_MAX_BODY_DEPTH)
+		invalid_body("Empty or invalid json",
+					 psprintf("JSON bodies may nest at most %d levels deep.",
+							  PGREST_MAX_BODY_DEPTH));
+}
+
+/* inside a row: the top-level object, or an object of the top-level array */
+static bool
+at_row_level(const KeyScan *scan)
+{
+	return scan->depth == 1 || (scan->depth == 2 && scan->top_is_array);
+}
+
 static bool
 same_keys(List *a, List *b)
 {
