@@ -23,9 +23,14 @@ OBJS = \
 	src/payload.o \
 	src/auth.o \
 	src/jwt.o \
+	src/catalog.o \
 	src/schema.o \
+	src/relationship.o \
+	src/fuzzy.o \
 	src/plan.o \
+	src/readplan.o \
 	src/query.o \
+	src/render.o \
 	src/statement.o \
 	src/execute.o \
 	src/result.o \
@@ -41,7 +46,7 @@ SHLIB_LINK = $(MHD_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
 REGRESS = init guc handle errors auth select filters logic range formats pk \
-	schema_cache insert upsert update put preferences rpc security fuzz http \
+	schema_cache insert upsert update put preferences rpc embed aggregates security fuzz http \
 	worker cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
 EXTRA_CLEAN = tmp_check_nopreload

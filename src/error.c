@@ -77,6 +77,7 @@ static struct
 	bool		set;
 	int			status;
 	char		code[16];
+	bool		details_json;	/* details is JSON text, not a string */
 }			pending;
 
 static int	status_for_sqlstate(const char *state, const char *message,
@@ -84,6 +85,9 @@ static int	status_for_sqlstate(const char *state, const char *message,
 static bool ends_with(const char *s, const char *suffix);
 static void append_json_field(StringInfo buf, const char *key,
 							  const char *value, bool last);
+static PgrestResponse *build_response(int status, const char *code,
+									  const char *message, const char *details,
+									  bool details_json, const char *hint);
 static const char *www_authenticate(const char *code, const char *message);
 
 /*
@@ -97,11 +101,32 @@ pgrest_error_raise(int status, const char *code, const char *message,
 {
 	pending.set = true;
 	pending.status = status;
+	pending.details_json = false;
 	strlcpy(pending.code, code, sizeof(pending.code));
 	ereport(ERROR,
 			(errcode(ERRCODE_PGREST),
 			 errmsg_internal("%s", message),
 			 details ? errdetail_internal("%s", details) : 0,
+			 hint ? errhint("%s", hint) : 0));
+	pg_unreachable();
+}
+
+/*
+ * The same, with details given as JSON text (PGRST201 lists candidates
+ * as an array), sent as it is.
+ */
+void
+pgrest_error_raise_json(int status, const char *code, const char *message,
+						const char *details_json, const char *hint)
+{
+	pending.set = true;
+	pending.status = status;
+	pending.details_json = true;
+	strlcpy(pending.code, code, sizeof(pending.code));
+	ereport(ERROR,
+			(errcode(ERRCODE_PGREST),
+			 errmsg_internal("%s", message),
+			 errdetail_internal("%s", details_json),
 			 hint ? errhint("%s", hint) : 0));
 	pg_unreachable();
 }
@@ -134,14 +159,18 @@ pgrest_error_response(const ErrorData *edata, bool authenticated)
 {
 	int			status = pgrest_error_status(edata, authenticated);
 	const char *code;
+	bool		details_json = false;
 
 	if (edata->sqlerrcode == ERRCODE_PGREST && pending.set)
+	{
 		code = pstrdup(pending.code);
+		details_json = pending.details_json;
+	}
 	else
 		code = unpack_sql_state(edata->sqlerrcode);
 	pending.set = false;
-	return pgrest_error_build(status, code, edata->message, edata->detail,
-							  edata->hint);
+	return build_response(status, code, edata->message, edata->detail,
+						  details_json, edata->hint);
 }
 
 /* An error response made without raising anything. */
@@ -149,13 +178,23 @@ PgrestResponse *
 pgrest_error_build(int status, const char *code, const char *message,
 				   const char *details, const char *hint)
 {
+	return build_response(status, code, message, details, false, hint);
+}
+
+static PgrestResponse *
+build_response(int status, const char *code, const char *message,
+			   const char *details, bool details_json, const char *hint)
+{
 	StringInfoData buf;
 	PgrestResponse *resp;
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '{');
 	append_json_field(&buf, "code", code, false);
-	append_json_field(&buf, "details", details, false);
+	if (details_json && details)
+		appendStringInfo(&buf, "\"details\":%s,", details);
+	else
+		append_json_field(&buf, "details", details, false);
 	append_json_field(&buf, "hint", hint, false);
 	append_json_field(&buf, "message", message, true);
 	appendStringInfoChar(&buf, '}');

@@ -41,7 +41,6 @@
 #include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_type.h"
-#include "commands/dbcommands.h"
 #include "commands/prepare.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -68,7 +67,6 @@
 #include "execute.h"
 #include "guc.h"
 #include "result.h"
-#include "schema.h"
 #include "statement.h"
 
 /* whether the current request runs inside pgrest.handle() */
@@ -87,7 +85,7 @@ static bool timeout_armed = false;
 static bool objects_created = false;
 static object_access_hook_type prev_object_access_hook = NULL;
 
-static void require_serving(void);
+static void refuse_superuser(void);
 static void set_local(const char *name, const char *value);
 static char *headers_json(const PgrestRequest *req);
 static char *cookies_json(const PgrestRequest *req);
@@ -137,7 +135,7 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 			elog(ERROR, "SPI_connect failed");
 		MemoryContextSwitchTo(reqcxt);
 		if (!nested)
-			require_serving();
+			refuse_superuser();
 
 		body(arg);
 
@@ -406,31 +404,6 @@ pgrest_execute_sql(const char *sql)
 }
 
 /*
- * Run a read-only catalog query and hand each row to callback while SPI
- * still holds it.
- */
-void
-pgrest_execute_rows(const char *sql, int nparams, const char **params,
-					PgrestRowCallback callback, void *arg)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	PgrestStatement statement;
-	int			rc;
-
-	statement = pgrest_statement_prepare(sql, nparams, params, false);
-	rc = SPI_execute_plan_with_paramlist(statement.plan, statement.params, true, 0);
-	MemoryContextSwitchTo(cxt);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "pgrest catalog query failed: %s", SPI_result_code_string(rc));
-	for (uint64 i = 0; i < SPI_processed; i++)
-		callback(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, arg);
-	SPI_freetuptable(SPI_tuptable);
-	pgrest_statement_done(&statement);
-	MemoryContextSwitchTo(cxt);
-}
-
-
-/*
  * The planner's estimate of the rows of query->estimate_sql, with the
  * request's parameter values (a custom plan), for Prefer: count=planned.
  */
@@ -455,19 +428,12 @@ planner_estimate(const PgrestQuery *query)
 }
 
 /*
- * An HTTP worker serves only where the extension is installed, and never
- * as a superuser (the check runs per request, so ALTER ROLE is seen).
+ * An HTTP worker never serves as a superuser (checked per request, so
+ * ALTER ROLE is seen).
  */
 static void
-require_serving(void)
+refuse_superuser(void)
 {
-	pgrest_schema_refresh();
-	if (!pgrest_schema_extension_installed())
-		pgrest_error_raise(503, "PGRST500",
-						   psprintf("pgrest is not installed in database \"%s\"",
-									get_database_name(MyDatabaseId)),
-						   NULL,
-						   "Run CREATE EXTENSION pgrest; in that database.");
 	if (superuser())
 		pgrest_error_raise(503, "PGRST501",
 						   psprintf("pgrest refuses to serve requests as superuser \"%s\"",

@@ -32,9 +32,6 @@ typedef struct PgrestResult
 /* the work done inside a request's transaction */
 typedef void (*PgrestTransactionBody) (void *arg);
 
-/* called for each row of a catalog query */
-typedef void (*PgrestRowCallback) (HeapTuple tuple, TupleDesc desc, void *arg);
-
 extern ErrorData *pgrest_execute_transaction(PgrestTransactionBody body,
 											 void *arg, bool nested);
 extern void pgrest_execute_set_context(const PgrestRequest *req,
@@ -45,8 +42,5 @@ extern PgrestResult *pgrest_execute_query(const PgrestQuery *query);
 extern PgrestResult *pgrest_execute_sql(const char *sql);
 extern void pgrest_execute_end_with_rollback(void);
 extern void pgrest_execute_install_hooks(void);
-extern void pgrest_execute_rows(const char *sql, int nparams,
-								const char **params,
-								PgrestRowCallback callback, void *arg);
 
 #endif							/* PGREST_EXECUTE_H */

@@ -93,7 +93,10 @@ static char *parse_identifier(Parser *ps);
 static void parse_field(Parser *ps, PgrestField *field);
 static List *parse_json_path(Parser *ps);
 static bool at_json_index_end(Parser *ps);
-static PgrestSelectItem *parse_select_item(Parser *ps);
+static List *parse_select_list(Parser *ps, int depth);
+static PgrestSelectItem *parse_select_item(Parser *ps, int depth);
+static void parse_embed_params(Parser *ps, PgrestSelectItem *item);
+static void parse_embed_items(Parser *ps, PgrestSelectItem *item, int depth);
 static void parse_operation(Parser *ps, PgrestFilter *filter, bool in_logic);
 static const OperatorName *parse_operator(Parser *ps);
 static char *parse_value(Parser *ps, bool in_logic);
@@ -103,74 +106,100 @@ static PgrestOrderTerm *parse_order_term(Parser *ps);
 static char *trim(char *s);
 
 /*
- * select=: a comma-separated list of "*" and [alias:]field[::cast].
- * Embedding and aggregates are refused with their own errors.
+ * select=: a comma-separated list of "*", fields ([alias:]field[::cast],
+ * with an aggregate .sum() ... and its cast), count(), and embedded
+ * resources ([alias:]relation[!hint][!inner](...), ...relation(...))
+ * that hold items of their own.
  */
 List *
 pgrest_grammar_select(const char *text)
 {
 	Parser		ps;
-	List	   *items = NIL;
+	List	   *items;
 
 	init_parser(&ps, text, "select parameter");
-	skip_ws(&ps);
-	if (at_end(&ps))
-		return NIL;
-	for (;;)
-	{
-		items = lappend(items, parse_select_item(&ps));
-		skip_ws(&ps);
-		if (at_end(&ps))
-			break;
-		expect_char(&ps, ',', "expecting \",\" or end of input");
-		skip_ws(&ps);
-	}
+	items = parse_select_list(&ps, 0);
+	if (!at_end(&ps))
+		fail(&ps, "expecting \",\" or end of input");
 	return items;
 }
 
-/* name=value where value is [not.]op[(modifier)].value */
+/*
+ * A parameter's name: embedded resources separated by '.', then a field
+ * with an optional JSON path ("tree path"); with logic, the last part is
+ * or/and, and a "not" part negates it ("logic path").
+ */
+PgrestParamPath *
+pgrest_grammar_param_path(const char *name, bool logic)
+{
+	Parser		ps;
+	PgrestParamPath *path = palloc0(sizeof(PgrestParamPath));
+	List	   *parts = NIL;
+
+	init_parser(&ps, name, logic ? "logic path" : "tree path");
+	for (;;)
+	{
+		skip_ws(&ps);
+		parts = lappend(parts, parse_name(&ps, false));
+		if (*ps.p != '.')
+			break;
+		ps.p++;
+	}
+	if (!logic)
+	{
+		path->field.name = llast(parts);
+		path->field.path = parse_json_path(&ps);
+		skip_ws(&ps);
+		if (!at_end(&ps))
+			fail(&ps, "expecting field name, JSON path or end of input");
+		path->embeds = list_truncate(parts, list_length(parts) - 1);
+		return path;
+	}
+	skip_ws(&ps);
+	if (!at_end(&ps))
+		fail(&ps, "expecting \".\" or end of input");
+	path->field.name = llast(parts);
+	parts = list_truncate(parts, list_length(parts) - 1);
+	{
+		ListCell   *lc;
+
+		foreach(lc, parts)
+		{
+			if (strcmp((char *) lfirst(lc), "not") == 0)
+				path->negated = true;
+			else
+				path->embeds = lappend(path->embeds, lfirst(lc));
+		}
+	}
+	return path;
+}
+
+/* a filter's value: [not.]op[(modifier)].value, for the field path names */
 PgrestFilter *
-pgrest_grammar_filter(const char *name, const char *value)
+pgrest_grammar_filter(const PgrestParamPath *path, const char *value)
 {
 	Parser		ps;
 	PgrestFilter *filter = palloc0(sizeof(PgrestFilter));
 
-	init_parser(&ps, name, "tree path");
-	parse_field(&ps, &filter->field);
-	if (*ps.p == '.')
-	{
-		/* a dotted path names an embedded resource */
-		pgrest_error_raise(400, "PGRST108",
-						   psprintf("'%s' is not an embedded resource in this request",
-									filter->field.name),
-						   NULL,
-						   psprintf("Verify that '%s' is included in the 'select' query parameter.",
-									filter->field.name));
-	}
-	if (!at_end(&ps))
-		fail(&ps, "expecting field name, JSON path or end of input");
-
+	filter->field = path->field;
 	init_parser(&ps, value, "filter");
 	parse_operation(&ps, filter, false);
 	return filter;
 }
 
 /*
- * A logic tree: name is "or", "and", "not.or" or "not.and"; value is
- * "(" element {"," element} ")".
+ * A logic tree: path names or/and (maybe negated); value is "(" element
+ * {"," element} ")".
  */
 PgrestFilter *
-pgrest_grammar_logic(const char *name, const char *value)
+pgrest_grammar_logic(const PgrestParamPath *path, const char *value)
 {
 	Parser		ps;
 	PgrestFilter *tree;
 	char	   *text;
 
 	/* parse "or(...)" rather than "(...)", as PostgREST does */
-	if (strncmp(name, "not.", 4) == 0)
-		text = psprintf("not.%s%s", name + 4, value);
-	else
-		text = psprintf("%s%s", name, value);
+	text = psprintf("%s%s%s", path->negated ? "not." : "", path->field.name, value);
 	init_parser(&ps, text, "logic tree");
 	ps.skip = strlen(text) - strlen(value);	/* errors show the value sent */
 	tree = parse_logic_tree(&ps, 0);
@@ -456,11 +485,39 @@ at_json_index_end(Parser *ps)
 		strncmp(ps->p, "::", 2) == 0;
 }
 
-/* the end of a select item: ',' or end of input */
-#define AT_ITEM_END(ps) (*(ps)->p == ',' || *(ps)->p == '\0')
+/* the end of a select item: ',', ')' inside an embed, or end of input */
+#define AT_ITEM_END(ps, depth) \
+	(*(ps)->p == ',' || *(ps)->p == '\0' || ((depth) > 0 && *(ps)->p == ')'))
+
+/* items separated by ',' up to the end of input or, nested, the ')' */
+static List *
+parse_select_list(Parser *ps, int depth)
+{
+	List	   *items = NIL;
+
+	check_stack_depth();
+	if (depth > PGREST_MAX_EMBED_DEPTH)
+		pgrest_error_raise(400, "PGRST100",
+						   psprintf("\"failed to parse select parameter (%s)\"", ps->input),
+						   psprintf("Embedded resources may nest at most %d levels deep.",
+									PGREST_MAX_EMBED_DEPTH),
+						   NULL);
+	skip_ws(ps);
+	if (at_end(ps) || (depth > 0 && *ps->p == ')'))
+		return NIL;
+	for (;;)
+	{
+		items = lappend(items, parse_select_item(ps, depth));
+		skip_ws(ps);
+		if (*ps->p != ',')
+			return items;
+		ps->p++;
+		skip_ws(ps);
+	}
+}
 
 static PgrestSelectItem *
-parse_select_item(Parser *ps)
+parse_select_item(Parser *ps, int depth)
 {
 	PgrestSelectItem *item = palloc0(sizeof(PgrestSelectItem));
 	const char *start = ps->p;
@@ -469,14 +526,21 @@ parse_select_item(Parser *ps)
 	{
 		ps->p++;
 		skip_ws(ps);
-		if (!AT_ITEM_END(ps))
+		if (!AT_ITEM_END(ps, depth))
 			fail(ps, "expecting \",\" or end of input");
-		item->star = true;
+		item->kind = PGREST_SELECT_STAR;
 		return item;
 	}
-	if (strncmp(ps->p, "...", 3) == 0)
-		pgrest_error_raise(400, "PGRST127", "Feature not implemented",
-						   "Spreading embedded resources is not supported yet.", NULL);
+	if (accept_str(ps, "..."))
+	{
+		item->kind = PGREST_SELECT_SPREAD;
+		item->relation = parse_name(ps, false);
+		parse_embed_params(ps, item);
+		if (*ps->p != '(')
+			fail(ps, "expecting \"!\" or \"(\"");
+		parse_embed_items(ps, item, depth);
+		return item;
+	}
 
 	/* alias: (a single ':' after a name) */
 	if (*ps->p == '"' || is_identifier_char((unsigned char) *ps->p))
@@ -491,35 +555,103 @@ parse_select_item(Parser *ps)
 		else
 			ps->p = start;
 	}
-
 	skip_ws(ps);
-	if (strncmp(ps->p, "count()", 7) == 0)
-		pgrest_error_raise(400, "PGRST123", "Use of aggregate functions is not allowed",
-						   NULL, NULL);
+	if (accept_str(ps, "count()"))
+	{
+		item->kind = PGREST_SELECT_COUNT;
+		item->aggregate = PGREST_AGG_COUNT;
+		if (accept_str(ps, "::"))
+			item->aggregate_cast = parse_identifier(ps);
+		skip_ws(ps);
+		if (!AT_ITEM_END(ps, depth))
+			fail(ps, "expecting \"::\", \",\" or end of input");
+		return item;
+	}
+
+	item->kind = PGREST_SELECT_FIELD;
 	parse_field(ps, &item->field);
-	if (*ps->p == '(' || *ps->p == '!')
-		pgrest_error_raise(400, "PGRST127", "Feature not implemented",
-						   psprintf("Embedding the resource '%s' is not supported yet.",
-									item->field.name),
-						   NULL);
+	if (*ps->p == '(' && strcmp(item->field.name, "count") == 0)
+		fail(ps, "expecting \"count()\"");	/* count is the aggregate, as in PostgREST */
+	if ((*ps->p == '(' || *ps->p == '!') && item->field.path == NIL)
+	{
+		/* an embedded resource: relation[!hint][!inner|!left](...) */
+		item->kind = PGREST_SELECT_EMBED;
+		item->relation = item->field.name;
+		memset(&item->field, 0, sizeof(item->field));
+		parse_embed_params(ps, item);
+		if (*ps->p != '(')
+			fail(ps, "expecting \"!\" or \"(\"");
+		parse_embed_items(ps, item, depth);
+		return item;
+	}
 	if (accept_str(ps, "::"))
 		item->cast = parse_identifier(ps);
 	if (*ps->p == '.')
 	{
-		const char *aggregates[] = {"sum()", "avg()", "count()", "max()", "min()"};
-
-		for (size_t i = 0; i < lengthof(aggregates); i++)
+		static const struct
 		{
-			if (strncmp(ps->p + 1, aggregates[i], strlen(aggregates[i])) == 0)
-				pgrest_error_raise(400, "PGRST123",
-								   "Use of aggregate functions is not allowed",
-								   NULL, NULL);
+			const char *name;
+			PgrestAggregate aggregate;
+		}			aggregates[] = {
+			{"sum()", PGREST_AGG_SUM}, {"avg()", PGREST_AGG_AVG},
+			{"count()", PGREST_AGG_COUNT}, {"max()", PGREST_AGG_MAX},
+			{"min()", PGREST_AGG_MIN},
+		};
+
+		ps->p++;
+		for (size_t i = 0; i < lengthof(aggregates) && item->aggregate == PGREST_AGG_NONE; i++)
+		{
+			if (accept_str(ps, aggregates[i].name))
+				item->aggregate = aggregates[i].aggregate;
 		}
+		if (item->aggregate == PGREST_AGG_NONE)
+			fail(ps, "expecting an aggregate: sum(), avg(), count(), max() or min()");
+		if (accept_str(ps, "::"))
+			item->aggregate_cast = parse_identifier(ps);
 	}
 	skip_ws(ps);
-	if (!AT_ITEM_END(ps))
-		fail(ps, "expecting \"->\", \"->>\", \"::\", \",\" or end of input");
+	if (!AT_ITEM_END(ps, depth))
+		fail(ps, "expecting \"->\", \"->>\", \"::\", \".\", \",\" or end of input");
 	return item;
+}
+
+/* up to two of !hint, !inner, !left after an embedded resource's name */
+static void
+parse_embed_params(Parser *ps, PgrestSelectItem *item)
+{
+	bool		hint_given = false;
+
+	for (int i = 0; i < 2 && *ps->p == '!'; i++)
+	{
+		char	   *name;
+
+		ps->p++;
+		name = parse_name(ps, false);
+		if (item->join == PGREST_JOIN_DEFAULT && strcmp(name, "inner") == 0)
+			item->join = PGREST_JOIN_INNER;
+		else if (item->join == PGREST_JOIN_DEFAULT && strcmp(name, "left") == 0)
+			item->join = PGREST_JOIN_LEFT;
+		else if (!hint_given)
+		{
+			item->hint = name;
+			hint_given = true;
+		}
+		else
+			fail(ps, "expecting \"(\"");
+	}
+	skip_ws(ps);
+}
+
+/* ( items ) of an embedded resource; the '(' is at ps->p */
+static void
+parse_embed_items(Parser *ps, PgrestSelectItem *item, int depth)
+{
+	ps->p++;
+	item->items = parse_select_list(ps, depth + 1);
+	expect_char(ps, ')', "expecting \",\" or \")\"");
+	skip_ws(ps);
+	if (!AT_ITEM_END(ps, depth))
+		fail(ps, "expecting \",\" or end of input");
 }
 
 /*
@@ -762,10 +894,14 @@ parse_order_term(Parser *ps)
 	PgrestOrderTerm *term = palloc0(sizeof(PgrestOrderTerm));
 
 	parse_field(ps, &term->field);
-	if (*ps->p == '(')
-		pgrest_error_raise(400, "PGRST127", "Feature not implemented",
-						   "Ordering by an embedded resource is not supported yet.",
-						   NULL);
+	if (*ps->p == '(' && term->field.path == NIL)
+	{
+		/* rel(field): a field of an embedded resource */
+		term->relation = term->field.name;
+		ps->p++;
+		parse_field(ps, &term->field);
+		expect_char(ps, ')', "expecting field name, JSON path or \")\"");
+	}
 	if (accept_str(ps, ".asc"))
 		term->direction = PGREST_DIRECTION_ASC;
 	else if (accept_str(ps, ".desc"))

@@ -30,12 +30,45 @@ typedef struct PgrestField
 	List	   *path;			/* PgrestJsonStep * */
 } PgrestField;
 
+typedef enum PgrestAggregate
+{
+	PGREST_AGG_NONE,
+	PGREST_AGG_COUNT,
+	PGREST_AGG_SUM,
+	PGREST_AGG_AVG,
+	PGREST_AGG_MAX,
+	PGREST_AGG_MIN
+} PgrestAggregate;
+
+typedef enum PgrestSelectKind
+{
+	PGREST_SELECT_STAR,			/* * */
+	PGREST_SELECT_FIELD,		/* [alias:]field[::cast][.agg()][::cast] */
+	PGREST_SELECT_COUNT,		/* [alias:]count()[::cast] */
+	PGREST_SELECT_EMBED,		/* [alias:]relation[!hint][!inner|!left](items) */
+	PGREST_SELECT_SPREAD		/* ...relation[!hint][!inner|!left](items) */
+} PgrestSelectKind;
+
+typedef enum PgrestJoin
+{
+	PGREST_JOIN_DEFAULT,
+	PGREST_JOIN_LEFT,
+	PGREST_JOIN_INNER
+} PgrestJoin;
+
+/* one item of select=; embeds and spreads hold the items inside them */
 typedef struct PgrestSelectItem
 {
-	bool		star;
-	PgrestField field;
+	PgrestSelectKind kind;
+	PgrestField field;			/* FIELD */
 	char	   *alias;			/* NULL: the column or last JSON key */
 	char	   *cast;			/* NULL, or a type name to CAST to */
+	PgrestAggregate aggregate;	/* FIELD: .sum() ...; COUNT: count */
+	char	   *aggregate_cast; /* the cast after the aggregate, or NULL */
+	char	   *relation;		/* EMBED, SPREAD: the name of what to embed */
+	char	   *hint;			/* !hint: a constraint, column or table */
+	PgrestJoin join;			/* !inner, !left */
+	List	   *items;			/* EMBED, SPREAD: PgrestSelectItem * */
 } PgrestSelectItem;
 
 typedef enum PgrestOperator
@@ -90,7 +123,13 @@ typedef enum PgrestFilterKind
 	PGREST_FILTER_OR
 } PgrestFilterKind;
 
-/* a condition on a field, or an AND/OR of filters; either may be negated */
+struct PgrestReadNode;
+
+/*
+ * A condition on a field, or an AND/OR of filters; either may be negated.
+ * plan.c turns "rel=is.null" on an embedded resource into a test of that
+ * resource (embed set).
+ */
 typedef struct PgrestFilter
 {
 	PgrestFilterKind kind;
@@ -103,6 +142,7 @@ typedef struct PgrestFilter
 	char	   *value;			/* the single value */
 	List	   *values;			/* in: char * */
 	PgrestIsValue is;
+	struct PgrestReadNode *embed;	/* IS [NOT] NULL on this embedded resource */
 } PgrestFilter;
 
 typedef enum PgrestDirection
@@ -119,19 +159,36 @@ typedef enum PgrestNulls
 	PGREST_NULLS_LAST
 } PgrestNulls;
 
+/* a field, or with relation set a field of an embedded resource: rel(field) */
 typedef struct PgrestOrderTerm
 {
+	char	   *relation;		/* rel(field): the embedded resource's name */
+	struct PgrestReadNode *embed;	/* set by plan.c for relation */
 	PgrestField field;
 	PgrestDirection direction;
 	PgrestNulls nulls;
 } PgrestOrderTerm;
 
-/* logic trees nest at most this deep */
+/* logic trees and embedded resources nest at most this deep */
 #define PGREST_MAX_LOGIC_DEPTH 64
+#define PGREST_MAX_EMBED_DEPTH 32
+
+/*
+ * A query parameter's name split as PostgREST reads it: the embedded
+ * resources it addresses (a.b.), then the last part (a field, or or/and,
+ * order, limit, offset).
+ */
+typedef struct PgrestParamPath
+{
+	List	   *embeds;			/* char *, outermost first; NIL: the top level */
+	PgrestField field;
+	bool		negated;		/* logic: "not." before or/and */
+} PgrestParamPath;
 
 extern List *pgrest_grammar_select(const char *text);
-extern PgrestFilter *pgrest_grammar_filter(const char *name, const char *value);
-extern PgrestFilter *pgrest_grammar_logic(const char *name, const char *value);
+extern PgrestParamPath *pgrest_grammar_param_path(const char *name, bool logic);
+extern PgrestFilter *pgrest_grammar_filter(const PgrestParamPath *path, const char *value);
+extern PgrestFilter *pgrest_grammar_logic(const PgrestParamPath *path, const char *value);
 extern List *pgrest_grammar_order(const char *text);
 extern List *pgrest_grammar_columns(const char *text, const char *what);
 extern bool pgrest_grammar_is_operation(const char *value);

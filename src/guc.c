@@ -53,6 +53,7 @@ int			pgrest_max_body_size = 8 * 1024 * 1024;
 char	   *pgrest_pre_request = NULL;
 int			pgrest_tx_end = PGREST_TX_COMMIT_ALLOW_OVERRIDE;
 bool		pgrest_sql_endpoint = false;
+bool		pgrest_aggregates_enabled = false;
 char	   *pgrest_cors_allowed_origins = NULL;
 int			pgrest_connection_limit = 1024;
 int			pgrest_idle_timeout = 60;
@@ -164,6 +165,14 @@ pgrest_guc_define(void)
 							 "Enables the read-only raw SQL endpoint POST /sql.",
 							 NULL,
 							 &pgrest_sql_endpoint,
+							 false,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("pgrest.aggregates_enabled",
+							 "Allows aggregate functions in select=, such as count() and col.sum().",
+							 "Off, as in PostgREST: an aggregate over a large table is an easy way to load the server.",
+							 &pgrest_aggregates_enabled,
 							 false,
 							 PGC_SUSET, 0,
 							 NULL, NULL, NULL);

@@ -21,7 +21,9 @@
  */
 #include "postgres.h"
 
+#include "commands/dbcommands.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "pgstat.h"
@@ -35,6 +37,7 @@
 #include "handler.h"
 #include "plan.h"
 #include "query.h"
+#include "readplan.h"
 #include "schema.h"
 
 PG_FUNCTION_INFO_V1(pgrest_handle);
@@ -51,11 +54,15 @@ static int	running_requests = 0;
 typedef struct Pipeline
 {
 	const PgrestHttpRequest *http;
+	bool		nested;			/* inside pgrest.handle() */
 	PgrestAuth *auth;
+	PgrestPlan *plan;
 	PgrestResponse *response;
 } Pipeline;
 
 static void run_stages(void *arg);
+static void require_extension(void);
+static void name_aliases(ErrorData *edata, const PgrestPlan *plan);
 static char *request_line(const PgrestHttpRequest *http);
 static int	headers_from_jsonb(Jsonb *jb, PgrestHeader **headers);
 static Datum headers_to_jsonb(const PgrestResponse *resp);
@@ -68,7 +75,7 @@ static Datum headers_to_jsonb(const PgrestResponse *resp);
 PgrestResponse *
 pgrest_handler_handle(const PgrestHttpRequest *http, bool nested)
 {
-	Pipeline	pipeline = {http, NULL, NULL};
+	Pipeline	pipeline = {http, nested, NULL, NULL, NULL};
 	ErrorData  *volatile edata = NULL;
 	char	   *line = request_line(http);
 
@@ -89,6 +96,8 @@ pgrest_handler_handle(const PgrestHttpRequest *http, bool nested)
 	{
 		bool		authenticated = pipeline.auth && pipeline.auth->authenticated;
 
+		if (pipeline.plan && ERRCODE_TO_CATEGORY(edata->sqlerrcode) == ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION)
+			name_aliases(edata, pipeline.plan);
 		if (pgrest_error_status(edata, authenticated) >= 500)
 			ereport(LOG,
 					(errmsg("pgrest request \"%s\" failed: %s", line, edata->message)));
@@ -115,6 +124,9 @@ run_stages(void *arg)
 	PgrestQuery *query;
 	PgrestResult *result;
 
+	pgrest_schema_refresh();
+	if (!pipeline->nested)
+		require_extension();
 	req = pgrest_request_parse(pipeline->http);
 	if (req->method == PGREST_METHOD_OPTIONS)
 	{
@@ -122,8 +134,8 @@ run_stages(void *arg)
 		return;
 	}
 	pipeline->auth = pgrest_auth_authenticate(req);
-	pgrest_schema_refresh();
 	plan = pgrest_plan_build(req);
+	pipeline->plan = plan;
 	if (plan->rollback)
 		pgrest_execute_end_with_rollback();
 	pgrest_execute_set_context(req, pipeline->auth, plan->schema, plan->read_only);
@@ -137,6 +149,34 @@ run_stages(void *arg)
 	}
 	pgrest_response_check(plan, result);
 	pipeline->response = pgrest_response_build(req, plan, result);
+}
+
+/*
+ * An HTTP worker serves only the database where the extension is
+ * installed (CREATE and DROP EXTENSION create and drop functions, whose
+ * invalidations rebuild the schema cache, which notes it).
+ */
+static void
+require_extension(void)
+{
+	if (!pgrest_schema_extension_installed())
+		pgrest_error_raise(503, "PGRST500",
+						   psprintf("pgrest is not installed in database \"%s\"",
+									get_database_name(MyDatabaseId)),
+						   NULL,
+						   "Run CREATE EXTENSION pgrest; in that database.");
+}
+
+/*
+ * PostgreSQL's messages about the statement name pgrest's aliases
+ * (pgrest_1); say the relations' names instead, as a client expects.
+ */
+static void
+name_aliases(ErrorData *edata, const PgrestPlan *plan)
+{
+	edata->message = pgrest_readplan_name_aliases(plan->read, edata->message);
+	edata->detail = pgrest_readplan_name_aliases(plan->read, edata->detail);
+	edata->hint = pgrest_readplan_name_aliases(plan->read, edata->hint);
 }
 
 /* "GET /path?query", for pg_stat_activity and the log */

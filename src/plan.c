@@ -37,6 +37,7 @@
 #include "error.h"
 #include "guc.h"
 #include "plan.h"
+#include "readplan.h"
 
 static void choose_schema(const PgrestRequest *req, PgrestPlan *plan);
 static void require_read_method(const PgrestRequest *req, PgrestPlan *plan);
@@ -45,7 +46,8 @@ static PgrestRelation *resolve_relation(const PgrestPlan *plan, const char *name
 static void plan_transaction_end(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_relation(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_read(const PgrestRequest *req, PgrestPlan *plan);
-static void plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan);
+static void plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
+							   const char *origin_name, bool top_level);
 static void plan_insert(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_update_or_delete(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_put(const PgrestRequest *req, PgrestPlan *plan);
@@ -64,9 +66,6 @@ static char *routine_signature(const PgrestRoutine *routine);
 static PgrestRelation *scalar_result(const PgrestRoutine *routine);
 static int	column_index(const PgrestRelation *rel, const char *name);
 static void no_single_key(const PgrestRelation *rel) pg_attribute_noreturn();
-static void add_outputs(PgrestPlan *plan, const PgrestSelectItem *item);
-static char *resolve_cast(const char *name);
-static char *output_name(const PgrestField *field);
 static void add_key_filter(const PgrestRequest *req, PgrestPlan *plan);
 
 /* Plan the request; raises a pgrest error for what cannot be served. */
@@ -218,31 +217,28 @@ static void
 plan_read(const PgrestRequest *req, PgrestPlan *plan)
 {
 	plan->kind = PGREST_PLAN_READ;
-	plan_returned_rows(req, plan);
+	plan_returned_rows(req, plan, plan->rel->name, true);
 	plan->offset = req->offset;
 	plan->limit = req->limit;
 	plan->max_rows = pgrest_max_rows;
 	if (pgrest_max_rows > 0)
 		plan->limit = plan->limit < 0 ? pgrest_max_rows : Min(plan->limit, pgrest_max_rows);
+	plan->read->offset = plan->offset;
+	plan->read->limit = plan->limit;
 }
 
-/* what every statement shares: outputs, filters, order, count, format */
+/*
+ * What every statement shares: the tree of the rows it returns (see
+ * readplan.c), count, format.  With top_level the request's filters and
+ * range shape those rows; writes apply their filters to what they write.
+ */
 static void
-plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan)
+plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
+				   const char *origin_name, bool top_level)
 {
-	ListCell   *lc;
-
-	if (!req->select_given)
-	{
-		PgrestSelectItem star = {.star = true};
-
-		add_outputs(plan, &star);
-	}
-	foreach(lc, req->select)
-		add_outputs(plan, (PgrestSelectItem *) lfirst(lc));
-
-	plan->filters = list_copy(req->filters);
-	plan->order = req->order;
+	plan->read = pgrest_readplan_build(plan, req, plan->rel, origin_name, top_level);
+	if (!top_level)
+		plan->filters = list_copy(req->filters);
 	plan->limit = -1;
 	plan->count = req->prefer.count;
 	plan->media = req->media;
@@ -387,7 +383,7 @@ plan_write(const PgrestRequest *req, PgrestPlan *plan)
 		(req->payload ? req->payload->keys : NIL);
 	ListCell   *lc;
 
-	plan_returned_rows(req, plan);
+	plan_returned_rows(req, plan, plan->rel->name, false);
 	plan->payload = req->payload;
 	plan->return_ = req->prefer.return_;
 	plan->missing_default = req->prefer.missing == PGREST_MISSING_DEFAULT;
@@ -414,72 +410,6 @@ column_index(const PgrestRelation *rel, const char *name)
 	return i;
 }
 
-/* "*" is every column, in order; a field is one key */
-static void
-add_outputs(PgrestPlan *plan, const PgrestSelectItem *item)
-{
-	PgrestRelation *rel = plan->rel;
-	PgrestOutput *out;
-
-	if (item->star)
-	{
-		for (int i = 0; i < rel->ncolumns; i++)
-		{
-			out = palloc0(sizeof(PgrestOutput));
-			out->field.name = rel->columns[i].name;
-			out->column = i;
-			out->name = rel->columns[i].name;
-			plan->outputs = lappend(plan->outputs, out);
-		}
-		return;
-	}
-
-	out = palloc0(sizeof(PgrestOutput));
-	out->field = item->field;
-	out->column = pgrest_schema_column(rel, item->field.name);
-	out->cast = item->cast ? resolve_cast(item->cast) : NULL;
-	out->name = item->alias ? item->alias : output_name(&item->field);
-	plan->outputs = lappend(plan->outputs, out);
-}
-
-/*
- * The key PostgREST gives a field: the last JSON key of its path, or the
- * column's name (also when the path ends in array indexes).
- */
-static char *
-output_name(const PgrestField *field)
-{
-	char	   *name = field->name;
-	ListCell   *lc;
-
-	foreach(lc, field->path)
-	{
-		PgrestJsonStep *step = (PgrestJsonStep *) lfirst(lc);
-
-		if (!step->is_index)
-			name = step->key;
-	}
-	return name;
-}
-
-/*
- * A type name from select=name::type, checked by PostgreSQL's own parser
- * and spelled back by format_type, so the client's text never reaches SQL.
- */
-static char *
-resolve_cast(const char *name)
-{
-	Oid			type;
-	int32		typmod;
-
-	parseTypeString(name, &type, &typmod, true);
-	if (!OidIsValid(type))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("type \"%s\" does not exist", name)));
-	return format_type_with_typemod(type, typmod);
-}
-
 /* /<relation>/<key>: the single-column primary key equals the key */
 static void
 add_key_filter(const PgrestRequest *req, PgrestPlan *plan)
@@ -495,7 +425,10 @@ add_key_filter(const PgrestRequest *req, PgrestPlan *plan)
 	filter->field.name = rel->columns[rel->pkey[0]].name;
 	filter->op = PGREST_OP_EQ;
 	filter->value = req->key;
-	plan->filters = lappend(plan->filters, filter);
+	if (plan->kind == PGREST_PLAN_READ)
+		plan->read->filters = lappend(plan->read->filters, filter);
+	else
+		plan->filters = lappend(plan->filters, filter);
 	plan->by_key = true;
 	if (plan->kind == PGREST_PLAN_READ)
 		plan->media = PGREST_MEDIA_OBJECT;
@@ -554,13 +487,17 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 	plan->read_only = read || routine->volatility != PROVOLATILE_VOLATILE;
 	plan->with_body = req->method != PGREST_METHOD_HEAD && !routine->returns_void;
 	plan->scalar = routine->result == NULL;
-	plan->rel = routine->result ? routine->result : scalar_result(routine);
-	plan_returned_rows(req, plan);
+	plan->rel = routine->table ? routine->table :
+		routine->result ? routine->result : scalar_result(routine);
+	plan_returned_rows(req, plan, routine->table ? routine->table->name : routine->name,
+					   true);
 	plan->offset = req->offset;
 	plan->limit = req->limit;
 	plan->max_rows = pgrest_max_rows;
 	if (pgrest_max_rows > 0 && routine->returns_set)
 		plan->limit = plan->limit < 0 ? pgrest_max_rows : Min(plan->limit, pgrest_max_rows);
+	plan->read->offset = plan->offset;
+	plan->read->limit = plan->limit;
 	if (req->prefer.strict && req->prefer.max_affected >= 0)
 	{
 		if (!routine->returns_set)
@@ -570,8 +507,8 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 		plan->max_affected = req->prefer.max_affected;
 	}
 
-	if (plan->scalar && plan->outputs != NIL)
-		((PgrestOutput *) linitial(plan->outputs))->name = routine->name;
+	if (plan->scalar && plan->read->outputs != NIL)
+		((PgrestOutput *) linitial(plan->read->outputs))->name = routine->name;
 
 	/* GET: each argument's texts */
 	foreach(lc, names)

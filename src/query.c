@@ -12,10 +12,13 @@
  *
  * A read is
  *
- *	 WITH pgrest_source AS (SELECT <outputs> FROM <relation>
- *							WHERE <filters> ORDER BY ... LIMIT $l OFFSET $o)
+ *	 WITH pgrest_source AS (<the read tree's SELECT, see render.c>)
  *	 SELECT <total>, pg_catalog.count(_pgrest_t), <body>
  *	 FROM pgrest_source _pgrest_t
+ *
+ * Writes and calls put what they write or return in a CTE first, and the
+ * same read tree shapes its rows.  The relation written is aliased like
+ * the read tree's top node (pgrest_<id>), never by its own name.
  *
  * This file only builds strings: it never calls SPI and needs no
  * transaction.
@@ -33,36 +36,7 @@
 #include "utils/builtins.h"
 
 #include "query.h"
-
-/* the SQL operator of each simple filter operator */
-static const char *const operator_sql[] = {
-	[PGREST_OP_EQ] = "=",
-	[PGREST_OP_NEQ] = "<>",
-	[PGREST_OP_GT] = ">",
-	[PGREST_OP_GTE] = ">=",
-	[PGREST_OP_LT] = "<",
-	[PGREST_OP_LTE] = "<=",
-	[PGREST_OP_LIKE] = "LIKE",
-	[PGREST_OP_ILIKE] = "ILIKE",
-	[PGREST_OP_MATCH] = "~",
-	[PGREST_OP_IMATCH] = "~*",
-	[PGREST_OP_CS] = "@>",
-	[PGREST_OP_CD] = "<@",
-	[PGREST_OP_OV] = "&&",
-	[PGREST_OP_SL] = "<<",
-	[PGREST_OP_SR] = ">>",
-	[PGREST_OP_NXR] = "&<",
-	[PGREST_OP_NXL] = "&>",
-	[PGREST_OP_ADJ] = "-|-",
-};
-
-static const char *const is_sql[] = {
-	[PGREST_IS_NULL] = "IS NULL",
-	[PGREST_IS_NOT_NULL] = "IS NOT NULL",
-	[PGREST_IS_TRUE] = "IS TRUE",
-	[PGREST_IS_FALSE] = "IS FALSE",
-	[PGREST_IS_UNKNOWN] = "IS UNKNOWN",
-};
+#include "render.h"
 
 /* a statement being built */
 typedef struct Builder
@@ -70,8 +44,8 @@ typedef struct Builder
 	PgrestQuery *query;
 	const PgrestPlan *plan;
 	char	   *relation;		/* "schema"."name" */
-	char	   *alias;			/* "name", to qualify columns */
-	char	   *from;			/* the FROM item of a read: relation, or a call */
+	char	   *alias;			/* pgrest_<id> of the top node */
+	char	   *from;			/* what the top node reads: NULL (its relation), or a CTE */
 	char	   *with;			/* CTEs a read needs first, or NULL */
 } Builder;
 
@@ -79,25 +53,16 @@ static void build_list_relations(PgrestQuery *query, const PgrestPlan *plan);
 static void build_read(Builder *b);
 static void build_write(Builder *b);
 static void build_call(Builder *b);
-static char *estimate_sql(Builder *b, const char *where);
+static char *estimate_sql(Builder *b, const char *counted);
 static void append_payload(Builder *b, StringInfo sql);
 static void append_column_list(Builder *b, StringInfo sql, const char *prefix);
 static void append_returning(Builder *b, StringInfo sql);
 static void append_write_result(Builder *b, StringInfo sql);
 static void append_inserted_count(Builder *b, StringInfo sql);
-static void append_outputs(Builder *b, StringInfo sql);
-static void append_order(Builder *b, StringInfo sql);
-static void append_where(Builder *b, StringInfo sql);
-static void append_filter(Builder *b, StringInfo sql, const PgrestFilter *filter);
-static void append_condition(Builder *b, StringInfo sql, const PgrestFilter *filter);
-static void append_field(Builder *b, StringInfo sql, const PgrestField *field);
 static void append_body(Builder *b, StringInfo sql);
 static void append_csv_field(StringInfo sql, const char *value_sql);
-static const PgrestColumn *field_column(Builder *b, const PgrestField *field);
-static char *like_pattern(const char *value);
 static char *csv_header(const PgrestPlan *plan);
 static void csv_quote(StringInfo buf, const char *value);
-static int	add_param(PgrestQuery *query, const char *value);
 
 PgrestQuery *
 pgrest_query_build(const PgrestPlan *plan)
@@ -124,8 +89,8 @@ pgrest_query_build(const PgrestPlan *plan)
 			b.query = query;
 			b.plan = plan;
 			b.relation = quote_qualified_identifier(plan->rel->schema, plan->rel->name);
-			b.alias = pstrdup(quote_identifier(plan->rel->name));
-			b.from = b.relation;
+			b.alias = pgrest_render_alias(plan->read->id);
+			b.from = NULL;
 			b.with = NULL;
 			if (plan->kind == PGREST_PLAN_CALL)
 				build_call(&b);
@@ -139,44 +104,13 @@ pgrest_query_build(const PgrestPlan *plan)
 }
 
 /*
- * An array literal of text values, {"a","b"}, each element quoted and
- * escaped as array_in expects.
- */
-char *
-pgrest_query_text_array(List *values)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '{');
-	foreach(lc, values)
-	{
-		const char *v = (const char *) lfirst(lc);
-
-		if (foreach_current_index(lc) > 0)
-			appendStringInfoChar(&buf, ',');
-		appendStringInfoChar(&buf, '"');
-		for (; *v; v++)
-		{
-			if (*v == '"' || *v == '\\')
-				appendStringInfoChar(&buf, '\\');
-			appendStringInfoChar(&buf, *v);
-		}
-		appendStringInfoChar(&buf, '"');
-	}
-	appendStringInfoChar(&buf, '}');
-	return buf.data;
-}
-
-/*
  * The relations of the schema the request's role has any privilege on,
  * as [{"name": ..., "kind": ...}] ordered by name.
  */
 static void
 build_list_relations(PgrestQuery *query, const PgrestPlan *plan)
 {
-	int			schema = add_param(query, plan->schema);
+	int			schema = pgrest_render_param(query, plan->schema);
 
 	query->sql = psprintf(
 						  "SELECT NULL::pg_catalog.int8, pg_catalog.count(_pgrest_t), "
@@ -201,29 +135,17 @@ build_read(Builder *b)
 {
 	const PgrestPlan *plan = b->plan;
 	PgrestQuery *query = b->query;
-	StringInfoData where;
 	StringInfoData sql;
-
-	/* the filters first: their parameters are shared with the count */
-	initStringInfo(&where);
-	append_where(b, &where);
+	StringInfoData counted;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "WITH %s%spgrest_source AS (SELECT ",
+	appendStringInfo(&sql, "WITH %s%spgrest_source AS (",
 					 b->with ? b->with : "", b->with ? ", " : "");
-	append_outputs(b, &sql);
-	appendStringInfo(&sql, " FROM %s%s", b->from, where.data);
-
-	append_order(b, &sql);
-	if (plan->limit >= 0)
-		appendStringInfo(&sql, " LIMIT $%d",
-						 add_param(query, psprintf(INT64_FORMAT, plan->limit)));
-	if (plan->offset > 0)
-		appendStringInfo(&sql, " OFFSET $%d",
-						 add_param(query, psprintf(INT64_FORMAT, plan->offset)));
+	pgrest_render_select(query, &sql, plan->read, b->from);
 	appendStringInfoString(&sql, ") SELECT ");
 
 	/* the total: counted, estimated by the planner, or not asked for */
+	initStringInfo(&counted);
 	switch (plan->count)
 	{
 		case PGREST_COUNT_NONE:
@@ -232,24 +154,28 @@ build_read(Builder *b)
 		case PGREST_COUNT_EXACT:
 		case PGREST_COUNT_ESTIMATED:
 			if (plan->limit < 0 && plan->offset == 0)
+			{
 				appendStringInfoString(&sql, "pg_catalog.count(_pgrest_t)");
-			else if (plan->count == PGREST_COUNT_ESTIMATED && plan->max_rows > 0)
+				break;
+			}
+			pgrest_render_counted(query, &counted, plan->read, b->from);
+			if (plan->count == PGREST_COUNT_ESTIMATED && plan->max_rows > 0)
 			{
 				/* exact up to pgrest.max_rows, the planner's guess above */
 				appendStringInfo(&sql,
-								 "(SELECT pg_catalog.count(*) FROM (SELECT 1 FROM %s%s LIMIT "
+								 "(SELECT pg_catalog.count(*) FROM (SELECT 1%s LIMIT "
 								 INT64_FORMAT ") _pgrest_c)",
-								 b->from, where.data, plan->max_rows + 1);
-				query->estimate_sql = estimate_sql(b, where.data);
+								 counted.data, plan->max_rows + 1);
+				query->estimate_sql = estimate_sql(b, counted.data);
 				query->estimate_above = plan->max_rows;
 			}
 			else
-				appendStringInfo(&sql, "(SELECT pg_catalog.count(*) FROM %s%s)",
-								 b->from, where.data);
+				appendStringInfo(&sql, "(SELECT pg_catalog.count(*)%s)", counted.data);
 			break;
 		case PGREST_COUNT_PLANNED:
 			appendStringInfoString(&sql, "NULL::pg_catalog.int8");
-			query->estimate_sql = estimate_sql(b, where.data);
+			pgrest_render_counted(query, &counted, plan->read, b->from);
+			query->estimate_sql = estimate_sql(b, counted.data);
 			break;
 	}
 	appendStringInfoString(&sql, ", pg_catalog.count(_pgrest_t), ");
@@ -262,7 +188,7 @@ build_read(Builder *b)
  * A call is read like a relation: its result is computed once, into
  *
  *	 [pgrest_args AS (SELECT <arguments> FROM json_to_record($1) AS ...),]
- *	 pgrest_call AS MATERIALIZED (SELECT "f".* FROM "s"."f"(a := ...) AS "f")
+ *	 pgrest_call AS MATERIALIZED (SELECT pgrest_1.* FROM "s"."f"(a := ...) AS pgrest_1)
  *
  * and the read grammar (outputs, filters, order, range, count) applies to
  * pgrest_call, so counting never calls a volatile function twice.
@@ -282,13 +208,13 @@ build_call(Builder *b)
 	initStringInfo(&call);
 	appendStringInfo(&call, "%s(", quote_qualified_identifier(routine->schema, routine->name));
 	if (plan->call_body)
-		appendStringInfo(&call, "$%d::%s", add_param(b->query, plan->payload->text),
+		appendStringInfo(&call, "$%d::%s", pgrest_render_param(b->query, plan->payload->text),
 						 format_type_be(routine->args[0].type));
 	else if (plan->payload != NULL && plan->call_args != NIL)
 	{
 		appendStringInfo(&with,
 						 "pgrest_args AS (SELECT * FROM pg_catalog.json_to_record($%d::pg_catalog.json) AS pgrest_row(",
-						 add_param(b->query, plan->payload->text));
+						 pgrest_render_param(b->query, plan->payload->text));
 		foreach(lc, plan->call_args)
 		{
 			const PgrestRoutineArg *arg = ((PgrestCallArg *) lfirst(lc))->arg;
@@ -308,13 +234,13 @@ build_call(Builder *b)
 		{
 			PgrestCallArg *ca = (PgrestCallArg *) lfirst(lc);
 			const char *value = ca->arg->variadic ?
-				pgrest_query_text_array(ca->values) : (const char *) llast(ca->values);
+				pgrest_render_text_array(ca->values) : (const char *) llast(ca->values);
 
 			appendStringInfo(&call, "%s%s%s := $%d::%s",
 							 foreach_current_index(lc) > 0 ? ", " : "",
 							 ca->arg->variadic ? "VARIADIC " : "",
 							 quote_identifier(ca->arg->name),
-							 add_param(b->query, value), format_type_be(ca->arg->type));
+							 pgrest_render_param(b->query, value), format_type_be(ca->arg->type));
 		}
 	}
 	appendStringInfoChar(&call, ')');
@@ -323,16 +249,16 @@ build_call(Builder *b)
 					 b->alias, with.len > 0 ? "pgrest_args, " : "", call.data, b->alias,
 					 plan->scalar ? "(pgrest_scalar)" : "");
 	b->with = with.data;
-	b->from = psprintf("pgrest_call AS %s", b->alias);
+	b->from = "pgrest_call";
 }
 
 /* the statement whose planner estimate is the total (count=planned) */
 static char *
-estimate_sql(Builder *b, const char *where)
+estimate_sql(Builder *b, const char *counted)
 {
 	if (b->with)
-		return psprintf("WITH %s SELECT 1 FROM %s%s", b->with, b->from, where);
-	return psprintf("SELECT 1 FROM %s%s", b->from, where);
+		return psprintf("WITH %s SELECT 1%s", b->with, counted);
+	return psprintf("SELECT 1%s", counted);
 }
 
 /*
@@ -358,7 +284,7 @@ build_write(Builder *b)
 	ListCell   *lc;
 
 	initStringInfo(&where);
-	append_where(b, &where);
+	pgrest_render_where(query, &where, plan->read, plan->filters);
 
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "WITH ");
@@ -374,13 +300,13 @@ build_write(Builder *b)
 	{
 		case PGREST_PLAN_INSERT:
 		case PGREST_PLAN_PUT:
-			appendStringInfo(&sql, "INSERT INTO %s ", b->relation);
+			appendStringInfo(&sql, "INSERT INTO %s AS %s ", b->relation, b->alias);
 			if (plan->columns == NIL)
 			{
 				/* rows of defaults, one per object of the body */
 				appendStringInfo(&sql,
 								 "SELECT FROM pg_catalog.json_array_elements($%d::pg_catalog.json)",
-								 add_param(query, plan->payload->json));
+								 pgrest_render_param(query, plan->payload->json));
 			}
 			else
 			{
@@ -397,7 +323,7 @@ build_write(Builder *b)
 					appendStringInfoString(&sql, foreach_current_index(lc) == 0 ? " WHERE " : " AND ");
 					appendStringInfo(&sql, "pgrest_body.%s = $%d",
 									 quote_identifier(plan->rel->columns[lfirst_int(lc)].name),
-									 add_param(query, list_nth(plan->put_key, foreach_current_index(lc))));
+									 pgrest_render_param(query, list_nth(plan->put_key, foreach_current_index(lc))));
 				}
 			}
 			if (plan->kind == PGREST_PLAN_PUT ||
@@ -434,15 +360,15 @@ build_write(Builder *b)
 				 * table's route matches no row; /<table>/<key> matches its
 				 * row unchanged, so that only a missing one is a 404.
 				 */
-				appendStringInfo(&sql, "SELECT %s.* FROM %s%s",
-								 b->alias, b->relation,
+				appendStringInfo(&sql, "SELECT %s.* FROM %s AS %s%s",
+								 b->alias, b->relation, b->alias,
 								 plan->by_key ? where.data : " WHERE false");
 				appendStringInfoString(&sql, ") ");
 				append_write_result(b, &sql);
 				query->sql = sql.data;
 				return;
 			}
-			appendStringInfo(&sql, "UPDATE %s SET ", b->relation);
+			appendStringInfo(&sql, "UPDATE %s AS %s SET ", b->relation, b->alias);
 			foreach(lc, plan->columns)
 			{
 				const char *col = quote_identifier(plan->rel->columns[lfirst_int(lc)].name);
@@ -454,7 +380,7 @@ build_write(Builder *b)
 			appendStringInfo(&sql, " FROM pgrest_body%s", where.data);
 			break;
 		case PGREST_PLAN_DELETE:
-			appendStringInfo(&sql, "DELETE FROM %s%s", b->relation, where.data);
+			appendStringInfo(&sql, "DELETE FROM %s AS %s%s", b->relation, b->alias, where.data);
 			break;
 		default:
 			elog(ERROR, "unexpected pgrest write");
@@ -474,7 +400,7 @@ static void
 append_payload(Builder *b, StringInfo sql)
 {
 	const PgrestPlan *plan = b->plan;
-	int			json = add_param(b->query, plan->payload->json);
+	int			json = pgrest_render_param(b->query, plan->payload->json);
 	bool		defaults = false;
 	ListCell   *lc;
 
@@ -586,16 +512,13 @@ append_write_result(Builder *b, StringInfo sql)
 	appendStringInfoString(sql, ", ");
 	append_inserted_count(b, sql);
 
-	appendStringInfoString(sql, " FROM (SELECT ");
-	if (plan->return_ == PGREST_RETURN_HEADERS_ONLY && plan->rel->npkey > 0)
-		appendStringInfo(sql, "%s.*", b->alias);
-	else if (plan->return_ == PGREST_RETURN_REPRESENTATION)
-		append_outputs(b, sql);
-	else
-		appendStringInfoString(sql, "1");
-	appendStringInfo(sql, " FROM pgrest_source AS %s", b->alias);
+	appendStringInfoString(sql, " FROM (");
 	if (plan->return_ == PGREST_RETURN_REPRESENTATION)
-		append_order(b, sql);
+		pgrest_render_select(b->query, sql, plan->read, "pgrest_source");
+	else if (plan->return_ == PGREST_RETURN_HEADERS_ONLY && plan->rel->npkey > 0)
+		appendStringInfo(sql, "SELECT %s.* FROM pgrest_source AS %s", b->alias, b->alias);
+	else
+		appendStringInfo(sql, "SELECT 1 FROM pgrest_source AS %s", b->alias);
 	appendStringInfoString(sql, ") _pgrest_t");
 }
 
@@ -630,188 +553,6 @@ append_inserted_count(Builder *b, StringInfo sql)
 	appendStringInfoString(sql, "))");
 }
 
-/* the select list: each output, cast if asked, under its key */
-static void
-append_outputs(Builder *b, StringInfo sql)
-{
-	ListCell   *lc;
-
-	foreach(lc, b->plan->outputs)
-	{
-		PgrestOutput *out = (PgrestOutput *) lfirst(lc);
-
-		if (foreach_current_index(lc) > 0)
-			appendStringInfoString(sql, ", ");
-		if (out->cast)
-			appendStringInfoString(sql, "CAST(");
-		append_field(b, sql, &out->field);
-		if (out->cast)
-			appendStringInfo(sql, " AS %s)", out->cast);
-		appendStringInfo(sql, " AS %s", quote_identifier(out->name));
-	}
-}
-
-/* " ORDER BY ...", or nothing */
-static void
-append_order(Builder *b, StringInfo sql)
-{
-	ListCell   *lc;
-
-	foreach(lc, b->plan->order)
-	{
-		PgrestOrderTerm *term = (PgrestOrderTerm *) lfirst(lc);
-
-		appendStringInfoString(sql, foreach_current_index(lc) == 0 ? " ORDER BY " : ", ");
-		append_field(b, sql, &term->field);
-		if (term->direction == PGREST_DIRECTION_ASC)
-			appendStringInfoString(sql, " ASC");
-		else if (term->direction == PGREST_DIRECTION_DESC)
-			appendStringInfoString(sql, " DESC");
-		if (term->nulls == PGREST_NULLS_FIRST)
-			appendStringInfoString(sql, " NULLS FIRST");
-		else if (term->nulls == PGREST_NULLS_LAST)
-			appendStringInfoString(sql, " NULLS LAST");
-	}
-}
-
-/* " WHERE f1 AND f2 ...", or nothing */
-static void
-append_where(Builder *b, StringInfo sql)
-{
-	ListCell   *lc;
-
-	foreach(lc, b->plan->filters)
-	{
-		appendStringInfoString(sql, foreach_current_index(lc) == 0 ? " WHERE " : " AND ");
-		append_filter(b, sql, (PgrestFilter *) lfirst(lc));
-	}
-}
-
-static void
-append_filter(Builder *b, StringInfo sql, const PgrestFilter *filter)
-{
-	ListCell   *lc;
-
-	if (filter->negated)
-		appendStringInfoString(sql, "NOT ");
-	appendStringInfoChar(sql, '(');
-	if (filter->kind == PGREST_FILTER_CONDITION)
-		append_condition(b, sql, filter);
-	else
-	{
-		foreach(lc, filter->children)
-		{
-			if (foreach_current_index(lc) > 0)
-				appendStringInfoString(sql, filter->kind == PGREST_FILTER_AND ? " AND " : " OR ");
-			append_filter(b, sql, (PgrestFilter *) lfirst(lc));
-		}
-	}
-	appendStringInfoChar(sql, ')');
-}
-
-static void
-append_condition(Builder *b, StringInfo sql, const PgrestFilter *filter)
-{
-	PgrestQuery *query = b->query;
-
-	switch (filter->op)
-	{
-		case PGREST_OP_IS:
-			append_field(b, sql, &filter->field);
-			appendStringInfo(sql, " %s", is_sql[filter->is]);
-			return;
-		case PGREST_OP_IN:
-			append_field(b, sql, &filter->field);
-			appendStringInfo(sql, " = ANY ($%d)",
-							 add_param(query, pgrest_query_text_array(filter->values)));
-			return;
-		case PGREST_OP_ISDISTINCT:
-			append_field(b, sql, &filter->field);
-			appendStringInfo(sql, " IS DISTINCT FROM $%d", add_param(query, filter->value));
-			return;
-		case PGREST_OP_FTS:
-		case PGREST_OP_PLFTS:
-		case PGREST_OP_PHFTS:
-		case PGREST_OP_WFTS:
-			{
-				const PgrestColumn *col = field_column(b, &filter->field);
-				const char *fn = filter->op == PGREST_OP_FTS ? "to_tsquery" :
-					filter->op == PGREST_OP_PLFTS ? "plainto_tsquery" :
-					filter->op == PGREST_OP_PHFTS ? "phraseto_tsquery" :
-					"websearch_to_tsquery";
-				char	   *language = NULL;
-
-				if (filter->language)
-					language = psprintf("$%d::pg_catalog.regconfig, ",
-										add_param(query, filter->language));
-				/* a column that is not a tsvector is made one */
-				if (col && col->basetype == TSVECTOROID && filter->field.path == NIL)
-					append_field(b, sql, &filter->field);
-				else
-				{
-					appendStringInfo(sql, "pg_catalog.to_tsvector(%s", language ? language : "");
-					append_field(b, sql, &filter->field);
-					appendStringInfoChar(sql, ')');
-				}
-				appendStringInfo(sql, " @@ pg_catalog.%s(%s$%d)", fn,
-								 language ? language : "",
-								 add_param(query, filter->value));
-				return;
-			}
-		default:
-			{
-				const char *value = filter->value;
-
-				if (filter->op == PGREST_OP_LIKE || filter->op == PGREST_OP_ILIKE)
-					value = like_pattern(value);
-				append_field(b, sql, &filter->field);
-				appendStringInfo(sql, " %s ", operator_sql[filter->op]);
-				if (filter->quantifier == PGREST_QUANT_ANY)
-					appendStringInfo(sql, "ANY ($%d)", add_param(query, value));
-				else if (filter->quantifier == PGREST_QUANT_ALL)
-					appendStringInfo(sql, "ALL ($%d)", add_param(query, value));
-				else
-					appendStringInfo(sql, "$%d", add_param(query, value));
-				return;
-			}
-	}
-}
-
-/*
- * A column of the relation, then its JSON path.  A path on a column that
- * is not json or jsonb goes through to_jsonb (arrays, composites), as in
- * PostgREST.  Keys and indexes are parameters.
- */
-static void
-append_field(Builder *b, StringInfo sql, const PgrestField *field)
-{
-	const PgrestColumn *col;
-	ListCell   *lc;
-
-	if (field->path == NIL)
-	{
-		appendStringInfo(sql, "%s.%s", b->alias, quote_identifier(field->name));
-		return;
-	}
-
-	col = field_column(b, field);
-	appendStringInfoChar(sql, '(');
-	if (col && (col->basetype == JSONOID || col->basetype == JSONBOID))
-		appendStringInfo(sql, "%s.%s", b->alias, quote_identifier(field->name));
-	else
-		appendStringInfo(sql, "pg_catalog.to_jsonb(%s.%s)", b->alias,
-						 quote_identifier(field->name));
-	foreach(lc, field->path)
-	{
-		PgrestJsonStep *step = (PgrestJsonStep *) lfirst(lc);
-
-		appendStringInfo(sql, "%s$%d::%s", step->as_text ? "->>" : "->",
-						 add_param(b->query, step->key),
-						 step->is_index ? "pg_catalog.int4" : "pg_catalog.text");
-	}
-	appendStringInfoChar(sql, ')');
-}
-
 /*
  * The body: a JSON array, a single object (the count is checked after the
  * statement), or CSV; nothing for HEAD.
@@ -833,10 +574,10 @@ append_body(Builder *b, StringInfo sql)
 		ListCell   *lc;
 
 		appendStringInfo(sql, "$%d || coalesce(E'\\n' || pg_catalog.string_agg(",
-						 add_param(b->query, csv_header(plan)));
-		if (plan->outputs == NIL)
+						 pgrest_render_param(b->query, csv_header(plan)));
+		if (plan->read->outputs == NIL)
 			appendStringInfoString(sql, "''");
-		foreach(lc, plan->outputs)
+		foreach(lc, plan->read->outputs)
 		{
 			PgrestOutput *out = (PgrestOutput *) lfirst(lc);
 
@@ -851,7 +592,7 @@ append_body(Builder *b, StringInfo sql)
 	/* a function's value is the body itself; one that returns no set, too */
 	if (plan->scalar)
 		rows = psprintf("_pgrest_t.%s",
-						quote_identifier(((PgrestOutput *) linitial(plan->outputs))->name));
+						quote_identifier(((PgrestOutput *) linitial(plan->read->outputs))->name));
 	else
 		rows = "_pgrest_t";
 	if (plan->media == PGREST_MEDIA_OBJECT ||
@@ -877,29 +618,6 @@ append_csv_field(StringInfo sql, const char *value_sql)
 					 value_sql, value_sql, value_sql, value_sql);
 }
 
-/* the schema cache's column for a field, or NULL if it has none */
-static const PgrestColumn *
-field_column(Builder *b, const PgrestField *field)
-{
-	int			i = pgrest_schema_column(b->plan->rel, field->name);
-
-	return i >= 0 ? &b->plan->rel->columns[i] : NULL;
-}
-
-/* like.*son: PostgREST's '*' stands for '%' */
-static char *
-like_pattern(const char *value)
-{
-	char	   *pattern = pstrdup(value);
-
-	for (char *c = pattern; *c; c++)
-	{
-		if (*c == '*')
-			*c = '%';
-	}
-	return pattern;
-}
-
 /* the CSV header line: the output names */
 static char *
 csv_header(const PgrestPlan *plan)
@@ -908,7 +626,7 @@ csv_header(const PgrestPlan *plan)
 	ListCell   *lc;
 
 	initStringInfo(&buf);
-	foreach(lc, plan->outputs)
+	foreach(lc, plan->read->outputs)
 	{
 		if (foreach_current_index(lc) > 0)
 			appendStringInfoChar(&buf, ',');
@@ -933,15 +651,4 @@ csv_quote(StringInfo buf, const char *value)
 		appendStringInfoChar(buf, *value);
 	}
 	appendStringInfoChar(buf, '"');
-}
-
-/* Append a parameter; returns its number n for "$n". */
-static int
-add_param(PgrestQuery *query, const char *value)
-{
-	query->params = query->nparams == 0 ?
-		palloc(sizeof(char *)) :
-		repalloc(query->params, sizeof(char *) * (query->nparams + 1));
-	query->params[query->nparams++] = value;
-	return query->nparams;
 }

@@ -37,6 +37,5 @@ typedef struct PgrestQuery
 } PgrestQuery;
 
 extern PgrestQuery *pgrest_query_build(const PgrestPlan *plan);
-extern char *pgrest_query_text_array(List *values);
 
 #endif							/* PGREST_QUERY_H */

@@ -55,6 +55,8 @@ static void parse_accept(PgrestRequest *req);
 static bool media_from_type(const char *type, PgrestMedia *media);
 static void range_not_satisfiable(const char *details) pg_attribute_noreturn();
 static bool ends_with_word(const char *name, const char *word);
+static PgrestEmbedParam *add_embed_param(PgrestRequest *req, PgrestParamPath *path,
+										 PgrestEmbedParamKind kind);
 static int	hex_value(char c);
 static void invalid_path(void) pg_attribute_noreturn();
 static bool is_token(const char *s);
@@ -252,10 +254,11 @@ copy_headers(PgrestRequest *req, const PgrestHttpRequest *http)
 }
 
 /*
- * Sort the query-string parameters: reserved names (select, order, limit,
- * offset, and, or), then filters.  Names ending in a reserved word after
- * a dot (actors.order) address embedded resources, which are not
- * supported yet.
+ * Sort the query-string parameters: reserved names (select, columns,
+ * on_conflict), then names whose last part is order, limit, offset, or,
+ * and (a.b.order addresses the embedded resource a.b), then filters.
+ * Parameters for embedded resources are kept with their path, for plan.c
+ * to attach to the resource they name.
  */
 static void
 parse_params(PgrestRequest *req)
@@ -270,6 +273,7 @@ parse_params(PgrestRequest *req)
 		PgrestParam *param = (PgrestParam *) lfirst(lc);
 		const char *name = param->name;
 		const char *value = param->value;
+		PgrestParamPath *path;
 
 		/* ?name without "=" carries nothing, as in PostgREST */
 		if (value == NULL)
@@ -292,26 +296,50 @@ parse_params(PgrestRequest *req)
 			offset = parse_nonnegative("offset", value);
 		else if (strcmp(name, "or") == 0 || strcmp(name, "and") == 0 ||
 				 strcmp(name, "not.or") == 0 || strcmp(name, "not.and") == 0)
-			req->filters = lappend(req->filters, pgrest_grammar_logic(name, value));
-		else if (ends_with_word(name, "order") || ends_with_word(name, "limit") ||
-				 ends_with_word(name, "offset") || ends_with_word(name, "or") ||
-				 ends_with_word(name, "and"))
+			req->filters = lappend(req->filters,
+								   pgrest_grammar_logic(pgrest_grammar_param_path(name, true),
+														value));
+		else if (ends_with_word(name, "or") || ends_with_word(name, "and"))
 		{
-			char	   *embed = pstrdup(name);
-
-			*strchr(embed, '.') = '\0';
-			pgrest_error_raise(400, "PGRST108",
-							   psprintf("'%s' is not an embedded resource in this request", embed),
-							   NULL,
-							   psprintf("Verify that '%s' is included in the 'select' query parameter.", embed));
+			path = pgrest_grammar_param_path(name, true);
+			add_embed_param(req, path, PGREST_EMBED_FILTER)->filter =
+				pgrest_grammar_logic(path, value);
 		}
+		else if (ends_with_word(name, "order"))
+			add_embed_param(req, pgrest_grammar_param_path(name, false),
+							PGREST_EMBED_ORDER)->order = pgrest_grammar_order(value);
+		else if (ends_with_word(name, "limit"))
+			add_embed_param(req, pgrest_grammar_param_path(name, false),
+							PGREST_EMBED_LIMIT)->number = parse_nonnegative("limit", value);
+		else if (ends_with_word(name, "offset"))
+			add_embed_param(req, pgrest_grammar_param_path(name, false),
+							PGREST_EMBED_OFFSET)->number = parse_nonnegative("offset", value);
 		else if (req->target == PGREST_TARGET_ROUTINE &&
 				 !pgrest_grammar_is_operation(value))
 			req->rpc_args = lappend(req->rpc_args, param);	/* f?a=1 */
 		else
-			req->filters = lappend(req->filters, pgrest_grammar_filter(name, value));
+		{
+			path = pgrest_grammar_param_path(name, false);
+			if (path->embeds == NIL)
+				req->filters = lappend(req->filters, pgrest_grammar_filter(path, value));
+			else
+				add_embed_param(req, path, PGREST_EMBED_FILTER)->filter =
+					pgrest_grammar_filter(path, value);
+		}
 	}
 	parse_range(req, offset, limit);
+}
+
+/* a new parameter for the embedded resource that path names */
+static PgrestEmbedParam *
+add_embed_param(PgrestRequest *req, PgrestParamPath *path, PgrestEmbedParamKind kind)
+{
+	PgrestEmbedParam *param = palloc0(sizeof(PgrestEmbedParam));
+
+	param->embeds = path->embeds;
+	param->kind = kind;
+	req->embed_params = lappend(req->embed_params, param);
+	return param;
 }
 
 /* "x.word": a dotted name whose last part is word */

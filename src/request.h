@@ -127,6 +127,24 @@ typedef struct PgrestPreferences
 	int64		max_affected;	/* -1: none */
 } PgrestPreferences;
 
+typedef enum PgrestEmbedParamKind
+{
+	PGREST_EMBED_FILTER,		/* a.col=op.value, a.or=(...), a.and=(...) */
+	PGREST_EMBED_ORDER,			/* a.order= */
+	PGREST_EMBED_LIMIT,			/* a.limit= */
+	PGREST_EMBED_OFFSET			/* a.offset= */
+} PgrestEmbedParamKind;
+
+/* a query parameter for an embedded resource: a.b.col=eq.1, a.limit=2 */
+typedef struct PgrestEmbedParam
+{
+	List	   *embeds;			/* char *: the path of names, outermost first */
+	PgrestEmbedParamKind kind;
+	PgrestFilter *filter;		/* FILTER */
+	List	   *order;			/* ORDER: PgrestOrderTerm * */
+	int64		number;			/* LIMIT, OFFSET */
+} PgrestEmbedParam;
+
 typedef struct PgrestRequest
 {
 	PgrestMethod method;
@@ -146,6 +164,7 @@ typedef struct PgrestRequest
 	bool		select_given;	/* select= was sent (NIL then means none) */
 	List	   *filters;		/* PgrestFilter *, all ANDed */
 	List	   *order;			/* PgrestOrderTerm * */
+	List	   *embed_params;	/* PgrestEmbedParam *, in query-string order */
 	int64		offset;
 	int64		limit;			/* -1: no limit */
 	bool		ranged;			/* a Range header or limit/offset was given */

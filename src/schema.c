@@ -17,7 +17,11 @@
  * Privileges are not cached: PostgreSQL checks them when the request's
  * statement runs as the request's role.
  *
- * This file reads the catalogs through execute.c; it runs no user SQL.
+ * Relationships between the relations (foreign keys, views of them,
+ * junctions, computed ones) are derived by relationship.c from the rows
+ * read here.
+ *
+ * This file reads the catalogs through catalog.c; it runs no user SQL.
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -39,9 +43,9 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
-#include "execute.h"
+#include "catalog.h"
 #include "guc.h"
-#include "query.h"
+#include "relationship.h"
 #include "schema.h"
 #include "shmem.h"
 #include "statement.h"
@@ -76,6 +80,7 @@ static MemoryContext cache_context = NULL;
 static HTAB *by_name = NULL;
 static HTAB *by_oid = NULL;
 static HTAB *routines = NULL;
+static List *all_relations = NIL;
 static char *cache_schemas = NULL;
 static uint64 cache_generation = 0;
 static bool extension_installed = false;
@@ -93,6 +98,10 @@ typedef struct Build
 	HTAB	   *routines;
 	PgrestRelation *current;	/* relation whose columns are being read */
 	List	   *columns;		/* its PgrestColumn * so far */
+	List	   *relations;		/* PgrestRelation *, in oid order */
+	List	   *keys;			/* PgrestCatalogKey *: every user table's */
+	List	   *views;			/* PgrestCatalogView *: every view's query */
+	List	   *routine_list;	/* PgrestRoutine * */
 } Build;
 
 /*
@@ -109,7 +118,7 @@ static const char *const relations_sql =
 "'pg_catalog.nextval(%L::pg_catalog.regclass)', "
 "pg_catalog.pg_get_serial_sequence(pg_catalog.format('%I.%I', n.nspname, c.relname), a.attname)) "
 "ELSE pg_catalog.pg_get_expr(d.adbin, 0) END, "
-"a.attgenerated <> '' "
+"a.attgenerated <> '', c.reltype "
 "FROM pg_catalog.pg_class c "
 "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 "LEFT JOIN pg_catalog.pg_attribute a "
@@ -119,21 +128,35 @@ static const char *const relations_sql =
 "AND NOT c.relispartition "
 "ORDER BY c.oid, a.attnum";
 
-/* primary keys, unique constraints and foreign keys of those relations */
+/*
+ * Primary keys, unique constraints and foreign keys of every user table,
+ * exposed or not: views of the exposed schemas may show any table's.
+ * Foreign keys that partitions inherit from their parent are left out.
+ */
 static const char *const constraints_sql =
 "SELECT con.conrelid, con.contype, con.conname, con.conkey, "
 "con.confrelid, con.confkey "
 "FROM pg_catalog.pg_constraint con "
-"JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
-"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-"WHERE n.nspname = ANY ($1) AND con.contype IN ('p', 'u', 'f') "
+"WHERE con.contype IN ('p', 'u', 'f') AND con.conrelid <> 0 "
+"AND (con.contype <> 'f' OR con.conparentid = 0) "
+"AND con.connamespace NOT IN ('pg_catalog'::pg_catalog.regnamespace, "
+"'information_schema'::pg_catalog.regnamespace) "
 "ORDER BY con.conrelid, con.contype, con.conname";
+
+/* the stored query of every user view (views of views are followed) */
+static const char *const views_sql =
+"SELECT r.ev_class, r.ev_action "
+"FROM pg_catalog.pg_rewrite r "
+"JOIN pg_catalog.pg_class c ON c.oid = r.ev_class "
+"WHERE r.rulename = '_RETURN' AND c.relkind IN ('v', 'm') "
+"AND c.relnamespace NOT IN ('pg_catalog'::pg_catalog.regnamespace, "
+"'information_schema'::pg_catalog.regnamespace)";
 
 /* functions (not procedures or aggregates) and their parameters */
 static const char *const routines_sql =
 "SELECT p.oid, n.nspname, p.proname, p.provolatile, p.proretset, p.prorettype, "
 "p.pronargdefaults, p.proargtypes::pg_catalog.oid[], p.proallargtypes, "
-"p.proargmodes::pg_catalog.text[], p.proargnames "
+"p.proargmodes::pg_catalog.text[], p.proargnames, p.prorows "
 "FROM pg_catalog.pg_proc p "
 "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
 "WHERE n.nspname = ANY ($1) AND p.prokind = 'f' "
@@ -146,7 +169,10 @@ static void build(Build *b);
 static void add_column_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void finish_relation(Build *b);
 static void add_constraint_row(HeapTuple tuple, TupleDesc desc, void *arg);
-static int *column_indexes(const PgrestRelation *rel, Datum attnums, int *n);
+static void add_view_row(HeapTuple tuple, TupleDesc desc, void *arg);
+static void find_returned_tables(Build *b);
+static int *column_indexes(const PgrestRelation *rel, const AttrNumber *attnums, int n);
+static AttrNumber *attnums_of(Datum array, int *n);
 static PgrestRelation *lookup_oid(HTAB *table, Oid oid);
 static void add_routine_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void result_columns(PgrestRoutine *routine, List *out_names, List *out_types);
@@ -202,6 +228,7 @@ pgrest_schema_refresh(void)
 	by_name = b.by_name;
 	by_oid = b.by_oid;
 	routines = b.routines;
+	all_relations = b.relations;
 	extension_installed = OidIsValid(get_extension_oid("pgrest", true));
 	cache_schemas = MemoryContextStrdup(cache_context, pgrest_schemas);
 }
@@ -234,6 +261,13 @@ pgrest_schema_relation(const char *schema, const char *name)
 	set_key(&key, schema, name);
 	entry = hash_search(by_name, &key, HASH_FIND, NULL);
 	return entry ? entry->rel : NULL;
+}
+
+/* Every relation of the exposed schemas. */
+List *
+pgrest_schema_relations(void)
+{
+	return all_relations;
 }
 
 /* The functions schema.name (overloads), or NIL. */
@@ -296,7 +330,7 @@ static void
 build(Build *b)
 {
 	HASHCTL		ctl;
-	const char *schemas;
+	List	   *schemas;
 	MemoryContext old = MemoryContextSwitchTo(b->context);
 
 	memset(&ctl, 0, sizeof(ctl));
@@ -315,11 +349,17 @@ build(Build *b)
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	MemoryContextSwitchTo(old);
 
-	schemas = pgrest_query_text_array(pgrest_guc_schema_list());
-	pgrest_execute_rows(relations_sql, 1, &schemas, add_column_row, b);
+	schemas = pgrest_guc_schema_list();
+	pgrest_catalog_rows(relations_sql, schemas, add_column_row, b);
 	finish_relation(b);
-	pgrest_execute_rows(constraints_sql, 1, &schemas, add_constraint_row, b);
-	pgrest_execute_rows(routines_sql, 1, &schemas, add_routine_row, b);
+	pgrest_catalog_rows(constraints_sql, schemas, add_constraint_row, b);
+	pgrest_catalog_rows(views_sql, schemas, add_view_row, b);
+	pgrest_catalog_rows(routines_sql, schemas, add_routine_row, b);
+
+	old = MemoryContextSwitchTo(b->context);
+	find_returned_tables(b);
+	pgrest_relationships_build(b->relations, b->keys, b->views, b->routine_list);
+	MemoryContextSwitchTo(old);
 }
 
 /* one row of relations_sql: a new relation, or one more of its columns */
@@ -343,6 +383,8 @@ add_column_row(HeapTuple tuple, TupleDesc desc, void *arg)
 		rel->schema = text_of(tuple, desc, 2);
 		rel->name = text_of(tuple, desc, 3);
 		rel->kind = DatumGetChar(SPI_getbinval(tuple, desc, 4, &isnull));
+		rel->rowtype = DatumGetObjectId(SPI_getbinval(tuple, desc, 12, &isnull));
+		b->relations = lappend(b->relations, rel);
 
 		set_key(&key, rel->schema, rel->name);
 		by_name_entry = hash_search(b->by_name, &key, HASH_ENTER, NULL);
@@ -390,32 +432,51 @@ finish_relation(Build *b)
 	b->current = NULL;
 }
 
-/* one row of constraints_sql */
+/*
+ * One row of constraints_sql: every key is kept for relationship.c; those
+ * of exposed relations also become their primary key, unique keys and
+ * foreign keys.
+ */
 static void
 add_constraint_row(HeapTuple tuple, TupleDesc desc, void *arg)
 {
 	Build	   *b = (Build *) arg;
 	MemoryContext old = MemoryContextSwitchTo(b->context);
+	PgrestCatalogKey *ckey = palloc0(sizeof(PgrestCatalogKey));
 	bool		isnull;
 	PgrestRelation *rel;
-	char		type;
-	char	   *name;
 	int			n;
 	int		   *columns;
 
-	rel = lookup_oid(b->by_oid, DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull)));
-	type = DatumGetChar(SPI_getbinval(tuple, desc, 2, &isnull));
-	name = text_of(tuple, desc, 3);
-	columns = rel ? column_indexes(rel, SPI_getbinval(tuple, desc, 4, &isnull), &n) : NULL;
+	ckey->relid = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
+	ckey->type = DatumGetChar(SPI_getbinval(tuple, desc, 2, &isnull));
+	ckey->name = text_of(tuple, desc, 3);
+	ckey->attnums = attnums_of(SPI_getbinval(tuple, desc, 4, &isnull), &ckey->ncolumns);
+	if (ckey->type == 'f')
+	{
+		int			nf;
 
-	if (columns && (type == 'p' || type == 'u'))
+		ckey->frelid = DatumGetObjectId(SPI_getbinval(tuple, desc, 5, &isnull));
+		ckey->fattnums = attnums_of(SPI_getbinval(tuple, desc, 6, &isnull), &nf);
+		if (nf != ckey->ncolumns)
+		{
+			MemoryContextSwitchTo(old);
+			return;
+		}
+	}
+	b->keys = lappend(b->keys, ckey);
+
+	rel = lookup_oid(b->by_oid, ckey->relid);
+	columns = rel ? column_indexes(rel, ckey->attnums, ckey->ncolumns) : NULL;
+	n = ckey->ncolumns;
+	if (columns && (ckey->type == 'p' || ckey->type == 'u'))
 	{
 		PgrestKey  *key = palloc(sizeof(PgrestKey));
 
-		key->name = name;
+		key->name = ckey->name;
 		key->ncolumns = n;
 		key->columns = columns;
-		if (type == 'p')
+		if (ckey->type == 'p')
 		{
 			rel->npkey = n;
 			rel->pkey = columns;
@@ -424,19 +485,17 @@ add_constraint_row(HeapTuple tuple, TupleDesc desc, void *arg)
 		else
 			rel->unique_keys = lappend(rel->unique_keys, key);
 	}
-	else if (columns && type == 'f')
+	else if (columns && ckey->type == 'f')
 	{
-		PgrestRelation *to = lookup_oid(b->by_oid,
-										DatumGetObjectId(SPI_getbinval(tuple, desc, 5, &isnull)));
-		int			nto;
-		int		   *to_columns = to ? column_indexes(to, SPI_getbinval(tuple, desc, 6, &isnull), &nto) : NULL;
+		PgrestRelation *to = lookup_oid(b->by_oid, ckey->frelid);
+		int		   *to_columns = to ? column_indexes(to, ckey->fattnums, n) : NULL;
 
-		/* foreign keys to relations outside the exposed schemas are not used */
-		if (to_columns && nto == n)
+		/* foreign keys to relations outside the exposed schemas are not listed */
+		if (to_columns)
 		{
 			PgrestForeignKey *fk = palloc(sizeof(PgrestForeignKey));
 
-			fk->name = name;
+			fk->name = ckey->name;
 			fk->from = rel;
 			fk->to = to;
 			fk->ncolumns = n;
@@ -449,35 +508,78 @@ add_constraint_row(HeapTuple tuple, TupleDesc desc, void *arg)
 	MemoryContextSwitchTo(old);
 }
 
-/* an int2[] of attnums → palloc'd column indexes, or NULL if one is unknown */
-static int *
-column_indexes(const PgrestRelation *rel, Datum attnums, int *n)
+/* one row of views_sql */
+static void
+add_view_row(HeapTuple tuple, TupleDesc desc, void *arg)
 {
-	ArrayType  *array = DatumGetArrayTypeP(attnums);
+	Build	   *b = (Build *) arg;
+	MemoryContext old = MemoryContextSwitchTo(b->context);
+	PgrestCatalogView *view = palloc(sizeof(PgrestCatalogView));
+	bool		isnull;
+
+	view->oid = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
+	view->action = text_of(tuple, desc, 2);
+	b->views = lappend(b->views, view);
+	MemoryContextSwitchTo(old);
+}
+
+/* an int2[] of attribute numbers, palloc'd */
+static AttrNumber *
+attnums_of(Datum array, int *n)
+{
 	Datum	   *elems;
 	bool	   *nulls;
-	int			nelems;
-	int		   *columns;
+	AttrNumber *attnums;
 
-	deconstruct_array(array, INT2OID, sizeof(int16), true, TYPALIGN_SHORT,
-					  &elems, &nulls, &nelems);
-	columns = palloc(sizeof(int) * Max(nelems, 1));
-	for (int i = 0; i < nelems; i++)
+	deconstruct_array(DatumGetArrayTypeP(array), INT2OID, sizeof(int16), true,
+					  TYPALIGN_SHORT, &elems, &nulls, n);
+	attnums = palloc(sizeof(AttrNumber) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+		attnums[i] = nulls[i] ? InvalidAttrNumber : DatumGetInt16(elems[i]);
+	return attnums;
+}
+
+/* attribute numbers -> palloc'd column indexes, or NULL if one is unknown */
+static int *
+column_indexes(const PgrestRelation *rel, const AttrNumber *attnums, int n)
+{
+	int		   *columns = palloc(sizeof(int) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
 	{
-		AttrNumber attnum = DatumGetInt16(elems[i]);
 		int			found = -1;
 
 		for (int c = 0; c < rel->ncolumns && found < 0; c++)
 		{
-			if (rel->columns[c].attnum == attnum)
+			if (rel->columns[c].attnum == attnums[i])
 				found = c;
 		}
-		if (nulls[i] || found < 0)
+		if (found < 0)
 			return NULL;
 		columns[i] = found;
 	}
-	*n = nelems;
 	return columns;
+}
+
+/* each function's table: the exposed relation whose row type it returns */
+static void
+find_returned_tables(Build *b)
+{
+	ListCell   *lr;
+	ListCell   *lc;
+
+	foreach(lr, b->routine_list)
+	{
+		PgrestRoutine *routine = (PgrestRoutine *) lfirst(lr);
+
+		foreach(lc, b->relations)
+		{
+			PgrestRelation *rel = (PgrestRelation *) lfirst(lc);
+
+			if (rel->rowtype == routine->rettype)
+				routine->table = rel;
+		}
+	}
 }
 
 static PgrestRelation *
@@ -528,6 +630,7 @@ add_routine_row(HeapTuple tuple, TupleDesc desc, void *arg)
 	routine->returns_set = DatumGetBool(SPI_getbinval(tuple, desc, 5, &isnull));
 	routine->rettype = DatumGetObjectId(SPI_getbinval(tuple, desc, 6, &isnull));
 	routine->returns_void = routine->rettype == VOIDOID;
+	routine->rows = DatumGetFloat4(SPI_getbinval(tuple, desc, 12, &isnull));
 	ndefaults = DatumGetInt16(SPI_getbinval(tuple, desc, 7, &isnull));
 
 	/* all parameters when some are OUT, else the IN ones */
@@ -569,6 +672,7 @@ add_routine_row(HeapTuple tuple, TupleDesc desc, void *arg)
 	if (!found)
 		entry->routines = NIL;
 	entry->routines = lappend(entry->routines, routine);
+	b->routine_list = lappend(b->routine_list, routine);
 	MemoryContextSwitchTo(old);
 }
 

@@ -37,9 +37,59 @@ typedef struct PgrestForeignKey
 	int		   *to_columns;		/* column indexes in "to" */
 } PgrestForeignKey;
 
+/*
+ * How two relations relate, as PostgREST's schema cache has it.  The
+ * order of the kinds is PostgREST's: candidates for an ambiguous embed
+ * are listed in it.
+ */
+typedef enum PgrestCardinality
+{
+	PGREST_ONE_TO_MANY,
+	PGREST_MANY_TO_ONE,
+	PGREST_ONE_TO_ONE,
+	PGREST_MANY_TO_MANY,
+	PGREST_COMPUTED				/* a function of "from"'s row type */
+} PgrestCardinality;
+
+/*
+ * A way to embed "to" in rows of "from".  A foreign key gives one in
+ * each direction (many-to-one and one-to-many, or two one-to-one); views
+ * whose columns are plain references to a key's columns inherit it; a
+ * table with keys to two others is a junction between them.
+ */
+typedef struct PgrestRelationship
+{
+	PgrestCardinality cardinality;
+	struct PgrestRelation *from;
+	struct PgrestRelation *to;
+	bool		is_self;		/* from and to are one relation */
+	bool		from_is_view;
+	bool		to_is_view;
+	bool		to_one;			/* at most one row of "to" per row of "from" */
+
+	/* the foreign key (many-to-many: the junction's key to "from") */
+	char	   *constraint;
+	bool		parent;			/* one-to-one: "from" holds the referenced key */
+	int			ncolumns;
+	int		   *from_columns;	/* column indexes in "from" */
+	int		   *to_columns;		/* column indexes in "to" (many-to-many: in junction) */
+
+	/* many-to-many */
+	struct PgrestRelation *junction;
+	char	   *constraint2;	/* the junction's key to "to" */
+	int			ntarget;
+	int		   *junction_columns;	/* the junction's columns of constraint2 */
+	int		   *target_columns; /* the columns of "to" they reference */
+
+	/* computed: function(from) returns [SETOF] to */
+	char	   *function_schema;
+	char	   *function;
+} PgrestRelationship;
+
 typedef struct PgrestRelation
 {
 	Oid			oid;
+	Oid			rowtype;		/* the relation's composite type */
 	char	   *schema;
 	char	   *name;
 	char		kind;			/* a RELKIND_* letter */
@@ -50,6 +100,7 @@ typedef struct PgrestRelation
 	List	   *unique_keys;	/* of PgrestKey *: primary key first */
 	List	   *foreign_keys;	/* PgrestForeignKey * whose "from" is this */
 	List	   *referenced_by;	/* PgrestForeignKey * whose "to" is this */
+	List	   *relationships;	/* PgrestRelationship * whose "from" is this */
 } PgrestRelation;
 
 /* a set of columns that identifies a row */
@@ -77,6 +128,7 @@ typedef struct PgrestRoutine
 	char	   *name;
 	char		volatility;		/* PROVOLATILE_* */
 	bool		returns_set;
+	float4		rows;			/* prorows: the ROWS estimate of a set */
 	bool		returns_void;
 	Oid			rettype;
 	int			nargs;
@@ -86,6 +138,8 @@ typedef struct PgrestRoutine
 	 * the function, so the read grammar applies to it; NULL for scalars.
 	 */
 	PgrestRelation *result;
+	/* the exposed relation whose row type it returns, or NULL */
+	PgrestRelation *table;
 } PgrestRoutine;
 
 extern void pgrest_schema_refresh(void);
@@ -93,6 +147,7 @@ extern void pgrest_schema_invalidate(void);
 extern bool pgrest_schema_extension_installed(void);
 extern PgrestRelation *pgrest_schema_relation(const char *schema,
 											  const char *name);
+extern List *pgrest_schema_relations(void);
 extern int	pgrest_schema_column(const PgrestRelation *rel, const char *name);
 extern List *pgrest_schema_routines(const char *schema, const char *name);
 

@@ -86,3 +86,39 @@ INSERT INTO api.scratch VALUES (1, 'one', 1);
 GRANT SELECT, INSERT, UPDATE, DELETE ON api.scratch TO test_anon;
 CREATE FUNCTION api.scratch_sum(a int, b int DEFAULT 0) RETURNS int
     LANGUAGE sql STABLE AS 'SELECT a + b';
+
+-- resource embedding: authors write books, books have genres (many-to-many)
+CREATE TABLE api.authors (id int PRIMARY KEY, name text NOT NULL);
+CREATE TABLE api.books (
+    id int PRIMARY KEY,
+    title text NOT NULL,
+    year int,
+    author_id int REFERENCES api.authors
+);
+CREATE TABLE api.genres (id int PRIMARY KEY, name text NOT NULL);
+CREATE TABLE api.book_genres (
+    book_id int REFERENCES api.books,
+    genre_id int REFERENCES api.genres,
+    PRIMARY KEY (book_id, genre_id)
+);
+INSERT INTO api.authors VALUES (1, 'Ursula K. Le Guin'), (2, 'Stanisław Lem'), (3, 'Unpublished');
+INSERT INTO api.books VALUES
+    (1, 'A Wizard of Earthsea', 1968, 1),
+    (2, 'The Left Hand of Darkness', 1969, 1),
+    (3, 'The Dispossessed', 1974, 1),
+    (4, 'Solaris', 1961, 2),
+    (5, 'Anonymous', 2000, NULL);
+INSERT INTO api.genres VALUES (1, 'fantasy'), (2, 'science fiction');
+INSERT INTO api.book_genres VALUES (1, 1), (2, 2), (3, 2), (4, 2);
+GRANT SELECT ON api.authors, api.books, api.genres, api.book_genres TO test_anon;
+GRANT INSERT, UPDATE, DELETE ON api.books TO test_anon;
+CREATE FUNCTION api.books_after(y int) RETURNS SETOF api.books
+    LANGUAGE sql STABLE AS 'SELECT * FROM api.books WHERE year > y';
+-- two keys to authors: embedding authors needs a hint
+CREATE TABLE api.reviews (
+    id int PRIMARY KEY,
+    reviewer int REFERENCES api.authors,
+    subject int REFERENCES api.authors
+);
+INSERT INTO api.reviews VALUES (1, 1, 2);
+GRANT SELECT ON api.reviews TO test_anon;
