@@ -29,3 +29,18 @@ GRANT SELECT, INSERT, UPDATE ON items TO bench_anon;
 GRANT USAGE ON SEQUENCE items_id_seq TO bench_anon;
 
 VACUUM ANALYZE items;
+
+-- embedding: 10,000 authors with 10 books each (books.author_id indexed,
+-- as a foreign key that is joined on should be)
+CREATE TABLE authors (id bigint PRIMARY KEY, name text NOT NULL);
+CREATE TABLE books (
+    id bigint PRIMARY KEY,
+    title text NOT NULL,
+    author_id bigint NOT NULL REFERENCES authors
+);
+CREATE INDEX books_author_id ON books (author_id);
+INSERT INTO authors SELECT i, 'author ' || i FROM generate_series(1, 10000) AS i;
+INSERT INTO books SELECT i, 'book ' || i, (i - 1) % 10000 + 1 FROM generate_series(1, 100000) AS i;
+GRANT SELECT ON authors, books TO bench_anon;
+
+VACUUM ANALYZE authors, books;
