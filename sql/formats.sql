@@ -27,10 +27,18 @@ SELECT status, content_type, body::jsonb
 FROM respond('/films?select=id,year,rating&id=eq.4', '{"Accept": "application/vnd.pgrst.object+json;nulls=stripped"}');
 SELECT status, content_type, body::jsonb
 FROM respond('/films?select=id,year&id=in.(3,4)&order=id', '{"Accept": "application/vnd.pgrst.array+json;nulls=stripped"}');
--- CSV: a header line, RFC 4180 quoting, NULL as empty
+-- CSV as PostgREST writes it: the keys, then each row as PostgreSQL prints
+-- a record: a value is quoted when it is empty or holds a quote, backslash,
+-- comma, parenthesis or white space; NULL is nothing; no rows, no header
 SELECT status, content_type, body
 FROM respond('/films?select=id,title,year,genres,"with,comma"&order=id', '{"Accept": "text/csv"}');
 SELECT status, body FROM respond('/films?select=id&id=eq.99', '{"Accept": "text/csv"}');
+CREATE TABLE csv_values (id int, t text, b boolean);
+INSERT INTO csv_values VALUES (1, '', true), (2, NULL, false), (3, 'a b', NULL),
+    (4, 'back\slash', true), (5, '(p)', true), (6, E'tab\there', false), (7, 'plain', true);
+GRANT SELECT ON csv_values TO regress_pgrest_anon;
+SELECT status, body FROM respond('/csv_values?order=id', '{"Accept": "text/csv"}');
+DROP TABLE csv_values;
 SELECT status, body FROM respond('/films?select=t:title,m:meta->director&id=eq.1', '{"Accept": "text/csv"}');
 -- nothing acceptable
 SELECT status, content_type, body::jsonb FROM respond('/films', '{"Accept": "text/html"}');

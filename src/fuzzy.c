@@ -15,7 +15,7 @@
  *	 - candidates sharing n-grams are ranked by cosine similarity, the
  *	   best 50 re-ranked by normalized Levenshtein similarity
  *	   (1 - distance / longer length), and those scoring at least 0.33
- *	   are matches, best first.
+ *	   (0.75 for some hints) are matches, best first.
  *
  * Lengths and distances count characters, not bytes.  This file is pure
  * computation: no catalog, no SPI.
@@ -63,6 +63,7 @@ typedef struct Entry
 	double		score;
 } Entry;
 
+static List *fuzzy_matches(List *candidates, const char *name, double min_score);
 static Chars to_chars(const char *s, bool normalize);
 static pg_wchar lower_char(pg_wchar c);
 static int	grams_of(const Chars *s, int size, Gram *out);
@@ -76,6 +77,13 @@ static int	compare_scores(const void *a, const void *b);
  */
 List *
 pgrest_fuzzy_matches(List *candidates, const char *name)
+{
+	return fuzzy_matches(candidates, name, MIN_SCORE);
+}
+
+/* those scoring at least min_score */
+static List *
+fuzzy_matches(List *candidates, const char *name, double min_score)
 {
 	int			ncand = list_length(candidates);
 	Entry	   *entries = palloc0(sizeof(Entry) * Max(ncand, 1));
@@ -149,7 +157,7 @@ pgrest_fuzzy_matches(List *candidates, const char *name)
 		qsort(scored, nscored, sizeof(Entry), compare_scores);
 		for (int i = 0; i < nscored; i++)
 		{
-			if (scored[i].score >= MIN_SCORE)
+			if (scored[i].score >= min_score)
 				result = lappend(result, (char *) scored[i].name);
 		}
 	}
@@ -160,7 +168,14 @@ pgrest_fuzzy_matches(List *candidates, const char *name)
 const char *
 pgrest_fuzzy_best(List *candidates, const char *name)
 {
-	List	   *matches = pgrest_fuzzy_matches(candidates, name);
+	return pgrest_fuzzy_best_scored(candidates, name, MIN_SCORE);
+}
+
+/* The same with a higher minimum score (getOneWithMinScore). */
+const char *
+pgrest_fuzzy_best_scored(List *candidates, const char *name, double min_score)
+{
+	List	   *matches = fuzzy_matches(candidates, name, min_score);
 
 	return matches ? linitial(matches) : NULL;
 }

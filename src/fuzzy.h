@@ -17,5 +17,7 @@
 
 extern List *pgrest_fuzzy_matches(List *candidates, const char *name);
 extern const char *pgrest_fuzzy_best(List *candidates, const char *name);
+extern const char *pgrest_fuzzy_best_scored(List *candidates, const char *name,
+											double min_score);
 
 #endif							/* PGREST_FUZZY_H */

@@ -35,6 +35,7 @@
 #include "utils/lsyscache.h"
 
 #include "error.h"
+#include "fuzzy.h"
 #include "guc.h"
 #include "plan.h"
 #include "readplan.h"
@@ -43,6 +44,7 @@ static void choose_schema(const PgrestRequest *req, PgrestPlan *plan);
 static void require_read_method(const PgrestRequest *req, PgrestPlan *plan);
 static void unsupported_method(const PgrestRequest *req) pg_attribute_noreturn();
 static PgrestRelation *resolve_relation(const PgrestPlan *plan, const char *name);
+static char *table_hint(const char *schema, const char *name);
 static void plan_transaction_end(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_relation(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_read(const PgrestRequest *req, PgrestPlan *plan);
@@ -58,6 +60,10 @@ static void plan_call(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_sql(const PgrestRequest *req, PgrestPlan *plan);
 static PgrestRoutine *choose_routine(const PgrestRequest *req, const PgrestPlan *plan,
 									 List *names, bool *call_body);
+static void no_routine(const PgrestRequest *req, const PgrestPlan *plan,
+					   List *overloads, List *names) pg_attribute_noreturn();
+static char *names_list(List *names);
+static int	compare_names(const ListCell *a, const ListCell *b);
 static bool routine_takes(const PgrestRoutine *routine, List *names);
 static bool takes_json_body(const PgrestRoutine *routine);
 static bool name_in(List *names, const char *name);
@@ -209,8 +215,32 @@ resolve_relation(const PgrestPlan *plan, const char *name)
 		pgrest_error_raise(404, "PGRST205",
 						   psprintf("Could not find the table '%s.%s' in the schema cache",
 									plan->schema, name),
-						   NULL, NULL);
+						   NULL, table_hint(plan->schema, name));
 	return rel;
+}
+
+/*
+ * "Perhaps you meant the table 's.t'": a relation of the schema at least
+ * 0.75 similar, as PostgREST suggests (not for schemas of 500 or more).
+ */
+static char *
+table_hint(const char *schema, const char *name)
+{
+	List	   *names = NIL;
+	const char *best;
+	ListCell   *lc;
+
+	foreach(lc, pgrest_schema_relations())
+	{
+		PgrestRelation *rel = (PgrestRelation *) lfirst(lc);
+
+		if (strcmp(rel->schema, schema) == 0)
+			names = lappend(names, rel->name);
+	}
+	if (list_length(names) >= 500)
+		return NULL;
+	best = pgrest_fuzzy_best_scored(names, name, 0.75);
+	return best ? psprintf("Perhaps you meant the table '%s.%s'", schema, best) : NULL;
 }
 
 static void
@@ -533,18 +563,20 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 }
 
 /*
- * The function named by the request that takes these argument names: all
- * of them, and every argument that has no default.  A function of one
- * unnamed json or jsonb parameter takes a whole POST body, when nothing
- * else matches.  None: 404 PGRST202; several: 300 PGRST203.
+ * The function named by the request that takes these argument names, as
+ * PostgREST's findProc chooses it: the overloads whose required
+ * parameters are all named and whose other names are optional
+ * parameters; failing those, for a POST, the one whose single unnamed
+ * parameter takes the whole body (json or jsonb for JSON).  None: 404
+ * PGRST202; several: 300 PGRST203, candidates in PostgREST's order.
  */
 static PgrestRoutine *
 choose_routine(const PgrestRequest *req, const PgrestPlan *plan, List *names,
 			   bool *call_body)
 {
 	List	   *candidates = pgrest_schema_routines(plan->schema, req->name);
-	PgrestRoutine *body_taker = NULL;
 	List	   *matches = NIL;
+	List	   *body_takers = NIL;
 	ListCell   *lc;
 	StringInfoData list;
 
@@ -555,35 +587,29 @@ choose_routine(const PgrestRequest *req, const PgrestPlan *plan, List *names,
 		if (routine_takes(routine, names))
 			matches = lappend(matches, routine);
 		else if (req->method == PGREST_METHOD_POST && takes_json_body(routine))
-			body_taker = routine;
+			body_takers = lappend(body_takers, routine);
 	}
-	*call_body = false;
-	if (list_length(matches) == 1)
-		return linitial(matches);
-	if (matches == NIL && body_taker != NULL)
-	{
-		*call_body = true;
-		return body_taker;
-	}
-
+	if (matches == NIL)
+		matches = body_takers;
+	else if (req->payload != NULL && !req->payload->single)
+		matches = NIL;			/* arguments come in one object */
 	if (matches == NIL && req->payload != NULL && !req->payload->single)
 		pgrest_error_raise(400, "PGRST102", "A function takes one object of arguments",
 						   "Only a function of a single unnamed json or jsonb parameter takes any other JSON.",
 						   NULL);
+	if (list_length(matches) == 1)
+	{
+		PgrestRoutine *routine = linitial(matches);
+
+		/* a single unnamed parameter is given the whole body */
+		*call_body = req->method == PGREST_METHOD_POST && routine->nargs == 1 &&
+			routine->args[0].name[0] == '\0';
+		return routine;
+	}
+	if (matches == NIL)
+		no_routine(req, plan, candidates, names);
 
 	initStringInfo(&list);
-	if (matches == NIL)
-	{
-		foreach(lc, names)
-			appendStringInfo(&list, "%s%s", list.len > 0 ? ", " : "", (char *) lfirst(lc));
-		pgrest_error_raise(404, "PGRST202",
-						   psprintf("Could not find the function %s.%s(%s) in the schema cache",
-									plan->schema, req->name, list.data),
-						   psprintf("Searched for the function %s.%s with parameters %s or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.",
-									plan->schema, req->name,
-									names == NIL ? "(none)" : list.data),
-						   NULL);
-	}
 	foreach(lc, matches)
 		appendStringInfo(&list, "%s%s", list.len > 0 ? ", " : "",
 						 routine_signature((PgrestRoutine *) lfirst(lc)));
@@ -593,7 +619,89 @@ choose_routine(const PgrestRequest *req, const PgrestPlan *plan, List *names,
 					   "Try renaming the parameters or the function itself in the database so function overloading can be resolved");
 }
 
-/* names ⊆ its named parameters, and every parameter without default named */
+/*
+ * 404 PGRST202, worded as PostgREST's: the names asked for, sorted; the
+ * hint a close function name (similarity 0.75 or more) when none has
+ * this name, else the closest list of parameter names.
+ */
+static void
+no_routine(const PgrestRequest *req, const PgrestPlan *plan, List *overloads,
+		   List *names)
+{
+	List	   *sorted = list_copy(names);
+	char	   *keys;
+	char	   *asked;
+	char	   *searched;
+	const char *best = NULL;
+	char	   *hint = NULL;
+	ListCell   *lc;
+
+	list_sort(sorted, compare_names);
+	keys = names_list(sorted);
+	asked = sorted == NIL ? " without parameters" : psprintf("(%s)", keys);
+	searched = sorted == NIL ? " without parameters" :
+		psprintf(" with parameter%s %s", list_length(sorted) > 1 ? "s" : "", keys);
+	if (req->method == PGREST_METHOD_POST)
+		searched = psprintf("%s or with a single unnamed json/jsonb parameter", searched);
+
+	if (overloads == NIL)
+	{
+		best = pgrest_fuzzy_best_scored(pgrest_schema_routine_names(plan->schema),
+										req->name, 0.75);
+		if (best)
+			hint = psprintf("Perhaps you meant to call the function %s.%s", plan->schema, best);
+	}
+	else
+	{
+		List	   *lists = NIL;
+
+		foreach(lc, overloads)
+		{
+			PgrestRoutine *routine = (PgrestRoutine *) lfirst(lc);
+			List	   *params = NIL;
+
+			for (int i = 0; i < routine->nargs; i++)
+				params = lappend(params, routine->args[i].name);
+			list_sort(params, compare_names);
+			lists = lappend(lists, psprintf("(%s)", names_list(params)));
+		}
+		best = pgrest_fuzzy_best(lists, psprintf("(%s)", keys));
+		if (best)
+			hint = psprintf("Perhaps you meant to call the function %s.%s%s",
+							plan->schema, req->name, best);
+	}
+	pgrest_error_raise(404, "PGRST202",
+					   psprintf("Could not find the function %s.%s%s in the schema cache",
+								plan->schema, req->name, asked),
+					   psprintf("Searched for the function %s.%s%s, but no matches were found in the schema cache.",
+								plan->schema, req->name, searched),
+					   hint);
+}
+
+/* "a, b, c" */
+static char *
+names_list(List *names)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, names)
+		appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", (char *) lfirst(lc));
+	return buf.data;
+}
+
+static int
+compare_names(const ListCell *a, const ListCell *b)
+{
+	return strcmp((char *) lfirst(a), (char *) lfirst(b));
+}
+
+/*
+ * PostgREST's matchesParams: names are parameters (an unnamed one is
+ * called ""), and every parameter without a default is named; a function
+ * without parameters takes no names.
+ */
 static bool
 routine_takes(const PgrestRoutine *routine, List *names)
 {
@@ -608,8 +716,7 @@ routine_takes(const PgrestRoutine *routine, List *names)
 	{
 		const PgrestRoutineArg *arg = &routine->args[i];
 
-		if (!arg->has_default &&
-			(arg->name[0] == '\0' || !name_in(names, arg->name)))
+		if (!arg->has_default && !name_in(names, arg->name))
 			return false;
 	}
 	return true;
@@ -628,6 +735,7 @@ name_in(List *names, const char *name)
 	return false;
 }
 
+/* one unnamed json or jsonb parameter: it takes a JSON body whole */
 static bool
 takes_json_body(const PgrestRoutine *routine)
 {
@@ -640,7 +748,7 @@ routine_arg(const PgrestRoutine *routine, const char *name)
 {
 	for (int i = 0; i < routine->nargs; i++)
 	{
-		if (routine->args[i].name[0] != '\0' && strcmp(routine->args[i].name, name) == 0)
+		if (strcmp(routine->args[i].name, name) == 0)
 			return &routine->args[i];
 	}
 	return NULL;

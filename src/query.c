@@ -13,8 +13,11 @@
  * A read is
  *
  *	 WITH pgrest_source AS (<the read tree's SELECT, see render.c>)
- *	 SELECT <total>, pg_catalog.count(_pgrest_t), <body>
+ *	 SELECT <total>, pg_catalog.count(*), <body>
  *	 FROM pgrest_source _pgrest_t
+ *
+ * where the body aggregates the rows as _pgrest_t.* (a column of that
+ * name, from an alias in select=, cannot stand in for the row).
  *
  * Writes and calls put what they write or return in a CTE first, and the
  * same read tree shapes its rows.  The relation written is aliased like
@@ -60,9 +63,7 @@ static void append_returning(Builder *b, StringInfo sql);
 static void append_write_result(Builder *b, StringInfo sql);
 static void append_inserted_count(Builder *b, StringInfo sql);
 static void append_body(Builder *b, StringInfo sql);
-static void append_csv_field(StringInfo sql, const char *value_sql);
 static char *csv_header(const PgrestPlan *plan);
-static void csv_quote(StringInfo buf, const char *value);
 
 PgrestQuery *
 pgrest_query_build(const PgrestPlan *plan)
@@ -155,7 +156,7 @@ build_read(Builder *b)
 		case PGREST_COUNT_ESTIMATED:
 			if (plan->limit < 0 && plan->offset == 0)
 			{
-				appendStringInfoString(&sql, "pg_catalog.count(_pgrest_t)");
+				appendStringInfoString(&sql, "pg_catalog.count(*)");
 				break;
 			}
 			pgrest_render_counted(query, &counted, plan->read, b->from);
@@ -178,7 +179,7 @@ build_read(Builder *b)
 			query->estimate_sql = estimate_sql(b, counted.data);
 			break;
 	}
-	appendStringInfoString(&sql, ", pg_catalog.count(_pgrest_t), ");
+	appendStringInfoString(&sql, ", pg_catalog.count(*), ");
 	append_body(b, &sql);
 	appendStringInfoString(&sql, ", NULL::pg_catalog.int8 FROM pgrest_source _pgrest_t");
 	query->sql = sql.data;
@@ -494,9 +495,9 @@ append_write_result(Builder *b, StringInfo sql)
 {
 	const PgrestPlan *plan = b->plan;
 
-	appendStringInfo(sql, "SELECT %s, pg_catalog.count(_pgrest_t), ",
+	appendStringInfo(sql, "SELECT %s, pg_catalog.count(*), ",
 					 plan->count != PGREST_COUNT_NONE ?
-					 "pg_catalog.count(_pgrest_t)" : "NULL::pg_catalog.int8");
+					 "pg_catalog.count(*)" : "NULL::pg_catalog.int8");
 	if (plan->return_ == PGREST_RETURN_HEADERS_ONLY && plan->rel->npkey > 0)
 	{
 		appendStringInfoString(sql, "(pg_catalog.json_agg(pg_catalog.json_build_array(");
@@ -571,21 +572,17 @@ append_body(Builder *b, StringInfo sql)
 	}
 	if (plan->media == PGREST_MEDIA_CSV)
 	{
-		ListCell   *lc;
-
-		appendStringInfo(sql, "$%d || coalesce(E'\\n' || pg_catalog.string_agg(",
+		/*
+		 * As PostgREST writes CSV: the keys, then each row as PostgreSQL
+		 * prints a record without its parentheses (a value is quoted when
+		 * empty or holding a quote, backslash, comma, parenthesis or white
+		 * space; NULL is nothing).  No rows: an empty header.
+		 */
+		appendStringInfo(sql,
+						 "CASE WHEN pg_catalog.count(*) = 0 THEN '' ELSE $%d END || E'\\n' || "
+						 "coalesce(pg_catalog.string_agg(pg_catalog.substr((_pgrest_t.*)::pg_catalog.text, 2, "
+						 "pg_catalog.length((_pgrest_t.*)::pg_catalog.text) - 2), E'\\n'), '')",
 						 pgrest_render_param(b->query, csv_header(plan)));
-		if (plan->read->outputs == NIL)
-			appendStringInfoString(sql, "''");
-		foreach(lc, plan->read->outputs)
-		{
-			PgrestOutput *out = (PgrestOutput *) lfirst(lc);
-
-			if (foreach_current_index(lc) > 0)
-				appendStringInfoString(sql, " || ',' || ");
-			append_csv_field(sql, psprintf("_pgrest_t.%s", quote_identifier(out->name)));
-		}
-		appendStringInfoString(sql, ", E'\\n'), '')");
 		return;
 	}
 
@@ -594,7 +591,7 @@ append_body(Builder *b, StringInfo sql)
 		rows = psprintf("_pgrest_t.%s",
 						quote_identifier(((PgrestOutput *) linitial(plan->read->outputs))->name));
 	else
-		rows = "_pgrest_t";
+		rows = "_pgrest_t.*";
 	if (plan->media == PGREST_MEDIA_OBJECT ||
 		(plan->kind == PGREST_PLAN_CALL && !plan->routine->returns_set))
 		agg = psprintf("coalesce(pg_catalog.json_agg(%s)->0, 'null')", rows);
@@ -606,19 +603,7 @@ append_body(Builder *b, StringInfo sql)
 		appendStringInfoString(sql, agg);
 }
 
-/* RFC 4180: NULL is empty; quote fields holding a quote, comma or newline */
-static void
-append_csv_field(StringInfo sql, const char *value_sql)
-{
-	appendStringInfo(sql,
-					 "CASE WHEN %s IS NULL THEN '' "
-					 "WHEN %s::pg_catalog.text OPERATOR(pg_catalog.~) '[\",\\r\\n]' "
-					 "THEN '\"' || pg_catalog.replace(%s::pg_catalog.text, '\"', '\"\"') || '\"' "
-					 "ELSE %s::pg_catalog.text END",
-					 value_sql, value_sql, value_sql, value_sql);
-}
-
-/* the CSV header line: the output names */
+/* the CSV header line: the keys, joined by commas as PostgREST joins them */
 static char *
 csv_header(const PgrestPlan *plan)
 {
@@ -630,25 +615,7 @@ csv_header(const PgrestPlan *plan)
 	{
 		if (foreach_current_index(lc) > 0)
 			appendStringInfoChar(&buf, ',');
-		csv_quote(&buf, ((PgrestOutput *) lfirst(lc))->name);
+		appendStringInfoString(&buf, ((PgrestOutput *) lfirst(lc))->name);
 	}
 	return buf.data;
-}
-
-static void
-csv_quote(StringInfo buf, const char *value)
-{
-	if (strpbrk(value, "\",\r\n") == NULL)
-	{
-		appendStringInfoString(buf, value);
-		return;
-	}
-	appendStringInfoChar(buf, '"');
-	for (; *value; value++)
-	{
-		if (*value == '"')
-			appendStringInfoChar(buf, '"');
-		appendStringInfoChar(buf, *value);
-	}
-	appendStringInfoChar(buf, '"');
 }

@@ -47,6 +47,7 @@
 #include "nodes/parsenodes.h"
 #include "utils/hsearch.h"
 #include "utils/json.h"
+#include "utils/memutils.h"
 
 #include "error.h"
 #include "fuzzy.h"
@@ -147,9 +148,15 @@ pgrest_relationships_build(List *relations, List *keys, List *views, List *routi
 {
 	Derivation	d;
 	ListCell   *lc;
+	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext,
+												  "pgrest view queries",
+												  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(scratch);
 
-	d.relations = index_relations(relations);
+	/* the views' query trees are only read here */
 	d.views = index_views(views);
+	MemoryContextSwitchTo(old);
+	d.relations = index_relations(relations);
 	d.keys = keys;
 	d.exposed_views = expose_views(&d, relations);
 	add_view_primary_keys(&d);
@@ -172,7 +179,7 @@ pgrest_relationships_build(List *relations, List *keys, List *views, List *routi
 		list_sort(rel->relationships, compare_relationships);
 	}
 	hash_destroy(d.relations);
-	hash_destroy(d.views);
+	MemoryContextDelete(scratch);
 }
 
 static HTAB *

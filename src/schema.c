@@ -101,6 +101,7 @@ typedef struct Build
 	List	   *relations;		/* PgrestRelation *, in oid order */
 	List	   *keys;			/* PgrestCatalogKey *: every user table's */
 	List	   *views;			/* PgrestCatalogView *: every view's query */
+	MemoryContext scratch;		/* what only the build needs (the views' queries) */
 	List	   *routine_list;	/* PgrestRoutine * */
 } Build;
 
@@ -156,7 +157,8 @@ static const char *const views_sql =
 static const char *const routines_sql =
 "SELECT p.oid, n.nspname, p.proname, p.provolatile, p.proretset, p.prorettype, "
 "p.pronargdefaults, p.proargtypes::pg_catalog.oid[], p.proallargtypes, "
-"p.proargmodes::pg_catalog.text[], p.proargnames, p.prorows "
+"p.proargmodes::pg_catalog.text[], p.proargnames, p.prorows, "
+"pg_catalog.obj_description(p.oid, 'pg_proc') "
 "FROM pg_catalog.pg_proc p "
 "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
 "WHERE n.nspname = ANY ($1) AND p.prokind = 'f' "
@@ -171,6 +173,8 @@ static void finish_relation(Build *b);
 static void add_constraint_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void add_view_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void find_returned_tables(Build *b);
+static bool takes_whole_body(Oid type);
+static int	compare_overloads(const ListCell *a, const ListCell *b);
 static int *column_indexes(const PgrestRelation *rel, const AttrNumber *attnums, int n);
 static AttrNumber *attnums_of(Datum array, int *n);
 static PgrestRelation *lookup_oid(HTAB *table, Oid oid);
@@ -270,6 +274,25 @@ pgrest_schema_relations(void)
 	return all_relations;
 }
 
+/* The names of the functions of a schema, each once. */
+List *
+pgrest_schema_routine_names(const char *schema)
+{
+	List	   *names = NIL;
+	HASH_SEQ_STATUS seq;
+	RoutineEntry *entry;
+
+	if (routines == NULL)
+		return NIL;
+	hash_seq_init(&seq, routines);
+	while ((entry = hash_seq_search(&seq)) != NULL)
+	{
+		if (strcmp(NameStr(entry->key.schema), schema) == 0)
+			names = lappend(names, NameStr(entry->key.name));
+	}
+	return names;
+}
+
 /* The functions schema.name (overloads), or NIL. */
 List *
 pgrest_schema_routines(const char *schema, const char *name)
@@ -347,6 +370,8 @@ build(Build *b)
 	ctl.entrysize = sizeof(RoutineEntry);
 	b->routines = hash_create("pgrest functions by name", 64, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	b->scratch = AllocSetContextCreate(b->context, "pgrest schema cache build",
+									   ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(old);
 
 	schemas = pgrest_guc_schema_list();
@@ -360,6 +385,8 @@ build(Build *b)
 	find_returned_tables(b);
 	pgrest_relationships_build(b->relations, b->keys, b->views, b->routine_list);
 	MemoryContextSwitchTo(old);
+	MemoryContextDelete(b->scratch);
+	b->views = NIL;
 }
 
 /* one row of relations_sql: a new relation, or one more of its columns */
@@ -513,7 +540,7 @@ static void
 add_view_row(HeapTuple tuple, TupleDesc desc, void *arg)
 {
 	Build	   *b = (Build *) arg;
-	MemoryContext old = MemoryContextSwitchTo(b->context);
+	MemoryContext old = MemoryContextSwitchTo(b->scratch);
 	PgrestCatalogView *view = palloc(sizeof(PgrestCatalogView));
 	bool		isnull;
 
@@ -665,15 +692,69 @@ add_routine_row(HeapTuple tuple, TupleDesc desc, void *arg)
 	for (int i = Max(first_default, 0); i < routine->nargs; i++)
 		routine->args[i].has_default = true;
 
+	routine->description = text_of(tuple, desc, 13);
 	result_columns(routine, out_names, out_types);
 
+	/* every function may be a computed relationship (relationship.c) */
+	b->routine_list = lappend(b->routine_list, routine);
+
+	/*
+	 * As PostgREST: a function whose parameters have no names at all is
+	 * callable only with one parameter that takes a whole body (bytea,
+	 * json, jsonb, text or xml); with some names, an unnamed one is
+	 * called "".
+	 */
+	if (names == NULL && routine->nargs > 0 &&
+		!(routine->nargs == 1 && takes_whole_body(routine->args[0].type)))
+	{
+		MemoryContextSwitchTo(old);
+		return;
+	}
 	set_key(&key, routine->schema, routine->name);
 	entry = hash_search(b->routines, &key, HASH_ENTER, &found);
 	if (!found)
 		entry->routines = NIL;
 	entry->routines = lappend(entry->routines, routine);
-	b->routine_list = lappend(b->routine_list, routine);
+	list_sort(entry->routines, compare_overloads);
 	MemoryContextSwitchTo(old);
+}
+
+/* the types of a single unnamed parameter that takes a whole body */
+static bool
+takes_whole_body(Oid type)
+{
+	return type == BYTEAOID || type == JSONOID || type == JSONBOID ||
+		type == TEXTOID || type == XMLOID;
+}
+
+/*
+ * PostgREST's order of overloads: fewer parameters first, then by
+ * description (none first) and by the parameters' names and types.
+ */
+static int
+compare_overloads(const ListCell *a, const ListCell *b)
+{
+	const PgrestRoutine *x = lfirst(a);
+	const PgrestRoutine *y = lfirst(b);
+	int			c;
+
+	if (x->nargs != y->nargs)
+		return x->nargs < y->nargs ? -1 : 1;
+	if ((x->description == NULL) != (y->description == NULL))
+		return x->description == NULL ? -1 : 1;
+	if (x->description && (c = strcmp(x->description, y->description)) != 0)
+		return c;
+	for (int i = 0; i < x->nargs; i++)
+	{
+		if ((c = strcmp(x->args[i].name, y->args[i].name)) != 0 ||
+			(c = strcmp(format_type_be(x->args[i].type), format_type_be(y->args[i].type))) != 0)
+			return c;
+		if (x->args[i].has_default != y->args[i].has_default)
+			return x->args[i].has_default ? -1 : 1;	/* required sorts after */
+		if (x->args[i].variadic != y->args[i].variadic)
+			return x->args[i].variadic ? 1 : -1;
+	}
+	return 0;
 }
 
 /*

@@ -126,6 +126,7 @@ typedef struct PgrestRoutine
 	Oid			oid;
 	char	   *schema;
 	char	   *name;
+	char	   *description;	/* COMMENT ON FUNCTION, or NULL */
 	char		volatility;		/* PROVOLATILE_* */
 	bool		returns_set;
 	float4		rows;			/* prorows: the ROWS estimate of a set */
@@ -150,5 +151,6 @@ extern PgrestRelation *pgrest_schema_relation(const char *schema,
 extern List *pgrest_schema_relations(void);
 extern int	pgrest_schema_column(const PgrestRelation *rel, const char *name);
 extern List *pgrest_schema_routines(const char *schema, const char *name);
+extern List *pgrest_schema_routine_names(const char *schema);
 
 #endif							/* PGREST_SCHEMA_H */
