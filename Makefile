@@ -45,7 +45,7 @@ PG_CPPFLAGS = -I$(srcdir)/src $(MHD_CFLAGS) -DPGREST_VERSION=\"$(EXTVERSION)\"
 SHLIB_LINK = $(MHD_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
-REGRESS = init guc handle errors auth select filters logic range formats pk \
+REGRESS = init guc handle errors auth select filters logic range formats geojson pk \
 	schema_cache insert upsert update put preferences rpc embed aggregates security fuzz http \
 	worker cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check

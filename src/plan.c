@@ -272,6 +272,11 @@ plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
 	plan->limit = -1;
 	plan->count = req->prefer.count;
 	plan->media = req->media;
+	if (plan->media == PGREST_MEDIA_GEOJSON && pgrest_schema_geojson_function() == NULL)
+		pgrest_error_raise(406, "PGRST107",
+						   psprintf("None of these media types are available: %s",
+									pgrest_request_header(req, "accept")),
+						   NULL, NULL);	/* GeoJSON needs PostGIS */
 	plan->strip_nulls = req->strip_nulls;
 }
 

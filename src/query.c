@@ -586,6 +586,16 @@ append_body(Builder *b, StringInfo sql)
 		return;
 	}
 
+	if (plan->media == PGREST_MEDIA_GEOJSON)
+	{
+		/* as PostgREST: a FeatureCollection of PostGIS's features */
+		appendStringInfo(sql,
+						 "pg_catalog.json_build_object('type', 'FeatureCollection', 'features', "
+						 "coalesce(pg_catalog.json_agg(%s((_pgrest_t.*)::record)::pg_catalog.json), '[]'))",
+						 pgrest_schema_geojson_function());
+		return;
+	}
+
 	/* a function's value is the body itself; one that returns no set, too */
 	if (plan->scalar)
 		rows = psprintf("_pgrest_t.%s",

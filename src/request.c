@@ -583,7 +583,7 @@ parse_accept(PgrestRequest *req)
 			continue;
 		best_q = q;
 		req->media = media;
-		req->strip_nulls = strip && media != PGREST_MEDIA_CSV;
+		req->strip_nulls = strip && (media == PGREST_MEDIA_JSON || media == PGREST_MEDIA_OBJECT);
 	}
 	if (best_q < 0)
 		pgrest_error_raise(406, "PGRST107",
@@ -606,6 +606,8 @@ media_from_type(const char *type, PgrestMedia *media)
 	else if (pg_strcasecmp(type, "text/csv") == 0 ||
 			 pg_strcasecmp(type, "text/*") == 0)
 		*media = PGREST_MEDIA_CSV;
+	else if (pg_strcasecmp(type, "application/geo+json") == 0)
+		*media = PGREST_MEDIA_GEOJSON;
 	else
 		return false;
 	return true;

@@ -73,7 +73,8 @@ typedef enum PgrestMedia
 {
 	PGREST_MEDIA_JSON,			/* application/json: an array */
 	PGREST_MEDIA_OBJECT,		/* application/vnd.pgrst.object+json */
-	PGREST_MEDIA_CSV			/* text/csv */
+	PGREST_MEDIA_CSV,			/* text/csv */
+	PGREST_MEDIA_GEOJSON		/* application/geo+json (with PostGIS) */
 } PgrestMedia;
 
 typedef enum PgrestPreferReturn

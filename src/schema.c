@@ -81,6 +81,7 @@ static HTAB *by_name = NULL;
 static HTAB *by_oid = NULL;
 static HTAB *routines = NULL;
 static List *all_relations = NIL;
+static char *geojson_function = NULL;	/* PostGIS's ST_AsGeoJSON(record), qualified */
 static char *cache_schemas = NULL;
 static uint64 cache_generation = 0;
 static bool extension_installed = false;
@@ -103,6 +104,7 @@ typedef struct Build
 	List	   *views;			/* PgrestCatalogView *: every view's query */
 	MemoryContext scratch;		/* what only the build needs (the views' queries) */
 	List	   *routine_list;	/* PgrestRoutine * */
+	char	   *geojson;		/* geojson_sql's answer, or NULL */
 } Build;
 
 /*
@@ -144,6 +146,14 @@ static const char *const constraints_sql =
 "'information_schema'::pg_catalog.regnamespace) "
 "ORDER BY con.conrelid, con.contype, con.conname";
 
+/* PostGIS's ST_AsGeoJSON(record, ...), which turns rows into features */
+static const char *const geojson_sql =
+"SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) "
+"FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+"WHERE p.proname = 'st_asgeojson' AND p.pronargs >= 1 "
+"AND p.proargtypes[0] = 'pg_catalog.record'::pg_catalog.regtype "
+"ORDER BY n.nspname LIMIT 1";
+
 /* the stored query of every user view (views of views are followed) */
 static const char *const views_sql =
 "SELECT r.ev_class, r.ev_action "
@@ -172,6 +182,7 @@ static void add_column_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void finish_relation(Build *b);
 static void add_constraint_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void add_view_row(HeapTuple tuple, TupleDesc desc, void *arg);
+static void add_geojson_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void find_returned_tables(Build *b);
 static bool takes_whole_body(Oid type);
 static int	compare_overloads(const ListCell *a, const ListCell *b);
@@ -233,6 +244,7 @@ pgrest_schema_refresh(void)
 	by_oid = b.by_oid;
 	routines = b.routines;
 	all_relations = b.relations;
+	geojson_function = b.geojson;
 	extension_installed = OidIsValid(get_extension_oid("pgrest", true));
 	cache_schemas = MemoryContextStrdup(cache_context, pgrest_schemas);
 }
@@ -265,6 +277,16 @@ pgrest_schema_relation(const char *schema, const char *name)
 	set_key(&key, schema, name);
 	entry = hash_search(by_name, &key, HASH_FIND, NULL);
 	return entry ? entry->rel : NULL;
+}
+
+/*
+ * PostGIS's ST_AsGeoJSON(record), schema-qualified, or NULL when PostGIS
+ * is not installed.
+ */
+const char *
+pgrest_schema_geojson_function(void)
+{
+	return geojson_function;
 }
 
 /* Every relation of the exposed schemas. */
@@ -380,6 +402,7 @@ build(Build *b)
 	pgrest_catalog_rows(constraints_sql, schemas, add_constraint_row, b);
 	pgrest_catalog_rows(views_sql, schemas, add_view_row, b);
 	pgrest_catalog_rows(routines_sql, schemas, add_routine_row, b);
+	pgrest_catalog_rows(geojson_sql, schemas, add_geojson_row, b);
 
 	old = MemoryContextSwitchTo(b->context);
 	find_returned_tables(b);
@@ -547,6 +570,17 @@ add_view_row(HeapTuple tuple, TupleDesc desc, void *arg)
 	view->oid = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
 	view->action = text_of(tuple, desc, 2);
 	b->views = lappend(b->views, view);
+	MemoryContextSwitchTo(old);
+}
+
+/* the answer of geojson_sql */
+static void
+add_geojson_row(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	Build	   *b = (Build *) arg;
+	MemoryContext old = MemoryContextSwitchTo(b->context);
+
+	b->geojson = text_of(tuple, desc, 1);
 	MemoryContextSwitchTo(old);
 }
 

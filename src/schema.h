@@ -149,6 +149,7 @@ extern bool pgrest_schema_extension_installed(void);
 extern PgrestRelation *pgrest_schema_relation(const char *schema,
 											  const char *name);
 extern List *pgrest_schema_relations(void);
+extern const char *pgrest_schema_geojson_function(void);
 extern int	pgrest_schema_column(const PgrestRelation *rel, const char *name);
 extern List *pgrest_schema_routines(const char *schema, const char *name);
 extern List *pgrest_schema_routine_names(const char *schema);

@@ -122,3 +122,11 @@ CREATE TABLE api.reviews (
 );
 INSERT INTO api.reviews VALUES (1, 1, 2);
 GRANT SELECT ON api.reviews TO test_anon;
+
+-- GeoJSON (PostGIS in its own schema, as managed databases install it)
+CREATE SCHEMA extensions;
+CREATE EXTENSION postgis SCHEMA extensions;
+GRANT USAGE ON SCHEMA extensions TO test_anon;
+CREATE TABLE api.places (id int PRIMARY KEY, name text, location extensions.geometry(Point, 4326));
+INSERT INTO api.places VALUES (1, 'Oslo', 'SRID=4326;POINT(10.75 59.91)'), (2, 'Lima', 'SRID=4326;POINT(-77.04 -12.05)');
+GRANT SELECT ON api.places TO test_anon;

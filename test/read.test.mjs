@@ -145,3 +145,14 @@ test('errors arrive as PostgREST error objects', async () => {
   assert.equal(r.status, 401);
   assert.equal(r.error.code, '42501');
 });
+
+test('geojson: a FeatureCollection built by PostGIS', async () => {
+  const { data, error, status } = await db.from('places').select('name, location').order('id').geojson();
+  assert.equal(error, null);
+  assert.equal(status, 200);
+  assert.equal(data.type, 'FeatureCollection');
+  assert.deepEqual(data.features.map((f) => [f.properties.name, f.geometry.coordinates]), [
+    ['Oslo', [10.75, 59.91]],
+    ['Lima', [-77.04, -12.05]],
+  ]);
+});
