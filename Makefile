@@ -18,6 +18,7 @@ OBJS = \
 	src/worker.o \
 	src/http.o \
 	src/handler.o \
+	src/router.o \
 	src/request.o \
 	src/grammar.o \
 	src/payload.o \
@@ -40,7 +41,7 @@ PG_CPPFLAGS = -I$(srcdir)/src $(MHD_CFLAGS) -DPGREST_VERSION=\"$(EXTVERSION)\"
 SHLIB_LINK = $(MHD_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
-REGRESS = init guc handle errors auth select filters logic range formats pk \
+REGRESS = init guc handle router errors auth select filters logic range formats pk \
 	schema_cache insert upsert update put preferences rpc security fuzz http \
 	worker cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check

@@ -4,12 +4,14 @@
  *	  Run one request through the pipeline, for an HTTP worker or for the
  *	  SQL function pgrest.handle().
  *
- *	  request.c -> auth.c -> plan.c -> execute.c (settings) -> query.c
- *	  -> execute.c (statement) -> response.c, all inside execute.c's
- *	  transaction bracket; any error -> error.c
+ *	  router.c, then request.c -> auth.c -> plan.c -> execute.c
+ *	  (settings) -> query.c -> execute.c (statement) -> response.c, all
+ *	  inside execute.c's transaction bracket; any error -> error.c
  *
  * This file only orchestrates: it decides the order of the stages and
- * reports the request in pg_stat_activity.  pgrest.handle() is the same
+ * reports the request in pg_stat_activity.  router.c first classifies the
+ * request from its method and path; OPTIONS is answered there and then,
+ * without a transaction.  pgrest.handle() is the same
  * pipeline run in the calling backend, nested in its transaction, so the
  * regression tests drive every stage without a socket.
  *
@@ -35,6 +37,7 @@
 #include "handler.h"
 #include "plan.h"
 #include "query.h"
+#include "router.h"
 #include "schema.h"
 
 PG_FUNCTION_INFO_V1(pgrest_handle);
@@ -51,6 +54,7 @@ static int	running_requests = 0;
 typedef struct Pipeline
 {
 	const PgrestHttpRequest *http;
+	PgrestTarget target;		/* what the path names (router.c) */
 	PgrestAuth *auth;
 	PgrestResponse *response;
 } Pipeline;
@@ -68,10 +72,20 @@ static Datum headers_to_jsonb(const PgrestResponse *resp);
 PgrestResponse *
 pgrest_handler_handle(const PgrestHttpRequest *http, bool nested)
 {
-	Pipeline	pipeline = {http, NULL, NULL};
+	PgrestRoute route = pgrest_router_route(http->method, http->path);
+	Pipeline	pipeline = {http, route.target, NULL, NULL};
 	ErrorData  *volatile edata = NULL;
-	char	   *line = request_line(http);
+	char	   *line;
 
+	/* OPTIONS needs no transaction, no role and no schema */
+	if (route.kind == PGREST_ROUTE_OPTIONS)
+	{
+		pipeline.response = pgrest_response_options(route.target);
+		pgrest_response_cors(pipeline.response, http);
+		return pipeline.response;
+	}
+
+	line = request_line(http);
 	if (!nested)
 		pgstat_report_activity(STATE_RUNNING, line);
 
@@ -115,12 +129,7 @@ run_stages(void *arg)
 	PgrestQuery *query;
 	PgrestResult *result;
 
-	req = pgrest_request_parse(pipeline->http);
-	if (req->method == PGREST_METHOD_OPTIONS)
-	{
-		pipeline->response = pgrest_response_options(req);
-		return;
-	}
+	req = pgrest_request_parse(pipeline->http, pipeline->target);
 	pipeline->auth = pgrest_auth_authenticate(req);
 	pgrest_schema_refresh();
 	plan = pgrest_plan_build(req);

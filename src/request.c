@@ -44,7 +44,7 @@ static const struct
 };
 
 static PgrestMethod parse_method(const char *name);
-static void parse_path(PgrestRequest *req, const char *raw);
+static void parse_path(PgrestRequest *req, const char *raw, PgrestTarget target);
 static List *parse_query(const char *raw);
 static void copy_headers(PgrestRequest *req, const PgrestHttpRequest *http);
 static void parse_params(PgrestRequest *req);
@@ -60,12 +60,12 @@ static void invalid_path(void) pg_attribute_noreturn();
 static bool is_token(const char *s);
 
 /*
- * Parse the raw request.  Everything returned is palloc'd in the current
- * memory context, except the body, which still points at the caller's
- * bytes.
+ * Parse the raw request, whose path names target (see router.c).
+ * Everything returned is palloc'd in the current memory context, except
+ * the body, which still points at the caller's bytes.
  */
 PgrestRequest *
-pgrest_request_parse(const PgrestHttpRequest *http)
+pgrest_request_parse(const PgrestHttpRequest *http, PgrestTarget target)
 {
 	PgrestRequest *req = palloc0(sizeof(PgrestRequest));
 
@@ -74,14 +74,16 @@ pgrest_request_parse(const PgrestHttpRequest *http)
 		pgrest_error_raise(400, "PGRST100", "the request method is not an HTTP token",
 						   NULL, NULL);
 	req->method = parse_method(req->method_name);
-	parse_path(req, http->path ? http->path : "");
+	parse_path(req, http->path ? http->path : "", target);
 	req->params = parse_query(http->query);
 	copy_headers(req, http);
 	req->body = http->body;
 	req->body_len = http->body ? http->body_len : 0;
 
 	parse_prefer(req);
-	parse_accept(req);
+	/* the root document negotiates its own media types (openapi.c) */
+	if (req->target != PGREST_TARGET_ROOT)
+		parse_accept(req);
 	parse_params(req);
 	if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST &&
 		req->body_len == 0)
@@ -124,59 +126,36 @@ parse_method(const char *name)
 }
 
 /*
- * Split the path into segments (before decoding, so an encoded "/" stays
- * inside its segment) and decide what it names.
+ * Decode the names in the path, whose shape router.c has already
+ * classified as target: the split on '/' comes before decoding, so an
+ * encoded "/" stays inside its name.
  */
 static void
-parse_path(PgrestRequest *req, const char *raw)
+parse_path(PgrestRequest *req, const char *raw, PgrestTarget target)
 {
-	List	   *segments = NIL;
-	const char *p;
-	int			n;
+	const char *slash;
 
-	if (raw[0] != '/')
+	if (target == PGREST_TARGET_NONE || raw[0] != '/')
 		invalid_path();
-
+	req->target = target;
 	req->path = pgrest_request_decode(raw, strlen(raw), false, "path");
-	if (raw[1] == '\0')
+	if (target == PGREST_TARGET_ROOT)
+		return;
+
+	slash = strchr(raw + 1, '/');
+	if (slash == NULL)
 	{
-		req->target = PGREST_TARGET_ROOT;
+		/* RELATION or SQL: one segment */
+		req->name = pgrest_request_decode(raw + 1, strlen(raw + 1), false, "path");
 		return;
 	}
-
-	p = raw + 1;
-	for (;;)
-	{
-		const char *slash = strchr(p, '/');
-		size_t		len = slash ? (size_t) (slash - p) : strlen(p);
-
-		if (len == 0)
-			invalid_path();
-		segments = lappend(segments, pgrest_request_decode(p, len, false, "path"));
-		if (slash == NULL)
-			break;
-		p = slash + 1;
-	}
-
-	n = list_length(segments);
-	if (n == 1)
-	{
-		req->target = PGREST_TARGET_RELATION;
-		req->name = linitial(segments);
-	}
-	else if (n == 2 && strcmp(linitial(segments), "rpc") == 0)
-	{
-		req->target = PGREST_TARGET_ROUTINE;
-		req->name = lsecond(segments);
-	}
-	else if (n == 2)
-	{
-		req->target = PGREST_TARGET_ROW;
-		req->name = linitial(segments);
-		req->key = lsecond(segments);
-	}
+	if (target == PGREST_TARGET_ROUTINE)
+		req->name = pgrest_request_decode(slash + 1, strlen(slash + 1), false, "path");
 	else
-		invalid_path();
+	{
+		req->name = pgrest_request_decode(raw + 1, slash - raw - 1, false, "path");
+		req->key = pgrest_request_decode(slash + 1, strlen(slash + 1), false, "path");
+	}
 }
 
 static void

@@ -52,13 +52,15 @@ typedef enum PgrestMethod
 	PGREST_METHOD_OTHER
 } PgrestMethod;
 
-/* what the path names */
+/* what the path names, as router.c decides it */
 typedef enum PgrestTarget
 {
+	PGREST_TARGET_NONE,			/* nothing: 404 */
 	PGREST_TARGET_ROOT,			/* / */
 	PGREST_TARGET_RELATION,		/* /<table-or-view> */
 	PGREST_TARGET_ROW,			/* /<table>/<primary key> */
-	PGREST_TARGET_ROUTINE		/* /rpc/<function> */
+	PGREST_TARGET_ROUTINE,		/* /rpc/<function> */
+	PGREST_TARGET_SQL			/* POST /sql, when pgrest.sql_endpoint is on */
 } PgrestTarget;
 
 /* one query-string parameter, percent-decoded; value NULL for "?name" */
@@ -161,7 +163,8 @@ typedef struct PgrestRequest
 	char	   *profile;		/* Accept-Profile / Content-Profile, or NULL */
 } PgrestRequest;
 
-extern PgrestRequest *pgrest_request_parse(const PgrestHttpRequest *http);
+extern PgrestRequest *pgrest_request_parse(const PgrestHttpRequest *http,
+										   PgrestTarget target);
 extern const char *pgrest_request_header(const PgrestRequest *req,
 										 const char *lowercase_name);
 extern char *pgrest_request_decode(const char *s, size_t len,

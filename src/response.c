@@ -160,15 +160,17 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
  * (browsers send CORS preflights without credentials).
  */
 PgrestResponse *
-pgrest_response_options(const PgrestRequest *req)
+pgrest_response_options(PgrestTarget target)
 {
 	PgrestResponse *resp = palloc0(sizeof(PgrestResponse));
 
 	resp->status = 200;
 	pgrest_response_add_header(resp, "Allow",
-							   req->target == PGREST_TARGET_ROUTINE ?
+							   target == PGREST_TARGET_ROUTINE ?
 							   "OPTIONS,GET,HEAD,POST" :
-							   req->target == PGREST_TARGET_ROOT ? "OPTIONS,GET,HEAD" :
+							   target == PGREST_TARGET_ROOT ? "OPTIONS,GET,HEAD" :
+							   target == PGREST_TARGET_ROW ?
+							   "OPTIONS,GET,HEAD,PUT,PATCH,DELETE" :
 							   "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE");
 	return resp;
 }

@@ -35,7 +35,7 @@ extern PgrestResponse *pgrest_response_build(const PgrestRequest *req,
 											 const struct PgrestResult *result);
 extern void pgrest_response_check(const struct PgrestPlan *plan,
 								  const struct PgrestResult *result);
-extern PgrestResponse *pgrest_response_options(const PgrestRequest *req);
+extern PgrestResponse *pgrest_response_options(PgrestTarget target);
 extern void pgrest_response_cors(PgrestResponse *resp,
 								 const PgrestHttpRequest *http);
 extern PgrestResponse *pgrest_response_json(int status, char *body,
