@@ -27,6 +27,8 @@ OBJS = \
 	src/schema.o \
 	src/plan.o \
 	src/query.o \
+	src/openapi.o \
+	src/html.o \
 	src/statement.o \
 	src/execute.o \
 	src/result.o \
@@ -41,7 +43,7 @@ PG_CPPFLAGS = -I$(srcdir)/src $(MHD_CFLAGS) -DPGREST_VERSION=\"$(EXTVERSION)\"
 SHLIB_LINK = $(MHD_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
-REGRESS = init guc handle router errors auth select filters logic range formats pk \
+REGRESS = init guc handle router openapi errors auth select filters logic range formats pk \
 	schema_cache insert upsert update put preferences rpc security fuzz http \
 	worker cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check

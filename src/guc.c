@@ -56,12 +56,21 @@ bool		pgrest_sql_endpoint = false;
 char	   *pgrest_cors_allowed_origins = NULL;
 int			pgrest_connection_limit = 1024;
 int			pgrest_idle_timeout = 60;
+int			pgrest_openapi_mode = PGREST_OPENAPI_FOLLOW_PRIVILEGES;
+char	   *pgrest_openapi_server_url = NULL;
 
 static const struct config_enum_entry tx_end_options[] = {
 	{"commit", PGREST_TX_COMMIT, false},
 	{"commit-allow-override", PGREST_TX_COMMIT_ALLOW_OVERRIDE, false},
 	{"rollback", PGREST_TX_ROLLBACK, false},
 	{"rollback-allow-override", PGREST_TX_ROLLBACK_ALLOW_OVERRIDE, false},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry openapi_mode_options[] = {
+	{"follow-privileges", PGREST_OPENAPI_FOLLOW_PRIVILEGES, false},
+	{"ignore-privileges", PGREST_OPENAPI_IGNORE_PRIVILEGES, false},
+	{"disabled", PGREST_OPENAPI_DISABLED, false},
 	{NULL, 0, false}
 };
 
@@ -191,6 +200,23 @@ pgrest_guc_define(void)
 							60, 1, 86400,
 							PGC_SUSET, GUC_UNIT_S,
 							NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("pgrest.openapi_mode",
+							 "Sets what the OpenAPI document at the root describes.",
+							 "follow-privileges: what the request's role may use; ignore-privileges: everything in the schema; disabled: the root answers 404.",
+							 &pgrest_openapi_mode,
+							 PGREST_OPENAPI_FOLLOW_PRIVILEGES,
+							 openapi_mode_options,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.openapi_server_url",
+							   "Sets the server URL of the OpenAPI document.",
+							   "Empty means http:// and the request's Host header.",
+							   &pgrest_openapi_server_url,
+							   "",
+							   PGC_SUSET, 0,
+							   check_header_value, NULL, NULL);
 
 	/*
 	 * Settings of the process model exist only when preloading: PostgreSQL

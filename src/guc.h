@@ -23,6 +23,14 @@ typedef enum PgrestTxEnd
 	PGREST_TX_ROLLBACK_ALLOW_OVERRIDE
 } PgrestTxEnd;
 
+/* values of pgrest.openapi_mode */
+typedef enum PgrestOpenapiMode
+{
+	PGREST_OPENAPI_FOLLOW_PRIVILEGES,
+	PGREST_OPENAPI_IGNORE_PRIVILEGES,
+	PGREST_OPENAPI_DISABLED
+} PgrestOpenapiMode;
+
 /* read when the postmaster starts */
 extern char *pgrest_listen_addresses;
 extern int	pgrest_port;
@@ -45,6 +53,8 @@ extern bool pgrest_sql_endpoint;
 extern char *pgrest_cors_allowed_origins;
 extern int	pgrest_connection_limit;
 extern int	pgrest_idle_timeout;
+extern int	pgrest_openapi_mode;
+extern char *pgrest_openapi_server_url;
 
 extern void pgrest_guc_define(void);
 extern List *pgrest_guc_schema_list(void);

@@ -35,6 +35,7 @@
 #include "error.h"
 #include "execute.h"
 #include "handler.h"
+#include "openapi.h"
 #include "plan.h"
 #include "query.h"
 #include "router.h"
@@ -133,10 +134,19 @@ run_stages(void *arg)
 	pipeline->auth = pgrest_auth_authenticate(req);
 	pgrest_schema_refresh();
 	plan = pgrest_plan_build(req);
+	/* the root's statement comes from openapi.c (or its 404, when disabled) */
+	query = plan->kind == PGREST_PLAN_OPENAPI ?
+		pgrest_openapi_query(req, plan->schema) : NULL;
 	if (plan->rollback)
 		pgrest_execute_end_with_rollback();
 	pgrest_execute_set_context(req, pipeline->auth, plan->schema, plan->read_only);
 	pgrest_execute_pre_request();
+	if (plan->kind == PGREST_PLAN_OPENAPI)
+	{
+		result = pgrest_execute_query(query);
+		pipeline->response = pgrest_openapi_response(req, result, plan->with_body);
+		return;
+	}
 	if (plan->kind == PGREST_PLAN_SQL)
 		result = pgrest_execute_sql(plan->sql);
 	else

@@ -82,7 +82,7 @@ pgrest_plan_build(const PgrestRequest *req)
 	{
 		case PGREST_TARGET_ROOT:
 			require_read_method(req, plan);
-			plan->kind = PGREST_PLAN_LIST_RELATIONS;
+			plan->kind = PGREST_PLAN_OPENAPI;
 			break;
 		case PGREST_TARGET_SQL:
 			plan_sql(req, plan);

@@ -52,7 +52,9 @@ static int64 parse_nonnegative(const char *name, const char *value);
 static void parse_range(PgrestRequest *req, int64 param_offset, int64 param_limit);
 static void parse_prefer(PgrestRequest *req);
 static void parse_accept(PgrestRequest *req);
-static bool media_from_type(const char *type, PgrestMedia *media);
+static bool media_from_type(const char *type, PgrestTarget target,
+							PgrestMedia *media);
+static bool root_media_from_type(const char *type, PgrestMedia *media);
 static void range_not_satisfiable(const char *details) pg_attribute_noreturn();
 static bool ends_with_word(const char *name, const char *word);
 static int	hex_value(char c);
@@ -81,9 +83,7 @@ pgrest_request_parse(const PgrestHttpRequest *http, PgrestTarget target)
 	req->body_len = http->body ? http->body_len : 0;
 
 	parse_prefer(req);
-	/* the root document negotiates its own media types (openapi.c) */
-	if (req->target != PGREST_TARGET_ROOT)
-		parse_accept(req);
+	parse_accept(req);
 	parse_params(req);
 	if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST &&
 		req->body_len == 0)
@@ -494,7 +494,8 @@ parse_accept(PgrestRequest *req)
 	char	   *save;
 	double		best_q = -1;
 
-	req->media = PGREST_MEDIA_JSON;
+	req->media = req->target == PGREST_TARGET_ROOT ?
+		PGREST_MEDIA_OPENAPI : PGREST_MEDIA_JSON;
 	if (accept == NULL || accept[0] == '\0')
 		return;
 
@@ -530,7 +531,7 @@ parse_accept(PgrestRequest *req)
 			params = next;
 		}
 
-		if (q <= 0 || q <= best_q || !media_from_type(type, &media))
+		if (q <= 0 || q <= best_q || !media_from_type(type, req->target, &media))
 			continue;
 		best_q = q;
 		req->media = media;
@@ -543,8 +544,10 @@ parse_accept(PgrestRequest *req)
 }
 
 static bool
-media_from_type(const char *type, PgrestMedia *media)
+media_from_type(const char *type, PgrestTarget target, PgrestMedia *media)
 {
+	if (target == PGREST_TARGET_ROOT)
+		return root_media_from_type(type, media);
 	if (pg_strcasecmp(type, "application/json") == 0 ||
 		pg_strcasecmp(type, "*/*") == 0 ||
 		pg_strcasecmp(type, "application/*") == 0 ||
@@ -557,6 +560,28 @@ media_from_type(const char *type, PgrestMedia *media)
 	else if (pg_strcasecmp(type, "text/csv") == 0 ||
 			 pg_strcasecmp(type, "text/*") == 0)
 		*media = PGREST_MEDIA_CSV;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * The root serves its description as OpenAPI (application/json and any
+ * type included, as in PostgREST) or as a page for people (text/html,
+ * what browsers ask for first).
+ */
+static bool
+root_media_from_type(const char *type, PgrestMedia *media)
+{
+	if (pg_strcasecmp(type, "application/openapi+json") == 0 ||
+		pg_strcasecmp(type, "*/*") == 0 ||
+		pg_strcasecmp(type, "application/*") == 0)
+		*media = PGREST_MEDIA_OPENAPI;
+	else if (pg_strcasecmp(type, "application/json") == 0)
+		*media = PGREST_MEDIA_JSON;
+	else if (pg_strcasecmp(type, "text/html") == 0 ||
+			 pg_strcasecmp(type, "text/*") == 0)
+		*media = PGREST_MEDIA_HTML;
 	else
 		return false;
 	return true;

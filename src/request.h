@@ -75,7 +75,9 @@ typedef enum PgrestMedia
 {
 	PGREST_MEDIA_JSON,			/* application/json: an array */
 	PGREST_MEDIA_OBJECT,		/* application/vnd.pgrst.object+json */
-	PGREST_MEDIA_CSV			/* text/csv */
+	PGREST_MEDIA_CSV,			/* text/csv */
+	PGREST_MEDIA_OPENAPI,		/* the root: application/openapi+json */
+	PGREST_MEDIA_HTML			/* the root: text/html */
 } PgrestMedia;
 
 typedef enum PgrestPreferReturn

@@ -52,7 +52,7 @@ pgrest_response_check(const PgrestPlan *plan, const PgrestResult *result)
 		(plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL ||
 		 plan->return_ == PGREST_RETURN_REPRESENTATION);
 
-	if (plan->kind == PGREST_PLAN_LIST_RELATIONS || plan->kind == PGREST_PLAN_SQL)
+	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL)
 		return;
 	if (plan->kind == PGREST_PLAN_PUT && result->rows == 0)
 		pgrest_error_raise(400, "PGRST115",
@@ -100,7 +100,7 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 								  NULL);
 
 	resp = pgrest_response_json(200, body, body_len);
-	if (plan->kind == PGREST_PLAN_LIST_RELATIONS || plan->kind == PGREST_PLAN_SQL)
+	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL)
 		return resp;
 
 	((PgrestHeader *) linitial(resp->headers))->value = content_type(plan);
@@ -137,7 +137,7 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 			resp->status = plan->return_ != PGREST_RETURN_REPRESENTATION ? 204 :
 				result->inserted > 0 ? 201 : 200;
 			break;
-		case PGREST_PLAN_LIST_RELATIONS:
+		case PGREST_PLAN_OPENAPI:
 		case PGREST_PLAN_SQL:
 			break;
 	}
@@ -285,6 +285,8 @@ content_type(const PgrestPlan *plan)
 				"application/vnd.pgrst.object+json; nulls=stripped; charset=utf-8" :
 				"application/vnd.pgrst.object+json; charset=utf-8";
 		case PGREST_MEDIA_JSON:
+		case PGREST_MEDIA_OPENAPI:	/* the root only (openapi.c) */
+		case PGREST_MEDIA_HTML:
 			break;
 	}
 	return plan->strip_nulls ?
