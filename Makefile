@@ -18,6 +18,8 @@ OBJS = \
 	src/worker.o \
 	src/http.o \
 	src/handler.o \
+	src/admin.o \
+	src/metrics.o \
 	src/router.o \
 	src/request.o \
 	src/grammar.o \
@@ -45,7 +47,7 @@ SHLIB_LINK = $(MHD_LIBS)
 # order matters: init sets up roles and fixtures, cleanup checks the log last
 REGRESS = init guc handle router openapi errors auth select filters logic range formats pk \
 	schema_cache insert upsert update put preferences rpc security fuzz http \
-	worker cleanup
+	admin worker cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
 EXTRA_CLEAN = tmp_check_nopreload
 

@@ -41,6 +41,7 @@ int			pgrest_port = 3000;
 char	   *pgrest_database = NULL;
 char	   *pgrest_role = NULL;
 int			pgrest_workers = 2;
+int			pgrest_admin_port = 0;
 
 char	   *pgrest_anon_role = NULL;
 char	   *pgrest_jwt_secret = NULL;
@@ -255,6 +256,14 @@ pgrest_guc_define(void)
 								   "authenticator",
 								   PGC_POSTMASTER, 0,
 								   check_not_empty, NULL, NULL);
+
+		DefineCustomIntVariable("pgrest.admin_port",
+								"Sets the TCP port of the admin server (/live, /ready, /metrics).",
+								"0 turns it off.  It listens on pgrest.listen_addresses and is served by the HTTP workers.",
+								&pgrest_admin_port,
+								0, 0, 65535,
+								PGC_POSTMASTER, 0,
+								NULL, NULL, NULL);
 
 		DefineCustomIntVariable("pgrest.workers",
 								"Sets the number of HTTP worker processes.",

@@ -37,6 +37,7 @@ extern int	pgrest_port;
 extern char *pgrest_database;
 extern char *pgrest_role;
 extern int	pgrest_workers;
+extern int	pgrest_admin_port;
 
 /* reloadable (PGC_SUSET: also SET-able by superusers for pgrest.handle) */
 extern char *pgrest_anon_role;

@@ -38,6 +38,7 @@ typedef struct PgrestHttpRequest
 	const PgrestHeader *headers;
 	const char *body;			/* may contain NUL bytes; NULL if none */
 	size_t		body_len;
+	bool		admin;			/* it arrived on the admin port */
 } PgrestHttpRequest;
 
 typedef enum PgrestMethod

@@ -1,9 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * router.c
- *	  Decide what a request is from its method and path alone, before
- *	  any transaction: OPTIONS, the root document, POST /sql, a function,
- *	  a relation, or one row of a relation.
+ *	  Decide what a request is from its port, method and path alone,
+ *	  before any transaction: an admin route, OPTIONS, the root document,
+ *	  POST /sql, a function, a relation, or one row of a relation.
+ *
+ * The admin port (pgrest.admin_port) serves only /live, /ready and
+ * /metrics; on the API port those are ordinary relation names.
  *
  * The path is split on '/' before percent-decoding, so an encoded "/"
  * stays inside its segment.  Reserved words are compared with their
@@ -39,13 +42,25 @@ static bool segment_is(const char *raw, size_t len, const char *word);
 static int	hex_digit(char c);
 
 /*
- * Route a request.  method and path are as received (path without the
- * query string, still percent-encoded); either may be NULL.
+ * Route a request that came on the admin port or not.  method and path
+ * are as received (path without the query string, still
+ * percent-encoded); either may be NULL.
  */
 PgrestRoute
-pgrest_router_route(const char *method, const char *path)
+pgrest_router_route(const char *method, const char *path, bool admin)
 {
 	PgrestRoute route;
+
+	if (admin)
+	{
+		route.target = PGREST_TARGET_NONE;
+		route.kind = path == NULL ? PGREST_ROUTE_ADMIN_OTHER :
+			strcmp(path, "/live") == 0 ? PGREST_ROUTE_LIVE :
+			strcmp(path, "/ready") == 0 ? PGREST_ROUTE_READY :
+			strcmp(path, "/metrics") == 0 ? PGREST_ROUTE_METRICS :
+			PGREST_ROUTE_ADMIN_OTHER;
+		return route;
+	}
 
 	route.target = target_of(method ? method : "", path ? path : "");
 	/* a path that names nothing is a 404 whatever the method */
