@@ -35,6 +35,7 @@
 #include "utils/jsonb.h"
 
 #include "html.h"
+#include "response.h"
 
 /* what the page shows of one relation or function, for sorting */
 typedef struct Entry
@@ -95,7 +96,6 @@ static void append_example_value(StringInfo buf, JsonbContainer *schema);
 static const char *example_for_type(const char *type, bool json);
 static void append_curl(Page *page, const char *method, const char *path_and_query,
 						const char *body);
-static void append_url_encoded(StringInfo buf, const char *s);
 static void append_shell_quoted(StringInfo buf, const char *s);
 static void append_html(StringInfo buf, const char *s);
 static void append_anchor(StringInfo buf, const char *prefix, const char *name);
@@ -335,9 +335,9 @@ render_relation_examples(Page *page, const Entry *entry, JsonbContainer *props,
 	{
 		JsonbContainer *prop = props ? object_field(props, first) : NULL;
 
-		append_url_encoded(&filter, first);
+		pgrest_response_append_url_encoded(&filter, first);
 		appendStringInfoString(&filter, "=eq.");
-		append_url_encoded(&filter, prop ? example_for_type(string_field(prop, "x-pgrest-type"), false) : "1");
+		pgrest_response_append_url_encoded(&filter, prop ? example_for_type(string_field(prop, "x-pgrest-type"), false) : "1");
 	}
 
 	appendStringInfoString(out, "<pre>\n");
@@ -518,9 +518,9 @@ render_function_examples(Page *page, const Entry *entry,
 		if (!bool_field(arg, "required"))
 			continue;
 		appendStringInfoChar(&url, url.len == (int) strlen(entry->path) ? '?' : '&');
-		append_url_encoded(&url, name);
+		pgrest_response_append_url_encoded(&url, name);
 		appendStringInfoChar(&url, '=');
-		append_url_encoded(&url, example_for_type(type, false));
+		pgrest_response_append_url_encoded(&url, example_for_type(type, false));
 		if (body.len > 1)
 			appendStringInfoString(&body, ", ");
 		escape_json(&body, name);
@@ -763,21 +763,6 @@ append_curl(Page *page, const char *method, const char *path_and_query,
 	}
 	append_html(page->out, line.data);
 	appendStringInfoChar(page->out, '\n');
-}
-
-/* RFC 3986: unreserved characters as they are, the rest %XX */
-static void
-append_url_encoded(StringInfo buf, const char *s)
-{
-	for (; *s; s++)
-	{
-		unsigned char c = (unsigned char) *s;
-
-		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-			appendStringInfoChar(buf, c);
-		else
-			appendStringInfo(buf, "%%%02X", c);
-	}
 }
 
 /* 'text', with each ' written as '\'' */

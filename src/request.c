@@ -57,7 +57,6 @@ static bool media_from_type(const char *type, PgrestTarget target,
 static bool root_media_from_type(const char *type, PgrestMedia *media);
 static void range_not_satisfiable(const char *details) pg_attribute_noreturn();
 static bool ends_with_word(const char *name, const char *word);
-static int	hex_value(char c);
 static void invalid_path(void) pg_attribute_noreturn();
 static bool is_token(const char *s);
 
@@ -605,8 +604,8 @@ pgrest_request_decode(const char *s, size_t len, bool plus_is_space,
 
 		if (c == '%')
 		{
-			int			hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
-			int			lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
+			int			hi = i + 2 < len ? pgrest_request_hex_digit(s[i + 1]) : -1;
+			int			lo = i + 2 < len ? pgrest_request_hex_digit(s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0)
 				pgrest_error_raise(400, "PGRST100",
@@ -633,8 +632,9 @@ pgrest_request_decode(const char *s, size_t len, bool plus_is_space,
 	return pg_any_to_server(out, n, PG_UTF8);
 }
 
-static int
-hex_value(char c)
+/* The value of a hexadecimal digit, or -1. */
+int
+pgrest_request_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

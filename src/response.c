@@ -37,7 +37,6 @@ static const char *raw_header(const PgrestHttpRequest *http, const char *name);
 static bool origin_allowed(const char *origin);
 static void append_preference(StringInfo buf, const char *preference);
 static char *location(const PgrestPlan *plan, const char *keys_json);
-static void append_url_encoded(StringInfo buf, const char *s);
 
 /*
  * Refuse a result the request cannot take, inside the transaction, so that
@@ -371,29 +370,32 @@ location(const PgrestPlan *plan, const char *keys_json)
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '/');
-	append_url_encoded(&buf, plan->rel->name);
+	pgrest_response_append_url_encoded(&buf, plan->rel->name);
 	it = JsonbIteratorInit(&keys->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
 		if (tok != WJB_ELEM || i >= plan->rel->npkey)
 			continue;
 		appendStringInfoChar(&buf, i == 0 ? '?' : '&');
-		append_url_encoded(&buf, plan->rel->columns[plan->rel->pkey[i]].name);
+		pgrest_response_append_url_encoded(&buf, plan->rel->columns[plan->rel->pkey[i]].name);
 		appendStringInfoString(&buf, "=eq.");
 		if (v.type == jbvString)
 		{
 			char	   *value = pnstrdup(v.val.string.val, v.val.string.len);
 
-			append_url_encoded(&buf, pg_server_to_any(value, strlen(value), PG_UTF8));
+			pgrest_response_append_url_encoded(&buf, pg_server_to_any(value, strlen(value), PG_UTF8));
 		}
 		i++;
 	}
 	return buf.data;
 }
 
-/* RFC 3986: unreserved characters as they are, the rest %XX */
-static void
-append_url_encoded(StringInfo buf, const char *s)
+/*
+ * Append s URL-encoded (RFC 3986): unreserved characters as they are, the
+ * rest as %XX.
+ */
+void
+pgrest_response_append_url_encoded(StringInfo buf, const char *s)
 {
 	for (; *s; s++)
 	{

@@ -12,6 +12,7 @@
 #ifndef PGREST_RESPONSE_H
 #define PGREST_RESPONSE_H
 
+#include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 
 #include "request.h"
@@ -42,5 +43,6 @@ extern PgrestResponse *pgrest_response_json(int status, char *body,
 											 size_t body_len);
 extern void pgrest_response_add_header(PgrestResponse *resp,
 									   const char *name, const char *value);
+extern void pgrest_response_append_url_encoded(StringInfo buf, const char *s);
 
 #endif							/* PGREST_RESPONSE_H */

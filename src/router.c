@@ -39,7 +39,6 @@
 
 static PgrestTarget target_of(const char *method, const char *path);
 static bool segment_is(const char *raw, size_t len, const char *word);
-static int	hex_digit(char c);
 
 /*
  * Route a request that came on the admin port or not.  method and path
@@ -124,8 +123,8 @@ segment_is(const char *raw, size_t len, const char *word)
 		c = raw[i++];
 		if (c == '%')
 		{
-			int			hi = i + 1 < len ? hex_digit(raw[i]) : -1;
-			int			lo = i + 1 < len ? hex_digit(raw[i + 1]) : -1;
+			int			hi = i + 1 < len ? pgrest_request_hex_digit(raw[i]) : -1;
+			int			lo = i + 1 < len ? pgrest_request_hex_digit(raw[i + 1]) : -1;
 
 			if (hi < 0 || lo < 0)
 				return false;
@@ -136,16 +135,4 @@ segment_is(const char *raw, size_t len, const char *word)
 			return false;
 	}
 	return i == len;
-}
-
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
