@@ -206,16 +206,17 @@ run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 
 /*
  * What this worker's last transaction says of its readiness: the stages
- * ran (ready), or the bracket refused before them because pgrest is not
- * installed, or for another reason (a superuser role, a catalog error).
- * A change for the worse is logged once.
+ * ran with pgrest installed (ready), or pgrest is not installed (the
+ * schema cache, loaded in that transaction, says so), or the bracket
+ * refused for another reason (a superuser role, a catalog error).  A
+ * change for the worse is logged once.
  */
 static void
 publish_state(const Pipeline *pipeline, const ErrorData *edata)
 {
 	PgrestWorkerState state;
 
-	if (pipeline->served)
+	if (pipeline->served && pgrest_schema_extension_installed())
 		state = PGREST_WORKER_READY;
 	else if (!pgrest_schema_extension_installed())
 		state = PGREST_WORKER_NO_EXTENSION;
