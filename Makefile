@@ -18,6 +18,9 @@ OBJS = \
 	src/worker.o \
 	src/http.o \
 	src/handler.o \
+	src/admin.o \
+	src/metrics.o \
+	src/router.o \
 	src/request.o \
 	src/grammar.o \
 	src/payload.o \
@@ -31,6 +34,8 @@ OBJS = \
 	src/readplan.o \
 	src/query.o \
 	src/render.o \
+	src/openapi.o \
+	src/html.o \
 	src/statement.o \
 	src/execute.o \
 	src/result.o \
@@ -45,9 +50,9 @@ PG_CPPFLAGS = -I$(srcdir)/src $(MHD_CFLAGS) -DPGREST_VERSION=\"$(EXTVERSION)\"
 SHLIB_LINK = $(MHD_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
-REGRESS = init guc handle errors auth select filters logic range formats geojson pk \
-	schema_cache insert upsert update put preferences rpc embed aggregates security fuzz http \
-	worker cleanup
+REGRESS = init guc handle router openapi errors auth select filters logic range formats \
+	geojson pk schema_cache insert upsert update put preferences rpc embed aggregates \
+	security fuzz http admin worker cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
 EXTRA_CLEAN = tmp_check_nopreload
 

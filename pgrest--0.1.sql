@@ -41,6 +41,18 @@ COMMENT ON FUNCTION reload() IS
 
 REVOKE ALL ON FUNCTION reload() FROM PUBLIC;
 
+CREATE FUNCTION stats(OUT name text, OUT labels jsonb, OUT value double precision)
+RETURNS SETOF record
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'pgrest_stats';
+
+COMMENT ON FUNCTION stats() IS
+'The counters of the pgrest HTTP workers, summed over all of them: the samples of /metrics on the admin port';
+
+REVOKE ALL ON FUNCTION stats() FROM PUBLIC;
+GRANT USAGE ON SCHEMA @extschema@ TO pg_monitor;
+GRANT EXECUTE ON FUNCTION stats() TO pg_monitor;
+
 -- API: Private
 
 CREATE FUNCTION _preloaded()

@@ -5,10 +5,13 @@
 # the PostgreSQL major version pgrest is built and tested against
 pgversion=15
 
-# Print a TCP port on 127.0.0.1 that nothing listens on now.
+# Print a TCP port on 127.0.0.1 that nothing listens on now.  It is below
+# Linux's ephemeral range (32768-60999): a port in that range can be taken
+# by any outgoing connection (a load test's, say) between this check and
+# the server's bind, which then fails with "Address already in use".
 free_port() {
   local port
-  for port in $(shuf -i 20000-60000 -n 100); do
+  for port in $(shuf -i 20000-32767 -n 100); do
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return

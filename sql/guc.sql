@@ -3,7 +3,7 @@
 -- and the values the check hooks refuse.
 --
 SELECT name,
-       CASE name WHEN 'pgrest.port' THEN '(picked per run)' ELSE setting END AS setting,
+       CASE WHEN name IN ('pgrest.port', 'pgrest.admin_port') THEN '(picked per run)' ELSE setting END AS setting,
        unit, context, vartype
 FROM pg_settings
 WHERE name LIKE 'pgrest.%'

@@ -41,6 +41,7 @@ int			pgrest_port = 3000;
 char	   *pgrest_database = NULL;
 char	   *pgrest_role = NULL;
 int			pgrest_workers = 2;
+int			pgrest_admin_port = 0;
 
 char	   *pgrest_anon_role = NULL;
 char	   *pgrest_jwt_secret = NULL;
@@ -57,12 +58,21 @@ bool		pgrest_aggregates_enabled = false;
 char	   *pgrest_cors_allowed_origins = NULL;
 int			pgrest_connection_limit = 1024;
 int			pgrest_idle_timeout = 60;
+int			pgrest_openapi_mode = PGREST_OPENAPI_FOLLOW_PRIVILEGES;
+char	   *pgrest_openapi_server_url = NULL;
 
 static const struct config_enum_entry tx_end_options[] = {
 	{"commit", PGREST_TX_COMMIT, false},
 	{"commit-allow-override", PGREST_TX_COMMIT_ALLOW_OVERRIDE, false},
 	{"rollback", PGREST_TX_ROLLBACK, false},
 	{"rollback-allow-override", PGREST_TX_ROLLBACK_ALLOW_OVERRIDE, false},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry openapi_mode_options[] = {
+	{"follow-privileges", PGREST_OPENAPI_FOLLOW_PRIVILEGES, false},
+	{"ignore-privileges", PGREST_OPENAPI_IGNORE_PRIVILEGES, false},
+	{"disabled", PGREST_OPENAPI_DISABLED, false},
 	{NULL, 0, false}
 };
 
@@ -201,6 +211,23 @@ pgrest_guc_define(void)
 							PGC_SUSET, GUC_UNIT_S,
 							NULL, NULL, NULL);
 
+	DefineCustomEnumVariable("pgrest.openapi_mode",
+							 "Sets what the OpenAPI document at the root describes.",
+							 "follow-privileges: what the request's role may use; ignore-privileges: everything in the schema; disabled: the root answers 404.",
+							 &pgrest_openapi_mode,
+							 PGREST_OPENAPI_FOLLOW_PRIVILEGES,
+							 openapi_mode_options,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.openapi_server_url",
+							   "Sets the server URL of the OpenAPI document.",
+							   "Empty means http:// and the request's Host header.",
+							   &pgrest_openapi_server_url,
+							   "",
+							   PGC_SUSET, 0,
+							   check_header_value, NULL, NULL);
+
 	/*
 	 * Settings of the process model exist only when preloading: PostgreSQL
 	 * refuses to create PGC_POSTMASTER settings once the server runs.
@@ -238,6 +265,14 @@ pgrest_guc_define(void)
 								   "authenticator",
 								   PGC_POSTMASTER, 0,
 								   check_not_empty, NULL, NULL);
+
+		DefineCustomIntVariable("pgrest.admin_port",
+								"Sets the TCP port of the admin server (/live, /ready, /metrics).",
+								"0 turns it off.  It listens on pgrest.listen_addresses and is served by the HTTP workers.",
+								&pgrest_admin_port,
+								0, 0, 65535,
+								PGC_POSTMASTER, 0,
+								NULL, NULL, NULL);
 
 		DefineCustomIntVariable("pgrest.workers",
 								"Sets the number of HTTP worker processes.",

@@ -23,12 +23,21 @@ typedef enum PgrestTxEnd
 	PGREST_TX_ROLLBACK_ALLOW_OVERRIDE
 } PgrestTxEnd;
 
+/* values of pgrest.openapi_mode */
+typedef enum PgrestOpenapiMode
+{
+	PGREST_OPENAPI_FOLLOW_PRIVILEGES,
+	PGREST_OPENAPI_IGNORE_PRIVILEGES,
+	PGREST_OPENAPI_DISABLED
+} PgrestOpenapiMode;
+
 /* read when the postmaster starts */
 extern char *pgrest_listen_addresses;
 extern int	pgrest_port;
 extern char *pgrest_database;
 extern char *pgrest_role;
 extern int	pgrest_workers;
+extern int	pgrest_admin_port;
 
 /* reloadable (PGC_SUSET: also SET-able by superusers for pgrest.handle) */
 extern char *pgrest_anon_role;
@@ -46,6 +55,8 @@ extern bool pgrest_aggregates_enabled;
 extern char *pgrest_cors_allowed_origins;
 extern int	pgrest_connection_limit;
 extern int	pgrest_idle_timeout;
+extern int	pgrest_openapi_mode;
+extern char *pgrest_openapi_server_url;
 
 extern void pgrest_guc_define(void);
 extern List *pgrest_guc_schema_list(void);

@@ -4,12 +4,14 @@
  *	  Run one request through the pipeline, for an HTTP worker or for the
  *	  SQL function pgrest.handle().
  *
- *	  request.c -> auth.c -> plan.c -> execute.c (settings) -> query.c
- *	  -> execute.c (statement) -> response.c, all inside execute.c's
- *	  transaction bracket; any error -> error.c
+ *	  router.c, then request.c -> auth.c -> plan.c -> execute.c
+ *	  (settings) -> query.c -> execute.c (statement) -> response.c, all
+ *	  inside execute.c's transaction bracket; any error -> error.c
  *
  * This file only orchestrates: it decides the order of the stages and
- * reports the request in pg_stat_activity.  pgrest.handle() is the same
+ * reports the request in pg_stat_activity.  router.c first classifies the
+ * request from its method and path; OPTIONS is answered there and then,
+ * without a transaction.  pgrest.handle() is the same
  * pipeline run in the calling backend, nested in its transaction, so the
  * regression tests drive every stage without a socket.
  *
@@ -27,18 +29,26 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "pgstat.h"
+#include "portability/instr_time.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
 #include "utils/jsonb.h"
 
+#include "admin.h"
 #include "auth.h"
 #include "error.h"
 #include "execute.h"
 #include "handler.h"
+#include "metrics.h"
+#include "openapi.h"
 #include "plan.h"
 #include "query.h"
 #include "readplan.h"
+#include "router.h"
 #include "schema.h"
+#include "shmem.h"
 
 PG_FUNCTION_INFO_V1(pgrest_handle);
 
@@ -54,15 +64,25 @@ static int	running_requests = 0;
 typedef struct Pipeline
 {
 	const PgrestHttpRequest *http;
+	PgrestTarget target;		/* what the path names (router.c) */
 	bool		nested;			/* inside pgrest.handle() */
 	PgrestAuth *auth;
 	PgrestPlan *plan;
 	PgrestResponse *response;
+	bool		served;			/* the transaction let the stages run */
 } Pipeline;
 
+/* the next time a worker that is not ready tries again (see warm_up) */
+static TimestampTz next_warm_up = 0;
+static MemoryContext warm_up_context = NULL;
+
+static PgrestResponse *run_pipeline(const PgrestHttpRequest *http,
+									PgrestTarget target, bool nested);
 static void run_stages(void *arg);
+static void mark_served(void *arg);
 static void require_extension(void);
 static void name_aliases(ErrorData *edata, const PgrestPlan *plan);
+static void publish_state(const Pipeline *pipeline, const ErrorData *edata);
 static char *request_line(const PgrestHttpRequest *http);
 static int	headers_from_jsonb(Jsonb *jb, PgrestHeader **headers);
 static Datum headers_to_jsonb(const PgrestResponse *resp);
@@ -70,12 +90,89 @@ static Datum headers_to_jsonb(const PgrestResponse *resp);
 /*
  * Handle one request and return its response, palloc'd in the current
  * memory context.  Never raises an error for anything the request
- * contains: failures come back as error responses.
+ * contains: failures come back as error responses.  The admin port's
+ * routes and OPTIONS run no transaction; requests on the API port are
+ * counted for /metrics (in a worker; pgrest.handle() counts nothing).
  */
 PgrestResponse *
 pgrest_handler_handle(const PgrestHttpRequest *http, bool nested)
 {
-	Pipeline	pipeline = {http, nested, NULL, NULL, NULL};
+	PgrestRoute route = pgrest_router_route(http->method, http->path, http->admin);
+	PgrestResponse *resp;
+	instr_time	start;
+	instr_time	elapsed;
+
+	switch (route.kind)
+	{
+		case PGREST_ROUTE_LIVE:
+		case PGREST_ROUTE_READY:
+		case PGREST_ROUTE_METRICS:
+		case PGREST_ROUTE_ADMIN_OTHER:
+			return pgrest_admin_handle(route.kind, http);
+		case PGREST_ROUTE_OPTIONS:
+		case PGREST_ROUTE_PIPELINE:
+			break;
+	}
+
+	INSTR_TIME_SET_CURRENT(start);
+	if (route.kind == PGREST_ROUTE_OPTIONS)
+	{
+		/* OPTIONS needs no transaction, no role and no schema */
+		resp = pgrest_response_options(route.target);
+		pgrest_response_cors(resp, http);
+	}
+	else
+		resp = run_pipeline(http, route.target, nested);
+	if (!nested)
+	{
+		INSTR_TIME_SET_CURRENT(elapsed);
+		INSTR_TIME_SUBTRACT(elapsed, start);
+		pgrest_metrics_count(http->method, resp->status,
+							 INSTR_TIME_GET_MICROSEC(elapsed));
+	}
+	return resp;
+}
+
+/*
+ * While this worker is not ready to serve (at start, or after a request
+ * found pgrest missing or the worker refused), run an empty request's
+ * transaction at most once a second: it loads the schema cache and checks
+ * the extension, so /ready turns 200 without waiting for a client.  The
+ * worker's loop calls this on every turn; returns how long the loop may
+ * sleep before the next try (ms), or -1 when ready.
+ */
+long
+pgrest_handler_warm_up(void)
+{
+	Pipeline	pipeline;
+	ErrorData  *edata;
+	MemoryContext old;
+	TimestampTz now;
+
+	if (pgrest_shmem_state() == PGREST_WORKER_READY)
+		return -1;
+	now = GetCurrentTimestamp();
+	if (now < next_warm_up)
+		return Max(1, (long) ((next_warm_up - now) / 1000));
+	next_warm_up = TimestampTzPlusMilliseconds(now, 1000);
+
+	if (warm_up_context == NULL)
+		warm_up_context = AllocSetContextCreate(TopMemoryContext, "pgrest warm-up",
+												ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(warm_up_context);
+	memset(&pipeline, 0, sizeof(pipeline));
+	edata = pgrest_execute_transaction(mark_served, &pipeline, false);
+	publish_state(&pipeline, edata);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(warm_up_context);
+	return 1000;
+}
+
+/* one request on the API port, in its transaction */
+static PgrestResponse *
+run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
+{
+	Pipeline	pipeline = {http, target, nested, NULL, NULL, NULL, false};
 	ErrorData  *volatile edata = NULL;
 	char	   *line = request_line(http);
 
@@ -92,11 +189,14 @@ pgrest_handler_handle(const PgrestHttpRequest *http, bool nested)
 		running_requests--;
 	}
 	PG_END_TRY();
+	if (!nested)
+		publish_state(&pipeline, edata);
 	if (edata != NULL)
 	{
 		bool		authenticated = pipeline.auth && pipeline.auth->authenticated;
 
-		if (pipeline.plan && ERRCODE_TO_CATEGORY(edata->sqlerrcode) == ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION)
+		if (pipeline.plan &&
+			ERRCODE_TO_CATEGORY(edata->sqlerrcode) == ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION)
 			name_aliases(edata, pipeline.plan);
 		if (pgrest_error_status(edata, authenticated) >= 500)
 			ereport(LOG,
@@ -114,6 +214,41 @@ pgrest_handler_handle(const PgrestHttpRequest *http, bool nested)
 	return pipeline.response;
 }
 
+/*
+ * What this worker's last transaction says of its readiness: the stages
+ * ran with pgrest installed (ready), or pgrest is not installed (the
+ * schema cache, loaded in that transaction, says so), or the bracket
+ * refused for another reason (a superuser role, a catalog error).  A
+ * change for the worse is logged once.
+ */
+static void
+publish_state(const Pipeline *pipeline, const ErrorData *edata)
+{
+	PgrestWorkerState state;
+
+	if (pipeline->served && pgrest_schema_extension_installed())
+		state = PGREST_WORKER_READY;
+	else if (!pgrest_schema_extension_installed())
+		state = PGREST_WORKER_NO_EXTENSION;
+	else
+		state = PGREST_WORKER_REFUSED;
+	if (state == pgrest_shmem_state())
+		return;
+	if (state != PGREST_WORKER_READY && edata != NULL)
+		ereport(LOG,
+				(errmsg("pgrest worker is not ready: %s", edata->message)));
+	pgrest_shmem_set_state(state);
+}
+
+/* the warm-up's transaction body: the schema cache loaded, pgrest installed */
+static void
+mark_served(void *arg)
+{
+	pgrest_schema_refresh();
+	require_extension();
+	((Pipeline *) arg)->served = true;
+}
+
 /* the stages, in order, inside the transaction */
 static void
 run_stages(void *arg)
@@ -127,19 +262,24 @@ run_stages(void *arg)
 	pgrest_schema_refresh();
 	if (!pipeline->nested)
 		require_extension();
-	req = pgrest_request_parse(pipeline->http);
-	if (req->method == PGREST_METHOD_OPTIONS)
-	{
-		pipeline->response = pgrest_response_options(req);
-		return;
-	}
+	pipeline->served = true;
+	req = pgrest_request_parse(pipeline->http, pipeline->target);
 	pipeline->auth = pgrest_auth_authenticate(req);
 	plan = pgrest_plan_build(req);
 	pipeline->plan = plan;
+	/* the root's statement comes from openapi.c (or its 404, when disabled) */
+	query = plan->kind == PGREST_PLAN_OPENAPI ?
+		pgrest_openapi_query(req, plan->schema) : NULL;
 	if (plan->rollback)
 		pgrest_execute_end_with_rollback();
 	pgrest_execute_set_context(req, pipeline->auth, plan->schema, plan->read_only);
 	pgrest_execute_pre_request();
+	if (plan->kind == PGREST_PLAN_OPENAPI)
+	{
+		result = pgrest_execute_query(query);
+		pipeline->response = pgrest_openapi_response(req, result, plan->with_body);
+		return;
+	}
 	if (plan->kind == PGREST_PLAN_SQL)
 		result = pgrest_execute_sql(plan->sql);
 	else

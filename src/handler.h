@@ -17,5 +17,6 @@
 
 extern PgrestResponse *pgrest_handler_handle(const PgrestHttpRequest *http,
 											 bool nested);
+extern long pgrest_handler_warm_up(void);
 
 #endif							/* PGREST_HANDLER_H */

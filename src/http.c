@@ -93,6 +93,7 @@ typedef struct Exchange
 	bool		queued;			/* waiting for the pipeline */
 	bool		closed;			/* the connection went while queued */
 	bool		answered;		/* the pipeline has run */
+	bool		admin;			/* it came on the admin port */
 	MemoryContext context;		/* the pipeline's memory and the body's */
 	struct MHD_Response *response;
 	unsigned int status;
@@ -103,7 +104,14 @@ static struct MHD_Daemon *daemon_handle = NULL;
 static Exchange *queue_head = NULL;
 static Exchange *queue_tail = NULL;
 static Exchange *retired = NULL;	/* complete; context still to delete */
-static int	open_connections = 0;
+static int	open_connections = 0;	/* on the API port */
+
+/*
+ * The socket context of the admin port's connections (its address marks
+ * them), and whether the connection being added is one.
+ */
+static char admin_marker;
+static bool adding_admin = false;
 static MemoryContext exchanges_context = NULL;
 
 static char log_slots[PGREST_LOG_SLOTS][PGREST_LOG_LEN];
@@ -218,10 +226,11 @@ pgrest_http_has_room(void)
 /*
  * Accept one pending connection from a shared listening socket, if any;
  * another idle worker may have taken it first.  Returns whether there was
- * one to take.
+ * one to take.  Connections of the admin port are marked as such and not
+ * counted against pgrest.connection_limit.
  */
 bool
-pgrest_http_accept(int listen_fd)
+pgrest_http_accept(int listen_fd, bool admin)
 {
 	struct sockaddr_storage addr;
 	socklen_t	addrlen = sizeof(addr);
@@ -238,11 +247,16 @@ pgrest_http_accept(int listen_fd)
 					 errmsg("pgrest could not accept an HTTP connection: %m")));
 		return false;
 	}
-	/* on failure libmicrohttpd closes the socket itself */
+	/*
+	 * On failure libmicrohttpd closes the socket itself.  It reports the
+	 * connection started (on_connection) before this returns.
+	 */
+	adding_admin = admin;
 	if (MHD_add_connection(daemon_handle, fd, (struct sockaddr *) &addr,
 						   addrlen) != MHD_YES)
 		ereport(DEBUG1,
 				(errmsg("pgrest could not take an HTTP connection: %m")));
+	adding_admin = false;
 	flush_log();
 	return true;
 }
@@ -367,6 +381,7 @@ static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
 {
 	Exchange   *ex = calloc(1, sizeof(Exchange));
+	const union MHD_ConnectionInfo *info;
 
 	if (ex == NULL)
 		return NULL;
@@ -376,6 +391,8 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
 		free(ex);
 		return NULL;
 	}
+	info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	ex->admin = info != NULL && info->socket_context == &admin_marker;
 	return ex;
 }
 
@@ -394,18 +411,24 @@ on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
 		retire(ex);
 }
 
-/* Count connections, and give new ones the current idle timeout. */
+/*
+ * Count the API port's connections, mark the admin port's, and give new
+ * ones the current idle timeout.
+ */
 static void
 on_connection(void *cls, struct MHD_Connection *connection,
 			  void **socket_context, enum MHD_ConnectionNotificationCode toe)
 {
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
 	{
-		open_connections++;
+		if (adding_admin)
+			*socket_context = &admin_marker;
+		else
+			open_connections++;
 		MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
 								  (unsigned int) pgrest_idle_timeout);
 	}
-	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context != &admin_marker)
 		open_connections--;
 }
 
@@ -560,6 +583,7 @@ answer(Exchange *ex)
 	http.headers = ex->headers;
 	http.body = ex->body;
 	http.body_len = ex->body_len;
+	http.admin = ex->admin;
 
 	resp = pgrest_handler_handle(&http, false);
 	ex->status = resp->status;

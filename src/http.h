@@ -17,7 +17,7 @@ extern int	pgrest_http_event_fd(void);
 extern long pgrest_http_timeout_ms(void);
 extern bool pgrest_http_has_room(void);
 extern int	pgrest_http_connections(void);
-extern bool pgrest_http_accept(int listen_fd);
+extern bool pgrest_http_accept(int listen_fd, bool admin);
 extern void pgrest_http_run(void);
 
 #endif							/* PGREST_HTTP_H */

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * listen.c
- *	  Open the HTTP listening sockets once, in the postmaster.
+ *	  Open the HTTP listening sockets once, in the postmaster: the API's,
+ *	  and the admin server's when pgrest.admin_port is set.
  *
  * Every worker inherits the same sockets when the postmaster forks it, and
  * accepts a connection only while it is idle, so idle workers take the
@@ -37,9 +38,11 @@
 
 static int	listen_fds[PGREST_MAX_LISTEN_SOCKETS];
 static int	nlisten = 0;
+static int	admin_fds[PGREST_MAX_LISTEN_SOCKETS];
+static int	nadmin = 0;
 
-static void listen_on(const char *host);
-static int	open_socket(const struct addrinfo *ai, const char *host);
+static void listen_on(const char *host, int port, int *fds, int *n);
+static int	open_socket(const struct addrinfo *ai, const char *host, int port);
 
 /*
  * Open a listening socket for every address pgrest.listen_addresses
@@ -55,12 +58,21 @@ pgrest_listen_open(void)
 	/* the check hook has already validated the list */
 	(void) SplitGUCList(raw, ',', &hosts);
 	foreach(lc, hosts)
-		listen_on((const char *) lfirst(lc));
+		listen_on((const char *) lfirst(lc), pgrest_port, listen_fds, &nlisten);
+	if (pgrest_admin_port > 0)
+	{
+		foreach(lc, hosts)
+			listen_on((const char *) lfirst(lc), pgrest_admin_port, admin_fds, &nadmin);
+	}
 
 	if (nlisten == 0)
 		ereport(WARNING,
 				(errmsg("pgrest could not listen on any address; its HTTP server is not available"),
 				 errhint("Check \"pgrest.listen_addresses\" and \"pgrest.port\", then restart the server.")));
+	if (pgrest_admin_port > 0 && nadmin == 0)
+		ereport(WARNING,
+				(errmsg("pgrest could not listen on any address for its admin server"),
+				 errhint("Check \"pgrest.listen_addresses\" and \"pgrest.admin_port\", then restart the server.")));
 	list_free(hosts);
 	pfree(raw);
 }
@@ -73,22 +85,31 @@ pgrest_listen_sockets(int *count)
 	return listen_fds;
 }
 
+/* The inherited listening sockets of the admin server (none when off). */
+const int *
+pgrest_listen_admin_sockets(int *count)
+{
+	*count = nadmin;
+	return admin_fds;
+}
+
+/* listen on every address host resolves to, adding the sockets to fds */
 static void
-listen_on(const char *host)
+listen_on(const char *host, int port, int *fds, int *n)
 {
 	struct addrinfo hints;
 	struct addrinfo *res = NULL;
 	struct addrinfo *ai;
-	char		port[16];
+	char		service[16];
 	int			rc;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE;
-	snprintf(port, sizeof(port), "%d", pgrest_port);
+	snprintf(service, sizeof(service), "%d", port);
 
-	rc = getaddrinfo(strcmp(host, "*") == 0 ? NULL : host, port, &hints, &res);
+	rc = getaddrinfo(strcmp(host, "*") == 0 ? NULL : host, service, &hints, &res);
 	if (rc != 0)
 	{
 		ereport(WARNING,
@@ -101,23 +122,23 @@ listen_on(const char *host)
 	{
 		int			fd;
 
-		if (nlisten >= PGREST_MAX_LISTEN_SOCKETS)
+		if (*n >= PGREST_MAX_LISTEN_SOCKETS)
 		{
 			ereport(WARNING,
 					(errmsg("pgrest listens on at most %d sockets; ignoring the rest of \"%s\"",
 							PGREST_MAX_LISTEN_SOCKETS, host)));
 			break;
 		}
-		fd = open_socket(ai, host);
+		fd = open_socket(ai, host, port);
 		if (fd >= 0)
-			listen_fds[nlisten++] = fd;
+			fds[(*n)++] = fd;
 	}
 	freeaddrinfo(res);
 }
 
 /* One non-blocking, close-on-exec listening socket, or -1 with a WARNING. */
 static int
-open_socket(const struct addrinfo *ai, const char *host)
+open_socket(const struct addrinfo *ai, const char *host, int port)
 {
 	int			fd;
 	int			one = 1;
@@ -149,9 +170,9 @@ open_socket(const struct addrinfo *ai, const char *host)
 	{
 		ereport(WARNING,
 				(errmsg("could not bind HTTP socket for \"%s\" to port %d: %m",
-						host, pgrest_port),
+						host, port),
 				 errhint("Is another server already running on port %d?",
-						 pgrest_port)));
+						 port)));
 		close(fd);
 		return -1;
 	}

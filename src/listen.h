@@ -16,5 +16,6 @@
 
 extern void pgrest_listen_open(void);
 extern const int *pgrest_listen_sockets(int *count);
+extern const int *pgrest_listen_admin_sockets(int *count);
 
 #endif							/* PGREST_LISTEN_H */

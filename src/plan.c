@@ -87,22 +87,21 @@ pgrest_plan_build(const PgrestRequest *req)
 	{
 		case PGREST_TARGET_ROOT:
 			require_read_method(req, plan);
-			plan->kind = PGREST_PLAN_LIST_RELATIONS;
+			plan->kind = PGREST_PLAN_OPENAPI;
+			break;
+		case PGREST_TARGET_SQL:
+			plan_sql(req, plan);
 			break;
 		case PGREST_TARGET_RELATION:
 		case PGREST_TARGET_ROW:
-			if (pgrest_sql_endpoint && req->target == PGREST_TARGET_RELATION &&
-				req->method == PGREST_METHOD_POST && strcmp(req->name, "sql") == 0)
-			{
-				plan_sql(req, plan);
-				break;
-			}
 			plan->rel = resolve_relation(plan, req->name);
 			plan_relation(req, plan);
 			break;
 		case PGREST_TARGET_ROUTINE:
 			plan_call(req, plan);
 			break;
+		case PGREST_TARGET_NONE:
+			elog(ERROR, "a path that names nothing reached the planner");
 	}
 	return plan;
 }

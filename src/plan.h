@@ -17,7 +17,7 @@
 
 typedef enum PgrestPlanKind
 {
-	PGREST_PLAN_LIST_RELATIONS, /* GET /: the exposed tables and views */
+	PGREST_PLAN_OPENAPI,		/* GET /: the description (openapi.c) */
 	PGREST_PLAN_READ,			/* GET /<relation>, /<relation>/<key> */
 	PGREST_PLAN_INSERT,			/* POST /<relation> (also upserts) */
 	PGREST_PLAN_UPDATE,			/* PATCH */

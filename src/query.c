@@ -52,7 +52,6 @@ typedef struct Builder
 	char	   *with;			/* CTEs a read needs first, or NULL */
 } Builder;
 
-static void build_list_relations(PgrestQuery *query, const PgrestPlan *plan);
 static void build_read(Builder *b);
 static void build_write(Builder *b);
 static void build_call(Builder *b);
@@ -75,8 +74,8 @@ pgrest_query_build(const PgrestPlan *plan)
 	query->estimate_above = -1;
 	switch (plan->kind)
 	{
-		case PGREST_PLAN_LIST_RELATIONS:
-			build_list_relations(query, plan);
+		case PGREST_PLAN_OPENAPI:
+			elog(ERROR, "the OpenAPI document is built by openapi.c");
 			break;
 		case PGREST_PLAN_SQL:
 			elog(ERROR, "the SQL endpoint builds no statement");
@@ -102,33 +101,6 @@ pgrest_query_build(const PgrestPlan *plan)
 			break;
 	}
 	return query;
-}
-
-/*
- * The relations of the schema the request's role has any privilege on,
- * as [{"name": ..., "kind": ...}] ordered by name.
- */
-static void
-build_list_relations(PgrestQuery *query, const PgrestPlan *plan)
-{
-	int			schema = pgrest_render_param(query, plan->schema);
-
-	query->sql = psprintf(
-						  "SELECT NULL::pg_catalog.int8, pg_catalog.count(_pgrest_t), "
-						  "coalesce(pg_catalog.json_agg(_pgrest_t ORDER BY _pgrest_t.name), '[]'), "
-						  "NULL::pg_catalog.int8 "
-						  "FROM (SELECT c.relname AS name, "
-						  "CASE c.relkind WHEN 'v' THEN 'view' "
-						  "WHEN 'm' THEN 'materialized view' "
-						  "WHEN 'f' THEN 'foreign table' ELSE 'table' END AS kind "
-						  "FROM pg_catalog.pg_class c "
-						  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-						  "WHERE n.nspname = $%d "
-						  "AND c.relkind IN ('r', 'p', 'v', 'm', 'f') "
-						  "AND NOT c.relispartition "
-						  "AND pg_catalog.has_table_privilege(c.oid, "
-						  "'SELECT, INSERT, UPDATE, DELETE')) _pgrest_t",
-						  schema);
 }
 
 static void

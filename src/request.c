@@ -44,7 +44,7 @@ static const struct
 };
 
 static PgrestMethod parse_method(const char *name);
-static void parse_path(PgrestRequest *req, const char *raw);
+static void parse_path(PgrestRequest *req, const char *raw, PgrestTarget target);
 static List *parse_query(const char *raw);
 static void copy_headers(PgrestRequest *req, const PgrestHttpRequest *http);
 static void parse_params(PgrestRequest *req);
@@ -52,22 +52,23 @@ static int64 parse_nonnegative(const char *name, const char *value);
 static void parse_range(PgrestRequest *req, int64 param_offset, int64 param_limit);
 static void parse_prefer(PgrestRequest *req);
 static void parse_accept(PgrestRequest *req);
-static bool media_from_type(const char *type, PgrestMedia *media);
+static bool media_from_type(const char *type, PgrestTarget target,
+							PgrestMedia *media);
+static bool root_media_from_type(const char *type, PgrestMedia *media);
 static void range_not_satisfiable(const char *details) pg_attribute_noreturn();
 static bool ends_with_word(const char *name, const char *word);
 static PgrestEmbedParam *add_embed_param(PgrestRequest *req, PgrestParamPath *path,
 										 PgrestEmbedParamKind kind);
-static int	hex_value(char c);
 static void invalid_path(void) pg_attribute_noreturn();
 static bool is_token(const char *s);
 
 /*
- * Parse the raw request.  Everything returned is palloc'd in the current
- * memory context, except the body, which still points at the caller's
- * bytes.
+ * Parse the raw request, whose path names target (see router.c).
+ * Everything returned is palloc'd in the current memory context, except
+ * the body, which still points at the caller's bytes.
  */
 PgrestRequest *
-pgrest_request_parse(const PgrestHttpRequest *http)
+pgrest_request_parse(const PgrestHttpRequest *http, PgrestTarget target)
 {
 	PgrestRequest *req = palloc0(sizeof(PgrestRequest));
 
@@ -76,7 +77,7 @@ pgrest_request_parse(const PgrestHttpRequest *http)
 		pgrest_error_raise(400, "PGRST100", "the request method is not an HTTP token",
 						   NULL, NULL);
 	req->method = parse_method(req->method_name);
-	parse_path(req, http->path ? http->path : "");
+	parse_path(req, http->path ? http->path : "", target);
 	req->params = parse_query(http->query);
 	copy_headers(req, http);
 	req->body = http->body;
@@ -126,59 +127,36 @@ parse_method(const char *name)
 }
 
 /*
- * Split the path into segments (before decoding, so an encoded "/" stays
- * inside its segment) and decide what it names.
+ * Decode the names in the path, whose shape router.c has already
+ * classified as target: the split on '/' comes before decoding, so an
+ * encoded "/" stays inside its name.
  */
 static void
-parse_path(PgrestRequest *req, const char *raw)
+parse_path(PgrestRequest *req, const char *raw, PgrestTarget target)
 {
-	List	   *segments = NIL;
-	const char *p;
-	int			n;
+	const char *slash;
 
-	if (raw[0] != '/')
+	if (target == PGREST_TARGET_NONE || raw[0] != '/')
 		invalid_path();
-
+	req->target = target;
 	req->path = pgrest_request_decode(raw, strlen(raw), false, "path");
-	if (raw[1] == '\0')
+	if (target == PGREST_TARGET_ROOT)
+		return;
+
+	slash = strchr(raw + 1, '/');
+	if (slash == NULL)
 	{
-		req->target = PGREST_TARGET_ROOT;
+		/* RELATION or SQL: one segment */
+		req->name = pgrest_request_decode(raw + 1, strlen(raw + 1), false, "path");
 		return;
 	}
-
-	p = raw + 1;
-	for (;;)
-	{
-		const char *slash = strchr(p, '/');
-		size_t		len = slash ? (size_t) (slash - p) : strlen(p);
-
-		if (len == 0)
-			invalid_path();
-		segments = lappend(segments, pgrest_request_decode(p, len, false, "path"));
-		if (slash == NULL)
-			break;
-		p = slash + 1;
-	}
-
-	n = list_length(segments);
-	if (n == 1)
-	{
-		req->target = PGREST_TARGET_RELATION;
-		req->name = linitial(segments);
-	}
-	else if (n == 2 && strcmp(linitial(segments), "rpc") == 0)
-	{
-		req->target = PGREST_TARGET_ROUTINE;
-		req->name = lsecond(segments);
-	}
-	else if (n == 2)
-	{
-		req->target = PGREST_TARGET_ROW;
-		req->name = linitial(segments);
-		req->key = lsecond(segments);
-	}
+	if (target == PGREST_TARGET_ROUTINE)
+		req->name = pgrest_request_decode(slash + 1, strlen(slash + 1), false, "path");
 	else
-		invalid_path();
+	{
+		req->name = pgrest_request_decode(raw + 1, slash - raw - 1, false, "path");
+		req->key = pgrest_request_decode(slash + 1, strlen(slash + 1), false, "path");
+	}
 }
 
 static void
@@ -543,7 +521,8 @@ parse_accept(PgrestRequest *req)
 	char	   *save;
 	double		best_q = -1;
 
-	req->media = PGREST_MEDIA_JSON;
+	req->media = req->target == PGREST_TARGET_ROOT ?
+		PGREST_MEDIA_OPENAPI : PGREST_MEDIA_JSON;
 	if (accept == NULL || accept[0] == '\0')
 		return;
 
@@ -579,7 +558,7 @@ parse_accept(PgrestRequest *req)
 			params = next;
 		}
 
-		if (q <= 0 || q <= best_q || !media_from_type(type, &media))
+		if (q <= 0 || q <= best_q || !media_from_type(type, req->target, &media))
 			continue;
 		best_q = q;
 		req->media = media;
@@ -592,8 +571,10 @@ parse_accept(PgrestRequest *req)
 }
 
 static bool
-media_from_type(const char *type, PgrestMedia *media)
+media_from_type(const char *type, PgrestTarget target, PgrestMedia *media)
 {
+	if (target == PGREST_TARGET_ROOT)
+		return root_media_from_type(type, media);
 	if (pg_strcasecmp(type, "application/json") == 0 ||
 		pg_strcasecmp(type, "*/*") == 0 ||
 		pg_strcasecmp(type, "application/*") == 0 ||
@@ -608,6 +589,28 @@ media_from_type(const char *type, PgrestMedia *media)
 		*media = PGREST_MEDIA_CSV;
 	else if (pg_strcasecmp(type, "application/geo+json") == 0)
 		*media = PGREST_MEDIA_GEOJSON;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * The root serves its description as OpenAPI (application/json and any
+ * type included, as in PostgREST) or as a page for people (text/html,
+ * what browsers ask for first).
+ */
+static bool
+root_media_from_type(const char *type, PgrestMedia *media)
+{
+	if (pg_strcasecmp(type, "application/openapi+json") == 0 ||
+		pg_strcasecmp(type, "*/*") == 0 ||
+		pg_strcasecmp(type, "application/*") == 0)
+		*media = PGREST_MEDIA_OPENAPI;
+	else if (pg_strcasecmp(type, "application/json") == 0)
+		*media = PGREST_MEDIA_JSON;
+	else if (pg_strcasecmp(type, "text/html") == 0 ||
+			 pg_strcasecmp(type, "text/*") == 0)
+		*media = PGREST_MEDIA_HTML;
 	else
 		return false;
 	return true;
@@ -631,8 +634,8 @@ pgrest_request_decode(const char *s, size_t len, bool plus_is_space,
 
 		if (c == '%')
 		{
-			int			hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
-			int			lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
+			int			hi = i + 2 < len ? pgrest_request_hex_digit(s[i + 1]) : -1;
+			int			lo = i + 2 < len ? pgrest_request_hex_digit(s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0)
 				pgrest_error_raise(400, "PGRST100",
@@ -659,8 +662,9 @@ pgrest_request_decode(const char *s, size_t len, bool plus_is_space,
 	return pg_any_to_server(out, n, PG_UTF8);
 }
 
-static int
-hex_value(char c)
+/* The value of a hexadecimal digit, or -1. */
+int
+pgrest_request_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

@@ -38,6 +38,7 @@ typedef struct PgrestHttpRequest
 	const PgrestHeader *headers;
 	const char *body;			/* may contain NUL bytes; NULL if none */
 	size_t		body_len;
+	bool		admin;			/* it arrived on the admin port */
 } PgrestHttpRequest;
 
 typedef enum PgrestMethod
@@ -52,13 +53,15 @@ typedef enum PgrestMethod
 	PGREST_METHOD_OTHER
 } PgrestMethod;
 
-/* what the path names */
+/* what the path names, as router.c decides it */
 typedef enum PgrestTarget
 {
+	PGREST_TARGET_NONE,			/* nothing: 404 */
 	PGREST_TARGET_ROOT,			/* / */
 	PGREST_TARGET_RELATION,		/* /<table-or-view> */
 	PGREST_TARGET_ROW,			/* /<table>/<primary key> */
-	PGREST_TARGET_ROUTINE		/* /rpc/<function> */
+	PGREST_TARGET_ROUTINE,		/* /rpc/<function> */
+	PGREST_TARGET_SQL			/* POST /sql, when pgrest.sql_endpoint is on */
 } PgrestTarget;
 
 /* one query-string parameter, percent-decoded; value NULL for "?name" */
@@ -74,7 +77,9 @@ typedef enum PgrestMedia
 	PGREST_MEDIA_JSON,			/* application/json: an array */
 	PGREST_MEDIA_OBJECT,		/* application/vnd.pgrst.object+json */
 	PGREST_MEDIA_CSV,			/* text/csv */
-	PGREST_MEDIA_GEOJSON		/* application/geo+json (with PostGIS) */
+	PGREST_MEDIA_GEOJSON,		/* application/geo+json (with PostGIS) */
+	PGREST_MEDIA_OPENAPI,		/* the root: application/openapi+json */
+	PGREST_MEDIA_HTML			/* the root: text/html */
 } PgrestMedia;
 
 typedef enum PgrestPreferReturn
@@ -181,10 +186,12 @@ typedef struct PgrestRequest
 	char	   *profile;		/* Accept-Profile / Content-Profile, or NULL */
 } PgrestRequest;
 
-extern PgrestRequest *pgrest_request_parse(const PgrestHttpRequest *http);
+extern PgrestRequest *pgrest_request_parse(const PgrestHttpRequest *http,
+										   PgrestTarget target);
 extern const char *pgrest_request_header(const PgrestRequest *req,
 										 const char *lowercase_name);
 extern char *pgrest_request_decode(const char *s, size_t len,
 								   bool plus_is_space, const char *where);
+extern int	pgrest_request_hex_digit(char c);
 
 #endif							/* PGREST_REQUEST_H */

@@ -37,7 +37,6 @@ static const char *raw_header(const PgrestHttpRequest *http, const char *name);
 static bool origin_allowed(const char *origin);
 static void append_preference(StringInfo buf, const char *preference);
 static char *location(const PgrestPlan *plan, const char *keys_json);
-static void append_url_encoded(StringInfo buf, const char *s);
 
 /*
  * Refuse a result the request cannot take, inside the transaction, so that
@@ -52,7 +51,7 @@ pgrest_response_check(const PgrestPlan *plan, const PgrestResult *result)
 		(plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL ||
 		 plan->return_ == PGREST_RETURN_REPRESENTATION);
 
-	if (plan->kind == PGREST_PLAN_LIST_RELATIONS || plan->kind == PGREST_PLAN_SQL)
+	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL)
 		return;
 	if (plan->kind == PGREST_PLAN_PUT && result->rows == 0)
 		pgrest_error_raise(400, "PGRST115",
@@ -100,7 +99,7 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 								  NULL);
 
 	resp = pgrest_response_json(200, body, body_len);
-	if (plan->kind == PGREST_PLAN_LIST_RELATIONS || plan->kind == PGREST_PLAN_SQL)
+	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL)
 		return resp;
 
 	((PgrestHeader *) linitial(resp->headers))->value = content_type(plan);
@@ -137,7 +136,7 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 			resp->status = plan->return_ != PGREST_RETURN_REPRESENTATION ? 204 :
 				result->inserted > 0 ? 201 : 200;
 			break;
-		case PGREST_PLAN_LIST_RELATIONS:
+		case PGREST_PLAN_OPENAPI:
 		case PGREST_PLAN_SQL:
 			break;
 	}
@@ -160,15 +159,17 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
  * (browsers send CORS preflights without credentials).
  */
 PgrestResponse *
-pgrest_response_options(const PgrestRequest *req)
+pgrest_response_options(PgrestTarget target)
 {
 	PgrestResponse *resp = palloc0(sizeof(PgrestResponse));
 
 	resp->status = 200;
 	pgrest_response_add_header(resp, "Allow",
-							   req->target == PGREST_TARGET_ROUTINE ?
+							   target == PGREST_TARGET_ROUTINE ?
 							   "OPTIONS,GET,HEAD,POST" :
-							   req->target == PGREST_TARGET_ROOT ? "OPTIONS,GET,HEAD" :
+							   target == PGREST_TARGET_ROOT ? "OPTIONS,GET,HEAD" :
+							   target == PGREST_TARGET_ROW ?
+							   "OPTIONS,GET,HEAD,PUT,PATCH,DELETE" :
 							   "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE");
 	return resp;
 }
@@ -285,6 +286,8 @@ content_type(const PgrestPlan *plan)
 				"application/vnd.pgrst.object+json; nulls=stripped; charset=utf-8" :
 				"application/vnd.pgrst.object+json; charset=utf-8";
 		case PGREST_MEDIA_JSON:
+		case PGREST_MEDIA_OPENAPI:	/* the root only (openapi.c) */
+		case PGREST_MEDIA_HTML:
 			break;
 	}
 	return plan->strip_nulls ?
@@ -369,29 +372,32 @@ location(const PgrestPlan *plan, const char *keys_json)
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '/');
-	append_url_encoded(&buf, plan->rel->name);
+	pgrest_response_append_url_encoded(&buf, plan->rel->name);
 	it = JsonbIteratorInit(&keys->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
 		if (tok != WJB_ELEM || i >= plan->rel->npkey)
 			continue;
 		appendStringInfoChar(&buf, i == 0 ? '?' : '&');
-		append_url_encoded(&buf, plan->rel->columns[plan->rel->pkey[i]].name);
+		pgrest_response_append_url_encoded(&buf, plan->rel->columns[plan->rel->pkey[i]].name);
 		appendStringInfoString(&buf, "=eq.");
 		if (v.type == jbvString)
 		{
 			char	   *value = pnstrdup(v.val.string.val, v.val.string.len);
 
-			append_url_encoded(&buf, pg_server_to_any(value, strlen(value), PG_UTF8));
+			pgrest_response_append_url_encoded(&buf, pg_server_to_any(value, strlen(value), PG_UTF8));
 		}
 		i++;
 	}
 	return buf.data;
 }
 
-/* RFC 3986: unreserved characters as they are, the rest %XX */
-static void
-append_url_encoded(StringInfo buf, const char *s)
+/*
+ * Append s URL-encoded (RFC 3986): unreserved characters as they are, the
+ * rest as %XX.
+ */
+void
+pgrest_response_append_url_encoded(StringInfo buf, const char *s)
 {
 	for (; *s; s++)
 	{

@@ -12,6 +12,7 @@
 #ifndef PGREST_RESPONSE_H
 #define PGREST_RESPONSE_H
 
+#include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 
 #include "request.h"
@@ -35,12 +36,13 @@ extern PgrestResponse *pgrest_response_build(const PgrestRequest *req,
 											 const struct PgrestResult *result);
 extern void pgrest_response_check(const struct PgrestPlan *plan,
 								  const struct PgrestResult *result);
-extern PgrestResponse *pgrest_response_options(const PgrestRequest *req);
+extern PgrestResponse *pgrest_response_options(PgrestTarget target);
 extern void pgrest_response_cors(PgrestResponse *resp,
 								 const PgrestHttpRequest *http);
 extern PgrestResponse *pgrest_response_json(int status, char *body,
 											 size_t body_len);
 extern void pgrest_response_add_header(PgrestResponse *resp,
 									   const char *name, const char *value);
+extern void pgrest_response_append_url_encoded(StringInfo buf, const char *s);
 
 #endif							/* PGREST_RESPONSE_H */

@@ -247,6 +247,7 @@ pgrest_schema_refresh(void)
 	geojson_function = b.geojson;
 	extension_installed = OidIsValid(get_extension_oid("pgrest", true));
 	cache_schemas = MemoryContextStrdup(cache_context, pgrest_schemas);
+	pgrest_shmem_count_schema_load();	/* for /metrics */
 }
 
 /* Is the pgrest extension installed here?  (CREATE and DROP EXTENSION

@@ -1,14 +1,22 @@
 /*-------------------------------------------------------------------------
  *
  * shmem.c
- *	  Shared memory of pgrest: which workers are serving, and the schema
- *	  generation counter.
+ *	  Shared memory of pgrest: which workers are serving, the schema
+ *	  generation counter, and each worker's counters for /metrics.
  *
  * The block exists only when pgrest is preloaded.  Workers publish
  * "serving" in their slot once their HTTP server runs, and clear it when
  * they exit; pgrest.wait_ready() sleeps on a condition variable until all
  * of them serve.  The schema generation counter lets pgrest.reload() tell
  * every worker to rebuild what it caches from the catalogs.
+ *
+ * Counters: each worker writes only its own slot (requests by method and
+ * status, a duration histogram, schema cache loads, starts, its state),
+ * with plain atomic reads and writes, no lock and no read-modify-write
+ * instruction: there is one writer per slot.  Readers (/metrics,
+ * pgrest.stats(), /ready) sum the slots; a sum may miss a request that
+ * is being counted at that moment, never more.  A slot outlives its
+ * worker, so counters survive worker restarts (not a server restart).
  *
  * Nothing here touches the catalogs or the network.
  *
@@ -39,6 +47,12 @@ typedef struct WorkerSlot
 	pg_atomic_uint32 busy;		/* it is running requests now */
 	pg_atomic_uint32 connections;	/* connections it holds */
 	pg_atomic_uint32 has_room;	/* below pgrest.connection_limit */
+	pg_atomic_uint32 state;		/* a PgrestWorkerState */
+	pg_atomic_uint64 starts;	/* times a worker started in this slot */
+	pg_atomic_uint64 schema_cache_loads;
+	pg_atomic_uint64 duration_sum_us;
+	pg_atomic_uint64 duration_buckets[PGREST_METRIC_BUCKETS];
+	pg_atomic_uint64 requests[PGREST_METRIC_METHODS][PGREST_METRIC_STATUSES];
 } WorkerSlot;
 
 typedef struct PgrestShared
@@ -57,6 +71,8 @@ static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 static Size shared_size(void);
+static void add_u64(pg_atomic_uint64 *counter, uint64 n);
+static void init_counters(WorkerSlot *slot);
 static void request_shmem(void);
 static void startup_shmem(void);
 
@@ -82,6 +98,11 @@ void
 pgrest_shmem_set_ready(int worker, bool ready)
 {
 	Assert(shared != NULL && worker >= 0 && worker < shared->nworkers);
+	if (ready)
+	{
+		pg_atomic_write_u32(&shared->workers[worker].state, PGREST_WORKER_STARTING);
+		add_u64(&shared->workers[worker].starts, 1);
+	}
 	my_slot = ready ? worker : -1;
 	pg_atomic_write_u32(&shared->workers[worker].busy, 0);
 	pg_atomic_write_u32(&shared->workers[worker].connections, 0);
@@ -186,6 +207,90 @@ pgrest_shmem_bump_schema_generation(void)
 		pg_atomic_fetch_add_u64(&shared->schema_generation, 1);
 }
 
+/* This worker's readiness, as handler.c finds it. */
+void
+pgrest_shmem_set_state(PgrestWorkerState state)
+{
+	if (my_slot >= 0)
+		pg_atomic_write_u32(&shared->workers[my_slot].state, (uint32) state);
+}
+
+/* This worker's readiness; READY outside the workers (nothing to warm). */
+PgrestWorkerState
+pgrest_shmem_state(void)
+{
+	if (my_slot < 0)
+		return PGREST_WORKER_READY;
+	return (PgrestWorkerState) pg_atomic_read_u32(&shared->workers[my_slot].state);
+}
+
+/*
+ * Count one request this worker answered: its method and status indexes
+ * (see metrics.c), its duration bucket and duration.  No lock: only this
+ * worker writes its slot.
+ */
+void
+pgrest_shmem_count_request(int method, int status, int bucket,
+						   uint64 duration_us)
+{
+	WorkerSlot *slot;
+
+	if (my_slot < 0)
+		return;
+	slot = &shared->workers[my_slot];
+	add_u64(&slot->requests[method][status], 1);
+	add_u64(&slot->duration_buckets[bucket], 1);
+	add_u64(&slot->duration_sum_us, duration_us);
+}
+
+/* This worker has (re)built its schema cache. */
+void
+pgrest_shmem_count_schema_load(void)
+{
+	if (my_slot >= 0)
+		add_u64(&shared->workers[my_slot].schema_cache_loads, 1);
+}
+
+/* Sum every slot into stats; zeros when pgrest is not preloaded. */
+void
+pgrest_shmem_collect(PgrestStats *stats)
+{
+	memset(stats, 0, sizeof(PgrestStats));
+	if (shared == NULL)
+		return;
+	stats->workers = shared->nworkers;
+	for (int i = 0; i < shared->nworkers; i++)
+	{
+		WorkerSlot *slot = &shared->workers[i];
+		uint64		starts = pg_atomic_read_u64(&slot->starts);
+
+		if (pg_atomic_read_u32(&slot->serving) != 0)
+		{
+			uint32		state = pg_atomic_read_u32(&slot->state);
+
+			stats->serving++;
+			if (state < lengthof(stats->states))
+				stats->states[state]++;
+			stats->connections += pg_atomic_read_u32(&slot->connections);
+		}
+		stats->worker_restarts += starts > 1 ? starts - 1 : 0;
+		stats->schema_cache_loads += pg_atomic_read_u64(&slot->schema_cache_loads);
+		stats->duration_sum_us += pg_atomic_read_u64(&slot->duration_sum_us);
+		for (int b = 0; b < PGREST_METRIC_BUCKETS; b++)
+			stats->duration_buckets[b] += pg_atomic_read_u64(&slot->duration_buckets[b]);
+		for (int m = 0; m < PGREST_METRIC_METHODS; m++)
+			for (int s = 0; s < PGREST_METRIC_STATUSES; s++)
+				stats->requests[m][s] += pg_atomic_read_u64(&slot->requests[m][s]);
+	}
+}
+
+/* the single writer's increment: a read and a write, no locked instruction */
+static void
+add_u64(pg_atomic_uint64 *counter, uint64 n)
+{
+	pg_atomic_write_u64(counter, pg_atomic_read_u64(counter) + n);
+}
+
 static Size
 shared_size(void)
 {
@@ -226,7 +331,22 @@ startup_shmem(void)
 			pg_atomic_init_u32(&shared->workers[i].busy, 0);
 			pg_atomic_init_u32(&shared->workers[i].connections, 0);
 			pg_atomic_init_u32(&shared->workers[i].has_room, 1);
+			init_counters(&shared->workers[i]);
 		}
 	}
 	LWLockRelease(AddinShmemInitLock);
+}
+
+static void
+init_counters(WorkerSlot *slot)
+{
+	pg_atomic_init_u32(&slot->state, PGREST_WORKER_STARTING);
+	pg_atomic_init_u64(&slot->starts, 0);
+	pg_atomic_init_u64(&slot->schema_cache_loads, 0);
+	pg_atomic_init_u64(&slot->duration_sum_us, 0);
+	for (int b = 0; b < PGREST_METRIC_BUCKETS; b++)
+		pg_atomic_init_u64(&slot->duration_buckets[b], 0);
+	for (int m = 0; m < PGREST_METRIC_METHODS; m++)
+		for (int s = 0; s < PGREST_METRIC_STATUSES; s++)
+			pg_atomic_init_u64(&slot->requests[m][s], 0);
 }

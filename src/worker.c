@@ -19,6 +19,11 @@
  * (keep-alive clients stay where they were accepted, so this keeps the
  * load even).
  *
+ * The admin server's sockets (pgrest.admin_port) are in the same set and
+ * always watched: its connections do not count against
+ * pgrest.connection_limit.  Until the worker is ready (schema cache
+ * loaded, pgrest installed) the loop wakes once a second to try again.
+ *
  * Copyright (c) 2026, pgrest contributors
  *
  * src/worker.c
@@ -41,6 +46,7 @@
 
 #include "execute.h"
 #include "guc.h"
+#include "handler.h"
 #include "http.h"
 #include "listen.h"
 #include "shmem.h"
@@ -48,15 +54,19 @@
 
 /* user_data of the listening sockets' wait events: an index + 1 */
 #define LISTEN_EVENT(i) ((void *) (intptr_t) ((i) + 1))
+/* ... and of the admin server's, after those */
+#define ADMIN_EVENT(i) ((void *) (intptr_t) (PGREST_MAX_LISTEN_SOCKETS + (i) + 1))
 
 /* connections a worker takes from one listening socket per wake-up */
 #define PGREST_ACCEPT_BATCH 64
 
 static bool accept_batch(int listen_fd);
+static void accept_admin(int listen_fd);
 static void warn_if_superuser(void);
 static void publish_not_ready(int code, Datum arg);
 static WaitEventSet *create_wait_set(const int *listen_fds, int nlisten,
-									 int *listen_pos);
+									 int *listen_pos, const int *admin_fds,
+									 int nadmin);
 static void watch_listen_sockets(WaitEventSet *set, const int *listen_pos,
 								 int nlisten, bool accept);
 
@@ -66,6 +76,8 @@ pgrest_worker_main(Datum main_arg)
 	int			worker = DatumGetInt32(main_arg);
 	int			nlisten;
 	const int  *listen_fds = pgrest_listen_sockets(&nlisten);
+	int			nadmin;
+	const int  *admin_fds = pgrest_listen_admin_sockets(&nadmin);
 	int			listen_pos[PGREST_MAX_LISTEN_SOCKETS];
 	WaitEventSet *set;
 	bool		accepting = true;
@@ -81,7 +93,7 @@ pgrest_worker_main(Datum main_arg)
 	pgrest_execute_install_hooks();
 
 	pgrest_http_start();
-	set = create_wait_set(listen_fds, nlisten, listen_pos);
+	set = create_wait_set(listen_fds, nlisten, listen_pos, admin_fds, nadmin);
 
 	before_shmem_exit(publish_not_ready, Int32GetDatum(worker));
 	pgrest_shmem_set_ready(worker, true);
@@ -91,10 +103,15 @@ pgrest_worker_main(Datum main_arg)
 
 	for (;;)
 	{
-		WaitEvent	events[PGREST_MAX_LISTEN_SOCKETS + 3];
+		WaitEvent	events[2 * PGREST_MAX_LISTEN_SOCKETS + 3];
 		int			nevents;
 		long		timeout = pgrest_http_timeout_ms();
+		long		warm_up = pgrest_handler_warm_up();
 		bool		watch = pgrest_http_has_room() && !yielded;
+
+		/* not ready yet: try again soon (see pgrest_handler_warm_up) */
+		if (warm_up >= 0 && (timeout < 0 || timeout > warm_up))
+			timeout = warm_up;
 
 		if (watch != accepting)
 		{
@@ -124,6 +141,12 @@ pgrest_worker_main(Datum main_arg)
 		{
 			intptr_t	which = (intptr_t) events[i].user_data;
 
+			/* the admin port is served even at pgrest.connection_limit */
+			if (which > PGREST_MAX_LISTEN_SOCKETS)
+			{
+				accept_admin(admin_fds[which - PGREST_MAX_LISTEN_SOCKETS - 1]);
+				continue;
+			}
 			if (which <= 0 || !accepting)
 				continue;
 			yielded = !accept_batch(listen_fds[which - 1]) || yielded;
@@ -152,13 +175,28 @@ accept_batch(int listen_fd)
 
 		if (!pgrest_shmem_should_accept())
 			return false;
-		taken = pgrest_http_accept(listen_fd);
+		taken = pgrest_http_accept(listen_fd, false);
 		pgrest_shmem_set_connections(pgrest_http_connections(),
 									 pgrest_http_has_room());
 		if (!taken)
 			break;
 	}
 	return true;
+}
+
+/*
+ * Take the pending connections of an admin listening socket: few, and
+ * outside pgrest.connection_limit, so that health checks are answered
+ * by whichever worker is idle, however loaded the API port is.
+ */
+static void
+accept_admin(int listen_fd)
+{
+	for (int n = 0; n < PGREST_ACCEPT_BATCH; n++)
+	{
+		if (!pgrest_http_accept(listen_fd, true))
+			break;
+	}
 }
 
 /*
@@ -193,9 +231,10 @@ publish_not_ready(int code, Datum arg)
  * watch_listen_sockets).
  */
 static WaitEventSet *
-create_wait_set(const int *listen_fds, int nlisten, int *listen_pos)
+create_wait_set(const int *listen_fds, int nlisten, int *listen_pos,
+				const int *admin_fds, int nadmin)
 {
-	WaitEventSet *set = CreateWaitEventSet(TopMemoryContext, nlisten + 3);
+	WaitEventSet *set = CreateWaitEventSet(TopMemoryContext, nlisten + nadmin + 3);
 
 	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
 	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
@@ -203,6 +242,9 @@ create_wait_set(const int *listen_fds, int nlisten, int *listen_pos)
 	for (int i = 0; i < nlisten; i++)
 		listen_pos[i] = AddWaitEventToSet(set, WL_SOCKET_READABLE, listen_fds[i],
 										  NULL, LISTEN_EVENT(i));
+	for (int i = 0; i < nadmin; i++)
+		(void) AddWaitEventToSet(set, WL_SOCKET_READABLE, admin_fds[i],
+								 NULL, ADMIN_EVENT(i));
 	return set;
 }
 

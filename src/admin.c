@@ -1,0 +1,170 @@
+/*-------------------------------------------------------------------------
+ *
+ * admin.c
+ *	  Answer the admin port: GET /live, GET /ready, GET /metrics.
+ *
+ *	 /live		200 while a worker's event loop runs (it is answering)
+ *	 /ready		200 when at least one worker serves: connected to its
+ *				database, schema cache loaded, pgrest installed there;
+ *				503 otherwise, with the reason.  The JSON says whether
+ *				this node is a primary or a read-only standby, and
+ *				?role=primary (or ?role=standby) answers 200 only on
+ *				such a node, for a load balancer that sends writes to
+ *				the primary.
+ *	 /metrics	the Prometheus text of metrics.c
+ *
+ * Everything is answered from shared memory and the recovery state: no
+ * transaction, no catalog, no SQL, so a health check never waits for a
+ * lock or a connection slot.  GET and HEAD only.
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/admin.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xlog.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/json.h"
+
+#include "admin.h"
+#include "error.h"
+#include "guc.h"
+#include "metrics.h"
+#include "shmem.h"
+
+static PgrestResponse *ready(const PgrestHttpRequest *http);
+static const char *query_value(const char *query, const char *name);
+static PgrestResponse *text_response(int status, const char *type, char *body);
+
+/* The response to one request on the admin port. */
+PgrestResponse *
+pgrest_admin_handle(PgrestRouteKind kind, const PgrestHttpRequest *http)
+{
+	PgrestResponse *resp;
+	bool		head = http->method && strcmp(http->method, "HEAD") == 0;
+
+	if (kind == PGREST_ROUTE_ADMIN_OTHER)
+		return pgrest_error_build(404, "PGRST125",
+								  "Invalid path specified in request URL", NULL,
+								  "The admin port serves /live, /ready and /metrics.");
+	if (!head && (http->method == NULL || strcmp(http->method, "GET") != 0))
+	{
+		resp = pgrest_error_build(405, "PGRST117",
+								  psprintf("Unsupported HTTP method: %s",
+										   http->method ? http->method : ""),
+								  NULL, NULL);
+		pgrest_response_add_header(resp, "Allow", "GET,HEAD");
+		return resp;
+	}
+
+	switch (kind)
+	{
+		case PGREST_ROUTE_LIVE:
+			resp = text_response(200, PGREST_JSON_CONTENT_TYPE, pstrdup("{\"live\":true}"));
+			break;
+		case PGREST_ROUTE_READY:
+			resp = ready(http);
+			break;
+		case PGREST_ROUTE_METRICS:
+			resp = text_response(200, "text/plain; version=0.0.4; charset=utf-8",
+								 pgrest_metrics_text());
+			break;
+		default:
+			elog(ERROR, "route %d is not an admin route", (int) kind);
+	}
+	if (head)
+	{
+		resp->body = NULL;
+		resp->body_len = 0;
+	}
+	return resp;
+}
+
+/*
+ * /ready: {"ready": bool, "role": "primary"|"standby", "read_only": bool,
+ * "workers": n, "workers_ready": n[, "reason": text]}.
+ */
+static PgrestResponse *
+ready(const PgrestHttpRequest *http)
+{
+	PgrestStats *stats = palloc(sizeof(PgrestStats));
+	const char *wanted = query_value(http->query, "role");
+	bool		standby = RecoveryInProgress();
+	const char *reason = NULL;
+	int			nready;
+	StringInfoData body;
+
+	if (wanted != NULL && strcmp(wanted, "primary") != 0 &&
+		strcmp(wanted, "standby") != 0)
+		return pgrest_error_build(400, "PGRST100",
+								  "unrecognized value of the role parameter",
+								  NULL, "Use role=primary or role=standby.");
+
+	pgrest_shmem_collect(stats);
+	nready = stats->states[PGREST_WORKER_READY];
+	if (nready == 0)
+	{
+		if (stats->states[PGREST_WORKER_NO_EXTENSION] > 0)
+			reason = psprintf("pgrest is not installed in database \"%s\"",
+							  pgrest_database);
+		else if (stats->states[PGREST_WORKER_REFUSED] > 0)
+			reason = "the workers cannot serve requests; see the server log";
+		else
+			reason = "the workers have not loaded their schema cache yet";
+	}
+	else if (wanted != NULL && strcmp(wanted, "primary") == 0 && standby)
+		reason = "this node is a read-only standby, not a primary";
+	else if (wanted != NULL && strcmp(wanted, "standby") == 0 && !standby)
+		reason = "this node is a primary, not a standby";
+
+	initStringInfo(&body);
+	appendStringInfo(&body,
+					 "{\"ready\":%s,\"role\":\"%s\",\"read_only\":%s,"
+					 "\"workers\":%d,\"workers_ready\":%d",
+					 reason == NULL ? "true" : "false",
+					 standby ? "standby" : "primary",
+					 standby ? "true" : "false",
+					 stats->workers, nready);
+	if (reason != NULL)
+	{
+		appendStringInfoString(&body, ",\"reason\":");
+		escape_json(&body, reason);
+	}
+	appendStringInfoChar(&body, '}');
+	return text_response(reason == NULL ? 200 : 503, PGREST_JSON_CONTENT_TYPE, body.data);
+}
+
+/* the raw value of name=value in a query string, or NULL */
+static const char *
+query_value(const char *query, const char *name)
+{
+	size_t		len = strlen(name);
+	const char *p = query;
+
+	while (p != NULL && *p != '\0')
+	{
+		const char *amp = strchr(p, '&');
+
+		if (strncmp(p, name, len) == 0 && p[len] == '=')
+			return amp ? pnstrdup(p + len + 1, amp - p - len - 1) : pstrdup(p + len + 1);
+		p = amp ? amp + 1 : NULL;
+	}
+	return NULL;
+}
+
+static PgrestResponse *
+text_response(int status, const char *type, char *body)
+{
+	PgrestResponse *resp = palloc0(sizeof(PgrestResponse));
+
+	resp->status = status;
+	resp->body = body;
+	resp->body_len = strlen(body);
+	pgrest_response_add_header(resp, "Content-Type", type);
+	pgrest_response_add_header(resp, "Cache-Control", "no-store");
+	return resp;
+}

@@ -1,0 +1,22 @@
+/*-------------------------------------------------------------------------
+ *
+ * admin.h
+ *	  The admin server: /live, /ready, /metrics
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/admin.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGREST_ADMIN_H
+#define PGREST_ADMIN_H
+
+#include "request.h"
+#include "response.h"
+#include "router.h"
+
+extern PgrestResponse *pgrest_admin_handle(PgrestRouteKind kind,
+										   const PgrestHttpRequest *http);
+
+#endif							/* PGREST_ADMIN_H */

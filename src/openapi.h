@@ -1,0 +1,26 @@
+/*-------------------------------------------------------------------------
+ *
+ * openapi.h
+ *	  The root document: OpenAPI 3.1, or a page for people
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/openapi.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGREST_OPENAPI_H
+#define PGREST_OPENAPI_H
+
+#include "execute.h"
+#include "query.h"
+#include "request.h"
+#include "response.h"
+
+extern PgrestQuery *pgrest_openapi_query(const PgrestRequest *req,
+										 const char *schema);
+extern PgrestResponse *pgrest_openapi_response(const PgrestRequest *req,
+											   const PgrestResult *result,
+											   bool with_body);
+
+#endif							/* PGREST_OPENAPI_H */
