@@ -11,7 +11,8 @@
  *	 LOCAL) -> statement timeout armed -> the statement -> result copied
  *	 out -> SPI_finish -> deferred triggers -> held cursors and temporary
  *	 objects dropped -> PopActiveSnapshot -> CommitTransactionCommand ->
- *	 timeout disarmed -> prepared statements dropped
+ *	 timeout disarmed -> prepared statements dropped, session advisory
+ *	 locks released, sequence state (lastval, currval) forgotten
  *
  * with the whole bracket, commit included, inside one PG_TRY: deferred
  * constraints and serialization failures fire at commit and must become
@@ -43,6 +44,7 @@
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "commands/prepare.h"
+#include "commands/sequence.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -185,13 +187,17 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 	PG_END_TRY();
 
 	/*
-	 * Session advisory locks and prepared statements would outlive the
-	 * request, whether it committed or not (neither is transactional).
+	 * Session advisory locks, prepared statements and the session's
+	 * sequence state would outlive the request, whether it committed or not
+	 * (none is transactional): lastval() and currval() would show the next
+	 * request, another user's perhaps, the values this one drew.  This is
+	 * DISCARD SEQUENCES.
 	 */
 	if (!nested)
 	{
 		LockReleaseSession(USER_LOCKMETHOD);
 		DropAllPreparedStatements();
+		ResetSequenceCaches();
 	}
 	MemoryContextSwitchTo(reqcxt);
 	CurrentResourceOwner = owner;
