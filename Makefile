@@ -20,6 +20,7 @@ OBJS = \
 	src/handler.o \
 	src/request.o \
 	src/grammar.o \
+	src/percent.o \
 	src/payload.o \
 	src/auth.o \
 	src/jwt.o \

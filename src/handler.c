@@ -4,7 +4,8 @@
  *	  Run one request through the pipeline, for an HTTP worker or for the
  *	  SQL function pgrest.handle().
  *
- *	  request.c -> auth.c -> plan.c -> execute.c (settings) -> query.c
+ *	  request.c -> auth.c -> request.c (body) -> plan.c
+ *	  -> execute.c (settings) -> query.c
  *	  -> execute.c (statement) -> response.c, all inside execute.c's
  *	  transaction bracket; any error -> error.c
  *
@@ -122,6 +123,7 @@ run_stages(void *arg)
 		return;
 	}
 	pipeline->auth = pgrest_auth_authenticate(req);
+	pgrest_request_parse_body(req);
 	pgrest_schema_refresh();
 	plan = pgrest_plan_build(req);
 	if (plan->rollback)

@@ -164,7 +164,6 @@ typedef struct PgrestRequest
 extern PgrestRequest *pgrest_request_parse(const PgrestHttpRequest *http);
 extern const char *pgrest_request_header(const PgrestRequest *req,
 										 const char *lowercase_name);
-extern char *pgrest_request_decode(const char *s, size_t len,
-								   bool plus_is_space, const char *where);
+extern void pgrest_request_parse_body(PgrestRequest *req);
 
 #endif							/* PGREST_REQUEST_H */
