@@ -68,6 +68,21 @@
 /* hard cap on connections; pgrest.connection_limit is enforced on accept */
 #define PGREST_MAX_CONNECTIONS 65536
 
+/*
+ * Request targets longer than this, or with more query parameters, get 414
+ * with a JSON body.  libmicrohttpd refuses request lines that do not fit
+ * PGREST_CONNECTION_MEMORY itself (414, its own HTML body).
+ */
+#define PGREST_MAX_TARGET_LEN (16 * 1024)
+#define PGREST_MAX_PARAMS 1000
+
+/*
+ * Requests with more header fields get 431 with a JSON body; about twice
+ * as many no longer fit PGREST_CONNECTION_MEMORY, and libmicrohttpd
+ * answers those itself (431, its own HTML body).
+ */
+#define PGREST_MAX_HEADERS 200
+
 /* MHD's messages are kept here and logged once MHD_run has returned */
 #define PGREST_LOG_SLOTS 8
 #define PGREST_LOG_LEN 256
@@ -80,6 +95,8 @@ typedef struct Exchange
 {
 	struct MHD_Connection *connection;
 	char	   *uri;			/* the request target as received */
+	unsigned int refuse_status; /* answer this at once, and close */
+	const char *refuse_body;
 	char	   *method;
 	bool		started;		/* the access handler has seen the headers */
 	char	   *body;
@@ -110,6 +127,18 @@ static char log_slots[PGREST_LOG_SLOTS][PGREST_LOG_LEN];
 static int	log_count = 0;
 static int	log_dropped = 0;
 
+static const char target_too_long[] =
+"{\"code\":\"PGRST506\",\"details\":null,\"hint\":\"Send at most 16 kB of path and query string, with at most 1000 parameters.\","
+"\"message\":\"The request target is too long\"}";
+
+static const char too_many_headers[] =
+"{\"code\":\"PGRST507\",\"details\":null,\"hint\":\"Send at most 200 header fields.\","
+"\"message\":\"The request has too many header fields\"}";
+
+static const char framing_invalid[] =
+"{\"code\":\"PGRST505\",\"details\":\"A request may carry one Content-Length, or Transfer-Encoding, not both (RFC 9112).\",\"hint\":null,"
+"\"message\":\"The request's length is ambiguous\"}";
+
 static const char body_too_large[] =
 "{\"code\":\"PGRST502\",\"details\":null,\"hint\":\"Send a smaller body or raise pgrest.max_body_size.\","
 "\"message\":\"The request body is larger than pgrest.max_body_size\"}";
@@ -129,8 +158,13 @@ static void on_panic(void *cls, const char *file, unsigned int line,
 					 const char *reason);
 static bool receive_body(Exchange *ex, const char *data, size_t size);
 static bool expect_too_large(struct MHD_Connection *connection, size_t limit);
+static bool framing_is_ambiguous(struct MHD_Connection *connection);
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind,
+									 const char *key, const char *value);
 static enum MHD_Result queue_static(struct MHD_Connection *connection,
 									unsigned int status, const char *json);
+static enum MHD_Result queue_refusal(struct MHD_Connection *connection,
+									 unsigned int status, const char *json);
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind,
 									  const char *key, const char *value);
 static void answer(Exchange *ex);
@@ -313,6 +347,15 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		ex->method = strdup(method);
 		if (ex->method == NULL)
 			return MHD_NO;
+		if (ex->refuse_status != 0)
+			return queue_refusal(connection, ex->refuse_status, ex->refuse_body);
+		if (MHD_get_connection_values(connection, MHD_HEADER_KIND, NULL, NULL) >
+			PGREST_MAX_HEADERS)
+			return queue_refusal(connection, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+								 too_many_headers);
+		/* RFC 9112: a body whose length is ambiguous could be smuggled */
+		if (framing_is_ambiguous(connection))
+			return queue_refusal(connection, MHD_HTTP_BAD_REQUEST, framing_invalid);
 		/* a reload while the body arrives does not move the limit */
 		ex->limit = (size_t) pgrest_max_body_size;
 		/* refuse a declared oversized body before reading any of it */
@@ -362,11 +405,23 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 	return MHD_YES;
 }
 
-/* Called first for every request: allocate its exchange. */
+/*
+ * Called first for every request, with the request target: allocate its
+ * exchange, and keep libmicrohttpd from parsing the query string.
+ *
+ * pgrest parses the target it copies here; libmicrohttpd would also split
+ * the query string into arguments in the connection's fixed memory, and
+ * with a few hundred parameters that memory runs out and the client gets
+ * no answer at all.  libmicrohttpd 0.9 calls this callback after finding
+ * the '?' and before parsing what follows it, in its own buffer, so
+ * ending the string right after the '?' leaves it nothing to parse.
+ */
 static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
 {
 	Exchange   *ex = calloc(1, sizeof(Exchange));
+	char	   *query = strchr(uri, '?');
+	int			params = 0;
 
 	if (ex == NULL)
 		return NULL;
@@ -375,6 +430,17 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
 	{
 		free(ex);
 		return NULL;
+	}
+	if (query != NULL)
+	{
+		for (const char *p = query; *p != '\0'; p++)
+			params += (*p == '&' || *p == '?');
+		query[1] = '\0';
+	}
+	if (strlen(ex->uri) > PGREST_MAX_TARGET_LEN || params > PGREST_MAX_PARAMS)
+	{
+		ex->refuse_status = MHD_HTTP_URI_TOO_LONG;
+		ex->refuse_body = target_too_long;
 	}
 	return ex;
 }
@@ -485,6 +551,76 @@ expect_too_large(struct MHD_Connection *connection, size_t limit)
 	if (errno != 0 || end == length)
 		return false;			/* libmicrohttpd rejects malformed lengths */
 	return declared > (unsigned long long) limit;
+}
+
+/* what framing_is_ambiguous counts */
+typedef struct Framing
+{
+	int			lengths;		/* Content-Length headers */
+	const char *length;			/* the first one's value */
+	bool		differ;			/* two of them disagree */
+	bool		chunked;		/* a Transfer-Encoding header */
+} Framing;
+
+/*
+ * Whether the body's length is ambiguous (RFC 9112, section 6.3): two
+ * Content-Length headers that disagree, or Content-Length beside
+ * Transfer-Encoding.  A proxy in front could frame such a request
+ * otherwise than pgrest, and smuggle a second request in its body.
+ */
+static bool
+framing_is_ambiguous(struct MHD_Connection *connection)
+{
+	Framing		framing = {0, NULL, false, false};
+
+	MHD_get_connection_values(connection, MHD_HEADER_KIND, count_framing,
+							  &framing);
+	return framing.differ || (framing.lengths > 0 && framing.chunked);
+}
+
+/* MHD_KeyValueIterator for framing_is_ambiguous */
+static enum MHD_Result
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+			  const char *value)
+{
+	Framing    *framing = (Framing *) cls;
+
+	if (value == NULL)
+		value = "";
+	if (pg_strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+	{
+		if (framing->lengths++ == 0)
+			framing->length = value;
+		else if (strcmp(framing->length, value) != 0)
+			framing->differ = true;
+	}
+	else if (pg_strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		framing->chunked = true;
+	return MHD_YES;
+}
+
+/*
+ * Refuse a request before reading its body, and close the connection
+ * after the answer: what follows on it cannot be trusted to start a
+ * request.
+ */
+static enum MHD_Result
+queue_refusal(struct MHD_Connection *connection, unsigned int status,
+			  const char *json)
+{
+	struct MHD_Response *response;
+	enum MHD_Result rc;
+
+	response = MHD_create_response_from_buffer(strlen(json), (void *) json,
+											   MHD_RESPMEM_PERSISTENT);
+	if (response == NULL)
+		return MHD_NO;
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+							PGREST_JSON_CONTENT_TYPE);
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
+	rc = MHD_queue_response(connection, status, response);
+	MHD_destroy_response(response);
+	return rc;
 }
 
 /* An answer from a constant JSON text, made without PostgreSQL code. */
