@@ -49,6 +49,40 @@ SELECT status, body::jsonb FROM regress_http('GET', '/gate');
 SELECT pg_advisory_unlock(4242);
 SELECT status FROM regress_http('GET', '/users');
 
+-- a request that catches its cancellation and returns is answered; the
+-- cancel never reaches the next request, even one already waiting on the
+-- same connection (both requests are sent at once)
+CREATE FUNCTION swallow_once() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_sleep(5);
+    RETURN 'slept';
+EXCEPTION WHEN query_canceled THEN
+    RETURN 'swallowed';
+END $$;
+SELECT regress_program(format(
+    'exec 3<>/dev/tcp/127.0.0.1/%s; printf %s >&3; timeout 10 cat <&3 | grep -a -e "^HTTP/" -e "^\"" -e "^\["',
+    current_setting('pgrest.port'),
+    regress_sh(E'POST /rpc/swallow_once HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}'
+               || E'GET /users?select=id&id=eq.1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')));
+-- a request that swallows every cancellation is ended all the same: a
+-- second after its timeout the worker exits (FATAL, no answer) and is
+-- started again
+CREATE FUNCTION stubborn() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    LOOP
+        BEGIN
+            PERFORM pg_sleep(0.05);
+        EXCEPTION WHEN query_canceled THEN
+            NULL;
+        END;
+    END LOOP;
+END $$;
+SELECT regress_program(format(
+    'curl -s -o /dev/null -w "%%{http_code}" --max-time 20 -X POST -H "Content-Type: application/json" -d "{}" %s',
+    regress_sh(regress_url('/rpc/stubborn'))));
+SELECT pgrest.wait_ready(60000);
+SELECT status FROM regress_http('GET', '/users');
+
 -- bodies over pgrest.max_body_size get 413, declared or chunked
 SELECT status, body::jsonb->>'code' AS code
 FROM regress_http('POST', '/users', '--data-binary "$(head -c 2000 /dev/zero | tr ''\0'' a)"');
