@@ -29,6 +29,7 @@ OBJS = \
 	src/query.o \
 	src/statement.o \
 	src/execute.o \
+	src/sqlendpoint.o \
 	src/result.o \
 	src/response.o \
 	src/error.o
@@ -42,7 +43,7 @@ SHLIB_LINK = $(MHD_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
 REGRESS = init guc handle errors auth select filters logic range formats pk \
-	schema_cache insert upsert update put preferences rpc security fuzz http \
+	schema_cache insert upsert update put preferences rpc security sqlendpoint fuzz http \
 	worker cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
 EXTRA_CLEAN = tmp_check_nopreload

@@ -84,6 +84,7 @@
 #include "guc.h"
 #include "result.h"
 #include "schema.h"
+#include "sqlendpoint.h"
 #include "statement.h"
 
 /* whether the current request runs inside pgrest.handle() */
@@ -395,47 +396,46 @@ pgrest_execute_query(const PgrestQuery *query)
 }
 
 /*
- * POST /sql: run the client's one statement (the request is READ ONLY) and
- * return its rows as a JSON array, each row made by row_to_json.
- * pgrest.max_rows caps the rows.
+ * POST /sql: run the client's one statement, checked by sqlendpoint.c
+ * while it runs, and return its rows as a JSON array built as the
+ * executor produces them (pgrest.max_rows and
+ * pgrest.sql_max_response_size bound it).  The statement is planned for
+ * this run only, never kept, and the transaction ends with ROLLBACK.
  */
 PgrestResult *
 pgrest_execute_sql(const char *sql)
 {
 	MemoryContext reqcxt = CurrentMemoryContext;
 	PgrestResult *result = palloc0(sizeof(PgrestResult));
-	StringInfoData body;
-	int			rc;
+	DestReceiver *receiver;
+	SPIExecuteOptions options;
+	volatile int rc = 0;
 
 	debug_query_string = sql;
-	rc = SPI_execute(sql, false, pgrest_max_rows);
+	pgrest_sqlendpoint_check_statement(sql);
+	receiver = pgrest_sqlendpoint_receiver(result);
+	memset(&options, 0, sizeof(options));
+	options.read_only = true;
+	options.tcount = pgrest_max_rows;
+	options.dest = receiver;
+	pgrest_sqlendpoint_begin();
+	PG_TRY();
+	{
+		rc = SPI_execute_extended(sql, &options);
+	}
+	PG_FINALLY();
+	{
+		pgrest_sqlendpoint_end();
+	}
+	PG_END_TRY();
 	MemoryContextSwitchTo(reqcxt);
 	if (rc < 0)
 		elog(ERROR, "pgrest could not run the statement: %s", SPI_result_code_string(rc));
+	receiver->rDestroy(receiver);
+	pgrest_sqlendpoint_check_after();
 
-	initStringInfo(&body);
-	appendStringInfoChar(&body, '[');
-	if (SPI_tuptable != NULL)
-	{
-		TupleDesc	tupdesc = BlessTupleDesc(SPI_tuptable->tupdesc);
-
-		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			Datum		row = heap_copy_tuple_as_datum(SPI_tuptable->vals[i], tupdesc);
-			text	   *json = DatumGetTextPP(DirectFunctionCall1(row_to_json, row));
-
-			if (i > 0)
-				appendStringInfoString(&body, ", ");
-			appendBinaryStringInfo(&body, VARDATA_ANY(json), VARSIZE_ANY_EXHDR(json));
-		}
-		result->rows = SPI_processed;
-		SPI_freetuptable(SPI_tuptable);
-	}
-	appendStringInfoChar(&body, ']');
-	result->body = body.data;
-	result->body_len = body.len;
-	result->total = -1;
-	result->inserted = -1;
+	/* nothing a read changes is kept */
+	rollback_requested = true;
 	MemoryContextSwitchTo(reqcxt);
 	return result;
 }

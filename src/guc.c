@@ -53,6 +53,7 @@ int			pgrest_max_body_size = 8 * 1024 * 1024;
 char	   *pgrest_pre_request = NULL;
 int			pgrest_tx_end = PGREST_TX_COMMIT_ALLOW_OVERRIDE;
 bool		pgrest_sql_endpoint = false;
+int			pgrest_sql_max_response_size = 8 * 1024 * 1024;
 char	   *pgrest_cors_allowed_origins = NULL;
 int			pgrest_connection_limit = 1024;
 int			pgrest_idle_timeout = 60;
@@ -167,6 +168,14 @@ pgrest_guc_define(void)
 							 false,
 							 PGC_SUSET, 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.sql_max_response_size",
+							"Sets the largest result POST /sql returns.",
+							"Larger results are refused with 400.",
+							&pgrest_sql_max_response_size,
+							8 * 1024 * 1024, 1024, MaxAllocSize / 2,
+							PGC_SUSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
 
 	DefineCustomStringVariable("pgrest.cors_allowed_origins",
 							   "Sets the value of the Access-Control-Allow-Origin header.",

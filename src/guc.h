@@ -42,6 +42,7 @@ extern int	pgrest_max_body_size;
 extern char *pgrest_pre_request;
 extern int	pgrest_tx_end;
 extern bool pgrest_sql_endpoint;
+extern int	pgrest_sql_max_response_size;
 extern char *pgrest_cors_allowed_origins;
 extern int	pgrest_connection_limit;
 extern int	pgrest_idle_timeout;
