@@ -40,15 +40,18 @@
  */
 #include "postgres.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <microhttpd.h>
 
 #include "storage/ipc.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include "guc.h"
 #include "handler.h"
@@ -67,6 +70,24 @@
 
 /* hard cap on connections; pgrest.connection_limit is enforced on accept */
 #define PGREST_MAX_CONNECTIONS 65536
+
+/*
+ * File descriptors a worker leaves to PostgreSQL (relation files, the
+ * server log, ...) beside those open when it starts; PostgreSQL closes
+ * its least recently used files when it runs out, so it copes with fewer
+ * than max_files_per_process.  The rest may be connections, but never
+ * fewer than PGREST_MIN_CONNECTIONS.
+ */
+#define PGREST_FDS_FOR_POSTGRES 128
+#define PGREST_MIN_CONNECTIONS 16
+
+/*
+ * When accept() finds no file descriptor left (EMFILE, ENFILE) the worker
+ * stops taking connections until one of its own closes, or this long;
+ * and says so in the log at most once per PGREST_FD_LOG_INTERVAL_MS.
+ */
+#define PGREST_ACCEPT_PAUSE_MS 1000
+#define PGREST_FD_LOG_INTERVAL_MS 10000
 
 /*
  * Request targets longer than this, or with more query parameters, get 414
@@ -121,7 +142,15 @@ static Exchange *queue_head = NULL;
 static Exchange *queue_tail = NULL;
 static Exchange *retired = NULL;	/* complete; context still to delete */
 static int	open_connections = 0;
+static int	fd_connection_cap = PGREST_MAX_CONNECTIONS;	/* what the fds allow */
 static MemoryContext exchanges_context = NULL;
+
+/* accepting is paused for want of file descriptors */
+static bool accept_paused = false;
+static int	paused_connections;	/* connections held when it paused */
+static TimestampTz paused_until;
+static TimestampTz fd_logged_at = 0;
+static int	fd_failures_unlogged = 0;
 
 static char log_slots[PGREST_LOG_SLOTS][PGREST_LOG_LEN];
 static int	log_count = 0;
@@ -173,6 +202,8 @@ static void retire(Exchange *ex);
 static void release_retired(void);
 static void free_exchange(Exchange *ex);
 static void flush_log(void);
+static int	count_open_fds(void);
+static void pause_accepting(int error);
 
 /*
  * Start this worker's daemon.  Raises an ERROR (the worker exits and is
@@ -183,8 +214,25 @@ pgrest_http_start(void)
 {
 	const union MHD_DaemonInfo *info;
 
+	struct rlimit limit;
+
 	exchanges_context = AllocSetContextCreate(TopMemoryContext, "pgrest exchanges",
 											  ALLOCSET_SMALL_SIZES);
+
+	/* every connection is a file descriptor: hold no more than the limit allows */
+	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+	{
+		rlim_t		spare = limit.rlim_cur - Min(limit.rlim_cur,
+												 (rlim_t) (count_open_fds() + PGREST_FDS_FOR_POSTGRES));
+
+		fd_connection_cap = (int) Max(Min(spare, (rlim_t) PGREST_MAX_CONNECTIONS),
+									  (rlim_t) PGREST_MIN_CONNECTIONS);
+		if (fd_connection_cap < pgrest_connection_limit)
+			ereport(LOG,
+					(errmsg("pgrest worker holds at most %d connections: its limit of open files is %lu",
+							fd_connection_cap, (unsigned long) limit.rlim_cur),
+					 errhint("Raise the open files limit of the server (ulimit -n, LimitNOFILE) to hold pgrest.connection_limit connections.")));
+	}
 	MHD_set_panic_func(on_panic, NULL);
 
 	daemon_handle = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET |
@@ -230,23 +278,48 @@ pgrest_http_event_fd(void)
 	return info->epoll_fd;
 }
 
-/* How long the event loop may wait before MHD_run is due; -1: no limit. */
+/*
+ * How long the event loop may wait before MHD_run is due, or accepting
+ * may resume; -1: no limit.
+ */
 long
 pgrest_http_timeout_ms(void)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
+	long		timeout = -1;
 
-	if (MHD_get_timeout(daemon_handle, &ms) != MHD_YES)
-		return -1;
-	/* epoll_wait takes an int */
-	return ms > (MHD_UNSIGNED_LONG_LONG) INT_MAX ? INT_MAX : (long) ms;
+	if (MHD_get_timeout(daemon_handle, &ms) == MHD_YES)
+		/* epoll_wait takes an int */
+		timeout = ms > (MHD_UNSIGNED_LONG_LONG) INT_MAX ? INT_MAX : (long) ms;
+	if (accept_paused)
+	{
+		long		secs;
+		int			usecs;
+		long		pause;
+
+		TimestampDifference(GetCurrentTimestamp(), paused_until, &secs, &usecs);
+		pause = secs * 1000 + usecs / 1000 + 1;
+		if (timeout < 0 || pause < timeout)
+			timeout = pause;
+	}
+	return timeout;
 }
 
-/* Whether this worker may take another connection. */
+/*
+ * Whether this worker may take another connection: below
+ * pgrest.connection_limit and what its file descriptors allow, and not
+ * paused for want of them (a pause ends when a connection closes, or
+ * after PGREST_ACCEPT_PAUSE_MS).
+ */
 bool
 pgrest_http_has_room(void)
 {
-	return open_connections < pgrest_connection_limit;
+	if (accept_paused &&
+		(open_connections < paused_connections ||
+		 GetCurrentTimestamp() >= paused_until))
+		accept_paused = false;
+	return !accept_paused &&
+		open_connections < Min(pgrest_connection_limit, fd_connection_cap);
 }
 
 /*
@@ -265,8 +338,11 @@ pgrest_http_accept(int listen_fd)
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 	{
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-			errno != ECONNABORTED)
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			errno == ENOMEM)
+			pause_accepting(errno);
+		else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+				 errno != ECONNABORTED)
 			ereport(LOG,
 					(errcode_for_socket_access(),
 					 errmsg("pgrest could not accept an HTTP connection: %m")));
@@ -779,6 +855,52 @@ free_exchange(Exchange *ex)
 	free(ex->method);
 	free(ex->uri);
 	free(ex);
+}
+
+/*
+ * accept() found no file descriptor (or memory) for a new connection.
+ * The listening socket stays readable, so a worker that kept polling it
+ * would spin: stop accepting until one of this worker's connections
+ * closes, or PGREST_ACCEPT_PAUSE_MS passes, and log this at most once per
+ * PGREST_FD_LOG_INTERVAL_MS.
+ */
+static void
+pause_accepting(int error)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	accept_paused = true;
+	paused_connections = open_connections;
+	paused_until = TimestampTzPlusMilliseconds(now, PGREST_ACCEPT_PAUSE_MS);
+	if (fd_logged_at != 0 &&
+		!TimestampDifferenceExceeds(fd_logged_at, now, PGREST_FD_LOG_INTERVAL_MS))
+	{
+		fd_failures_unlogged++;
+		return;
+	}
+	errno = error;
+	ereport(LOG,
+			(errcode_for_socket_access(),
+			 errmsg("pgrest could not accept an HTTP connection: %m"),
+			 errdetail("The worker holds %d connections; it takes no more until one closes (%d more such failures since the last message).",
+					   open_connections, fd_failures_unlogged)));
+	fd_logged_at = now;
+	fd_failures_unlogged = 0;
+}
+
+/* The file descriptors this process has open, or a guess. */
+static int
+count_open_fds(void)
+{
+	DIR		   *dir = opendir("/proc/self/fd");
+	int			n = 0;
+
+	if (dir == NULL)
+		return 64;
+	while (readdir(dir) != NULL)
+		n++;
+	closedir(dir);
+	return n;
 }
 
 /* Log what libmicrohttpd said during the last call into it. */

@@ -12,6 +12,11 @@
  * pending connections (a batch per listening socket) while it has room,
  * and lets the HTTP server run, which answers every complete request.
  *
+ * At start a worker raises its soft limit of open files to the hard limit:
+ * every connection is a file descriptor, and the usual soft limit (1024)
+ * is below what pgrest.connection_limit allows.  (http.c caps the
+ * connections by what the limit leaves.)
+ *
  * Requests run one at a time, inside pgrest_http_run; while one runs the
  * worker accepts nothing, so idle workers take new connections.  Every
  * idle worker wakes for a new connection; one that holds at least two
@@ -26,6 +31,8 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include <sys/resource.h>
 
 #include "access/xact.h"
 #include "miscadmin.h"
@@ -52,6 +59,7 @@
 /* connections a worker takes from one listening socket per wake-up */
 #define PGREST_ACCEPT_BATCH 64
 
+static void raise_open_files_limit(void);
 static bool accept_batch(int listen_fd);
 static void warn_if_superuser(void);
 static void publish_not_ready(int code, Datum arg);
@@ -80,6 +88,7 @@ pgrest_worker_main(Datum main_arg)
 	warn_if_superuser();
 	pgrest_execute_install_hooks();
 
+	raise_open_files_limit();
 	pgrest_http_start();
 	set = create_wait_set(listen_fds, nlisten, listen_pos);
 
@@ -133,6 +142,30 @@ pgrest_worker_main(Datum main_arg)
 		pgrest_shmem_set_connections(pgrest_http_connections(),
 									 pgrest_http_has_room());
 	}
+}
+
+/*
+ * Raise the soft limit of open files to the hard limit (capped at a
+ * million: a hard limit of "unlimited" must not become the size of
+ * anything).  A failure is only logged: the worker serves with fewer
+ * connections.
+ */
+static void
+raise_open_files_limit(void)
+{
+	struct rlimit limit;
+	rlim_t		wanted;
+
+	if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+		return;
+	wanted = limit.rlim_max == RLIM_INFINITY ? 1024 * 1024 :
+		Min(limit.rlim_max, 1024 * 1024);
+	if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur >= wanted)
+		return;
+	limit.rlim_cur = wanted;
+	if (setrlimit(RLIMIT_NOFILE, &limit) != 0)
+		ereport(LOG,
+				(errmsg("pgrest could not raise its limit of open files: %m")));
 }
 
 /*
