@@ -17,6 +17,7 @@ OBJS = \
 	src/shmem.o \
 	src/worker.o \
 	src/http.o \
+	src/conn.o \
 	src/handler.o \
 	src/request.o \
 	src/grammar.o \

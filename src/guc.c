@@ -57,6 +57,7 @@ int			pgrest_sql_max_response_size = 8 * 1024 * 1024;
 char	   *pgrest_cors_allowed_origins = NULL;
 int			pgrest_connection_limit = 1024;
 int			pgrest_idle_timeout = 60;
+int			pgrest_request_timeout = 10000;
 
 static const struct config_enum_entry tx_end_options[] = {
 	{"commit", PGREST_TX_COMMIT, false},
@@ -199,6 +200,14 @@ pgrest_guc_define(void)
 							&pgrest_idle_timeout,
 							60, 1, 86400,
 							PGC_SUSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.request_timeout",
+							"Sets the time a client has to send a request's headers, and to start its body.",
+							"Bodies must then arrive at 64 kB/s at least, and responses be read as fast; slower clients get 408 and are disconnected.",
+							&pgrest_request_timeout,
+							10000, 100, INT_MAX / 2,
+							PGC_SUSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
 	/*

@@ -46,6 +46,7 @@ extern int	pgrest_sql_max_response_size;
 extern char *pgrest_cors_allowed_origins;
 extern int	pgrest_connection_limit;
 extern int	pgrest_idle_timeout;
+extern int	pgrest_request_timeout;
 
 extern void pgrest_guc_define(void);
 extern List *pgrest_guc_schema_list(void);

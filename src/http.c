@@ -53,6 +53,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "conn.h"
 #include "guc.h"
 #include "handler.h"
 #include "http.h"
@@ -115,6 +116,7 @@
 typedef struct Exchange
 {
 	struct MHD_Connection *connection;
+	PgrestConn *conn;			/* its connection's deadlines (conn.c) */
 	char	   *uri;			/* the request target as received */
 	unsigned int refuse_status; /* answer this at once, and close */
 	const char *refuse_body;
@@ -204,6 +206,7 @@ static void free_exchange(Exchange *ex);
 static void flush_log(void);
 static int	count_open_fds(void);
 static void pause_accepting(int error);
+static PgrestConn *conn_of(struct MHD_Connection *connection);
 
 /*
  * Start this worker's daemon.  Raises an ERROR (the worker exits and is
@@ -291,6 +294,9 @@ pgrest_http_timeout_ms(void)
 	if (MHD_get_timeout(daemon_handle, &ms) == MHD_YES)
 		/* epoll_wait takes an int */
 		timeout = ms > (MHD_UNSIGNED_LONG_LONG) INT_MAX ? INT_MAX : (long) ms;
+	if (pgrest_conn_next_check_ms() >= 0 &&
+		(timeout < 0 || pgrest_conn_next_check_ms() < timeout))
+		timeout = pgrest_conn_next_check_ms();
 	if (accept_paused)
 	{
 		long		secs;
@@ -319,7 +325,29 @@ pgrest_http_has_room(void)
 		 GetCurrentTimestamp() >= paused_until))
 		accept_paused = false;
 	return !accept_paused &&
-		open_connections < Min(pgrest_connection_limit, fd_connection_cap);
+		open_connections - pgrest_conn_shedding() <
+		Min(pgrest_connection_limit, fd_connection_cap);
+}
+
+/*
+ * At the connection limit, with clients waiting to connect: shed the
+ * connection that waits longest for its request (or lags most with its
+ * body) to make room.  Returns whether there is room now.
+ */
+bool
+pgrest_http_make_room(void)
+{
+	if (accept_paused)
+		return false;
+	return pgrest_http_has_room() || pgrest_conn_shed_one();
+}
+
+/* Whether there is room, or a connection that may be shed for room. */
+bool
+pgrest_http_could_take(void)
+{
+	return pgrest_http_has_room() ||
+		(!accept_paused && pgrest_conn_can_shed());
 }
 
 /*
@@ -369,7 +397,10 @@ pgrest_http_run(void)
 	release_retired();
 
 	if (queue_head == NULL)
+	{
+		pgrest_conn_enforce_deadlines();
 		return;
+	}
 	pgrest_shmem_set_busy(true);
 	while (queue_head != NULL)
 	{
@@ -392,6 +423,8 @@ pgrest_http_run(void)
 	MHD_run(daemon_handle);
 	flush_log();
 	release_retired();
+	/* after libmicrohttpd has read and sent what it could */
+	pgrest_conn_enforce_deadlines();
 }
 
 /* How many connections this worker holds. */
@@ -420,6 +453,8 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 	{
 		ex->started = true;
 		ex->connection = connection;
+		ex->conn = conn_of(connection);
+		pgrest_conn_headers_received(ex->conn);
 		ex->method = strdup(method);
 		if (ex->method == NULL)
 			return MHD_NO;
@@ -445,6 +480,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 	{
 		bool		ok = receive_body(ex, upload_data, *upload_data_size);
 
+		pgrest_conn_body_received(ex->conn, *upload_data_size);
 		*upload_data_size = 0;
 		return ok ? MHD_YES : MHD_NO;
 	}
@@ -455,6 +491,9 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 
 		if (ex->response == NULL)
 			return MHD_NO;
+		/* a client that reads nothing for this long loses its response */
+		MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
+								  (unsigned int) Max((pgrest_request_timeout + 999) / 1000, 1));
 		rc = MHD_queue_response(connection, ex->status, ex->response);
 		MHD_destroy_response(ex->response);
 		ex->response = NULL;
@@ -478,6 +517,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		queue_head = ex;
 	queue_tail = ex;
 	ex->queued = true;
+	pgrest_conn_answering(ex->conn, 0);
 	return MHD_YES;
 }
 
@@ -528,6 +568,9 @@ on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
 	Exchange   *ex = (Exchange *) *con_cls;
 
 	*con_cls = NULL;
+	pgrest_conn_request_done(conn_of(connection));
+	MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
+							  (unsigned int) pgrest_idle_timeout);
 	if (ex == NULL)
 		return;
 	if (ex->queued)
@@ -543,12 +586,20 @@ on_connection(void *cls, struct MHD_Connection *connection,
 {
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
 	{
+		const union MHD_ConnectionInfo *info =
+			MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+
 		open_connections++;
 		MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
 								  (unsigned int) pgrest_idle_timeout);
+		*socket_context = info ? pgrest_conn_open(info->connect_fd) : NULL;
 	}
 	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+	{
 		open_connections--;
+		pgrest_conn_close((PgrestConn *) *socket_context);
+		*socket_context = NULL;
+	}
 }
 
 static void
@@ -777,6 +828,8 @@ answer(Exchange *ex)
 	ex->status = resp->status;
 	ex->response = make_response(resp);
 	ex->answered = true;
+	/* the client now has pgrest.request_timeout and more to read it */
+	pgrest_conn_answering(ex->conn, resp->body ? resp->body_len : 0);
 	MemoryContextSwitchTo(old);
 	free(ex->body);
 	ex->body = NULL;
@@ -886,6 +939,16 @@ pause_accepting(int error)
 					   open_connections, fd_failures_unlogged)));
 	fd_logged_at = now;
 	fd_failures_unlogged = 0;
+}
+
+/* The deadlines of a libmicrohttpd connection (conn.c), or NULL. */
+static PgrestConn *
+conn_of(struct MHD_Connection *connection)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? (PgrestConn *) info->socket_context : NULL;
 }
 
 /* The file descriptors this process has open, or a guess. */

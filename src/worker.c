@@ -103,7 +103,7 @@ pgrest_worker_main(Datum main_arg)
 		WaitEvent	events[PGREST_MAX_LISTEN_SOCKETS + 3];
 		int			nevents;
 		long		timeout = pgrest_http_timeout_ms();
-		bool		watch = pgrest_http_has_room() && !yielded;
+		bool		watch = pgrest_http_could_take() && !yielded;
 
 		if (watch != accepting)
 		{
@@ -170,7 +170,8 @@ raise_open_files_limit(void)
 
 /*
  * Take up to PGREST_ACCEPT_BATCH pending connections from a listening
- * socket, while this worker has room and no less loaded idle worker
+ * socket, while this worker has room (at its limit it sheds its slowest
+ * client for each new one, see conn.c) and no less loaded idle worker
  * should take them instead.  Returns false if it left a connection to
  * another worker.  Taking one per wake-up would make a burst of clients
  * wait for as many rounds of the event loop, each serving every request
@@ -179,7 +180,7 @@ raise_open_files_limit(void)
 static bool
 accept_batch(int listen_fd)
 {
-	for (int n = 0; n < PGREST_ACCEPT_BATCH && pgrest_http_has_room(); n++)
+	for (int n = 0; n < PGREST_ACCEPT_BATCH && pgrest_http_make_room(); n++)
 	{
 		bool		taken;
 
