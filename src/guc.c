@@ -50,6 +50,7 @@ char	   *pgrest_schemas = NULL;
 int			pgrest_max_rows = 0;
 int			pgrest_statement_timeout = 0;
 int			pgrest_max_body_size = 8 * 1024 * 1024;
+int			pgrest_max_body_memory = 64 * 1024 * 1024;
 char	   *pgrest_pre_request = NULL;
 int			pgrest_tx_end = PGREST_TX_COMMIT_ALLOW_OVERRIDE;
 bool		pgrest_sql_endpoint = false;
@@ -142,6 +143,14 @@ pgrest_guc_define(void)
 							"Larger bodies are refused with 413.",
 							&pgrest_max_body_size,
 							8 * 1024 * 1024, 0, MaxAllocSize,
+							PGC_SUSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.max_body_memory",
+							"Sets the memory the request bodies a worker is receiving may hold at once.",
+							"New bodies get 503 while it is taken; at least pgrest.max_body_size.",
+							&pgrest_max_body_memory,
+							64 * 1024 * 1024, 0, MaxAllocSize,
 							PGC_SUSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 

@@ -39,6 +39,7 @@ extern char *pgrest_schemas;
 extern int	pgrest_max_rows;
 extern int	pgrest_statement_timeout;
 extern int	pgrest_max_body_size;
+extern int	pgrest_max_body_memory;
 extern char *pgrest_pre_request;
 extern int	pgrest_tx_end;
 extern bool pgrest_sql_endpoint;

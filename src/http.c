@@ -128,6 +128,7 @@ typedef struct Exchange
 	size_t		limit;			/* pgrest.max_body_size when it began */
 	size_t		discarded;		/* body bytes dropped after the limit */
 	bool		too_large;
+	bool		no_memory;		/* unfinished bodies hold the worker's share */
 	int			nheaders;
 	PgrestHeader *headers;
 	bool		queued;			/* waiting for the pipeline */
@@ -144,6 +145,7 @@ static Exchange *queue_head = NULL;
 static Exchange *queue_tail = NULL;
 static Exchange *retired = NULL;	/* complete; context still to delete */
 static int	open_connections = 0;
+static size_t body_memory = 0;	/* buffers of the bodies being received */
 static int	fd_connection_cap = PGREST_MAX_CONNECTIONS;	/* what the fds allow */
 static MemoryContext exchanges_context = NULL;
 
@@ -170,6 +172,10 @@ static const char framing_invalid[] =
 "{\"code\":\"PGRST505\",\"details\":\"A request may carry one Content-Length, or Transfer-Encoding, not both (RFC 9112).\",\"hint\":null,"
 "\"message\":\"The request's length is ambiguous\"}";
 
+static const char bodies_too_many[] =
+"{\"code\":\"PGRST509\",\"details\":\"The bodies this worker is receiving hold pgrest.max_body_memory.\",\"hint\":\"Retry later.\","
+"\"message\":\"The server is receiving too many request bodies\"}";
+
 static const char body_too_large[] =
 "{\"code\":\"PGRST502\",\"details\":null,\"hint\":\"Send a smaller body or raise pgrest.max_body_size.\","
 "\"message\":\"The request body is larger than pgrest.max_body_size\"}";
@@ -188,14 +194,18 @@ static void on_log(void *cls, const char *fmt, va_list ap);
 static void on_panic(void *cls, const char *file, unsigned int line,
 					 const char *reason);
 static bool receive_body(Exchange *ex, const char *data, size_t size);
-static bool expect_too_large(struct MHD_Connection *connection, size_t limit);
+static bool declared_length(struct MHD_Connection *connection,
+							unsigned long long *length);
+static size_t body_memory_limit(void);
+static void drop_body(Exchange *ex);
 static bool framing_is_ambiguous(struct MHD_Connection *connection);
 static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind,
 									 const char *key, const char *value);
 static enum MHD_Result queue_static(struct MHD_Connection *connection,
 									unsigned int status, const char *json);
 static enum MHD_Result queue_refusal(struct MHD_Connection *connection,
-									 unsigned int status, const char *json);
+									 unsigned int status, const char *json,
+									 bool retry_later);
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind,
 									  const char *key, const char *value);
 static void answer(Exchange *ex);
@@ -445,6 +455,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		   size_t *upload_data_size, void **con_cls)
 {
 	Exchange   *ex = (Exchange *) *con_cls;
+	unsigned long long length = 0;
 
 	if (ex == NULL)
 		return MHD_NO;			/* on_uri could not allocate */
@@ -459,29 +470,44 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		if (ex->method == NULL)
 			return MHD_NO;
 		if (ex->refuse_status != 0)
-			return queue_refusal(connection, ex->refuse_status, ex->refuse_body);
+			return queue_refusal(connection, ex->refuse_status, ex->refuse_body,
+								 false);
 		if (MHD_get_connection_values(connection, MHD_HEADER_KIND, NULL, NULL) >
 			PGREST_MAX_HEADERS)
 			return queue_refusal(connection, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
-								 too_many_headers);
+								 too_many_headers, false);
 		/* RFC 9112: a body whose length is ambiguous could be smuggled */
 		if (framing_is_ambiguous(connection))
-			return queue_refusal(connection, MHD_HTTP_BAD_REQUEST, framing_invalid);
+			return queue_refusal(connection, MHD_HTTP_BAD_REQUEST, framing_invalid,
+								 false);
 		/* a reload while the body arrives does not move the limit */
 		ex->limit = (size_t) pgrest_max_body_size;
 		/* refuse a declared oversized body before reading any of it */
-		if (expect_too_large(connection, ex->limit))
+		if (declared_length(connection, &length) && length > ex->limit)
 			return queue_static(connection, MHD_HTTP_CONTENT_TOO_LARGE,
 								body_too_large);
+		/* no new body while unfinished ones hold the worker's share */
+		if ((length > 0 ||
+			 MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+										 MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL) &&
+			(body_memory >= body_memory_limit() ||
+			 length > body_memory_limit() - body_memory))
+			return queue_refusal(connection, MHD_HTTP_SERVICE_UNAVAILABLE,
+								 bodies_too_many, true);
 		return MHD_YES;
 	}
 
 	if (*upload_data_size > 0)
 	{
+		bool		had_memory = !ex->no_memory;
 		bool		ok = receive_body(ex, upload_data, *upload_data_size);
 
 		pgrest_conn_body_received(ex->conn, *upload_data_size);
 		*upload_data_size = 0;
+		/* answer at once: the rest of the body is not read */
+		if (ok && had_memory && ex->no_memory)
+			return queue_refusal(connection, MHD_HTTP_SERVICE_UNAVAILABLE,
+								 bodies_too_many, true);
 		return ok ? MHD_YES : MHD_NO;
 	}
 
@@ -506,6 +532,9 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 	if (ex->too_large)
 		return queue_static(connection, MHD_HTTP_CONTENT_TOO_LARGE,
 							body_too_large);
+	if (ex->no_memory)
+		return queue_refusal(connection, MHD_HTTP_SERVICE_UNAVAILABLE,
+							 bodies_too_many, true);
 
 	/* the request is complete: copy the headers and queue it */
 	if (MHD_get_connection_values(connection, MHD_HEADER_KIND,
@@ -626,58 +655,89 @@ on_panic(void *cls, const char *file, unsigned int line, const char *reason)
 }
 
 /*
- * Append a body chunk, up to the request's limit; drop the rest.  The
- * buffer never shrinks below what it holds.
+ * Append a body chunk, up to the request's limit and the worker's share
+ * of memory for bodies; past either, drop the body and the rest of it.
+ * The buffer never shrinks below what it holds.
  */
 static bool
 receive_body(Exchange *ex, const char *data, size_t size)
 {
 	size_t		limit = ex->limit;
 
-	if (ex->too_large || ex->body_len > limit || size > limit - ex->body_len)
-	{
+	if (!ex->too_large && !ex->no_memory &&
+		(ex->body_len > limit || size > limit - ex->body_len))
 		ex->too_large = true;
-		free(ex->body);
-		ex->body = NULL;
-		ex->body_len = ex->body_cap = 0;
-		/* a client that keeps sending far past the limit is cut off */
-		ex->discarded += size;
-		return ex->discarded <= limit + PGREST_CONNECTION_MEMORY;
-	}
-	if (ex->body_len + size > ex->body_cap)
+	if (!ex->too_large && !ex->no_memory && ex->body_len + size > ex->body_cap)
 	{
 		size_t		cap = Max(ex->body_cap * 2, ex->body_len + size);
 		char	   *grown;
 
 		cap = Max(Min(Max(cap, 1024), limit), ex->body_len + size);
-		grown = realloc(ex->body, cap);
-		if (grown == NULL)
-			return false;
-		ex->body = grown;
-		ex->body_cap = cap;
+		if (body_memory - ex->body_cap + cap > body_memory_limit())
+			ex->no_memory = true;
+		else
+		{
+			grown = realloc(ex->body, cap);
+			if (grown == NULL)
+				return false;
+			body_memory += cap - ex->body_cap;
+			ex->body = grown;
+			ex->body_cap = cap;
+		}
+	}
+	if (ex->too_large || ex->no_memory)
+	{
+		drop_body(ex);
+		/* a client that keeps sending far past the limit is cut off */
+		ex->discarded += size;
+		return ex->discarded <= limit + PGREST_CONNECTION_MEMORY;
 	}
 	memcpy(ex->body + ex->body_len, data, size);
 	ex->body_len += size;
 	return true;
 }
 
-/* Does Content-Length announce a body over limit? */
-static bool
-expect_too_large(struct MHD_Connection *connection, size_t limit)
+/* Free the body's buffer, and give its memory back to the worker's share. */
+static void
+drop_body(Exchange *ex)
 {
-	const char *length = MHD_lookup_connection_value(connection,
-													 MHD_HEADER_KIND,
-													 MHD_HTTP_HEADER_CONTENT_LENGTH);
-	unsigned long long declared;
+	body_memory -= ex->body_cap;
+	free(ex->body);
+	ex->body = NULL;
+	ex->body_len = ex->body_cap = 0;
+}
+
+/*
+ * The memory the bodies a worker receives may hold at once:
+ * pgrest.max_body_memory, and room for one body of pgrest.max_body_size
+ * at least.
+ */
+static size_t
+body_memory_limit(void)
+{
+	return Max((size_t) pgrest_max_body_memory, (size_t) pgrest_max_body_size);
+}
+
+/* The body's length as Content-Length declares it, if it does. */
+static bool
+declared_length(struct MHD_Connection *connection, unsigned long long *length)
+{
+	const char *value = MHD_lookup_connection_value(connection,
+													MHD_HEADER_KIND,
+													MHD_HTTP_HEADER_CONTENT_LENGTH);
 	char	   *end;
 
-	if (length == NULL)
+	*length = 0;
+	if (value == NULL)
 		return false;
 	errno = 0;
-	declared = strtoull(length, &end, 10);
-	if (errno != 0 || end == length)
+	*length = strtoull(value, &end, 10);
+	if (errno != 0 || end == value)
+	{
+		*length = 0;
 		return false;			/* libmicrohttpd rejects malformed lengths */
-	return declared > (unsigned long long) limit;
+	}
+	return true;
 }
 
 /* what framing_is_ambiguous counts */
@@ -733,7 +793,7 @@ count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
  */
 static enum MHD_Result
 queue_refusal(struct MHD_Connection *connection, unsigned int status,
-			  const char *json)
+			  const char *json, bool retry_later)
 {
 	struct MHD_Response *response;
 	enum MHD_Result rc;
@@ -745,6 +805,8 @@ queue_refusal(struct MHD_Connection *connection, unsigned int status,
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
 							PGREST_JSON_CONTENT_TYPE);
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
+	if (retry_later)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, "1");
 	rc = MHD_queue_response(connection, status, response);
 	MHD_destroy_response(response);
 	return rc;
@@ -831,9 +893,7 @@ answer(Exchange *ex)
 	/* the client now has pgrest.request_timeout and more to read it */
 	pgrest_conn_answering(ex->conn, resp->body ? resp->body_len : 0);
 	MemoryContextSwitchTo(old);
-	free(ex->body);
-	ex->body = NULL;
-	ex->body_len = ex->body_cap = 0;
+	drop_body(ex);
 }
 
 /*
@@ -904,7 +964,7 @@ free_exchange(Exchange *ex)
 		free((void *) ex->headers[i].value);
 	}
 	free(ex->headers);
-	free(ex->body);
+	drop_body(ex);
 	free(ex->method);
 	free(ex->uri);
 	free(ex);
