@@ -24,6 +24,7 @@ OBJS = \
 	src/percent.o \
 	src/payload.o \
 	src/auth.o \
+	src/jwk.o \
 	src/jwt.o \
 	src/schema.o \
 	src/plan.o \
@@ -39,12 +40,15 @@ DATA = $(wildcard $(EXTENSION)--*.sql)
 
 MHD_CFLAGS := $(shell pkg-config --cflags libmicrohttpd)
 MHD_LIBS := $(shell pkg-config --libs libmicrohttpd)
-PG_CPPFLAGS = -I$(srcdir)/src $(MHD_CFLAGS) -DPGREST_VERSION=\"$(EXTVERSION)\"
-SHLIB_LINK = $(MHD_LIBS)
+# libcrypto (OpenSSL 3) verifies RS*, ES* and EdDSA JWTs; PostgreSQL links it too
+CRYPTO_CFLAGS := $(shell pkg-config --cflags libcrypto)
+CRYPTO_LIBS := $(shell pkg-config --libs libcrypto)
+PG_CPPFLAGS = -I$(srcdir)/src $(MHD_CFLAGS) $(CRYPTO_CFLAGS) -DPGREST_VERSION=\"$(EXTVERSION)\"
+SHLIB_LINK = $(MHD_LIBS) $(CRYPTO_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
 REGRESS = init guc handle errors auth select filters logic range formats pk \
-	schema_cache insert upsert update put preferences rpc security sqlendpoint fuzz http \
+	schema_cache insert upsert update put preferences rpc security sqlendpoint jwk fuzz http \
 	worker cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
 EXTRA_CLEAN = tmp_check_nopreload

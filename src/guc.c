@@ -91,8 +91,8 @@ pgrest_guc_define(void)
 							   NULL, NULL, NULL);
 
 	DefineCustomStringVariable("pgrest.jwt_secret",
-							   "Sets the HS256 secret that signs JWTs.",
-							   "At least 32 bytes; empty disables JWT authentication.",
+							   "Sets the key that verifies JWTs: a secret, a JWK or a JWK Set, or @ and a file holding one.",
+							   "A secret has at least 32 bytes; empty disables JWT authentication.",
 							   &pgrest_jwt_secret,
 							   "",
 							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
@@ -319,11 +319,29 @@ check_schemas(char **newval, void **extra, GucSource source)
 	return true;
 }
 
+/*
+ * An HMAC secret of at least 32 bytes, a JWK or JWK Set (JSON, checked
+ * when loaded), or "@" and a file's path (read by the workers).
+ */
 static bool
 check_jwt_secret(char **newval, void **extra, GucSource source)
 {
-	size_t		len = strlen(*newval);
+	const char *value = *newval;
+	size_t		len = strlen(value);
 
+	while (*value == ' ' || *value == '\t' || *value == '\n' || *value == '\r')
+		value++;
+	if (value[0] == '{')
+		return true;
+	if ((*newval)[0] == '@')
+	{
+		if ((*newval)[1] == '\0')
+		{
+			GUC_check_errdetail("\"@\" must be followed by the path of the file holding the secret.");
+			return false;
+		}
+		return true;
+	}
 	if (len > 0 && len < PGREST_MIN_JWT_SECRET_LEN)
 	{
 		GUC_check_errdetail("The JWT secret is %zu bytes long; it must be at least %d bytes.",

@@ -49,6 +49,7 @@
 #include "execute.h"
 #include "guc.h"
 #include "http.h"
+#include "jwk.h"
 #include "listen.h"
 #include "shmem.h"
 #include "worker.h"
@@ -62,6 +63,7 @@
 static void raise_open_files_limit(void);
 static bool accept_batch(int listen_fd);
 static void warn_if_superuser(void);
+static void load_jwt_keys(void);
 static void publish_not_ready(int code, Datum arg);
 static WaitEventSet *create_wait_set(const int *listen_fds, int nlisten,
 									 int *listen_pos);
@@ -86,6 +88,7 @@ pgrest_worker_main(Datum main_arg)
 	BackgroundWorkerInitializeConnection(pgrest_database, pgrest_role, 0);
 	pgstat_report_appname("pgrest");
 	warn_if_superuser();
+	load_jwt_keys();
 	pgrest_execute_install_hooks();
 
 	raise_open_files_limit();
@@ -127,6 +130,8 @@ pgrest_worker_main(Datum main_arg)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
+			/* a rewritten key file takes effect on reload */
+			load_jwt_keys();
 		}
 
 		for (int i = 0; i < nevents; i++)
@@ -213,6 +218,33 @@ warn_if_superuser(void)
 				(errmsg("role \"%s\" is a superuser", pgrest_role),
 				 errdetail("pgrest refuses to serve requests as a superuser."),
 				 errhint("Set \"pgrest.role\" to a role without superuser rights (NOINHERIT, a member of the API roles) and restart the server.")));
+}
+
+/*
+ * Read the keys of pgrest.jwt_secret (its file, if it names one) now, at
+ * start and on reload.  A failure is logged; requests with a token then
+ * get 500 PGRST300 until the keys load.
+ */
+static void
+load_jwt_keys(void)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	StartTransactionCommand();
+	PG_TRY();
+	{
+		pgrest_jwk_load();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		EmitErrorReport();
+		FlushErrorState();
+		AbortCurrentTransaction();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
 }
 
 static void
