@@ -29,6 +29,17 @@
  * no copy, and the context is deleted once the request is complete
  * (after MHD_run has returned, never inside the completion callback).
  *
+ * Before a request reaches the pipeline, this file refuses with a JSON
+ * body, without reading the body: a target over 16 kB or with more than
+ * 1000 parameters (414), more than 200 header fields (431), a body whose
+ * length is ambiguous (400, RFC 9112; the connection is closed), a
+ * declared body over pgrest.max_body_size (413), a body that does not fit
+ * the worker's share of memory for bodies, pgrest.max_body_memory (503).
+ * conn.c keeps each connection's deadlines, sheds connections at the
+ * limit, and the connections are capped by what the worker's open-files
+ * limit allows; accept() failing for want of file descriptors pauses
+ * accepting instead of spinning.
+ *
  * The panic handler is replaced: libmicrohttpd's default aborts, and an
  * abort of any backend makes the postmaster restart the whole server.
  *
@@ -203,6 +214,7 @@ static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind,
 									 const char *key, const char *value);
 static enum MHD_Result queue_static(struct MHD_Connection *connection,
 									unsigned int status, const char *json);
+static struct MHD_Response *static_response(const char *json);
 static enum MHD_Result queue_refusal(struct MHD_Connection *connection,
 									 unsigned int status, const char *json,
 									 bool retry_later);
@@ -795,15 +807,11 @@ static enum MHD_Result
 queue_refusal(struct MHD_Connection *connection, unsigned int status,
 			  const char *json, bool retry_later)
 {
-	struct MHD_Response *response;
+	struct MHD_Response *response = static_response(json);
 	enum MHD_Result rc;
 
-	response = MHD_create_response_from_buffer(strlen(json), (void *) json,
-											   MHD_RESPMEM_PERSISTENT);
 	if (response == NULL)
 		return MHD_NO;
-	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
-							PGREST_JSON_CONTENT_TYPE);
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (retry_later)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, "1");
@@ -817,18 +825,28 @@ static enum MHD_Result
 queue_static(struct MHD_Connection *connection, unsigned int status,
 			 const char *json)
 {
-	struct MHD_Response *response;
+	struct MHD_Response *response = static_response(json);
 	enum MHD_Result rc;
 
-	response = MHD_create_response_from_buffer(strlen(json), (void *) json,
-											   MHD_RESPMEM_PERSISTENT);
 	if (response == NULL)
 		return MHD_NO;
-	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
-							PGREST_JSON_CONTENT_TYPE);
 	rc = MHD_queue_response(connection, status, response);
 	MHD_destroy_response(response);
 	return rc;
+}
+
+/* A response holding a constant JSON text, or NULL. */
+static struct MHD_Response *
+static_response(const char *json)
+{
+	struct MHD_Response *response;
+
+	response = MHD_create_response_from_buffer(strlen(json), (void *) json,
+											   MHD_RESPMEM_PERSISTENT);
+	if (response != NULL)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+								PGREST_JSON_CONTENT_TYPE);
+	return response;
 }
 
 /* MHD_KeyValueIterator: copy one header into the exchange */
