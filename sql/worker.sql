@@ -54,7 +54,7 @@ SELECT status FROM regress_http('GET', '/users');
 -- same connection (both requests are sent at once)
 CREATE FUNCTION swallow_once() RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_sleep(5);
+    PERFORM pg_sleep(60);
     RETURN 'slept';
 EXCEPTION WHEN query_canceled THEN
     RETURN 'swallowed';
