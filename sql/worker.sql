@@ -60,7 +60,7 @@ EXCEPTION WHEN query_canceled THEN
     RETURN 'swallowed';
 END $$;
 SELECT regress_program(format(
-    'exec 3<>/dev/tcp/127.0.0.1/%s; printf %s >&3; timeout 10 head -c 4000 <&3 | grep -a -e "^HTTP/" -e "^\"" -e "^\["',
+    'exec 3<>/dev/tcp/127.0.0.1/%s; printf %s >&3; timeout 60 head -c 4000 <&3 | grep -a -e "^HTTP/" -e "^\"" -e "^\["',
     current_setting('pgrest.port'),
     regress_sh(E'POST /rpc/swallow_once HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}'
                || E'GET /users?select=id&id=eq.1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')));
