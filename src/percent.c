@@ -26,8 +26,6 @@
 #include "error.h"
 #include "percent.h"
 
-static int	hex_value(char c);
-
 /*
  * Percent-decode s[0..len), check the result is UTF-8 without NUL bytes,
  * and return it in the database encoding.  plus_is_space for query
@@ -49,8 +47,8 @@ pgrest_percent_decode(const char *s, size_t len, bool plus_is_space,
 			CHECK_FOR_INTERRUPTS();
 		if (c == '%')
 		{
-			int			hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
-			int			lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
+			int			hi = i + 2 < len ? pgrest_percent_hex_digit(s[i + 1]) : -1;
+			int			lo = i + 2 < len ? pgrest_percent_hex_digit(s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0)
 				pgrest_error_raise(400, "PGRST100",
@@ -77,8 +75,9 @@ pgrest_percent_decode(const char *s, size_t len, bool plus_is_space,
 	return pg_any_to_server(out, n, PG_UTF8);
 }
 
-static int
-hex_value(char c)
+/* The value of a hexadecimal digit, or -1. */
+int
+pgrest_percent_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

@@ -14,5 +14,6 @@
 
 extern char *pgrest_percent_decode(const char *s, size_t len,
 								   bool plus_is_space, const char *where);
+extern int	pgrest_percent_hex_digit(char c);
 
 #endif							/* PGREST_PERCENT_H */
