@@ -17,14 +17,17 @@ OBJS = \
 	src/shmem.o \
 	src/worker.o \
 	src/http.o \
+	src/conn.o \
 	src/handler.o \
 	src/admin.o \
 	src/metrics.o \
 	src/router.o \
 	src/request.o \
 	src/grammar.o \
+	src/percent.o \
 	src/payload.o \
 	src/auth.o \
+	src/jwk.o \
 	src/jwt.o \
 	src/catalog.o \
 	src/schema.o \
@@ -38,6 +41,7 @@ OBJS = \
 	src/html.o \
 	src/statement.o \
 	src/execute.o \
+	src/sqlendpoint.o \
 	src/result.o \
 	src/response.o \
 	src/error.o
@@ -46,13 +50,16 @@ DATA = $(wildcard $(EXTENSION)--*.sql)
 
 MHD_CFLAGS := $(shell pkg-config --cflags libmicrohttpd)
 MHD_LIBS := $(shell pkg-config --libs libmicrohttpd)
-PG_CPPFLAGS = -I$(srcdir)/src $(MHD_CFLAGS) -DPGREST_VERSION=\"$(EXTVERSION)\"
-SHLIB_LINK = $(MHD_LIBS)
+# libcrypto (OpenSSL 3) verifies RS*, ES* and EdDSA JWTs; PostgreSQL links it too
+CRYPTO_CFLAGS := $(shell pkg-config --cflags libcrypto)
+CRYPTO_LIBS := $(shell pkg-config --libs libcrypto)
+PG_CPPFLAGS = -I$(srcdir)/src $(MHD_CFLAGS) $(CRYPTO_CFLAGS) -DPGREST_VERSION=\"$(EXTVERSION)\"
+SHLIB_LINK = $(MHD_LIBS) $(CRYPTO_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
 REGRESS = init guc handle router openapi errors auth select filters logic range formats \
 	geojson pk schema_cache insert upsert update put preferences rpc embed aggregates \
-	security fuzz http admin worker cleanup
+	security sqlendpoint jwk fuzz http admin worker cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
 EXTRA_CLEAN = tmp_check_nopreload
 

@@ -167,6 +167,32 @@ SELECT regress_program(format(
     regress_sh(regress_url('/rpc/prepare_then_fail')),
     regress_sh(regress_url('/rpc/session_objects'))));
 
+-- sequence state is the session's too: lastval() and currval() in a later
+-- request on the same worker (one keep-alive connection) know nothing of
+-- the values an earlier one drew
+CREATE SEQUENCE drawn_numbers;
+GRANT USAGE ON SEQUENCE drawn_numbers TO regress_pgrest_anon;
+CREATE FUNCTION draw_number() RETURNS bigint LANGUAGE sql
+    AS $$ SELECT nextval('drawn_numbers') $$;
+CREATE FUNCTION last_number() RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN lastval()::text;
+EXCEPTION WHEN object_not_in_prerequisite_state THEN
+    RETURN SQLERRM;
+END $$;
+CREATE FUNCTION current_number() RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN currval('drawn_numbers')::text;
+EXCEPTION WHEN object_not_in_prerequisite_state THEN
+    RETURN SQLERRM;
+END $$;
+SELECT regress_program(format(
+    'curl -sS -X POST -H "Content-Type: application/json" -d "{}" -w "\n" %s '
+    '--next -w "\n" %s --next -w "\n" %s',
+    regress_sh(regress_url('/rpc/draw_number')),
+    regress_sh(regress_url('/rpc/last_number')),
+    regress_sh(regress_url('/rpc/current_number'))));
+
 --
 -- pgrest.handle() inside a request (here through a SECURITY DEFINER
 -- function) is refused: a request's schema cache, kept plans and role

@@ -49,6 +49,40 @@ SELECT status, body::jsonb FROM regress_http('GET', '/gate');
 SELECT pg_advisory_unlock(4242);
 SELECT status FROM regress_http('GET', '/users');
 
+-- a request that catches its cancellation and returns is answered; the
+-- cancel never reaches the next request, even one already waiting on the
+-- same connection (both requests are sent at once)
+CREATE FUNCTION swallow_once() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_sleep(60);
+    RETURN 'slept';
+EXCEPTION WHEN query_canceled THEN
+    RETURN 'swallowed';
+END $$;
+SELECT regress_program(format(
+    'exec 3<>/dev/tcp/127.0.0.1/%s; printf %s >&3; timeout 60 head -c 4000 <&3 | grep -a -e "^HTTP/" -e "^\"" -e "^\["',
+    current_setting('pgrest.port'),
+    regress_sh(E'POST /rpc/swallow_once HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}'
+               || E'GET /users?select=id&id=eq.1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')));
+-- a request that swallows every cancellation is ended all the same: a
+-- second after its timeout the worker exits (FATAL, no answer) and is
+-- started again
+CREATE FUNCTION stubborn() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    LOOP
+        BEGIN
+            PERFORM pg_sleep(0.05);
+        EXCEPTION WHEN query_canceled THEN
+            NULL;
+        END;
+    END LOOP;
+END $$;
+SELECT regress_program(format(
+    'curl -s -o /dev/null -w "%%{http_code}" --max-time 20 -X POST -H "Content-Type: application/json" -d "{}" %s',
+    regress_sh(regress_url('/rpc/stubborn'))));
+SELECT pgrest.wait_ready(60000);
+SELECT status FROM regress_http('GET', '/users');
+
 -- bodies over pgrest.max_body_size get 413, declared or chunked
 SELECT status, body::jsonb->>'code' AS code
 FROM regress_http('POST', '/users', '--data-binary "$(head -c 2000 /dev/zero | tr ''\0'' a)"');
@@ -71,8 +105,9 @@ SELECT pg_sleep(0.5);
 SELECT pg_stat_clear_snapshot();
 SELECT count(*) FROM pg_stat_activity WHERE pid IN (SELECT worker FROM before_cancel);
 
--- pgrest.connection_limit: with both workers full, a new client waits in
--- the listen queue, unanswered, and is served once a connection closes
+-- pgrest.connection_limit: with both workers full of idle keep-alive
+-- connections, a new client is not kept out: the worker sheds the
+-- connection that waited longest for a request (408) to take it
 ALTER SYSTEM SET pgrest.connection_limit = 2;
 SELECT pg_reload_conf();
 CREATE VIEW live_limit AS
@@ -98,17 +133,14 @@ LATERAL regress_program(format(
 SELECT regress_wait_for($$(SELECT count(*) = 4 FROM generate_series(1, 4) AS holder
                           WHERE (pg_stat_file('regress_holder_' || holder, true)).size IS NOT NULL)$$,
                         'four connections to be served and held');
--- a fifth client gets no answer while they are held ...
+-- a fifth client is answered while they are held ...
 SELECT regress_program(format(
     'curl -s -o /dev/null -w "%%{http_code}" --max-time 20 %s > %s 2>&1 < /dev/null &',
     regress_sh(regress_url('/live_limit')),
     current_setting('data_directory') || '/regress_queued'));
-SELECT pg_sleep(1);
-SELECT pg_read_file('regress_queued') AS unanswered;
--- ... and its answer once they close
-SELECT regress_program('touch ' || regress_sh(current_setting('data_directory') || '/regress_release'));
-SELECT regress_wait_for($$pg_read_file('regress_queued') <> ''$$, 'the queued client''s answer');
+SELECT regress_wait_for($$pg_read_file('regress_queued') <> ''$$, 'the fifth client''s answer');
 SELECT pg_read_file('regress_queued') AS answered;
+SELECT regress_program('touch ' || regress_sh(current_setting('data_directory') || '/regress_release'));
 ALTER SYSTEM RESET pgrest.connection_limit;
 SELECT pg_reload_conf();
 SELECT regress_wait_for($$(SELECT count(*) = 0 FROM generate_series(1, 6),

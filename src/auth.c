@@ -96,7 +96,7 @@ pgrest_auth_authenticate(const PgrestRequest *req)
 			pgrest_error_raise(401, "PGRST301",
 							   "Empty JWT is sent in Authorization header",
 							   NULL, NULL);
-		payload = pgrest_jwt_verify(token, pgrest_jwt_secret);
+		payload = pgrest_jwt_verify(token);
 		check_claims(payload);
 		role = role_claim(payload);
 	}

@@ -6,14 +6,26 @@
  *
  * In an HTTP worker every request is one top-level transaction:
  *
- *	 statement start time -> StartTransactionCommand -> PushActiveSnapshot
- *	 -> SPI_connect -> request settings (role, request.*, search_path, all
- *	 LOCAL) -> statement timeout armed -> the statement -> result copied
- *	 out -> SPI_finish -> deferred triggers -> held cursors and temporary
+ *	 statement start time -> StartTransactionCommand -> request timeout
+ *	 armed -> PushActiveSnapshot -> SPI_connect -> parsing, authentication,
+ *	 the body, the plan -> request settings (role, request.*, search_path,
+ *	 all LOCAL) -> the statement -> result copied out -> SPI_finish ->
+ *	 deferred triggers -> held cursors and temporary
  *	 objects dropped -> PopActiveSnapshot -> CommitTransactionCommand ->
- *	 timeout disarmed -> prepared statements dropped
+ *	 timeout disarmed -> prepared statements dropped, session advisory
+ *	 locks released, sequence state (lastval, currval) forgotten
  *
- * with the whole bracket, commit included, inside one PG_TRY: deferred
+ * The request timeout (pgrest.statement_timeout, else the session's
+ * statement_timeout) covers all of a request's work, from parsing to
+ * commit: when it expires the request is cancelled (57014).  A request
+ * whose code swallows that cancel (an exception handler for
+ * query_canceled, in a loop) is given PGREST_CANCEL_GRACE_MS more, then
+ * the worker ends itself with FATAL: no ERROR is beyond the reach of an
+ * exception handler, and a worker must not be held for ever.  At the end
+ * of every request both timers are disarmed and a cancel still pending is
+ * dropped, so a timeout never reaches the next request.
+ *
+ * The whole bracket, commit included, sits inside one PG_TRY: deferred
  * constraints and serialization failures fire at commit and must become
  * error responses too.  PG_CATCH copies the error into the request's
  * memory context, flushes the error state and aborts the transaction,
@@ -42,6 +54,7 @@
 #include "catalog/objectaccess.h"
 #include "catalog/pg_type.h"
 #include "commands/prepare.h"
+#include "commands/sequence.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -49,6 +62,8 @@
 #include "miscadmin.h"
 #include "nodes/params.h"
 #include "parser/parse_param.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
@@ -67,6 +82,7 @@
 #include "execute.h"
 #include "guc.h"
 #include "result.h"
+#include "sqlendpoint.h"
 #include "statement.h"
 
 /* whether the current request runs inside pgrest.handle() */
@@ -81,6 +97,13 @@ static Oid	locked_userid;
 static int	locked_sec_context;
 static bool timeout_armed = false;
 
+/* time a request that swallows its cancel gets before the worker exits */
+#define PGREST_CANCEL_GRACE_MS 1000
+
+/* the timer that ends a request which ignored its cancel; registered once */
+static TimeoutId escalation_timeout = MAX_TIMEOUTS;
+static volatile sig_atomic_t escalated = false;
+
 /* the request created some object (temporary ones among them, perhaps) */
 static bool objects_created = false;
 static object_access_hook_type prev_object_access_hook = NULL;
@@ -93,8 +116,11 @@ static void lock_role(void);
 static void unlock_role(void);
 static bool repeated_later(const PgrestRequest *req, int i);
 static char *search_path_for(const char *schema);
-static void arm_statement_timeout(void);
-static void disarm_statement_timeout(void);
+static void arm_request_timeout(void);
+static void disarm_escalation(void);
+static void disarm_request_timeout(void);
+static void escalate_cancel(void);
+static void report_escalation(int code, Datum arg);
 static int64 planner_estimate(const PgrestQuery *query);
 static void forget_session_objects(void);
 static void note_object_access(ObjectAccessType access, Oid classId,
@@ -123,6 +149,9 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 	{
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
+		/* a cancel meant for an earlier request is not this one's */
+		QueryCancelPending = false;
+		arm_request_timeout();
 	}
 	MemoryContextSwitchTo(reqcxt);
 
@@ -164,8 +193,12 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 		else if (rollback_requested)
 			AbortCurrentTransaction();
 		else
+		{
+			/* no user code runs from here on; a cancel still can */
+			disarm_escalation();
 			CommitTransactionCommand();
-		disarm_statement_timeout();
+		}
+		disarm_request_timeout();
 	}
 	PG_CATCH();
 	{
@@ -173,7 +206,7 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 		edata = CopyErrorData();
 		FlushErrorState();
 		debug_query_string = saved_query;
-		disarm_statement_timeout();
+		disarm_request_timeout();
 		role_locked = false;	/* the abort restores the user id */
 		if (nested)
 			RollbackAndReleaseCurrentSubTransaction();
@@ -183,13 +216,17 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 	PG_END_TRY();
 
 	/*
-	 * Session advisory locks and prepared statements would outlive the
-	 * request, whether it committed or not (neither is transactional).
+	 * Session advisory locks, prepared statements and the session's
+	 * sequence state would outlive the request, whether it committed or not
+	 * (none is transactional): lastval() and currval() would show the next
+	 * request, another user's perhaps, the values this one drew.  This is
+	 * DISCARD SEQUENCES.
 	 */
 	if (!nested)
 	{
 		LockReleaseSession(USER_LOCKMETHOD);
 		DropAllPreparedStatements();
+		ResetSequenceCaches();
 	}
 	MemoryContextSwitchTo(reqcxt);
 	CurrentResourceOwner = owner;
@@ -285,7 +322,6 @@ pgrest_execute_set_context(const PgrestRequest *req, const PgrestAuth *auth,
 	if (pgrest_statement_timeout > 0)
 		set_local("statement_timeout", psprintf("%d", pgrest_statement_timeout));
 	lock_role();
-	arm_statement_timeout();
 }
 
 /*
@@ -358,47 +394,46 @@ pgrest_execute_query(const PgrestQuery *query)
 }
 
 /*
- * POST /sql: run the client's one statement (the request is READ ONLY) and
- * return its rows as a JSON array, each row made by row_to_json.
- * pgrest.max_rows caps the rows.
+ * POST /sql: run the client's one statement, checked by sqlendpoint.c
+ * while it runs, and return its rows as a JSON array built as the
+ * executor produces them (pgrest.max_rows and
+ * pgrest.sql_max_response_size bound it).  The statement is planned for
+ * this run only, never kept, and the transaction ends with ROLLBACK.
  */
 PgrestResult *
 pgrest_execute_sql(const char *sql)
 {
 	MemoryContext reqcxt = CurrentMemoryContext;
 	PgrestResult *result = palloc0(sizeof(PgrestResult));
-	StringInfoData body;
-	int			rc;
+	DestReceiver *receiver;
+	SPIExecuteOptions options;
+	volatile int rc = 0;
 
 	debug_query_string = sql;
-	rc = SPI_execute(sql, false, pgrest_max_rows);
+	pgrest_sqlendpoint_check_statement(sql);
+	receiver = pgrest_sqlendpoint_receiver(result);
+	memset(&options, 0, sizeof(options));
+	options.read_only = true;
+	options.tcount = pgrest_max_rows;
+	options.dest = receiver;
+	pgrest_sqlendpoint_begin();
+	PG_TRY();
+	{
+		rc = SPI_execute_extended(sql, &options);
+	}
+	PG_FINALLY();
+	{
+		pgrest_sqlendpoint_end();
+	}
+	PG_END_TRY();
 	MemoryContextSwitchTo(reqcxt);
 	if (rc < 0)
 		elog(ERROR, "pgrest could not run the statement: %s", SPI_result_code_string(rc));
+	receiver->rDestroy(receiver);
+	pgrest_sqlendpoint_check_after();
 
-	initStringInfo(&body);
-	appendStringInfoChar(&body, '[');
-	if (SPI_tuptable != NULL)
-	{
-		TupleDesc	tupdesc = BlessTupleDesc(SPI_tuptable->tupdesc);
-
-		for (uint64 i = 0; i < SPI_processed; i++)
-		{
-			Datum		row = heap_copy_tuple_as_datum(SPI_tuptable->vals[i], tupdesc);
-			text	   *json = DatumGetTextPP(DirectFunctionCall1(row_to_json, row));
-
-			if (i > 0)
-				appendStringInfoString(&body, ", ");
-			appendBinaryStringInfo(&body, VARDATA_ANY(json), VARSIZE_ANY_EXHDR(json));
-		}
-		result->rows = SPI_processed;
-		SPI_freetuptable(SPI_tuptable);
-	}
-	appendStringInfoChar(&body, ']');
-	result->body = body.data;
-	result->body_len = body.len;
-	result->total = -1;
-	result->inserted = -1;
+	/* nothing a read changes is kept */
+	rollback_requested = true;
 	MemoryContextSwitchTo(reqcxt);
 	return result;
 }
@@ -566,25 +601,83 @@ search_path_for(const char *schema)
 
 /*
  * Background workers get no statement timeout from PostgreSQL's main loop,
- * so arm it here with whatever statement_timeout is now in effect (the
- * role's or pgrest.statement_timeout).  A nested request lives inside its
- * caller's statement, whose timeout already runs.
+ * so arm it here, when the request's transaction starts, with
+ * pgrest.statement_timeout or else the session's statement_timeout: the
+ * cancel, and the escalation for a request that swallows it.  A nested
+ * request lives inside its caller's statement, whose timeout already runs.
  */
 static void
-arm_statement_timeout(void)
+arm_request_timeout(void)
 {
-	if (nested_request || StatementTimeout <= 0)
+	int			ms = pgrest_statement_timeout > 0 ?
+		pgrest_statement_timeout : StatementTimeout;
+	EnableTimeoutParams timers[2];
+
+	if (nested_request || ms <= 0)
 		return;
-	enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
+	if (escalation_timeout == MAX_TIMEOUTS)
+	{
+		escalation_timeout = RegisterTimeout(USER_TIMEOUT, escalate_cancel);
+		before_shmem_exit(report_escalation, (Datum) 0);
+	}
+	timers[0].id = STATEMENT_TIMEOUT;
+	timers[0].type = TMPARAM_AFTER;
+	timers[0].delay_ms = ms;
+	timers[1].id = escalation_timeout;
+	timers[1].type = TMPARAM_AFTER;
+	timers[1].delay_ms = ms > INT_MAX - PGREST_CANCEL_GRACE_MS ?
+		INT_MAX : ms + PGREST_CANCEL_GRACE_MS;
+	enable_timeouts(timers, 2);
 	timeout_armed = true;
 }
 
+/* Once no user code can run any more, ignoring a cancel is not possible. */
 static void
-disarm_statement_timeout(void)
+disarm_escalation(void)
 {
-	if (!timeout_armed)
-		return;
-	disable_timeout(STATEMENT_TIMEOUT, false);
-	timeout_armed = false;
+	if (timeout_armed)
+		disable_timeout(escalation_timeout, false);
 }
 
+/* Disarm both timers and drop a cancel the request did not take. */
+static void
+disarm_request_timeout(void)
+{
+	DisableTimeoutParams timers[2];
+
+	if (!timeout_armed)
+		return;
+	timers[0].id = STATEMENT_TIMEOUT;
+	timers[0].keep_indicator = false;
+	timers[1].id = escalation_timeout;
+	timers[1].keep_indicator = false;
+	disable_timeouts(timers, 2);
+	timeout_armed = false;
+	QueryCancelPending = false;
+}
+
+/*
+ * Timeout handler (in a signal handler): the request was cancelled
+ * PGREST_CANCEL_GRACE_MS ago and still runs, so its code caught the
+ * cancel.  End the worker as pg_terminate_backend would; the postmaster
+ * starts a new one.
+ */
+static void
+escalate_cancel(void)
+{
+	escalated = true;
+	ProcDiePending = true;
+	InterruptPending = true;
+	SetLatch(MyLatch);
+}
+
+/* Say in the log why the worker is exiting, if that is why. */
+static void
+report_escalation(int code, Datum arg)
+{
+	if (escalated)
+		ereport(LOG,
+				(errmsg("pgrest worker exits: a request ignored its cancellation for %d ms after pgrest.statement_timeout",
+						PGREST_CANCEL_GRACE_MS),
+				 errhint("Functions that catch query_canceled must not go on running.")));
+}

@@ -51,13 +51,16 @@ char	   *pgrest_schemas = NULL;
 int			pgrest_max_rows = 0;
 int			pgrest_statement_timeout = 0;
 int			pgrest_max_body_size = 8 * 1024 * 1024;
+int			pgrest_max_body_memory = 64 * 1024 * 1024;
 char	   *pgrest_pre_request = NULL;
 int			pgrest_tx_end = PGREST_TX_COMMIT_ALLOW_OVERRIDE;
 bool		pgrest_sql_endpoint = false;
+int			pgrest_sql_max_response_size = 8 * 1024 * 1024;
 bool		pgrest_aggregates_enabled = false;
 char	   *pgrest_cors_allowed_origins = NULL;
 int			pgrest_connection_limit = 1024;
 int			pgrest_idle_timeout = 60;
+int			pgrest_request_timeout = 10000;
 int			pgrest_openapi_mode = PGREST_OPENAPI_FOLLOW_PRIVILEGES;
 char	   *pgrest_openapi_server_url = NULL;
 
@@ -99,8 +102,8 @@ pgrest_guc_define(void)
 							   NULL, NULL, NULL);
 
 	DefineCustomStringVariable("pgrest.jwt_secret",
-							   "Sets the HS256 secret that signs JWTs.",
-							   "At least 32 bytes; empty disables JWT authentication.",
+							   "Sets the key that verifies JWTs: a secret, a JWK or a JWK Set, or @ and a file holding one.",
+							   "A secret has at least 32 bytes; empty disables JWT authentication.",
 							   &pgrest_jwt_secret,
 							   "",
 							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
@@ -154,6 +157,14 @@ pgrest_guc_define(void)
 							PGC_SUSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 
+	DefineCustomIntVariable("pgrest.max_body_memory",
+							"Sets the memory the request bodies a worker is receiving may hold at once.",
+							"New bodies get 503 while it is taken; at least pgrest.max_body_size.",
+							&pgrest_max_body_memory,
+							64 * 1024 * 1024, 0, MaxAllocSize,
+							PGC_SUSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
 	DefineCustomStringVariable("pgrest.pre_request",
 							   "Sets a function called at the start of every request's transaction.",
 							   "Empty means none.",
@@ -186,6 +197,14 @@ pgrest_guc_define(void)
 							 false,
 							 PGC_SUSET, 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.sql_max_response_size",
+							"Sets the largest result POST /sql returns.",
+							"Larger results are refused with 400.",
+							&pgrest_sql_max_response_size,
+							8 * 1024 * 1024, 1024, MaxAllocSize / 2,
+							PGC_SUSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
 
 	DefineCustomStringVariable("pgrest.cors_allowed_origins",
 							   "Sets the value of the Access-Control-Allow-Origin header.",
@@ -227,6 +246,14 @@ pgrest_guc_define(void)
 							   "",
 							   PGC_SUSET, 0,
 							   check_header_value, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.request_timeout",
+							"Sets the time a client has to send a request's headers, and to start its body.",
+							"Bodies must then arrive at 64 kB/s at least, and responses be read as fast; slower clients get 408 and are disconnected.",
+							&pgrest_request_timeout,
+							10000, 100, INT_MAX / 2,
+							PGC_SUSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
 
 	/*
 	 * Settings of the process model exist only when preloading: PostgreSQL
@@ -336,11 +363,29 @@ check_schemas(char **newval, void **extra, GucSource source)
 	return true;
 }
 
+/*
+ * An HMAC secret of at least 32 bytes, a JWK or JWK Set (JSON, checked
+ * when loaded), or "@" and a file's path (read by the workers).
+ */
 static bool
 check_jwt_secret(char **newval, void **extra, GucSource source)
 {
-	size_t		len = strlen(*newval);
+	const char *value = *newval;
+	size_t		len = strlen(value);
 
+	while (*value == ' ' || *value == '\t' || *value == '\n' || *value == '\r')
+		value++;
+	if (value[0] == '{')
+		return true;
+	if ((*newval)[0] == '@')
+	{
+		if ((*newval)[1] == '\0')
+		{
+			GUC_check_errdetail("\"@\" must be followed by the path of the file holding the secret.");
+			return false;
+		}
+		return true;
+	}
 	if (len > 0 && len < PGREST_MIN_JWT_SECRET_LEN)
 	{
 		GUC_check_errdetail("The JWT secret is %zu bytes long; it must be at least %d bytes.",

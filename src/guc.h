@@ -48,13 +48,16 @@ extern char *pgrest_schemas;
 extern int	pgrest_max_rows;
 extern int	pgrest_statement_timeout;
 extern int	pgrest_max_body_size;
+extern int	pgrest_max_body_memory;
 extern char *pgrest_pre_request;
 extern int	pgrest_tx_end;
 extern bool pgrest_sql_endpoint;
+extern int	pgrest_sql_max_response_size;
 extern bool pgrest_aggregates_enabled;
 extern char *pgrest_cors_allowed_origins;
 extern int	pgrest_connection_limit;
 extern int	pgrest_idle_timeout;
+extern int	pgrest_request_timeout;
 extern int	pgrest_openapi_mode;
 extern char *pgrest_openapi_server_url;
 

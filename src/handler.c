@@ -4,9 +4,10 @@
  *	  Run one request through the pipeline, for an HTTP worker or for the
  *	  SQL function pgrest.handle().
  *
- *	  router.c, then request.c -> auth.c -> plan.c -> execute.c
- *	  (settings) -> query.c -> execute.c (statement) -> response.c, all
- *	  inside execute.c's transaction bracket; any error -> error.c
+ *	  router.c, then request.c -> auth.c -> request.c (body) -> plan.c
+ *	  -> execute.c (settings) -> query.c -> execute.c (statement)
+ *	  -> response.c, all inside execute.c's transaction bracket; any
+ *	  error -> error.c
  *
  * This file only orchestrates: it decides the order of the stages and
  * reports the request in pg_stat_activity.  router.c first classifies the
@@ -265,6 +266,7 @@ run_stages(void *arg)
 	pipeline->served = true;
 	req = pgrest_request_parse(pipeline->http, pipeline->target);
 	pipeline->auth = pgrest_auth_authenticate(req);
+	pgrest_request_parse_body(req);
 	plan = pgrest_plan_build(req);
 	pipeline->plan = plan;
 	/* the root's statement comes from openapi.c (or its 404, when disabled) */

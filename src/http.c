@@ -29,6 +29,17 @@
  * no copy, and the context is deleted once the request is complete
  * (after MHD_run has returned, never inside the completion callback).
  *
+ * Before a request reaches the pipeline, this file refuses with a JSON
+ * body, without reading the body: a target over 16 kB or with more than
+ * 1000 parameters (414), more than 200 header fields (431), a body whose
+ * length is ambiguous (400, RFC 9112; the connection is closed), a
+ * declared body over pgrest.max_body_size (413), a body that does not fit
+ * the worker's share of memory for bodies, pgrest.max_body_memory (503).
+ * conn.c keeps each connection's deadlines, sheds connections at the
+ * limit, and the connections are capped by what the worker's open-files
+ * limit allows; accept() failing for want of file descriptors pauses
+ * accepting instead of spinning.
+ *
  * The panic handler is replaced: libmicrohttpd's default aborts, and an
  * abort of any backend makes the postmaster restart the whole server.
  *
@@ -40,16 +51,20 @@
  */
 #include "postgres.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <microhttpd.h>
 
 #include "storage/ipc.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
+#include "conn.h"
 #include "guc.h"
 #include "handler.h"
 #include "http.h"
@@ -68,6 +83,39 @@
 /* hard cap on connections; pgrest.connection_limit is enforced on accept */
 #define PGREST_MAX_CONNECTIONS 65536
 
+/*
+ * File descriptors a worker leaves to PostgreSQL (relation files, the
+ * server log, ...) beside those open when it starts; PostgreSQL closes
+ * its least recently used files when it runs out, so it copes with fewer
+ * than max_files_per_process.  The rest may be connections, but never
+ * fewer than PGREST_MIN_CONNECTIONS.
+ */
+#define PGREST_FDS_FOR_POSTGRES 128
+#define PGREST_MIN_CONNECTIONS 16
+
+/*
+ * When accept() finds no file descriptor left (EMFILE, ENFILE) the worker
+ * stops taking connections until one of its own closes, or this long;
+ * and says so in the log at most once per PGREST_FD_LOG_INTERVAL_MS.
+ */
+#define PGREST_ACCEPT_PAUSE_MS 1000
+#define PGREST_FD_LOG_INTERVAL_MS 10000
+
+/*
+ * Request targets longer than this, or with more query parameters, get 414
+ * with a JSON body.  libmicrohttpd refuses request lines that do not fit
+ * PGREST_CONNECTION_MEMORY itself (414, its own HTML body).
+ */
+#define PGREST_MAX_TARGET_LEN (16 * 1024)
+#define PGREST_MAX_PARAMS 1000
+
+/*
+ * Requests with more header fields get 431 with a JSON body; about twice
+ * as many no longer fit PGREST_CONNECTION_MEMORY, and libmicrohttpd
+ * answers those itself (431, its own HTML body).
+ */
+#define PGREST_MAX_HEADERS 200
+
 /* MHD's messages are kept here and logged once MHD_run has returned */
 #define PGREST_LOG_SLOTS 8
 #define PGREST_LOG_LEN 256
@@ -79,7 +127,10 @@
 typedef struct Exchange
 {
 	struct MHD_Connection *connection;
+	PgrestConn *conn;			/* its connection's deadlines (conn.c) */
 	char	   *uri;			/* the request target as received */
+	unsigned int refuse_status; /* answer this at once, and close */
+	const char *refuse_body;
 	char	   *method;
 	bool		started;		/* the access handler has seen the headers */
 	char	   *body;
@@ -88,6 +139,7 @@ typedef struct Exchange
 	size_t		limit;			/* pgrest.max_body_size when it began */
 	size_t		discarded;		/* body bytes dropped after the limit */
 	bool		too_large;
+	bool		no_memory;		/* unfinished bodies hold the worker's share */
 	int			nheaders;
 	PgrestHeader *headers;
 	bool		queued;			/* waiting for the pipeline */
@@ -105,18 +157,44 @@ static Exchange *queue_head = NULL;
 static Exchange *queue_tail = NULL;
 static Exchange *retired = NULL;	/* complete; context still to delete */
 static int	open_connections = 0;	/* on the API port */
+static size_t body_memory = 0;	/* buffers of the bodies being received */
+static int	fd_connection_cap = PGREST_MAX_CONNECTIONS;	/* what the fds allow */
 
 /*
  * The socket context of the admin port's connections (its address marks
- * them), and whether the connection being added is one.
+ * them; the API port's hold their deadlines, conn.c), and whether the
+ * connection being added is one.
  */
 static char admin_marker;
 static bool adding_admin = false;
 static MemoryContext exchanges_context = NULL;
 
+/* accepting is paused for want of file descriptors */
+static bool accept_paused = false;
+static int	paused_connections;	/* connections held when it paused */
+static TimestampTz paused_until;
+static TimestampTz fd_logged_at = 0;
+static int	fd_failures_unlogged = 0;
+
 static char log_slots[PGREST_LOG_SLOTS][PGREST_LOG_LEN];
 static int	log_count = 0;
 static int	log_dropped = 0;
+
+static const char target_too_long[] =
+"{\"code\":\"PGRST506\",\"details\":null,\"hint\":\"Send at most 16 kB of path and query string, with at most 1000 parameters.\","
+"\"message\":\"The request target is too long\"}";
+
+static const char too_many_headers[] =
+"{\"code\":\"PGRST507\",\"details\":null,\"hint\":\"Send at most 200 header fields.\","
+"\"message\":\"The request has too many header fields\"}";
+
+static const char framing_invalid[] =
+"{\"code\":\"PGRST505\",\"details\":\"A request may carry one Content-Length, or Transfer-Encoding, not both (RFC 9112).\",\"hint\":null,"
+"\"message\":\"The request's length is ambiguous\"}";
+
+static const char bodies_too_many[] =
+"{\"code\":\"PGRST509\",\"details\":\"The bodies this worker is receiving hold pgrest.max_body_memory.\",\"hint\":\"Retry later.\","
+"\"message\":\"The server is receiving too many request bodies\"}";
 
 static const char body_too_large[] =
 "{\"code\":\"PGRST502\",\"details\":null,\"hint\":\"Send a smaller body or raise pgrest.max_body_size.\","
@@ -136,9 +214,19 @@ static void on_log(void *cls, const char *fmt, va_list ap);
 static void on_panic(void *cls, const char *file, unsigned int line,
 					 const char *reason);
 static bool receive_body(Exchange *ex, const char *data, size_t size);
-static bool expect_too_large(struct MHD_Connection *connection, size_t limit);
+static bool declared_length(struct MHD_Connection *connection,
+							unsigned long long *length);
+static size_t body_memory_limit(void);
+static void drop_body(Exchange *ex);
+static bool framing_is_ambiguous(struct MHD_Connection *connection);
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind,
+									 const char *key, const char *value);
 static enum MHD_Result queue_static(struct MHD_Connection *connection,
 									unsigned int status, const char *json);
+static struct MHD_Response *static_response(const char *json);
+static enum MHD_Result queue_refusal(struct MHD_Connection *connection,
+									 unsigned int status, const char *json,
+									 bool retry_later);
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind,
 									  const char *key, const char *value);
 static void answer(Exchange *ex);
@@ -147,6 +235,9 @@ static void retire(Exchange *ex);
 static void release_retired(void);
 static void free_exchange(Exchange *ex);
 static void flush_log(void);
+static int	count_open_fds(void);
+static void pause_accepting(int error);
+static PgrestConn *conn_of(struct MHD_Connection *connection);
 
 /*
  * Start this worker's daemon.  Raises an ERROR (the worker exits and is
@@ -157,8 +248,25 @@ pgrest_http_start(void)
 {
 	const union MHD_DaemonInfo *info;
 
+	struct rlimit limit;
+
 	exchanges_context = AllocSetContextCreate(TopMemoryContext, "pgrest exchanges",
 											  ALLOCSET_SMALL_SIZES);
+
+	/* every connection is a file descriptor: hold no more than the limit allows */
+	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+	{
+		rlim_t		spare = limit.rlim_cur - Min(limit.rlim_cur,
+												 (rlim_t) (count_open_fds() + PGREST_FDS_FOR_POSTGRES));
+
+		fd_connection_cap = (int) Max(Min(spare, (rlim_t) PGREST_MAX_CONNECTIONS),
+									  (rlim_t) PGREST_MIN_CONNECTIONS);
+		if (fd_connection_cap < pgrest_connection_limit)
+			ereport(LOG,
+					(errmsg("pgrest worker holds at most %d connections: its limit of open files is %lu",
+							fd_connection_cap, (unsigned long) limit.rlim_cur),
+					 errhint("Raise the open files limit of the server (ulimit -n, LimitNOFILE) to hold pgrest.connection_limit connections.")));
+	}
 	MHD_set_panic_func(on_panic, NULL);
 
 	daemon_handle = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET |
@@ -204,23 +312,73 @@ pgrest_http_event_fd(void)
 	return info->epoll_fd;
 }
 
-/* How long the event loop may wait before MHD_run is due; -1: no limit. */
+/*
+ * How long the event loop may wait before MHD_run is due, or accepting
+ * may resume; -1: no limit.
+ */
 long
 pgrest_http_timeout_ms(void)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
+	long		timeout = -1;
 
-	if (MHD_get_timeout(daemon_handle, &ms) != MHD_YES)
-		return -1;
-	/* epoll_wait takes an int */
-	return ms > (MHD_UNSIGNED_LONG_LONG) INT_MAX ? INT_MAX : (long) ms;
+	if (MHD_get_timeout(daemon_handle, &ms) == MHD_YES)
+		/* epoll_wait takes an int */
+		timeout = ms > (MHD_UNSIGNED_LONG_LONG) INT_MAX ? INT_MAX : (long) ms;
+	if (pgrest_conn_next_check_ms() >= 0 &&
+		(timeout < 0 || pgrest_conn_next_check_ms() < timeout))
+		timeout = pgrest_conn_next_check_ms();
+	if (accept_paused)
+	{
+		long		secs;
+		int			usecs;
+		long		pause;
+
+		TimestampDifference(GetCurrentTimestamp(), paused_until, &secs, &usecs);
+		pause = secs * 1000 + usecs / 1000 + 1;
+		if (timeout < 0 || pause < timeout)
+			timeout = pause;
+	}
+	return timeout;
 }
 
-/* Whether this worker may take another connection. */
+/*
+ * Whether this worker may take another connection: below
+ * pgrest.connection_limit and what its file descriptors allow, and not
+ * paused for want of them (a pause ends when a connection closes, or
+ * after PGREST_ACCEPT_PAUSE_MS).
+ */
 bool
 pgrest_http_has_room(void)
 {
-	return open_connections < pgrest_connection_limit;
+	if (accept_paused &&
+		(open_connections < paused_connections ||
+		 GetCurrentTimestamp() >= paused_until))
+		accept_paused = false;
+	return !accept_paused &&
+		open_connections - pgrest_conn_shedding() <
+		Min(pgrest_connection_limit, fd_connection_cap);
+}
+
+/*
+ * At the connection limit, with clients waiting to connect: shed the
+ * connection that waits longest for its request (or lags most with its
+ * body) to make room.  Returns whether there is room now.
+ */
+bool
+pgrest_http_make_room(void)
+{
+	if (accept_paused)
+		return false;
+	return pgrest_http_has_room() || pgrest_conn_shed_one();
+}
+
+/* Whether there is room, or a connection that may be shed for room. */
+bool
+pgrest_http_could_take(void)
+{
+	return pgrest_http_has_room() ||
+		(!accept_paused && pgrest_conn_can_shed());
 }
 
 /*
@@ -240,8 +398,11 @@ pgrest_http_accept(int listen_fd, bool admin)
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 	{
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-			errno != ECONNABORTED)
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			errno == ENOMEM)
+			pause_accepting(errno);
+		else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+				 errno != ECONNABORTED)
 			ereport(LOG,
 					(errcode_for_socket_access(),
 					 errmsg("pgrest could not accept an HTTP connection: %m")));
@@ -273,7 +434,10 @@ pgrest_http_run(void)
 	release_retired();
 
 	if (queue_head == NULL)
+	{
+		pgrest_conn_enforce_deadlines();
 		return;
+	}
 	pgrest_shmem_set_busy(true);
 	while (queue_head != NULL)
 	{
@@ -296,6 +460,8 @@ pgrest_http_run(void)
 	MHD_run(daemon_handle);
 	flush_log();
 	release_retired();
+	/* after libmicrohttpd has read and sent what it could */
+	pgrest_conn_enforce_deadlines();
 }
 
 /* How many connections this worker holds. */
@@ -316,6 +482,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		   size_t *upload_data_size, void **con_cls)
 {
 	Exchange   *ex = (Exchange *) *con_cls;
+	unsigned long long length = 0;
 
 	if (ex == NULL)
 		return MHD_NO;			/* on_uri could not allocate */
@@ -324,23 +491,50 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 	{
 		ex->started = true;
 		ex->connection = connection;
+		ex->conn = conn_of(connection);
+		pgrest_conn_headers_received(ex->conn);
 		ex->method = strdup(method);
 		if (ex->method == NULL)
 			return MHD_NO;
+		if (ex->refuse_status != 0)
+			return queue_refusal(connection, ex->refuse_status, ex->refuse_body,
+								 false);
+		if (MHD_get_connection_values(connection, MHD_HEADER_KIND, NULL, NULL) >
+			PGREST_MAX_HEADERS)
+			return queue_refusal(connection, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+								 too_many_headers, false);
+		/* RFC 9112: a body whose length is ambiguous could be smuggled */
+		if (framing_is_ambiguous(connection))
+			return queue_refusal(connection, MHD_HTTP_BAD_REQUEST, framing_invalid,
+								 false);
 		/* a reload while the body arrives does not move the limit */
 		ex->limit = (size_t) pgrest_max_body_size;
 		/* refuse a declared oversized body before reading any of it */
-		if (expect_too_large(connection, ex->limit))
+		if (declared_length(connection, &length) && length > ex->limit)
 			return queue_static(connection, MHD_HTTP_CONTENT_TOO_LARGE,
 								body_too_large);
+		/* no new body while unfinished ones hold the worker's share */
+		if ((length > 0 ||
+			 MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+										 MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL) &&
+			(body_memory >= body_memory_limit() ||
+			 length > body_memory_limit() - body_memory))
+			return queue_refusal(connection, MHD_HTTP_SERVICE_UNAVAILABLE,
+								 bodies_too_many, true);
 		return MHD_YES;
 	}
 
 	if (*upload_data_size > 0)
 	{
+		bool		had_memory = !ex->no_memory;
 		bool		ok = receive_body(ex, upload_data, *upload_data_size);
 
+		pgrest_conn_body_received(ex->conn, *upload_data_size);
 		*upload_data_size = 0;
+		/* answer at once: the rest of the body is not read */
+		if (ok && had_memory && ex->no_memory)
+			return queue_refusal(connection, MHD_HTTP_SERVICE_UNAVAILABLE,
+								 bodies_too_many, true);
 		return ok ? MHD_YES : MHD_NO;
 	}
 
@@ -350,6 +544,9 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 
 		if (ex->response == NULL)
 			return MHD_NO;
+		/* a client that reads nothing for this long loses its response */
+		MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
+								  (unsigned int) Max((pgrest_request_timeout + 999) / 1000, 1));
 		rc = MHD_queue_response(connection, ex->status, ex->response);
 		MHD_destroy_response(ex->response);
 		ex->response = NULL;
@@ -362,6 +559,9 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 	if (ex->too_large)
 		return queue_static(connection, MHD_HTTP_CONTENT_TOO_LARGE,
 							body_too_large);
+	if (ex->no_memory)
+		return queue_refusal(connection, MHD_HTTP_SERVICE_UNAVAILABLE,
+							 bodies_too_many, true);
 
 	/* the request is complete: copy the headers and queue it */
 	if (MHD_get_connection_values(connection, MHD_HEADER_KIND,
@@ -373,15 +573,28 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		queue_head = ex;
 	queue_tail = ex;
 	ex->queued = true;
+	pgrest_conn_answering(ex->conn, 0);
 	return MHD_YES;
 }
 
-/* Called first for every request: allocate its exchange. */
+/*
+ * Called first for every request, with the request target: allocate its
+ * exchange, and keep libmicrohttpd from parsing the query string.
+ *
+ * pgrest parses the target it copies here; libmicrohttpd would also split
+ * the query string into arguments in the connection's fixed memory, and
+ * with a few hundred parameters that memory runs out and the client gets
+ * no answer at all.  libmicrohttpd 0.9 calls this callback after finding
+ * the '?' and before parsing what follows it, in its own buffer, so
+ * ending the string right after the '?' leaves it nothing to parse.
+ */
 static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
 {
 	Exchange   *ex = calloc(1, sizeof(Exchange));
 	const union MHD_ConnectionInfo *info;
+	char	   *query = strchr(uri, '?');
+	int			params = 0;
 
 	if (ex == NULL)
 		return NULL;
@@ -393,6 +606,17 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
 	}
 	info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	ex->admin = info != NULL && info->socket_context == &admin_marker;
+	if (query != NULL)
+	{
+		for (const char *p = query; *p != '\0'; p++)
+			params += (*p == '&' || *p == '?');
+		query[1] = '\0';
+	}
+	if (strlen(ex->uri) > PGREST_MAX_TARGET_LEN || params > PGREST_MAX_PARAMS)
+	{
+		ex->refuse_status = MHD_HTTP_URI_TOO_LONG;
+		ex->refuse_body = target_too_long;
+	}
 	return ex;
 }
 
@@ -403,6 +627,9 @@ on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
 	Exchange   *ex = (Exchange *) *con_cls;
 
 	*con_cls = NULL;
+	pgrest_conn_request_done(conn_of(connection));
+	MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
+							  (unsigned int) pgrest_idle_timeout);
 	if (ex == NULL)
 		return;
 	if (ex->queued)
@@ -421,15 +648,25 @@ on_connection(void *cls, struct MHD_Connection *connection,
 {
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
 	{
+		const union MHD_ConnectionInfo *info =
+			MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
+								  (unsigned int) pgrest_idle_timeout);
 		if (adding_admin)
 			*socket_context = &admin_marker;
 		else
+		{
 			open_connections++;
-		MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
-								  (unsigned int) pgrest_idle_timeout);
+			*socket_context = info ? pgrest_conn_open(info->connect_fd) : NULL;
+		}
 	}
 	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context != &admin_marker)
+	{
 		open_connections--;
+		pgrest_conn_close((PgrestConn *) *socket_context);
+		*socket_context = NULL;
+	}
 }
 
 static void
@@ -456,58 +693,157 @@ on_panic(void *cls, const char *file, unsigned int line, const char *reason)
 }
 
 /*
- * Append a body chunk, up to the request's limit; drop the rest.  The
- * buffer never shrinks below what it holds.
+ * Append a body chunk, up to the request's limit and the worker's share
+ * of memory for bodies; past either, drop the body and the rest of it.
+ * The buffer never shrinks below what it holds.
  */
 static bool
 receive_body(Exchange *ex, const char *data, size_t size)
 {
 	size_t		limit = ex->limit;
 
-	if (ex->too_large || ex->body_len > limit || size > limit - ex->body_len)
-	{
+	if (!ex->too_large && !ex->no_memory &&
+		(ex->body_len > limit || size > limit - ex->body_len))
 		ex->too_large = true;
-		free(ex->body);
-		ex->body = NULL;
-		ex->body_len = ex->body_cap = 0;
-		/* a client that keeps sending far past the limit is cut off */
-		ex->discarded += size;
-		return ex->discarded <= limit + PGREST_CONNECTION_MEMORY;
-	}
-	if (ex->body_len + size > ex->body_cap)
+	if (!ex->too_large && !ex->no_memory && ex->body_len + size > ex->body_cap)
 	{
 		size_t		cap = Max(ex->body_cap * 2, ex->body_len + size);
 		char	   *grown;
 
 		cap = Max(Min(Max(cap, 1024), limit), ex->body_len + size);
-		grown = realloc(ex->body, cap);
-		if (grown == NULL)
-			return false;
-		ex->body = grown;
-		ex->body_cap = cap;
+		if (body_memory - ex->body_cap + cap > body_memory_limit())
+			ex->no_memory = true;
+		else
+		{
+			grown = realloc(ex->body, cap);
+			if (grown == NULL)
+				return false;
+			body_memory += cap - ex->body_cap;
+			ex->body = grown;
+			ex->body_cap = cap;
+		}
+	}
+	if (ex->too_large || ex->no_memory)
+	{
+		drop_body(ex);
+		/* a client that keeps sending far past the limit is cut off */
+		ex->discarded += size;
+		return ex->discarded <= limit + PGREST_CONNECTION_MEMORY;
 	}
 	memcpy(ex->body + ex->body_len, data, size);
 	ex->body_len += size;
 	return true;
 }
 
-/* Does Content-Length announce a body over limit? */
-static bool
-expect_too_large(struct MHD_Connection *connection, size_t limit)
+/* Free the body's buffer, and give its memory back to the worker's share. */
+static void
+drop_body(Exchange *ex)
 {
-	const char *length = MHD_lookup_connection_value(connection,
-													 MHD_HEADER_KIND,
-													 MHD_HTTP_HEADER_CONTENT_LENGTH);
-	unsigned long long declared;
+	body_memory -= ex->body_cap;
+	free(ex->body);
+	ex->body = NULL;
+	ex->body_len = ex->body_cap = 0;
+}
+
+/*
+ * The memory the bodies a worker receives may hold at once:
+ * pgrest.max_body_memory, and room for one body of pgrest.max_body_size
+ * at least.
+ */
+static size_t
+body_memory_limit(void)
+{
+	return Max((size_t) pgrest_max_body_memory, (size_t) pgrest_max_body_size);
+}
+
+/* The body's length as Content-Length declares it, if it does. */
+static bool
+declared_length(struct MHD_Connection *connection, unsigned long long *length)
+{
+	const char *value = MHD_lookup_connection_value(connection,
+													MHD_HEADER_KIND,
+													MHD_HTTP_HEADER_CONTENT_LENGTH);
 	char	   *end;
 
-	if (length == NULL)
+	*length = 0;
+	if (value == NULL)
 		return false;
 	errno = 0;
-	declared = strtoull(length, &end, 10);
-	if (errno != 0 || end == length)
+	*length = strtoull(value, &end, 10);
+	if (errno != 0 || end == value)
+	{
+		*length = 0;
 		return false;			/* libmicrohttpd rejects malformed lengths */
-	return declared > (unsigned long long) limit;
+	}
+	return true;
+}
+
+/* what framing_is_ambiguous counts */
+typedef struct Framing
+{
+	int			lengths;		/* Content-Length headers */
+	const char *length;			/* the first one's value */
+	bool		differ;			/* two of them disagree */
+	bool		chunked;		/* a Transfer-Encoding header */
+} Framing;
+
+/*
+ * Whether the body's length is ambiguous (RFC 9112, section 6.3): two
+ * Content-Length headers that disagree, or Content-Length beside
+ * Transfer-Encoding.  A proxy in front could frame such a request
+ * otherwise than pgrest, and smuggle a second request in its body.
+ */
+static bool
+framing_is_ambiguous(struct MHD_Connection *connection)
+{
+	Framing		framing = {0, NULL, false, false};
+
+	MHD_get_connection_values(connection, MHD_HEADER_KIND, count_framing,
+							  &framing);
+	return framing.differ || (framing.lengths > 0 && framing.chunked);
+}
+
+/* MHD_KeyValueIterator for framing_is_ambiguous */
+static enum MHD_Result
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+			  const char *value)
+{
+	Framing    *framing = (Framing *) cls;
+
+	if (value == NULL)
+		value = "";
+	if (pg_strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+	{
+		if (framing->lengths++ == 0)
+			framing->length = value;
+		else if (strcmp(framing->length, value) != 0)
+			framing->differ = true;
+	}
+	else if (pg_strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		framing->chunked = true;
+	return MHD_YES;
+}
+
+/*
+ * Refuse a request before reading its body, and close the connection
+ * after the answer: what follows on it cannot be trusted to start a
+ * request.
+ */
+static enum MHD_Result
+queue_refusal(struct MHD_Connection *connection, unsigned int status,
+			  const char *json, bool retry_later)
+{
+	struct MHD_Response *response = static_response(json);
+	enum MHD_Result rc;
+
+	if (response == NULL)
+		return MHD_NO;
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
+	if (retry_later)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	rc = MHD_queue_response(connection, status, response);
+	MHD_destroy_response(response);
+	return rc;
 }
 
 /* An answer from a constant JSON text, made without PostgreSQL code. */
@@ -515,18 +851,28 @@ static enum MHD_Result
 queue_static(struct MHD_Connection *connection, unsigned int status,
 			 const char *json)
 {
-	struct MHD_Response *response;
+	struct MHD_Response *response = static_response(json);
 	enum MHD_Result rc;
 
-	response = MHD_create_response_from_buffer(strlen(json), (void *) json,
-											   MHD_RESPMEM_PERSISTENT);
 	if (response == NULL)
 		return MHD_NO;
-	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
-							PGREST_JSON_CONTENT_TYPE);
 	rc = MHD_queue_response(connection, status, response);
 	MHD_destroy_response(response);
 	return rc;
+}
+
+/* A response holding a constant JSON text, or NULL. */
+static struct MHD_Response *
+static_response(const char *json)
+{
+	struct MHD_Response *response;
+
+	response = MHD_create_response_from_buffer(strlen(json), (void *) json,
+											   MHD_RESPMEM_PERSISTENT);
+	if (response != NULL)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+								PGREST_JSON_CONTENT_TYPE);
+	return response;
 }
 
 /* MHD_KeyValueIterator: copy one header into the exchange */
@@ -589,10 +935,10 @@ answer(Exchange *ex)
 	ex->status = resp->status;
 	ex->response = make_response(resp);
 	ex->answered = true;
+	/* the client now has pgrest.request_timeout and more to read it */
+	pgrest_conn_answering(ex->conn, resp->body ? resp->body_len : 0);
 	MemoryContextSwitchTo(old);
-	free(ex->body);
-	ex->body = NULL;
-	ex->body_len = ex->body_cap = 0;
+	drop_body(ex);
 }
 
 /*
@@ -663,10 +1009,68 @@ free_exchange(Exchange *ex)
 		free((void *) ex->headers[i].value);
 	}
 	free(ex->headers);
-	free(ex->body);
+	drop_body(ex);
 	free(ex->method);
 	free(ex->uri);
 	free(ex);
+}
+
+/*
+ * accept() found no file descriptor (or memory) for a new connection.
+ * The listening socket stays readable, so a worker that kept polling it
+ * would spin: stop accepting until one of this worker's connections
+ * closes, or PGREST_ACCEPT_PAUSE_MS passes, and log this at most once per
+ * PGREST_FD_LOG_INTERVAL_MS.
+ */
+static void
+pause_accepting(int error)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	accept_paused = true;
+	paused_connections = open_connections;
+	paused_until = TimestampTzPlusMilliseconds(now, PGREST_ACCEPT_PAUSE_MS);
+	if (fd_logged_at != 0 &&
+		!TimestampDifferenceExceeds(fd_logged_at, now, PGREST_FD_LOG_INTERVAL_MS))
+	{
+		fd_failures_unlogged++;
+		return;
+	}
+	errno = error;
+	ereport(LOG,
+			(errcode_for_socket_access(),
+			 errmsg("pgrest could not accept an HTTP connection: %m"),
+			 errdetail("The worker holds %d connections; it takes no more until one closes (%d more such failures since the last message).",
+					   open_connections, fd_failures_unlogged)));
+	fd_logged_at = now;
+	fd_failures_unlogged = 0;
+}
+
+/* The deadlines of a libmicrohttpd connection (conn.c), or NULL. */
+static PgrestConn *
+conn_of(struct MHD_Connection *connection)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	if (info == NULL || info->socket_context == &admin_marker)
+		return NULL;			/* the admin port's: no deadlines kept */
+	return (PgrestConn *) info->socket_context;
+}
+
+/* The file descriptors this process has open, or a guess. */
+static int
+count_open_fds(void)
+{
+	DIR		   *dir = opendir("/proc/self/fd");
+	int			n = 0;
+
+	if (dir == NULL)
+		return 64;
+	while (readdir(dir) != NULL)
+		n++;
+	closedir(dir);
+	return n;
 }
 
 /* Log what libmicrohttpd said during the last call into it. */

@@ -16,6 +16,8 @@ extern void pgrest_http_start(void);
 extern int	pgrest_http_event_fd(void);
 extern long pgrest_http_timeout_ms(void);
 extern bool pgrest_http_has_room(void);
+extern bool pgrest_http_could_take(void);
+extern bool pgrest_http_make_room(void);
 extern int	pgrest_http_connections(void);
 extern bool pgrest_http_accept(int listen_fd, bool admin);
 extern void pgrest_http_run(void);

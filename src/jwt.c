@@ -1,18 +1,20 @@
 /*-------------------------------------------------------------------------
  *
  * jwt.c
- *	  Verify a JSON Web Token signed with HS256 and return its payload.
+ *	  Verify a JSON Web Token and return its payload.
  *
  * A token is three base64url segments, header.payload.signature.  The
- * header must be a JSON object whose "alg" is "HS256"; the signature must
- * be the HMAC-SHA256 of "header.payload" under pgrest.jwt_secret.  Only
- * then is the payload decoded, and it must be a JSON object.  What the
- * claims in it mean (exp, aud, role, ...) is auth.c's business.
+ * header must be a JSON object whose "alg" is one jwk.c verifies (HS256,
+ * HS384, HS512, RS256, RS384, RS512, ES256, ES384, EdDSA); its "kid", if
+ * any, narrows the keys of pgrest.jwt_secret that may verify it, and a
+ * key verifies only algorithms of its own type (jwk.c).  The signature
+ * must verify with one of those keys.  Only then is the payload decoded,
+ * and it must be a JSON object.  What the claims in it mean (exp, aud,
+ * role, ...) is auth.c's business.
  *
- * All of it is PostgreSQL's own code: pg_hmac (OpenSSL's HMAC when the
- * server was built with it), pg_b64_decode and pg_b64_encode, the JSON
- * parser and jsonb_in.  The signature is compared in constant time, as
- * base64url text, so exactly one spelling of it is accepted.
+ * Decoding is PostgreSQL's own code: pg_b64_decode, the JSON parser and
+ * jsonb_in; every segment must be canonical base64url, so a token has
+ * exactly one spelling.
  *
  * Until the signature checks out the token is hostile, so the work stays
  * bounded: tokens over PGREST_JWT_MAX_LEN bytes are refused unread, and
@@ -21,13 +23,14 @@
  * converted; the payload becomes jsonb only after the same scan passed.
  *
  * Verified tokens are remembered in a small per-process cache keyed on the
- * whole token text, so a client that repeats its token skips the HMAC and
- * the parsing.  The cache is emptied when the secret changes.  It holds
+ * whole token text, so a client that repeats its token skips the
+ * signature check and the parsing.  The cache is emptied when the keys
+ * are loaded again.  It holds
  * payloads, not verdicts: auth.c checks the claims on every request.
  *
  * Failures are pgrest errors with PostgREST's messages: 401 PGRST301 for a
- * token that cannot be decoded or verified, 401 PGRST303 for a payload
- * that is not a JSON object.
+ * token that cannot be decoded or verified (or that no key may verify),
+ * 401 PGRST303 for a payload that is not a JSON object.
  *
  * This file never calls SPI and reads no catalog.
  *
@@ -39,17 +42,16 @@
  */
 #include "postgres.h"
 
-#include "common/base64.h"
 #include "common/hashfn.h"
-#include "common/hmac.h"
 #include "common/jsonapi.h"
-#include "common/sha2.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
 #include "error.h"
+#include "jwk.h"
 #include "jwt.h"
 
 /* JSON deeper than this, in the header or the payload, is refused */
@@ -67,9 +69,6 @@
 /* verified tokens each process remembers */
 #define PGREST_JWT_CACHE_SIZE 128
 
-/* an HS256 signature in base64url: 32 bytes, 43 characters, no padding */
-#define PGREST_JWT_SIGNATURE_LEN 43
-
 #define JWT_DECODE_FAILED "JWT cryptographic operation failed"
 #define JWT_CLAIMS_FAILED "Parsing claims failed"
 
@@ -80,8 +79,9 @@ typedef struct JsonScan
 	const char *message;
 	int			depth;			/* nesting level the parser is at */
 	bool		object;			/* the root is an object */
-	bool		in_alg;			/* inside the top-level field "alg" */
-	char	   *alg;			/* its value, when it is a string */
+	char	  **in_field;		/* inside "alg" or "kid": where its value goes */
+	char	   *alg;			/* the top-level "alg", when a string */
+	char	   *kid;			/* the top-level "kid", when a string */
 } JsonScan;
 
 /* one remembered token; token NULL for a free slot */
@@ -96,17 +96,16 @@ typedef struct CachedToken
 static MemoryContext cache_context = NULL;
 static CachedToken cache[PGREST_JWT_CACHE_SIZE];
 static int	cache_next = 0;		/* the slot the next token replaces */
-static char *cache_secret = NULL;	/* the secret the entries were verified
-									 * with */
+static uint64 cache_generation = 0; /* of the keys the entries were
+									 * verified with */
 
 static void raise_jwt_error(const char *code, const char *message,
 							const char *details) pg_attribute_noreturn();
-static void check_header(const char *segment, int len);
-static bool signature_matches(const char *token, int signed_len,
-							  const char *signature, int signature_len,
-							  const char *secret);
+static void check_header(const char *segment, int len, int *alg, char **kid);
+static bool signature_verifies(const PgrestJwks *keys, int alg, const char *kid,
+							   const char *token, int signed_len,
+							   const char *signature, int signature_len);
 static Jsonb *decode_payload(const char *segment, int len);
-static char *decode_segment(const char *segment, int len, int *decoded_len);
 static void scan_json(char *json, int len, JsonScan *scan);
 static void scan_fail(JsonScan *scan) pg_attribute_noreturn();
 static void scan_object_start(void *state);
@@ -117,26 +116,29 @@ static void scan_field_start(void *state, char *fname, bool isnull);
 static void scan_field_end(void *state, char *fname, bool isnull);
 static void scan_scalar(void *state, char *token, JsonTokenType tokentype);
 static Jsonb *cache_lookup(const char *token, int len, uint32 hash,
-						   const char *secret);
+						   uint64 generation);
 static void cache_store(const char *token, int len, uint32 hash,
 						const Jsonb *payload);
 static Jsonb *copy_jsonb(const Jsonb *jb);
 
 /*
- * Verify token with HS256 under secret and return its payload, a jsonb
- * object palloc'd in the current memory context.  Raises 401 PGRST301 or
- * PGRST303 for a token that does not verify.  Needs a resource owner
- * (pg_hmac registers its OpenSSL context with it), so call it inside a
- * transaction.
+ * Verify token with the keys of pgrest.jwt_secret and return its payload,
+ * a jsonb object palloc'd in the current memory context.  Raises 401
+ * PGRST301 or PGRST303 for a token that does not verify, 500 PGRST300 when
+ * the keys do not load.  Needs a resource owner (pg_hmac registers its
+ * OpenSSL context with it), so call it inside a transaction.
  */
 Jsonb *
-pgrest_jwt_verify(const char *token, const char *secret)
+pgrest_jwt_verify(const char *token)
 {
 	size_t		len = strlen(token);
 	const char *dots[2];
 	int			ndots = 0;
 	uint32		hash;
 	Jsonb	   *payload;
+	const PgrestJwks *keys;
+	int			alg;
+	char	   *kid;
 
 	if (len > PGREST_JWT_MAX_LEN)
 		raise_jwt_error("PGRST301", "JWT is too long",
@@ -156,15 +158,15 @@ pgrest_jwt_verify(const char *token, const char *secret)
 						psprintf("Expected 3 parts in JWT; got %d", ndots + 1),
 						NULL);
 
+	keys = pgrest_jwk_keys();
 	hash = hash_bytes((const unsigned char *) token, (int) len);
-	payload = cache_lookup(token, (int) len, hash, secret);
+	payload = cache_lookup(token, (int) len, hash, keys->generation);
 	if (payload != NULL)
 		return copy_jsonb(payload);
 
-	check_header(token, (int) (dots[0] - token));
-	if (!signature_matches(token, (int) (dots[1] - token),
-						   dots[1] + 1, (int) (token + len - dots[1] - 1),
-						   secret))
+	check_header(token, (int) (dots[0] - token), &alg, &kid);
+	if (!signature_verifies(keys, alg, kid, token, (int) (dots[1] - token),
+							dots[1] + 1, (int) (token + len - dots[1] - 1)))
 		raise_jwt_error("PGRST301", JWT_DECODE_FAILED, NULL);
 	payload = decode_payload(dots[0] + 1, (int) (dots[1] - dots[0] - 1));
 
@@ -179,76 +181,55 @@ raise_jwt_error(const char *code, const char *message, const char *details)
 }
 
 /*
- * The header must be a JSON object naming "alg": "HS256".  "none", and
- * every algorithm pgrest cannot verify, is refused before the signature is
- * looked at.
+ * The header must be a JSON object naming an "alg" pgrest verifies;
+ * "none", and every algorithm it cannot verify, is refused before the
+ * signature is looked at.  Its "kid", if a string, comes back too.
  */
 static void
-check_header(const char *segment, int len)
+check_header(const char *segment, int len, int *alg, char **kid)
 {
 	JsonScan	scan = {"PGRST301", JWT_DECODE_FAILED};
 	int			decoded_len;
-	char	   *header = decode_segment(segment, len, &decoded_len);
+	char	   *header = pgrest_jwk_base64url_decode(segment, len, &decoded_len);
 
 	if (header == NULL)
 		raise_jwt_error("PGRST301", JWT_DECODE_FAILED, NULL);
 	scan_json(header, decoded_len, &scan);
 	if (scan.alg == NULL)
 		raise_jwt_error("PGRST301", JWT_DECODE_FAILED, NULL);
-	if (strcmp(scan.alg, "HS256") != 0)
+	*alg = pgrest_jwk_alg(scan.alg);
+	if (*alg == 0)
 		raise_jwt_error("PGRST301", "Wrong or unsupported encoding algorithm",
-						"pgrest accepts tokens signed with HS256 only.");
+						"pgrest accepts tokens signed with HS256, HS384, HS512, RS256, RS384, RS512, ES256, ES384 or EdDSA.");
+	*kid = scan.kid;
 }
 
 /*
- * Whether signature (base64url) is the HMAC-SHA256 of the first
- * signed_len bytes of token under secret.  The HMAC is encoded rather than
- * the signature decoded, so that only the canonical spelling matches, and
- * compared in constant time.
+ * Whether the signature verifies with one of the keys that may verify
+ * alg for kid; a 401 when no key may.
  */
 static bool
-signature_matches(const char *token, int signed_len,
-				  const char *signature, int signature_len,
-				  const char *secret)
+signature_verifies(const PgrestJwks *keys, int alg, const char *kid,
+				   const char *token, int signed_len,
+				   const char *signature, int signature_len)
 {
-	uint8		mac[PG_SHA256_DIGEST_LENGTH];
-	char		encoded[PGREST_JWT_SIGNATURE_LEN + 2];
-	pg_hmac_ctx *ctx;
-	int			n;
+	bool		candidates = false;
 
-	ctx = pg_hmac_create(PG_SHA256);
-	if (ctx == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	if (pg_hmac_init(ctx, (const uint8 *) secret, strlen(secret)) < 0 ||
-		pg_hmac_update(ctx, (const uint8 *) token, signed_len) < 0 ||
-		pg_hmac_final(ctx, mac, sizeof(mac)) < 0)
+	for (int i = 0; i < keys->nkeys; i++)
 	{
-		char	   *reason = pstrdup(pg_hmac_error(ctx));
-
-		pg_hmac_free(ctx);
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not compute the HMAC of a JWT: %s", reason)));
+		CHECK_FOR_INTERRUPTS();
+		if (!pgrest_jwk_may_verify(keys->keys[i], alg, kid))
+			continue;
+		candidates = true;
+		if (pgrest_jwk_verify(keys->keys[i], alg, token, signed_len,
+							  signature, signature_len))
+			return true;
 	}
-	pg_hmac_free(ctx);
-
-	n = pg_b64_encode((const char *) mac, sizeof(mac),
-					  encoded, sizeof(encoded));
-	if (n != PGREST_JWT_SIGNATURE_LEN + 1 || encoded[n - 1] != '=')
-		elog(ERROR, "unexpected base64 length %d of an HMAC-SHA256", n);
-	for (int i = 0; i < PGREST_JWT_SIGNATURE_LEN; i++)
-	{
-		if (encoded[i] == '+')
-			encoded[i] = '-';
-		else if (encoded[i] == '/')
-			encoded[i] = '_';
-	}
-
-	if (signature_len != PGREST_JWT_SIGNATURE_LEN)
-		return false;
-	return timingsafe_bcmp(encoded, signature, PGREST_JWT_SIGNATURE_LEN) == 0;
+	if (!candidates)
+		raise_jwt_error("PGRST301", "No suitable key or wrong key type",
+						kid ? psprintf("No key of pgrest.jwt_secret verifies this algorithm with kid \"%s\".", kid) :
+						"No key of pgrest.jwt_secret verifies this algorithm.");
+	return false;
 }
 
 /*
@@ -261,7 +242,7 @@ decode_payload(const char *segment, int len)
 {
 	JsonScan	scan = {"PGRST303", JWT_CLAIMS_FAILED};
 	int			decoded_len;
-	char	   *payload = decode_segment(segment, len, &decoded_len);
+	char	   *payload = pgrest_jwk_base64url_decode(segment, len, &decoded_len);
 
 	if (payload == NULL)
 		raise_jwt_error("PGRST301", JWT_DECODE_FAILED, NULL);
@@ -270,47 +251,6 @@ decode_payload(const char *segment, int len)
 	/* the scan proved it parses, shallow and with storable numbers */
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
 											  CStringGetDatum(payload)));
-}
-
-/*
- * Decode one base64url segment (no padding, as JWS writes it) into a
- * NUL-terminated buffer, or return NULL when it is not base64url.
- * pg_b64_decode wants standard base64 with padding, so translate first.
- */
-static char *
-decode_segment(const char *segment, int len, int *decoded_len)
-{
-	int			padded_len = len + (4 - len % 4) % 4;
-	char	   *b64;
-	char	   *decoded;
-	int			n;
-
-	if (len % 4 == 1)
-		return NULL;
-	b64 = palloc(padded_len);
-	for (int i = 0; i < len; i++)
-	{
-		char		c = segment[i];
-
-		if (c == '-')
-			c = '+';
-		else if (c == '_')
-			c = '/';
-		else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-				   (c >= '0' && c <= '9')))
-			return NULL;
-		b64[i] = c;
-	}
-	for (int i = len; i < padded_len; i++)
-		b64[i] = '=';
-
-	decoded = palloc(pg_b64_dec_len(padded_len) + 1);
-	n = pg_b64_decode(b64, padded_len, decoded, pg_b64_dec_len(padded_len));
-	if (n < 0)
-		return NULL;
-	decoded[n] = '\0';
-	*decoded_len = n;
-	return decoded;
 }
 
 /*
@@ -386,17 +326,21 @@ scan_array_end(void *state)
 	((JsonScan *) state)->depth--;
 }
 
-/* a repeated "alg" counts with its last value, as in jsonb */
+/* a repeated "alg" or "kid" counts with its last value, as in jsonb */
 static void
 scan_field_start(void *state, char *fname, bool isnull)
 {
 	JsonScan   *scan = (JsonScan *) state;
 
-	if (scan->depth == 1 && strcmp(fname, "alg") == 0)
-	{
-		scan->in_alg = true;
-		scan->alg = NULL;
-	}
+	if (scan->depth != 1)
+		return;
+	if (strcmp(fname, "alg") == 0)
+		scan->in_field = &scan->alg;
+	else if (strcmp(fname, "kid") == 0)
+		scan->in_field = &scan->kid;
+	else
+		return;
+	*scan->in_field = NULL;
 }
 
 static void
@@ -405,7 +349,7 @@ scan_field_end(void *state, char *fname, bool isnull)
 	JsonScan   *scan = (JsonScan *) state;
 
 	if (scan->depth == 1)
-		scan->in_alg = false;
+		scan->in_field = NULL;
 }
 
 static void
@@ -413,8 +357,9 @@ scan_scalar(void *state, char *token, JsonTokenType tokentype)
 {
 	JsonScan   *scan = (JsonScan *) state;
 
-	if (scan->in_alg && scan->depth == 1 && tokentype == JSON_TOKEN_STRING)
-		scan->alg = token;
+	if (scan->in_field != NULL && scan->depth == 1 &&
+		tokentype == JSON_TOKEN_STRING)
+		*scan->in_field = token;
 	if (tokentype == JSON_TOKEN_NUMBER)
 	{
 		const char *e = strpbrk(token, "eE");
@@ -434,13 +379,13 @@ scan_scalar(void *state, char *token, JsonTokenType tokentype)
 
 /*
  * The payload of a token verified before, or NULL.  Entries verified with
- * another secret are dropped first.  Tokens are compared in constant time
- * so that timing tells nothing about the tokens of other clients.
+ * other keys are dropped first.  Tokens are compared in constant time so
+ * that timing tells nothing about the tokens of other clients.
  */
 static Jsonb *
-cache_lookup(const char *token, int len, uint32 hash, const char *secret)
+cache_lookup(const char *token, int len, uint32 hash, uint64 generation)
 {
-	if (cache_secret == NULL || strcmp(cache_secret, secret) != 0)
+	if (cache_context == NULL || cache_generation != generation)
 	{
 		if (cache_context == NULL)
 			cache_context = AllocSetContextCreate(TopMemoryContext,
@@ -449,7 +394,7 @@ cache_lookup(const char *token, int len, uint32 hash, const char *secret)
 		MemoryContextReset(cache_context);
 		memset(cache, 0, sizeof(cache));
 		cache_next = 0;
-		cache_secret = MemoryContextStrdup(cache_context, secret);
+		cache_generation = generation;
 		return NULL;
 	}
 

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * jwt.h
- *	  Verifying JSON Web Tokens signed with HS256
+ *	  Verifying JSON Web Tokens with the keys of pgrest.jwt_secret
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -17,6 +17,6 @@
 /* tokens longer than this (in bytes) are refused without being read */
 #define PGREST_JWT_MAX_LEN 8192
 
-extern Jsonb *pgrest_jwt_verify(const char *token, const char *secret);
+extern Jsonb *pgrest_jwt_verify(const char *token);
 
 #endif							/* PGREST_JWT_H */

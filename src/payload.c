@@ -14,7 +14,10 @@
  * value to its column's type.
  *
  * Bodies must be UTF-8 without NUL bytes; nesting is bounded, so hostile
- * input cannot exhaust the stack.  Malformed bodies are 400 PGRST102,
+ * input cannot exhaust the stack.  The work is linear in the body: keys
+ * are checked against a hash table, never a list, and every loop over
+ * the input checks for interrupts, so the request's timeout and
+ * pg_terminate_backend stop it.  Malformed bodies are 400 PGRST102,
  * unsupported Content-Types 415.
  *
  * This file is pure parsing: no SPI, no catalog, no transaction needed.
@@ -27,17 +30,28 @@
  */
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "common/jsonapi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/hsearch.h"
 #include "utils/json.h"
 
 #include "error.h"
 #include "payload.h"
-#include "request.h"
+#include "percent.h"
 
 /* JSON bodies nest at most this deep */
 #define PGREST_MAX_BODY_DEPTH 512
+
+/* one distinct key of a row, in a KeySet */
+typedef struct KeyEntry
+{
+	const char *key;			/* hash key: points at the key's text */
+	int			index;			/* order of first appearance */
+	int			seen_in_row;	/* the last row that had it */
+} KeyEntry;
 
 /* the state of the key-collecting JSON parse */
 typedef struct KeyScan
@@ -47,8 +61,9 @@ typedef struct KeyScan
 	bool		top_is_object;
 	int			nobjects;		/* rows seen */
 	int			nelements;		/* elements of a top-level array */
-	List	   *first_keys;		/* keys of the first row */
-	List	   *keys;			/* keys of the row being read */
+	List	   *first_keys;		/* keys of the first row, first seen first */
+	HTAB	   *first_set;		/* the same keys, hashed */
+	int			matched;		/* distinct first-row keys in this row */
 	bool		check_keys;
 	bool		uniform;		/* every row an object with the same keys */
 } KeyScan;
@@ -63,7 +78,10 @@ static void scan_array_start(void *state);
 static void scan_array_end(void *state);
 static void scan_field(void *state, char *fname, bool isnull);
 static void scan_element(void *state, bool isnull);
-static bool same_keys(List *a, List *b);
+static HTAB *create_key_set(void);
+static KeyEntry *enter_key(HTAB *set, const char *key, bool *found);
+static uint32 hash_key(const void *key, Size keysize);
+static int	match_key(const void *key1, const void *key2, Size keysize);
 static void enter_container(KeyScan *scan);
 static bool at_row_level(const KeyScan *scan);
 static char *csv_field(char **p, bool *quoted, bool *end_of_record);
@@ -134,6 +152,7 @@ parse_json(char *text, bool check_keys)
 	memset(&scan, 0, sizeof(scan));
 	scan.check_keys = check_keys;
 	scan.uniform = true;
+	scan.first_set = create_key_set();
 	memset(&sem, 0, sizeof(sem));
 	sem.semstate = &scan;
 	sem.object_start = scan_object_start;
@@ -175,7 +194,7 @@ scan_object_start(void *state)
 	if (scan->depth == 1)
 		scan->top_is_object = true;
 	if (at_row_level(scan))
-		scan->keys = NIL;
+		scan->matched = 0;
 }
 
 /* a row ends: its keys must be the first row's */
@@ -188,9 +207,8 @@ scan_object_end(void *state)
 	scan->depth--;
 	if (!row)
 		return;
-	if (scan->nobjects++ == 0)
-		scan->first_keys = scan->keys;
-	else if (scan->check_keys && !same_keys(scan->first_keys, scan->keys))
+	if (scan->nobjects++ > 0 && scan->check_keys &&
+		scan->matched != list_length(scan->first_keys))
 		scan->uniform = false;
 }
 
@@ -210,6 +228,7 @@ scan_element(void *state, bool isnull)
 {
 	KeyScan    *scan = (KeyScan *) state;
 
+	CHECK_FOR_INTERRUPTS();
 	if (scan->depth == 1 && scan->top_is_array)
 		scan->nelements++;
 }
@@ -220,24 +239,40 @@ scan_array_end(void *state)
 	((KeyScan *) state)->depth--;
 }
 
-/* a key: collected when it belongs to a row (a top-level object) */
+/*
+ * A key: the first row's are collected (a repeated key counts once: its
+ * last value wins); a later row's must be among them, and the row must
+ * have as many distinct ones.  One hash lookup per key.
+ */
 static void
 scan_field(void *state, char *fname, bool isnull)
 {
 	KeyScan    *scan = (KeyScan *) state;
-	ListCell   *lc;
+	KeyEntry   *entry;
+	bool		found;
 
+	CHECK_FOR_INTERRUPTS();
 	if (!at_row_level(scan))
 		return;
-	foreach(lc, scan->keys)
+	if (scan->nobjects == 0)
 	{
-		if (strcmp((char *) lfirst(lc), fname) == 0)
-			return;				/* a repeated key: the last value wins */
+		entry = enter_key(scan->first_set, fname, &found);
+		if (!found)
+			scan->first_keys = lappend(scan->first_keys, fname);
+		return;
 	}
-	scan->keys = lappend(scan->keys, fname);
+	if (!scan->check_keys || !scan->uniform)
+		return;
+	entry = hash_search(scan->first_set, &fname, HASH_FIND, NULL);
+	if (entry == NULL)
+		scan->uniform = false;
+	else if (entry->seen_in_row != scan->nobjects)
+	{
+		entry->seen_in_row = scan->nobjects;
+		scan->matched++;
+	}
 }
 
-/* the same set of keys, in any order */
 /*
  * One level deeper; the parser calls this before it descends, so refusing
  * here bounds its recursion.
@@ -258,30 +293,52 @@ at_row_level(const KeyScan *scan)
 	return scan->depth == 1 || (scan->depth == 2 && scan->top_is_array);
 }
 
-static bool
-same_keys(List *a, List *b)
+/*
+ * A set of keys (KeyEntry) in the current memory context, hashed on their
+ * text: lookups cost the same whatever the number of keys.
+ */
+static HTAB *
+create_key_set(void)
 {
-	ListCell   *lc;
+	HASHCTL		ctl;
 
-	if (list_length(a) != list_length(b))
-		return false;
-	foreach(lc, a)
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(const char *);
+	ctl.entrysize = sizeof(KeyEntry);
+	ctl.hash = hash_key;
+	ctl.match = match_key;
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create("pgrest body keys", 64, &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+}
+
+/* The entry of key, added (numbered in order) if it is new. */
+static KeyEntry *
+enter_key(HTAB *set, const char *key, bool *found)
+{
+	KeyEntry   *entry = hash_search(set, &key, HASH_ENTER, found);
+
+	if (!*found)
 	{
-		ListCell   *lc2;
-		bool		found = false;
-
-		foreach(lc2, b)
-		{
-			if (strcmp((char *) lfirst(lc), (char *) lfirst(lc2)) == 0)
-			{
-				found = true;
-				break;
-			}
-		}
-		if (!found)
-			return false;
+		entry->key = key;
+		entry->index = (int) hash_get_num_entries(set) - 1;
+		entry->seen_in_row = 0;
 	}
-	return true;
+	return entry;
+}
+
+static uint32
+hash_key(const void *key, Size keysize)
+{
+	const char *s = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) s, strlen(s));
+}
+
+static int
+match_key(const void *key1, const void *key2, Size keysize)
+{
+	return strcmp(*(const char *const *) key1, *(const char *const *) key2);
 }
 
 /*
@@ -303,6 +360,7 @@ parse_csv(char *text)
 		invalid_body("Empty or invalid CSV", "The body has no header line.");
 	do
 	{
+		CHECK_FOR_INTERRUPTS();
 		payload->keys = lappend(payload->keys, csv_field(&p, &quoted, &end));
 	} while (!end);
 	ncolumns = list_length(payload->keys);
@@ -319,6 +377,7 @@ parse_csv(char *text)
 		{
 			char	   *value = csv_field(&p, &quoted, &end);
 
+			CHECK_FOR_INTERRUPTS();
 			if (++n > ncolumns)
 				invalid_body("All lines must have same number of fields", NULL);
 			if (n > 1)
@@ -399,12 +458,16 @@ csv_field(char **p, bool *quoted, bool *end_of_record)
 	return buf.data;
 }
 
-/* a=1&b=two: one object of strings, keys and values percent-decoded */
+/*
+ * a=1&b=two: one object of strings, keys and values percent-decoded; a
+ * repeated key keeps its first place and its last value.
+ */
 static PgrestPayload *
 parse_form(char *text)
 {
 	PgrestPayload *payload = palloc0(sizeof(PgrestPayload));
 	StringInfoData json;
+	HTAB	   *set = create_key_set();
 	List	   *values = NIL;
 	ListCell   *lk;
 	ListCell   *lv;
@@ -415,24 +478,18 @@ parse_form(char *text)
 		char	   *eq = strchr(pair, '=');
 		char	   *key;
 		char	   *value;
-		ListCell   *lc;
-		int			i = 0;
-		bool		found = false;
+		KeyEntry   *entry;
+		bool		found;
 
+		CHECK_FOR_INTERRUPTS();
 		if (eq)
 			*eq = '\0';
-		key = pgrest_request_decode(pair, strlen(pair), true, "form body");
-		value = eq ? pgrest_request_decode(eq + 1, strlen(eq + 1), true, "form body") : pstrdup("");
-		foreach(lc, payload->keys)
-		{
-			if (strcmp((char *) lfirst(lc), key) == 0)
-			{
-				list_nth_cell(values, i)->ptr_value = value;
-				found = true;
-			}
-			i++;
-		}
-		if (!found)
+		key = pgrest_percent_decode(pair, strlen(pair), true, "form body");
+		value = eq ? pgrest_percent_decode(eq + 1, strlen(eq + 1), true, "form body") : pstrdup("");
+		entry = enter_key(set, key, &found);
+		if (found)
+			list_nth_cell(values, entry->index)->ptr_value = value;
+		else
 		{
 			payload->keys = lappend(payload->keys, key);
 			values = lappend(values, value);

@@ -27,6 +27,7 @@
 #include "listen.h"
 #include "schema.h"
 #include "shmem.h"
+#include "sqlendpoint.h"
 
 PG_MODULE_MAGIC;
 
@@ -42,6 +43,7 @@ void
 _PG_init(void)
 {
 	pgrest_guc_define();
+	pgrest_sqlendpoint_install_hooks();
 
 	if (!process_shared_preload_libraries_in_progress || IsBinaryUpgrade)
 		return;

@@ -3,11 +3,16 @@
  * request.c
  *	  Parse the raw HTTP request: method, path, query string, headers.
  *
- * The input is untrusted bytes.  Percent-encoding is decoded here (in the
- * query string '+' also means a space, as in HTML forms and in PostgREST),
- * and every decoded string is checked to be valid UTF-8 without NUL bytes,
- * then converted to the database encoding, so later stages only ever see
- * clean text.  Malformed input raises a 4xx pgrest error.
+ * The input is untrusted bytes.  Percent-encoding is decoded by percent.c
+ * (in the query string '+' also means a space, as in HTML forms and in
+ * PostgREST), which checks every decoded string is valid UTF-8 without
+ * NUL bytes and converts it to the database encoding, so later stages
+ * only ever see clean text.  Malformed input raises a 4xx pgrest error.
+ *
+ * The body is parsed separately (pgrest_request_parse_body), once the
+ * request is authenticated: an anonymous client cannot make a worker
+ * parse megabytes it would refuse anyway.  Every loop over the input
+ * checks for interrupts, so the request's timeout bounds it.
  *
  * This file is pure parsing: it never calls SPI, reads no catalog and
  * needs no transaction.
@@ -24,8 +29,10 @@
 
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 
 #include "error.h"
+#include "percent.h"
 #include "request.h"
 
 static const struct
@@ -86,6 +93,20 @@ pgrest_request_parse(const PgrestHttpRequest *http, PgrestTarget target)
 	parse_prefer(req);
 	parse_accept(req);
 	parse_params(req);
+	req->profile = (char *) pgrest_request_header(req,
+												  req->method == PGREST_METHOD_GET ||
+												  req->method == PGREST_METHOD_HEAD ?
+												  "accept-profile" : "content-profile");
+	return req;
+}
+
+/*
+ * Parse the body of a POST, PATCH or PUT into req->payload.  Called once
+ * the request is authenticated.
+ */
+void
+pgrest_request_parse_body(PgrestRequest *req)
+{
 	if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST &&
 		req->body_len == 0)
 		req->payload = pgrest_payload_parse(NULL, "{}", 2, true);	/* no arguments */
@@ -95,11 +116,6 @@ pgrest_request_parse(const PgrestHttpRequest *http, PgrestTarget target)
 											req->body, req->body_len,
 											req->columns == NIL &&
 											req->target != PGREST_TARGET_ROUTINE);
-	req->profile = (char *) pgrest_request_header(req,
-												  req->method == PGREST_METHOD_GET ||
-												  req->method == PGREST_METHOD_HEAD ?
-												  "accept-profile" : "content-profile");
-	return req;
 }
 
 /* The value of the first header with this (lowercase) name, or NULL. */
@@ -139,7 +155,7 @@ parse_path(PgrestRequest *req, const char *raw, PgrestTarget target)
 	if (target == PGREST_TARGET_NONE || raw[0] != '/')
 		invalid_path();
 	req->target = target;
-	req->path = pgrest_request_decode(raw, strlen(raw), false, "path");
+	req->path = pgrest_percent_decode(raw, strlen(raw), false, "path");
 	if (target == PGREST_TARGET_ROOT)
 		return;
 
@@ -147,15 +163,15 @@ parse_path(PgrestRequest *req, const char *raw, PgrestTarget target)
 	if (slash == NULL)
 	{
 		/* RELATION or SQL: one segment */
-		req->name = pgrest_request_decode(raw + 1, strlen(raw + 1), false, "path");
+		req->name = pgrest_percent_decode(raw + 1, strlen(raw + 1), false, "path");
 		return;
 	}
 	if (target == PGREST_TARGET_ROUTINE)
-		req->name = pgrest_request_decode(slash + 1, strlen(slash + 1), false, "path");
+		req->name = pgrest_percent_decode(slash + 1, strlen(slash + 1), false, "path");
 	else
 	{
-		req->name = pgrest_request_decode(raw + 1, slash - raw - 1, false, "path");
-		req->key = pgrest_request_decode(slash + 1, strlen(slash + 1), false, "path");
+		req->name = pgrest_percent_decode(raw + 1, slash - raw - 1, false, "path");
+		req->key = pgrest_percent_decode(slash + 1, strlen(slash + 1), false, "path");
 	}
 }
 
@@ -182,19 +198,21 @@ parse_query(const char *raw)
 		size_t		len = amp ? (size_t) (amp - p) : strlen(p);
 		const char *eq = memchr(p, '=', len);
 
+		CHECK_FOR_INTERRUPTS();
+
 		if (len > 0)
 		{
 			PgrestParam *param = palloc(sizeof(PgrestParam));
 
 			if (eq)
 			{
-				param->name = pgrest_request_decode(p, eq - p, true, "query string");
-				param->value = pgrest_request_decode(eq + 1, len - (eq - p) - 1,
+				param->name = pgrest_percent_decode(p, eq - p, true, "query string");
+				param->value = pgrest_percent_decode(eq + 1, len - (eq - p) - 1,
 												true, "query string");
 			}
 			else
 			{
-				param->name = pgrest_request_decode(p, len, true, "query string");
+				param->name = pgrest_percent_decode(p, len, true, "query string");
 				param->value = NULL;
 			}
 			params = lappend(params, param);
@@ -253,6 +271,7 @@ parse_params(PgrestRequest *req)
 		const char *value = param->value;
 		PgrestParamPath *path;
 
+		CHECK_FOR_INTERRUPTS();
 		/* ?name without "=" carries nothing, as in PostgREST */
 		if (value == NULL)
 			continue;
@@ -614,65 +633,6 @@ root_media_from_type(const char *type, PgrestMedia *media)
 	else
 		return false;
 	return true;
-}
-
-/*
- * Percent-decode s[0..len), check the result is UTF-8 without NUL bytes,
- * and return it in the database encoding.  plus_is_space for query
- * strings and forms; "where" names the part for error messages.
- */
-char *
-pgrest_request_decode(const char *s, size_t len, bool plus_is_space,
-				 const char *where)
-{
-	char	   *out = palloc(len + 1);
-	size_t		n = 0;
-
-	for (size_t i = 0; i < len; i++)
-	{
-		char		c = s[i];
-
-		if (c == '%')
-		{
-			int			hi = i + 2 < len ? pgrest_request_hex_digit(s[i + 1]) : -1;
-			int			lo = i + 2 < len ? pgrest_request_hex_digit(s[i + 2]) : -1;
-
-			if (hi < 0 || lo < 0)
-				pgrest_error_raise(400, "PGRST100",
-								   psprintf("invalid percent-encoding in the %s", where),
-								   NULL,
-								   "Encode \"%\" as \"%25\".");
-			c = (char) (hi * 16 + lo);
-			i += 2;
-		}
-		else if (c == '+' && plus_is_space)
-			c = ' ';
-		if (c == '\0')
-			pgrest_error_raise(400, "PGRST100",
-							   psprintf("the %s contains a NUL byte", where),
-							   NULL, NULL);
-		out[n++] = c;
-	}
-	out[n] = '\0';
-
-	if (!pg_verify_mbstr(PG_UTF8, out, n, true))
-		pgrest_error_raise(400, "PGRST100",
-						   psprintf("the %s is not valid UTF-8", where),
-						   NULL, NULL);
-	return pg_any_to_server(out, n, PG_UTF8);
-}
-
-/* The value of a hexadecimal digit, or -1. */
-int
-pgrest_request_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /*

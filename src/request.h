@@ -190,8 +190,6 @@ extern PgrestRequest *pgrest_request_parse(const PgrestHttpRequest *http,
 										   PgrestTarget target);
 extern const char *pgrest_request_header(const PgrestRequest *req,
 										 const char *lowercase_name);
-extern char *pgrest_request_decode(const char *s, size_t len,
-								   bool plus_is_space, const char *where);
-extern int	pgrest_request_hex_digit(char c);
+extern void pgrest_request_parse_body(PgrestRequest *req);
 
 #endif							/* PGREST_REQUEST_H */

@@ -35,6 +35,7 @@
 #include "postgres.h"
 
 #include "guc.h"
+#include "percent.h"
 #include "router.h"
 
 static PgrestTarget target_of(const char *method, const char *path);
@@ -123,8 +124,8 @@ segment_is(const char *raw, size_t len, const char *word)
 		c = raw[i++];
 		if (c == '%')
 		{
-			int			hi = i + 1 < len ? pgrest_request_hex_digit(raw[i]) : -1;
-			int			lo = i + 1 < len ? pgrest_request_hex_digit(raw[i + 1]) : -1;
+			int			hi = i + 1 < len ? pgrest_percent_hex_digit(raw[i]) : -1;
+			int			lo = i + 1 < len ? pgrest_percent_hex_digit(raw[i + 1]) : -1;
 
 			if (hi < 0 || lo < 0)
 				return false;

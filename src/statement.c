@@ -15,8 +15,13 @@
  * in their parameters, and share one plan.  PostgreSQL's plan cache
  * replans a kept plan when what it depends on changes (tables, the role
  * for row-level security, search_path); pgrest also forgets every plan
- * whenever its schema cache is rebuilt.  At most PGREST_MAX_KEPT_PLANS are
- * kept; past that the cache is emptied and refilled.
+ * whenever its schema cache is rebuilt.  The cache is bounded, as clients
+ * choose the statements' text: at most PGREST_MAX_KEPT_PLANS plans and
+ * about PGREST_MAX_KEPT_BYTES of memory (each plan counted as twice the
+ * memory of its parsed statement, as the generic plan PostgreSQL may
+ * build later roughly doubles it); past either the cache is emptied and
+ * refilled.  Statements over PGREST_MAX_KEPT_SQL_LEN are run unkept: a
+ * text that long is rarely seen twice.
  *
  * The deduced types live with the plan, in the cache's memory: PostgreSQL
  * calls the parser hook again whenever it replans.
@@ -36,6 +41,7 @@
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/plancache.h"
 
 #include "statement.h"
 
@@ -56,6 +62,7 @@ typedef struct KeptPlan
 
 static MemoryContext cache_context = NULL;
 static HTAB *kept_plans = NULL;
+static Size kept_bytes = 0;		/* the kept plans' memory, as counted */
 
 static DeducedParams *new_deduced(MemoryContext cxt, int nparams);
 static SPIPlanPtr prepare(const char *sql, DeducedParams *deduced);
@@ -66,6 +73,7 @@ static ParamListInfo bind_params(int nparams, const char **values,
 static uint32 hash_sql(const void *key, Size keysize);
 static int	match_sql(const void *key1, const void *key2, Size keysize);
 static void create_cache(void);
+static Size plan_memory(SPIPlanPtr plan);
 
 /*
  * Prepare sql (or find its kept plan, with keep) and bind the text values
@@ -81,6 +89,8 @@ pgrest_statement_prepare(const char *sql, int nparams, const char **values,
 	DeducedParams *deduced;
 	KeptPlan   *entry = NULL;
 
+	if (strlen(sql) > PGREST_MAX_KEPT_SQL_LEN)
+		keep = false;
 	if (!keep)
 	{
 		deduced = new_deduced(cxt, nparams);
@@ -98,7 +108,9 @@ pgrest_statement_prepare(const char *sql, int nparams, const char **values,
 		char	   *key;
 		bool		found;
 
-		if (kept_plans != NULL && hash_get_num_entries(kept_plans) >= PGREST_MAX_KEPT_PLANS)
+		if (kept_plans != NULL &&
+			(hash_get_num_entries(kept_plans) >= PGREST_MAX_KEPT_PLANS ||
+			 kept_bytes >= PGREST_MAX_KEPT_BYTES))
 			pgrest_statement_forget_all();
 		if (kept_plans == NULL)
 			create_cache();
@@ -108,6 +120,7 @@ pgrest_statement_prepare(const char *sql, int nparams, const char **values,
 		plan = prepare_kept(sql, deduced);
 		SPI_keepplan(plan);
 		MemoryContextSwitchTo(cxt);
+		kept_bytes += 2 * plan_memory(plan) + strlen(sql);
 
 		key = MemoryContextStrdup(cache_context, sql);
 		entry = hash_search(kept_plans, &key, HASH_ENTER, &found);
@@ -166,6 +179,23 @@ pgrest_statement_forget_all(void)
 	MemoryContextDelete(cache_context);
 	cache_context = NULL;
 	kept_plans = NULL;
+	kept_bytes = 0;
+}
+
+/* The memory of a prepared statement's parsed and analyzed queries. */
+static Size
+plan_memory(SPIPlanPtr plan)
+{
+	ListCell   *lc;
+	Size		bytes = 0;
+
+	foreach(lc, SPI_plan_get_plan_sources(plan))
+	{
+		CachedPlanSource *source = (CachedPlanSource *) lfirst(lc);
+
+		bytes += MemoryContextMemAllocated(source->context, true);
+	}
+	return bytes;
 }
 
 /* prepare for the cache; a failure frees what the cache would have kept */

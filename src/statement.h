@@ -23,8 +23,10 @@ typedef struct PgrestStatement
 	bool		kept;			/* the plan belongs to the cache */
 } PgrestStatement;
 
-/* plans kept per process; more are not kept until the cache is emptied */
+/* the plans kept per process: how many, how much memory, how long a text */
 #define PGREST_MAX_KEPT_PLANS 256
+#define PGREST_MAX_KEPT_BYTES (64 * 1024 * 1024)
+#define PGREST_MAX_KEPT_SQL_LEN (32 * 1024)
 
 extern PgrestStatement pgrest_statement_prepare(const char *sql, int nparams,
 												const char **values, bool keep);

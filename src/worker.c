@@ -12,6 +12,11 @@
  * pending connections (a batch per listening socket) while it has room,
  * and lets the HTTP server run, which answers every complete request.
  *
+ * At start a worker raises its soft limit of open files to the hard limit:
+ * every connection is a file descriptor, and the usual soft limit (1024)
+ * is below what pgrest.connection_limit allows.  (http.c caps the
+ * connections by what the limit leaves.)
+ *
  * Requests run one at a time, inside pgrest_http_run; while one runs the
  * worker accepts nothing, so idle workers take new connections.  Every
  * idle worker wakes for a new connection; one that holds at least two
@@ -32,6 +37,8 @@
  */
 #include "postgres.h"
 
+#include <sys/resource.h>
+
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -48,6 +55,7 @@
 #include "guc.h"
 #include "handler.h"
 #include "http.h"
+#include "jwk.h"
 #include "listen.h"
 #include "shmem.h"
 #include "worker.h"
@@ -60,9 +68,11 @@
 /* connections a worker takes from one listening socket per wake-up */
 #define PGREST_ACCEPT_BATCH 64
 
+static void raise_open_files_limit(void);
 static bool accept_batch(int listen_fd);
 static void accept_admin(int listen_fd);
 static void warn_if_superuser(void);
+static void load_jwt_keys(void);
 static void publish_not_ready(int code, Datum arg);
 static WaitEventSet *create_wait_set(const int *listen_fds, int nlisten,
 									 int *listen_pos, const int *admin_fds,
@@ -90,8 +100,10 @@ pgrest_worker_main(Datum main_arg)
 	BackgroundWorkerInitializeConnection(pgrest_database, pgrest_role, 0);
 	pgstat_report_appname("pgrest");
 	warn_if_superuser();
+	load_jwt_keys();
 	pgrest_execute_install_hooks();
 
+	raise_open_files_limit();
 	pgrest_http_start();
 	set = create_wait_set(listen_fds, nlisten, listen_pos, admin_fds, nadmin);
 
@@ -107,7 +119,7 @@ pgrest_worker_main(Datum main_arg)
 		int			nevents;
 		long		timeout = pgrest_http_timeout_ms();
 		long		warm_up = pgrest_handler_warm_up();
-		bool		watch = pgrest_http_has_room() && !yielded;
+		bool		watch = pgrest_http_could_take() && !yielded;
 
 		/* not ready yet: try again soon (see pgrest_handler_warm_up) */
 		if (warm_up >= 0 && (timeout < 0 || timeout > warm_up))
@@ -135,6 +147,8 @@ pgrest_worker_main(Datum main_arg)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
+			/* a rewritten key file takes effect on reload */
+			load_jwt_keys();
 		}
 
 		for (int i = 0; i < nevents; i++)
@@ -159,8 +173,33 @@ pgrest_worker_main(Datum main_arg)
 }
 
 /*
+ * Raise the soft limit of open files to the hard limit (capped at a
+ * million: a hard limit of "unlimited" must not become the size of
+ * anything).  A failure is only logged: the worker serves with fewer
+ * connections.
+ */
+static void
+raise_open_files_limit(void)
+{
+	struct rlimit limit;
+	rlim_t		wanted;
+
+	if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+		return;
+	wanted = limit.rlim_max == RLIM_INFINITY ? 1024 * 1024 :
+		Min(limit.rlim_max, 1024 * 1024);
+	if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur >= wanted)
+		return;
+	limit.rlim_cur = wanted;
+	if (setrlimit(RLIMIT_NOFILE, &limit) != 0)
+		ereport(LOG,
+				(errmsg("pgrest could not raise its limit of open files: %m")));
+}
+
+/*
  * Take up to PGREST_ACCEPT_BATCH pending connections from a listening
- * socket, while this worker has room and no less loaded idle worker
+ * socket, while this worker has room (at its limit it sheds its slowest
+ * client for each new one, see conn.c) and no less loaded idle worker
  * should take them instead.  Returns false if it left a connection to
  * another worker.  Taking one per wake-up would make a burst of clients
  * wait for as many rounds of the event loop, each serving every request
@@ -169,7 +208,7 @@ pgrest_worker_main(Datum main_arg)
 static bool
 accept_batch(int listen_fd)
 {
-	for (int n = 0; n < PGREST_ACCEPT_BATCH && pgrest_http_has_room(); n++)
+	for (int n = 0; n < PGREST_ACCEPT_BATCH && pgrest_http_make_room(); n++)
 	{
 		bool		taken;
 
@@ -217,6 +256,33 @@ warn_if_superuser(void)
 				(errmsg("role \"%s\" is a superuser", pgrest_role),
 				 errdetail("pgrest refuses to serve requests as a superuser."),
 				 errhint("Set \"pgrest.role\" to a role without superuser rights (NOINHERIT, a member of the API roles) and restart the server.")));
+}
+
+/*
+ * Read the keys of pgrest.jwt_secret (its file, if it names one) now, at
+ * start and on reload.  A failure is logged; requests with a token then
+ * get 500 PGRST300 until the keys load.
+ */
+static void
+load_jwt_keys(void)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	StartTransactionCommand();
+	PG_TRY();
+	{
+		pgrest_jwk_load();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		EmitErrorReport();
+		FlushErrorState();
+		AbortCurrentTransaction();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
 }
 
 static void

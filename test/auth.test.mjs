@@ -77,7 +77,9 @@ test('tokens that do not verify are 401 PGRST301', async () => {
     [mint({ role: 'test_user' }, { key: 'another-secret-that-is-long-enough-too' }), 'JWT cryptographic operation failed'],
     [`${header}.${b64url('{"role":"postgres"}')}.${good.split('.')[2]}`, 'JWT cryptographic operation failed'],
     [`${b64url('{"alg":"none"}')}.${payload}.`, 'Wrong or unsupported encoding algorithm'],
-    [mint({ role: 'test_user' }, { header: { alg: 'HS512', typ: 'JWT' } }), 'Wrong or unsupported encoding algorithm'],
+    // HS512 is verified, but this signature is HS256's; RS256 needs an RSA key
+    [mint({ role: 'test_user' }, { header: { alg: 'HS512', typ: 'JWT' } }), 'JWT cryptographic operation failed'],
+    [mint({ role: 'test_user' }, { header: { alg: 'RS256', typ: 'JWT' } }), 'No suitable key or wrong key type'],
     [`${header}.${payload}`, 'Expected 3 parts in JWT; got 2'],
     ['not-a-token', 'Expected 3 parts in JWT; got 1'],
     ['%%%.%%%.%%%', 'JWT cryptographic operation failed'],

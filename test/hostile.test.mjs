@@ -93,7 +93,7 @@ test('SQL injection in names is refused, in values is only data', async () => {
 });
 
 test('input built to exhaust the parser', async () => {
-  const deepOr = `/canary?or=(${'or('.repeat(5000)}id.eq.1${')'.repeat(5000)})`;
+  const deepOr = `/canary?or=(${'or('.repeat(3000)}id.eq.1${')'.repeat(3000)})`;
   assert.equal(await req(deepOr), 400);
   assert.equal(await req(`/canary?select=${'a('.repeat(5000)}`), 400);
   assert.equal(await req(`/canary?id=in.(${'1,'.repeat(5000)}1)`), 200);

@@ -1,0 +1,318 @@
+/*-------------------------------------------------------------------------
+ *
+ * conn.c
+ *	  Keep slow clients from holding a worker's connections: deadlines
+ *	  for requests and responses, and shedding at the connection limit.
+ *
+ * libmicrohttpd's own timeout is an idle timeout: any byte restarts it, so
+ * a client that trickles a byte every few seconds holds its connection
+ * for ever, and a few thousand of them hold every worker.  This file
+ * keeps, for each connection, what it is doing and since when, and
+ * enforces absolute limits (pgrest.request_timeout, T below):
+ *
+ *	 waiting for a request	the headers must be in within T of the
+ *							connection's start, or within
+ *							pgrest.idle_timeout + T of the end of the
+ *							previous request on it (idle keep-alive
+ *							connections are libmicrohttpd's business
+ *							until then)
+ *	 receiving a body		within T of the headers, plus the time its
+ *							bytes take at PGREST_MIN_BODY_RATE
+ *	 sending a response		within T of the answer, plus the time its
+ *							bytes take at PGREST_MIN_SEND_RATE; and
+ *							libmicrohttpd drops one that reads nothing for
+ *							T (http.c sets its timeout so): a client that
+ *							does not read its response does not pin it in
+ *							memory
+ *
+ * A connection past its deadline while receiving gets a 408 with a JSON
+ * body (written straight to the socket: the server has sent nothing on
+ * it yet) and is shut down; one that does not read its response is shut
+ * down.  shutdown(2), not close(2): the socket stays libmicrohttpd's,
+ * which sees it end on its next run and cleans up as for any client that
+ * went away.
+ *
+ * When the worker is at its connection limit and clients are waiting to
+ * connect, it sheds the connection that is waiting longest for a request
+ * (or furthest behind with its body), with a 408 too, so that thousands
+ * of slow clients cannot keep a well-behaved one out.  Connections
+ * younger than PGREST_SHED_MIN_AGE_MS, and those with a request running
+ * or a response going out, are never shed.
+ *
+ * This file sees sockets, never libmicrohttpd's types, and runs no
+ * PostgreSQL code that could raise an ERROR (http.c calls it inside
+ * libmicrohttpd's callbacks too); it only allocates with malloc.
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/conn.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <sys/socket.h>
+
+#include "utils/timestamp.h"
+
+#include "conn.h"
+#include "guc.h"
+
+/* bytes per second a body must at least arrive at, after the first T */
+#define PGREST_MIN_BODY_RATE (64 * 1024)
+
+/*
+ * bytes per second a response must at least be read at, after the first
+ * T (a client that reads nothing at all is cut off by libmicrohttpd's
+ * timeout, which http.c sets to T while a response goes out)
+ */
+#define PGREST_MIN_SEND_RATE (256 * 1024)
+
+/* connections younger than this are never shed */
+#define PGREST_SHED_MIN_AGE_MS 1000
+
+/* deadlines are checked at most this often */
+#define PGREST_CHECK_INTERVAL_MS 250
+
+typedef enum ConnPhase
+{
+	CONN_WAITING,				/* for a request's headers */
+	CONN_RECEIVING,				/* a request's body */
+	CONN_BUSY,					/* the request runs, or its answer is sent */
+	CONN_ENDING					/* shut down; libmicrohttpd will close it */
+} ConnPhase;
+
+struct PgrestConn
+{
+	int			fd;
+	ConnPhase	phase;
+	bool		first;			/* no request completed on it yet */
+	TimestampTz opened;
+	TimestampTz since;			/* when the phase began */
+	size_t		bytes;			/* body received, or response to send */
+	PgrestConn *prev;
+	PgrestConn *next;
+};
+
+static PgrestConn *conns = NULL;
+static int	nshedding = 0;		/* shut down, not closed yet */
+static TimestampTz last_check = 0;
+
+static const char timeout_response_head[] =
+"HTTP/1.1 408 Request Timeout\r\n"
+"Connection: close\r\n"
+"Content-Type: application/json; charset=utf-8\r\n"
+"Content-Length: %d\r\n\r\n%s";
+static const char timeout_body[] =
+"{\"code\":\"PGRST508\",\"details\":null,\"hint\":\"Send the whole request within pgrest.request_timeout.\","
+"\"message\":\"The request was not received in time\"}";
+
+static TimestampTz deadline(const PgrestConn *conn);
+static void end_connection(PgrestConn *conn, bool with_408);
+
+/* A new connection (malloc'd; NULL when out of memory: not tracked). */
+PgrestConn *
+pgrest_conn_open(int fd)
+{
+	PgrestConn *conn = calloc(1, sizeof(PgrestConn));
+
+	if (conn == NULL)
+		return NULL;
+	conn->fd = fd;
+	conn->phase = CONN_WAITING;
+	conn->first = true;
+	conn->opened = conn->since = GetCurrentTimestamp();
+	conn->next = conns;
+	if (conns)
+		conns->prev = conn;
+	conns = conn;
+	return conn;
+}
+
+/* libmicrohttpd closed the connection. */
+void
+pgrest_conn_close(PgrestConn *conn)
+{
+	if (conn == NULL)
+		return;
+	if (conn->phase == CONN_ENDING)
+		nshedding--;
+	if (conn->prev)
+		conn->prev->next = conn->next;
+	else
+		conns = conn->next;
+	if (conn->next)
+		conn->next->prev = conn->prev;
+	free(conn);
+}
+
+/* The headers of a request are in; its body (if any) follows. */
+void
+pgrest_conn_headers_received(PgrestConn *conn)
+{
+	if (conn == NULL || conn->phase == CONN_ENDING)
+		return;
+	conn->phase = CONN_RECEIVING;
+	conn->since = GetCurrentTimestamp();
+	conn->bytes = 0;
+}
+
+/* More of the body arrived. */
+void
+pgrest_conn_body_received(PgrestConn *conn, size_t bytes)
+{
+	if (conn != NULL && conn->phase == CONN_RECEIVING)
+		conn->bytes += bytes;
+}
+
+/* The request is complete and runs; then its response goes out. */
+void
+pgrest_conn_answering(PgrestConn *conn, size_t response_bytes)
+{
+	if (conn == NULL || conn->phase == CONN_ENDING)
+		return;
+	conn->phase = CONN_BUSY;
+	conn->since = GetCurrentTimestamp();
+	conn->bytes = response_bytes;
+}
+
+/* The response was sent: the connection waits for the next request. */
+void
+pgrest_conn_request_done(PgrestConn *conn)
+{
+	if (conn == NULL || conn->phase == CONN_ENDING)
+		return;
+	conn->phase = CONN_WAITING;
+	conn->first = false;
+	conn->since = GetCurrentTimestamp();
+	conn->bytes = 0;
+}
+
+/*
+ * End every connection past its deadline.  Cheap to call after every
+ * wake-up: it looks at the connections at most every
+ * PGREST_CHECK_INTERVAL_MS.
+ */
+void
+pgrest_conn_enforce_deadlines(void)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	if (last_check != 0 &&
+		!TimestampDifferenceExceeds(last_check, now, PGREST_CHECK_INTERVAL_MS))
+		return;
+	last_check = now;
+	for (PgrestConn *conn = conns; conn != NULL; conn = conn->next)
+	{
+		if (conn->phase != CONN_ENDING && now >= deadline(conn))
+			end_connection(conn, conn->phase != CONN_BUSY);
+	}
+}
+
+/* How long the event loop may sleep before deadlines are due a check. */
+long
+pgrest_conn_next_check_ms(void)
+{
+	return conns == NULL ? -1 : PGREST_CHECK_INTERVAL_MS;
+}
+
+/*
+ * The connection to shed first: waiting for a request, or receiving one,
+ * for longer than its bytes justify; never a young one or a busy one.
+ */
+static PgrestConn *
+shed_candidate(void)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	PgrestConn *worst = NULL;
+	int64		worst_lag = 0;
+
+	for (PgrestConn *conn = conns; conn != NULL; conn = conn->next)
+	{
+		int64		lag;
+
+		if (conn->phase != CONN_WAITING && conn->phase != CONN_RECEIVING)
+			continue;
+		if (!TimestampDifferenceExceeds(conn->opened, now, PGREST_SHED_MIN_AGE_MS))
+			continue;
+		lag = now - conn->since;	/* microseconds */
+		if (conn->phase == CONN_RECEIVING)
+			lag -= (int64) conn->bytes * USECS_PER_SEC / PGREST_MIN_BODY_RATE;
+		if (worst == NULL || lag > worst_lag)
+		{
+			worst = conn;
+			worst_lag = lag;
+		}
+	}
+	return worst;
+}
+
+/* Whether a connection could be shed to make room for a new one. */
+bool
+pgrest_conn_can_shed(void)
+{
+	return shed_candidate() != NULL;
+}
+
+/* Shed one connection (408); false if none may be. */
+bool
+pgrest_conn_shed_one(void)
+{
+	PgrestConn *conn = shed_candidate();
+
+	if (conn == NULL)
+		return false;
+	end_connection(conn, true);
+	return true;
+}
+
+/* Connections shut down that libmicrohttpd has not closed yet. */
+int
+pgrest_conn_shedding(void)
+{
+	return nshedding;
+}
+
+/* When the connection's current phase must be over. */
+static TimestampTz
+deadline(const PgrestConn *conn)
+{
+	int64		limit_ms = pgrest_request_timeout;
+
+	switch (conn->phase)
+	{
+		case CONN_WAITING:
+			if (!conn->first)
+				limit_ms += (int64) pgrest_idle_timeout * 1000;
+			break;
+		case CONN_RECEIVING:
+			limit_ms += (int64) (conn->bytes / (PGREST_MIN_BODY_RATE / 1000));
+			break;
+		case CONN_BUSY:
+			limit_ms += (int64) (conn->bytes / (PGREST_MIN_SEND_RATE / 1000));
+			break;
+		case CONN_ENDING:
+			break;
+	}
+	return conn->since + limit_ms * 1000;
+}
+
+/*
+ * Shut the connection down, after a 408 when nothing was sent on it yet.
+ * libmicrohttpd notices on its next run and closes it.
+ */
+static void
+end_connection(PgrestConn *conn, bool with_408)
+{
+	if (with_408)
+	{
+		char		response[512];
+		int			len = snprintf(response, sizeof(response), timeout_response_head,
+								   (int) strlen(timeout_body), timeout_body);
+
+		(void) send(conn->fd, response, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	(void) shutdown(conn->fd, SHUT_RDWR);
+	conn->phase = CONN_ENDING;
+	nshedding++;
+}

@@ -1,0 +1,29 @@
+/*-------------------------------------------------------------------------
+ *
+ * conn.h
+ *	  The connections a worker holds: deadlines, and which to shed
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/conn.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGREST_CONN_H
+#define PGREST_CONN_H
+
+typedef struct PgrestConn PgrestConn;
+
+extern PgrestConn *pgrest_conn_open(int fd);
+extern void pgrest_conn_close(PgrestConn *conn);
+extern void pgrest_conn_headers_received(PgrestConn *conn);
+extern void pgrest_conn_body_received(PgrestConn *conn, size_t bytes);
+extern void pgrest_conn_answering(PgrestConn *conn, size_t response_bytes);
+extern void pgrest_conn_request_done(PgrestConn *conn);
+extern void pgrest_conn_enforce_deadlines(void);
+extern long pgrest_conn_next_check_ms(void);
+extern bool pgrest_conn_can_shed(void);
+extern bool pgrest_conn_shed_one(void);
+extern int	pgrest_conn_shedding(void);
+
+#endif							/* PGREST_CONN_H */
