@@ -19,6 +19,7 @@ OBJS = \
 	src/http.o \
 	src/conn.o \
 	src/handler.o \
+	src/state.o \
 	src/admin.o \
 	src/metrics.o \
 	src/router.o \

@@ -10,9 +10,9 @@
  * PostgREST's mapping (mapSQLtoHTTP), checked in order, first match wins.
  *
  * pgrest's own errors are ordinary ERRORs with SQLSTATE "PGRST"; the HTTP
- * status and the PGRSTnnn code travel beside them in a static slot set
- * just before the ereport and consumed here.  An error with SQLSTATE
- * "PGRST" but no slot was raised by user code.
+ * status and the PGRSTnnn code travel beside them in the request's state
+ * (state.h), set just before the ereport and consumed here.  An error
+ * with SQLSTATE "PGRST" but no pending one was raised by user code.
  *
  * This file never calls SPI and needs no transaction.
  *
@@ -28,6 +28,7 @@
 #include "utils/json.h"
 
 #include "error.h"
+#include "state.h"
 
 /* a SQLSTATE (5 characters) or a class (its first 2) and its status */
 typedef struct SqlstateStatus
@@ -71,15 +72,6 @@ static const SqlstateStatus sqlstate_table[] = {
 	{"42P17", 500},
 };
 
-/* the status and code of the pgrest error being raised, if any */
-static struct
-{
-	bool		set;
-	int			status;
-	char		code[16];
-	bool		details_json;	/* details is JSON text, not a string */
-}			pending;
-
 static int	status_for_sqlstate(const char *state, const char *message,
 								bool authenticated);
 static bool ends_with(const char *s, const char *suffix);
@@ -99,10 +91,12 @@ void
 pgrest_error_raise(int status, const char *code, const char *message,
 				   const char *details, const char *hint)
 {
-	pending.set = true;
-	pending.status = status;
-	pending.details_json = false;
-	strlcpy(pending.code, code, sizeof(pending.code));
+	PgrestPendingError *pending = &pgrest_state_get()->error;
+
+	pending->set = true;
+	pending->status = status;
+	pending->details_json = false;
+	strlcpy(pending->code, code, sizeof(pending->code));
 	ereport(ERROR,
 			(errcode(ERRCODE_PGREST),
 			 errmsg_internal("%s", message),
@@ -119,10 +113,12 @@ void
 pgrest_error_raise_json(int status, const char *code, const char *message,
 						const char *details_json, const char *hint)
 {
-	pending.set = true;
-	pending.status = status;
-	pending.details_json = true;
-	strlcpy(pending.code, code, sizeof(pending.code));
+	PgrestPendingError *pending = &pgrest_state_get()->error;
+
+	pending->set = true;
+	pending->status = status;
+	pending->details_json = true;
+	strlcpy(pending->code, code, sizeof(pending->code));
 	ereport(ERROR,
 			(errcode(ERRCODE_PGREST),
 			 errmsg_internal("%s", message),
@@ -131,19 +127,14 @@ pgrest_error_raise_json(int status, const char *code, const char *message,
 	pg_unreachable();
 }
 
-/* Forget a pgrest error nobody converted (called when a request starts). */
-void
-pgrest_error_reset(void)
-{
-	pending.set = false;
-}
-
 /* The HTTP status for this error. */
 int
 pgrest_error_status(const ErrorData *edata, bool authenticated)
 {
-	if (edata->sqlerrcode == ERRCODE_PGREST && pending.set)
-		return pending.status;
+	const PgrestPendingError *pending = &pgrest_state_get()->error;
+
+	if (edata->sqlerrcode == ERRCODE_PGREST && pending->set)
+		return pending->status;
 	return status_for_sqlstate(unpack_sql_state(edata->sqlerrcode),
 							   edata->message, authenticated);
 }
@@ -157,18 +148,19 @@ pgrest_error_status(const ErrorData *edata, bool authenticated)
 PgrestResponse *
 pgrest_error_response(const ErrorData *edata, bool authenticated)
 {
+	PgrestPendingError *pending = &pgrest_state_get()->error;
 	int			status = pgrest_error_status(edata, authenticated);
 	const char *code;
 	bool		details_json = false;
 
-	if (edata->sqlerrcode == ERRCODE_PGREST && pending.set)
+	if (edata->sqlerrcode == ERRCODE_PGREST && pending->set)
 	{
-		code = pstrdup(pending.code);
-		details_json = pending.details_json;
+		code = pstrdup(pending->code);
+		details_json = pending->details_json;
 	}
 	else
 		code = unpack_sql_state(edata->sqlerrcode);
-	pending.set = false;
+	pending->set = false;
 	return build_response(status, code, edata->message, edata->detail,
 						  details_json, edata->hint);
 }

@@ -27,7 +27,6 @@ extern void pgrest_error_raise(int status, const char *code,
 extern void pgrest_error_raise_json(int status, const char *code,
 									const char *message, const char *details_json,
 									const char *hint) pg_attribute_noreturn();
-extern void pgrest_error_reset(void);
 extern int	pgrest_error_status(const ErrorData *edata, bool authenticated);
 extern PgrestResponse *pgrest_error_response(const ErrorData *edata,
 											 bool authenticated);

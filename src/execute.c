@@ -83,19 +83,8 @@
 #include "guc.h"
 #include "result.h"
 #include "sqlendpoint.h"
+#include "state.h"
 #include "statement.h"
-
-/* whether the current request runs inside pgrest.handle() */
-static bool nested_request = false;
-
-/* the request asked to end with ROLLBACK (pgrest.tx_end, Prefer: tx) */
-static bool rollback_requested = false;
-
-/* the role switch is locked: user code cannot SET or RESET the role */
-static bool role_locked = false;
-static Oid	locked_userid;
-static int	locked_sec_context;
-static bool timeout_armed = false;
 
 /* time a request that swallows its cancel gets before the worker exits */
 #define PGREST_CANCEL_GRACE_MS 1000
@@ -104,10 +93,11 @@ static bool timeout_armed = false;
 static TimeoutId escalation_timeout = MAX_TIMEOUTS;
 static volatile sig_atomic_t escalated = false;
 
-/* the request created some object (temporary ones among them, perhaps) */
-static bool objects_created = false;
 static object_access_hook_type prev_object_access_hook = NULL;
 
+static void end_transaction(void);
+static ErrorData *abort_transaction(void);
+static void end_request(void);
 static void refuse_superuser(void);
 static void set_local(const char *name, const char *value);
 static char *headers_json(const PgrestRequest *req);
@@ -129,20 +119,21 @@ static void note_object_access(ObjectAccessType access, Oid classId,
 /*
  * Run body(arg) inside the request's transaction (a subtransaction of the
  * caller's when nested).  Returns NULL on success, or the error that
- * aborted the transaction, copied into the current memory context.
+ * aborted the transaction, copied into the current memory context (the
+ * request's).
  */
 ErrorData *
 pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 {
-	MemoryContext reqcxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	PgrestState *st = pgrest_state_get();
 	ErrorData  *volatile edata = NULL;
-	const char *saved_query = debug_query_string;
 
-	pgrest_error_reset();
-	nested_request = nested;
-	rollback_requested = false;
-	objects_created = false;
+	st->nested = nested;
+	st->rollback = false;
+	st->objects_created = false;
+	st->context = CurrentMemoryContext;
+	st->caller_owner = CurrentResourceOwner;
+	st->caller_query = debug_query_string;
 	if (nested)
 		BeginInternalSubTransaction(NULL);
 	else
@@ -153,16 +144,15 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 		QueryCancelPending = false;
 		arm_request_timeout();
 	}
-	MemoryContextSwitchTo(reqcxt);
+	MemoryContextSwitchTo(st->context);
 
 	PG_TRY();
 	{
-		int			gucnest = NewGUCNestLevel();
-
+		st->guc_level = NewGUCNestLevel();
 		PushActiveSnapshot(GetTransactionSnapshot());
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		MemoryContextSwitchTo(reqcxt);
+		MemoryContextSwitchTo(st->context);
 		if (!nested)
 			refuse_superuser();
 
@@ -173,66 +163,101 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 		 * their errors become this request's response.  (Nested in a
 		 * caller's transaction they belong to the caller.)
 		 */
-		if (rollback_requested)
+		if (st->rollback)
 			SPI_execute("SET CONSTRAINTS ALL IMMEDIATE", false, 0);
 		SPI_finish();
-		if (!nested && !rollback_requested)
-		{
-			AfterTriggerFireDeferred();
-			forget_session_objects();
-		}
-		PopActiveSnapshot();
-
-		/* nothing the request set outlives it: role, request.*, any SET */
-		unlock_role();
-		AtEOXact_GUC(false, gucnest);
-		if (nested && rollback_requested)
-			RollbackAndReleaseCurrentSubTransaction();
-		else if (nested)
-			ReleaseCurrentSubTransaction();
-		else if (rollback_requested)
-			AbortCurrentTransaction();
-		else
-		{
-			/* no user code runs from here on; a cancel still can */
-			disarm_escalation();
-			CommitTransactionCommand();
-		}
-		disarm_request_timeout();
+		end_transaction();
 	}
 	PG_CATCH();
 	{
-		MemoryContextSwitchTo(reqcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		debug_query_string = saved_query;
-		disarm_request_timeout();
-		role_locked = false;	/* the abort restores the user id */
-		if (nested)
-			RollbackAndReleaseCurrentSubTransaction();
-		else
-			AbortCurrentTransaction();
+		edata = abort_transaction();
 	}
 	PG_END_TRY();
 
-	/*
-	 * Session advisory locks, prepared statements and the session's
-	 * sequence state would outlive the request, whether it committed or not
-	 * (none is transactional): lastval() and currval() would show the next
-	 * request, another user's perhaps, the values this one drew.  This is
-	 * DISCARD SEQUENCES.
-	 */
-	if (!nested)
+	end_request();
+	MemoryContextSwitchTo(st->context);
+	debug_query_string = st->caller_query;
+	return edata;
+}
+
+/*
+ * The end of a transaction whose work succeeded: deferred triggers, then
+ * nothing the request set outlives it (role, request.*, any SET), then
+ * commit, or the rollback asked for.  SPI is finished; the request's
+ * snapshot is still pushed.
+ */
+static void
+end_transaction(void)
+{
+	PgrestState *st = pgrest_state_get();
+
+	if (!st->nested && !st->rollback)
+	{
+		AfterTriggerFireDeferred();
+		forget_session_objects();
+	}
+	PopActiveSnapshot();
+
+	unlock_role();
+	AtEOXact_GUC(false, st->guc_level);
+	if (st->nested && st->rollback)
+		RollbackAndReleaseCurrentSubTransaction();
+	else if (st->nested)
+		ReleaseCurrentSubTransaction();
+	else if (st->rollback)
+		AbortCurrentTransaction();
+	else
+	{
+		/* no user code runs from here on; a cancel still can */
+		disarm_escalation();
+		CommitTransactionCommand();
+	}
+	disarm_request_timeout();
+}
+
+/*
+ * In PG_CATCH: copy the error into the request's memory, then abort the
+ * transaction, which also undoes SPI, snapshots, portals, locks and every
+ * LOCAL setting.
+ */
+static ErrorData *
+abort_transaction(void)
+{
+	PgrestState *st = pgrest_state_get();
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(st->context);
+	edata = CopyErrorData();
+	FlushErrorState();
+	debug_query_string = st->caller_query;
+	disarm_request_timeout();
+	st->role_locked = false;	/* the abort restores the user id */
+	if (st->nested)
+		RollbackAndReleaseCurrentSubTransaction();
+	else
+		AbortCurrentTransaction();
+	return edata;
+}
+
+/*
+ * After the transaction, committed or not.  Session advisory locks,
+ * prepared statements and the session's sequence state would outlive the
+ * request (none is transactional): lastval() and currval() would show the
+ * next request, another user's perhaps, the values this one drew.  This
+ * is DISCARD SEQUENCES.
+ */
+static void
+end_request(void)
+{
+	PgrestState *st = pgrest_state_get();
+
+	if (!st->nested)
 	{
 		LockReleaseSession(USER_LOCKMETHOD);
 		DropAllPreparedStatements();
 		ResetSequenceCaches();
 	}
-	MemoryContextSwitchTo(reqcxt);
-	CurrentResourceOwner = owner;
-	debug_query_string = saved_query;
-	nested_request = false;
-	return edata;
+	CurrentResourceOwner = st->caller_owner;
 }
 
 /*
@@ -249,7 +274,7 @@ forget_session_objects(void)
 {
 	/* cursors first: an open one keeps its temporary table in use */
 	PortalHashTableDeleteAll();
-	if (objects_created)
+	if (pgrest_state_get()->objects_created)
 		ResetTempTableNamespace();
 }
 
@@ -270,7 +295,7 @@ note_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 				   int subId, void *arg)
 {
 	if (access == OAT_POST_CREATE)
-		objects_created = true;
+		pgrest_state_get()->objects_created = true;
 	if (prev_object_access_hook)
 		prev_object_access_hook(access, classId, objectId, subId, arg);
 }
@@ -282,7 +307,7 @@ note_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 void
 pgrest_execute_end_with_rollback(void)
 {
-	rollback_requested = true;
+	pgrest_state_get()->rollback = true;
 }
 
 /*
@@ -433,7 +458,7 @@ pgrest_execute_sql(const char *sql)
 	pgrest_sqlendpoint_check_after();
 
 	/* nothing a read changes is kept */
-	rollback_requested = true;
+	pgrest_state_get()->rollback = true;
 	MemoryContextSwitchTo(reqcxt);
 	return result;
 }
@@ -564,19 +589,23 @@ cookies_json(const PgrestRequest *req)
 static void
 lock_role(void)
 {
-	GetUserIdAndSecContext(&locked_userid, &locked_sec_context);
-	SetUserIdAndSecContext(locked_userid,
-						   locked_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	role_locked = true;
+	PgrestState *st = pgrest_state_get();
+
+	GetUserIdAndSecContext(&st->locked_userid, &st->locked_sec_context);
+	SetUserIdAndSecContext(st->locked_userid,
+						   st->locked_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	st->role_locked = true;
 }
 
 static void
 unlock_role(void)
 {
-	if (!role_locked)
+	PgrestState *st = pgrest_state_get();
+
+	if (!st->role_locked)
 		return;
-	SetUserIdAndSecContext(locked_userid, locked_sec_context);
-	role_locked = false;
+	SetUserIdAndSecContext(st->locked_userid, st->locked_sec_context);
+	st->role_locked = false;
 }
 
 static bool
@@ -613,7 +642,7 @@ arm_request_timeout(void)
 		pgrest_statement_timeout : StatementTimeout;
 	EnableTimeoutParams timers[2];
 
-	if (nested_request || ms <= 0)
+	if (pgrest_state_get()->nested || ms <= 0)
 		return;
 	if (escalation_timeout == MAX_TIMEOUTS)
 	{
@@ -628,14 +657,14 @@ arm_request_timeout(void)
 	timers[1].delay_ms = ms > INT_MAX - PGREST_CANCEL_GRACE_MS ?
 		INT_MAX : ms + PGREST_CANCEL_GRACE_MS;
 	enable_timeouts(timers, 2);
-	timeout_armed = true;
+	pgrest_state_get()->timeout_armed = true;
 }
 
 /* Once no user code can run any more, ignoring a cancel is not possible. */
 static void
 disarm_escalation(void)
 {
-	if (timeout_armed)
+	if (pgrest_state_get()->timeout_armed)
 		disable_timeout(escalation_timeout, false);
 }
 
@@ -643,16 +672,17 @@ disarm_escalation(void)
 static void
 disarm_request_timeout(void)
 {
+	PgrestState *st = pgrest_state_get();
 	DisableTimeoutParams timers[2];
 
-	if (!timeout_armed)
+	if (!st->timeout_armed)
 		return;
 	timers[0].id = STATEMENT_TIMEOUT;
 	timers[0].keep_indicator = false;
 	timers[1].id = escalation_timeout;
 	timers[1].keep_indicator = false;
 	disable_timeouts(timers, 2);
-	timeout_armed = false;
+	st->timeout_armed = false;
 	QueryCancelPending = false;
 }
 

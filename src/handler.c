@@ -50,16 +50,9 @@
 #include "router.h"
 #include "schema.h"
 #include "shmem.h"
+#include "state.h"
 
 PG_FUNCTION_INFO_V1(pgrest_handle);
-
-/*
- * Requests running in this process: 0 or 1.  A request's schema cache,
- * kept plans, role lock and transaction state belong to it alone, so
- * pgrest.handle() refuses to run inside one (a function that a request
- * calls, calling pgrest.handle()).
- */
-static int	running_requests = 0;
 
 /* what the stages hand each other inside the transaction */
 typedef struct Pipeline
@@ -162,6 +155,7 @@ pgrest_handler_warm_up(void)
 												ALLOCSET_SMALL_SIZES);
 	old = MemoryContextSwitchTo(warm_up_context);
 	memset(&pipeline, 0, sizeof(pipeline));
+	pgrest_state_reset();
 	edata = pgrest_execute_transaction(mark_served, &pipeline, false);
 	publish_state(&pipeline, edata);
 	MemoryContextSwitchTo(old);
@@ -175,19 +169,26 @@ run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 {
 	Pipeline	pipeline = {http, target, nested, NULL, NULL, NULL, false};
 	ErrorData  *volatile edata = NULL;
+	PgrestState *st = pgrest_state_reset();
 	char	   *line = request_line(http);
 
+	st->line = line;
 	if (!nested)
 		pgstat_report_activity(STATE_RUNNING, line);
 
-	running_requests++;
+	/*
+	 * A request's schema cache, kept plans, role lock and transaction state
+	 * belong to it alone, so pgrest.handle() refuses to run inside one (a
+	 * function that a request calls, calling pgrest.handle()).
+	 */
+	st->running = true;
 	PG_TRY();
 	{
 		edata = pgrest_execute_transaction(run_stages, &pipeline, nested);
 	}
 	PG_FINALLY();
 	{
-		running_requests--;
+		st->running = false;
 	}
 	PG_END_TRY();
 	if (!nested)
@@ -356,7 +357,7 @@ pgrest_handle(PG_FUNCTION_ARGS)
 				 errmsg("method and path must not be null")));
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	if (running_requests > 0)
+	if (pgrest_state_get()->running)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("pgrest.handle() cannot run inside a pgrest request")));
