@@ -41,6 +41,19 @@
  * current on entry (the request's context), never in a transaction or SPI
  * context that commit would free.
  *
+ * A read whose body is written row by row (stream.c) opens a portal on
+ * its rows and fetches the first batches inside the bracket.  If they are
+ * not all fetched then, the bracket returns with the transaction open and
+ * the portal in it: SPI finished, the snapshot popped (the portal holds
+ * its own, which pins the transaction's xmin), but the transaction, the
+ * request's settings, its role lock and its timeouts in force.  The
+ * worker's loop then sends what was fetched and, in later turns, fetches
+ * more with pgrest_execute_continue, one PG_TRY per turn; the turn that
+ * closes the portal ends the transaction as above.  A client that goes
+ * away meanwhile ends it with pgrest_execute_abandon (a rollback, which
+ * drops the portal).  So the timeout covers the whole stream, and a
+ * cancel that arrives between turns is raised in the next one.
+ *
  * Copyright (c) 2026, pgrest contributors
  *
  * src/execute.c
@@ -66,6 +79,7 @@
 #include "storage/latch.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
+#include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -121,6 +135,13 @@ static void note_object_access(ObjectAccessType access, Oid classId,
  * caller's when nested).  Returns NULL on success, or the error that
  * aborted the transaction, copied into the current memory context (the
  * request's).
+ *
+ * If the body leaves a read's rows open (pgrest_execute_open_rows), the
+ * transaction stays open when this returns: SPI is finished and the
+ * snapshot popped, but the transaction, its settings, its role and its
+ * timeout remain, and the portal holds its own snapshot.  Later turns of
+ * the worker's loop go on with pgrest_execute_continue, which ends the
+ * transaction once the rows are closed, or pgrest_execute_abandon.
  */
 ErrorData *
 pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
@@ -131,6 +152,7 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 	st->nested = nested;
 	st->rollback = false;
 	st->objects_created = false;
+	st->rows = NULL;
 	st->context = CurrentMemoryContext;
 	st->caller_owner = CurrentResourceOwner;
 	st->caller_query = debug_query_string;
@@ -166,7 +188,10 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 		if (st->rollback)
 			SPI_execute("SET CONSTRAINTS ALL IMMEDIATE", false, 0);
 		SPI_finish();
-		end_transaction();
+		if (st->rows == NULL)
+			end_transaction();
+		else
+			PopActiveSnapshot();	/* the portal keeps its own */
 	}
 	PG_CATCH();
 	{
@@ -174,10 +199,75 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 	}
 	PG_END_TRY();
 
-	end_request();
+	if (st->rows == NULL)
+		end_request();
 	MemoryContextSwitchTo(st->context);
 	debug_query_string = st->caller_query;
 	return edata;
+}
+
+/*
+ * In a later turn of the worker's loop: run step(arg) inside the
+ * transaction pgrest_execute_transaction left open, and end it (commit,
+ * or the requested rollback) once the step has closed the rows.  Returns
+ * NULL, or the error that aborted the transaction, copied into the
+ * request's memory.  A cancel (the statement timeout, pg_cancel_backend)
+ * that arrived while the loop waited is raised here.  The caller's memory
+ * context is current again on return.
+ */
+ErrorData *
+pgrest_execute_continue(PgrestTransactionBody step, void *arg)
+{
+	PgrestState *st = pgrest_state_get();
+	MemoryContext cxt = CurrentMemoryContext;
+	ErrorData  *volatile edata = NULL;
+
+	Assert(st->rows != NULL);
+	MemoryContextSwitchTo(st->context);
+	PG_TRY();
+	{
+		CHECK_FOR_INTERRUPTS();
+		step(arg);
+		if (st->rows == NULL)
+		{
+			PushActiveSnapshot(GetTransactionSnapshot());
+			end_transaction();
+		}
+	}
+	PG_CATCH();
+	{
+		edata = abort_transaction();
+	}
+	PG_END_TRY();
+
+	if (st->rows == NULL)
+		end_request();
+	MemoryContextSwitchTo(cxt);
+	debug_query_string = st->caller_query;
+	return edata;
+}
+
+/*
+ * The client is gone while the request's rows were still being sent:
+ * roll its transaction back (which also drops the portal).  The request's
+ * memory is about to be freed; the caller's context is current again on
+ * return.
+ */
+void
+pgrest_execute_abandon(void)
+{
+	PgrestState *st = pgrest_state_get();
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (st->rows == NULL)
+		return;
+	disarm_request_timeout();
+	st->role_locked = false;	/* the abort restores the user id */
+	st->rows = NULL;
+	AbortCurrentTransaction();
+	end_request();
+	MemoryContextSwitchTo(cxt);
+	debug_query_string = st->caller_query;
 }
 
 /*
@@ -232,6 +322,7 @@ abort_transaction(void)
 	debug_query_string = st->caller_query;
 	disarm_request_timeout();
 	st->role_locked = false;	/* the abort restores the user id */
+	st->rows = NULL;			/* and drops the portal */
 	if (st->nested)
 		RollbackAndReleaseCurrentSubTransaction();
 	else
@@ -409,13 +500,79 @@ pgrest_execute_query(const PgrestQuery *query)
 			 SPI_result_code_string(rc));
 	receiver->rDestroy(receiver);
 	pgrest_statement_done(&statement);
-
-	if (query->estimate_sql != NULL &&
-		(result->total < 0 || (query->estimate_above >= 0 &&
-							   result->total > query->estimate_above)))
-		result->total = planner_estimate(query);
+	result->total = pgrest_execute_total(query, result->total);
 	MemoryContextSwitchTo(reqcxt);
 	return result;
+}
+
+/*
+ * The total a read reports: what its statement counted (-1: nothing), or
+ * the planner's estimate when it counted nothing for count=planned, or
+ * more than it counts exactly for count=estimated (pgrest.max_rows).
+ */
+int64
+pgrest_execute_total(const PgrestQuery *query, int64 counted)
+{
+	if (query->estimate_sql != NULL &&
+		(counted < 0 || (query->estimate_above >= 0 && counted > query->estimate_above)))
+		return planner_estimate(query);
+	return counted;
+}
+
+/*
+ * Open a portal on the statement of a body written row by row (see
+ * query.h): stream.c fetches its rows in batches, in this turn of the
+ * worker's loop and perhaps in later ones, and the transaction stays open
+ * while the portal is (see pgrest_execute_transaction).  Call inside the
+ * transaction's body, where SPI is connected.  The plan is kept like any
+ * other statement's; parallel plans are never made for pgrest's
+ * statements, so the rows come in the order the statement gives them.
+ */
+void
+pgrest_execute_open_rows(const PgrestQuery *query)
+{
+	PgrestState *st = pgrest_state_get();
+	MemoryContext cxt = CurrentMemoryContext;
+	PgrestStatement statement;
+
+	Assert(query->rows && st->rows == NULL);
+	debug_query_string = query->sql;
+	statement = pgrest_statement_prepare(query->sql, query->nparams, query->params, true);
+	st->rows = SPI_cursor_open_with_paramlist(NULL, statement.plan, statement.params,
+											  query->read_only);
+	/* an unkept plan was copied into the portal */
+	pgrest_statement_done(&statement);
+	MemoryContextSwitchTo(cxt);
+}
+
+/*
+ * Fetch up to count rows of the open portal into dest, straight from the
+ * executor (no SPI tuple table).  Returns how many came: fewer than count
+ * when the rows are all fetched.
+ */
+uint64
+pgrest_execute_fetch_rows(long count, DestReceiver *dest)
+{
+	PgrestState *st = pgrest_state_get();
+	MemoryContext cxt = CurrentMemoryContext;
+	uint64		fetched;
+
+	Assert(st->rows != NULL);
+	debug_query_string = st->rows->sourceText;
+	fetched = PortalRunFetch(st->rows, FETCH_FORWARD, count, dest);
+	MemoryContextSwitchTo(cxt);
+	return fetched;
+}
+
+/* Close the portal; the transaction ends with the step that closes it. */
+void
+pgrest_execute_close_rows(void)
+{
+	PgrestState *st = pgrest_state_get();
+
+	Assert(st->rows != NULL);
+	SPI_cursor_close(st->rows);
+	st->rows = NULL;
 }
 
 /*

@@ -12,7 +12,10 @@
 #ifndef PGREST_STATE_H
 #define PGREST_STATE_H
 
+#include "utils/portal.h"
 #include "utils/resowner.h"
+
+struct PgrestStream;
 
 /* a pgrest error being raised: its status and PGRST code (error.c) */
 typedef struct PgrestPendingError
@@ -24,7 +27,9 @@ typedef struct PgrestPendingError
 } PgrestPendingError;
 
 /*
- * One request, from its first stage to its last byte; a new request
+ * One request, from its first stage to its last byte.  A request that
+ * streams its rows outlives the turn of the worker's loop that started it,
+ * so nothing of it may live in a stage's local variables; a new request
  * starts from nothing (pgrest_state_reset).  Each part belongs to
  * the file named above it, which alone reads and writes it.
  */
@@ -33,6 +38,7 @@ typedef struct PgrestState
 	/* handler.c: the request as a whole */
 	bool		running;		/* pgrest.handle() cannot run inside it */
 	char	   *line;			/* "GET /path?query", for the log */
+	struct PgrestStream *stream;	/* rows still to send, in later turns */
 
 	/* execute.c: its transaction */
 	bool		nested;			/* inside pgrest.handle(): a subtransaction */
@@ -46,6 +52,7 @@ typedef struct PgrestState
 	int			locked_sec_context;
 	bool		timeout_armed;
 	bool		objects_created;	/* it created some object (temporary?) */
+	Portal		rows;			/* a read's rows being fetched, or NULL */
 
 	/* error.c */
 	PgrestPendingError error;
