@@ -201,6 +201,27 @@ ALTER SYSTEM RESET pgrest.max_rows;
 SELECT pg_reload_conf();
 SELECT stream_wait('pgrest.max_rows', '0');
 
+-- NDJSON: one JSON value a line, streamed alike; json's own line breaks
+-- become spaces
+SELECT status, content_type,
+       (SELECT count(*) FROM regexp_split_to_table(body, E'\n')) AS lines,
+       (SELECT bool_and(l.line::jsonb = to_jsonb(r))
+        FROM regexp_split_to_table(body, E'\n') WITH ORDINALITY AS l(line, n)
+        JOIN stream_rows r ON r.id = l.n) AS each_line_its_row
+FROM regress_http('GET', '/stream_rows?order=id', '-H "Accept: application/x-ndjson"');
+SELECT status, chunked, md5 = stream_handled('/stream_rows?order=id', 'application/x-ndjson') AS same_as_handle
+FROM stream_get('/stream_rows?order=id', 'application/x-ndjson');
+SELECT body FROM pgrest.handle('GET', '/stream_rows', 'order=id&limit=3&select=id,doc,pair',
+                               '{"Accept": "application/x-ndjson"}', NULL);
+SELECT body FROM pgrest.handle('GET', '/rpc/stream_arrays', 'n=4', '{"Accept": "application/x-ndjson"}', NULL);
+SELECT body FROM pgrest.handle('GET', '/rpc/stream_one', NULL, '{"Accept": "application/x-ndjson"}', NULL);
+SELECT body FROM pgrest.handle('GET', '/stream_rows', 'id=lt.0', '{"Accept": "application/x-ndjson"}', NULL);
+SELECT status, headers FROM pgrest.handle('HEAD', '/stream_rows', NULL, '{"Accept": "application/x-ndjson"}', NULL);
+-- writes do not answer in NDJSON
+SELECT status, body::jsonb FROM pgrest.handle('POST', '/stream_rows', NULL,
+    '{"Accept": "application/x-ndjson", "Prefer": "return=representation"}', '{"id": 9001}');
+SELECT count(*) FROM stream_rows WHERE id = 9001;
+
 -- an error after the first byte ends the body without its last chunk
 -- (curl: 18), and the worker serves on
 SELECT status, chunked, curl_exit FROM stream_get('/stream_failing');

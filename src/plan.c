@@ -111,7 +111,7 @@ pgrest_plan_build(const PgrestRequest *req)
 /*
  * Whether the body is written row by row as a portal yields the rows
  * (stream.c), so that a large one can be streamed: JSON arrays and CSV of
- * reads and of functions returning sets.  Single objects,
+ * reads and of functions returning sets, and NDJSON.  Single objects,
  * GeoJSON, a function's single value and the rows a write returns are
  * aggregated by the statement itself.
  */
@@ -123,6 +123,8 @@ written_row_by_row(const PgrestPlan *plan)
 		return false;
 	switch (plan->media)
 	{
+		case PGREST_MEDIA_NDJSON:
+			return true;
 		case PGREST_MEDIA_JSON:
 		case PGREST_MEDIA_CSV:
 			return plan->kind == PGREST_PLAN_READ || plan->routine->returns_set;
@@ -296,11 +298,13 @@ plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
 	plan->limit = -1;
 	plan->count = req->prefer.count;
 	plan->media = req->media;
-	if (plan->media == PGREST_MEDIA_GEOJSON && pgrest_schema_geojson_function() == NULL)
+	/* GeoJSON needs PostGIS; NDJSON is for reads and calls */
+	if ((plan->media == PGREST_MEDIA_GEOJSON && pgrest_schema_geojson_function() == NULL) ||
+		(plan->media == PGREST_MEDIA_NDJSON && !top_level))
 		pgrest_error_raise(406, "PGRST107",
 						   psprintf("None of these media types are available: %s",
 									pgrest_request_header(req, "accept")),
-						   NULL, NULL);	/* GeoJSON needs PostGIS */
+						   NULL, NULL);
 	plan->strip_nulls = req->strip_nulls;
 }
 

@@ -138,7 +138,7 @@ build_read(Builder *b)
  *	 [SELECT <total>, NULL UNION ALL]
  *	 SELECT NULL::int8, <value> FROM pgrest_source _pgrest_t
  *
- * The value is the row as a record (for JSON and CSV), or a
+ * The value is the row as a record (for JSON, NDJSON and CSV), or a
  * function's value; stream.c turns each into text with the functions
  * json_agg and the record's output function use.  When a count is asked
  * for, a first row carries it, so that it is known before the first byte

@@ -282,6 +282,8 @@ content_type(const PgrestPlan *plan)
 			return "text/csv; charset=utf-8";
 		case PGREST_MEDIA_GEOJSON:
 			return "application/geo+json; charset=utf-8";
+		case PGREST_MEDIA_NDJSON:
+			return "application/x-ndjson; charset=utf-8";
 		case PGREST_MEDIA_OBJECT:
 			return plan->strip_nulls ?
 				"application/vnd.pgrst.object+json; nulls=stripped; charset=utf-8" :

@@ -5,7 +5,7 @@
  *	  hand a large body to the client while it is being written.
  *
  * Reads of JSON arrays and CSV (of relations, and of functions returning
- * sets) are written here rather than aggregated by
+ * sets) and every NDJSON body are written here rather than aggregated by
  * their statement (json_agg, string_agg): query.c's rows statement returns
  * each row (as a record, or a function's value), execute.c opens a portal
  * on it and fetches its rows in batches into this file's DestReceiver,
@@ -21,6 +21,9 @@
  *				to each element stripped, joined by ','.
  *	 CSV		the header, then each row as its record's output without
  *				the parentheses, one a line; '\n' alone for none.
+ *	 NDJSON		each row's JSON and '\n'.  JSON allows a line break only
+ *				between tokens (a string holds it as \n), so the breaks a
+ *				json column keeps from its input become spaces.
  *
  * The first batches are fetched inside the request's transaction, until
  * the rows end or the body holds pgrest.stream_threshold bytes.  A body
@@ -138,6 +141,7 @@ static void receiver_destroy(DestReceiver *self);
 static void learn_value_type(PgrestStream *stream, Oid type);
 static text *value_json(PgrestStream *stream, Datum value);
 static void write_element(PgrestStream *stream, Datum value, bool isnull);
+static void write_line(PgrestStream *stream, Datum value, bool isnull);
 static void write_record(PgrestStream *stream, Datum value, bool isnull);
 
 /*
@@ -367,6 +371,8 @@ write_end(PgrestStream *stream)
 			if (stream->rows == 0)
 				appendStringInfoChar(&stream->buf, '\n');
 			break;
+		case PGREST_MEDIA_NDJSON:
+			break;
 		default:
 			appendStringInfoString(&stream->buf, stream->rows == 0 ? "[]" : "]");
 			break;
@@ -435,6 +441,9 @@ receive_row(TupleTableSlot *slot, DestReceiver *self)
 	{
 		case PGREST_MEDIA_CSV:
 			write_record(stream, value, isnull);
+			break;
+		case PGREST_MEDIA_NDJSON:
+			write_line(stream, value, isnull);
 			break;
 		default:
 			write_element(stream, value, isnull);
@@ -543,6 +552,29 @@ write_element(PgrestStream *stream, Datum value, bool isnull)
 	}
 	json = value_json(stream, value);
 	appendBinaryStringInfo(buf, VARDATA_ANY(json), VARSIZE_ANY_EXHDR(json));
+}
+
+/* NDJSON: one line */
+static void
+write_line(PgrestStream *stream, Datum value, bool isnull)
+{
+	StringInfo	buf = &stream->buf;
+
+	if (isnull)
+		appendBinaryStringInfo(buf, "null", 4);
+	else
+	{
+		text	   *json = value_json(stream, value);
+		int			start = buf->len;
+
+		appendBinaryStringInfo(buf, VARDATA_ANY(json), VARSIZE_ANY_EXHDR(json));
+		for (char *p = buf->data + start; p < buf->data + buf->len; p++)
+		{
+			if (*p == '\n' || *p == '\r')
+				*p = ' ';
+		}
+	}
+	appendStringInfoChar(buf, '\n');
 }
 
 /* CSV: the header before the first row, then the record without (...) */

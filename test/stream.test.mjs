@@ -111,8 +111,9 @@ async function body(path, accept) {
   return { res, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
-test('a streamed body is byte for byte the body sent whole: JSON, CSV', async () => {
-  const types = ['application/json', 'text/csv', 'application/vnd.pgrst.array+json;nulls=stripped'];
+test('a streamed body is byte for byte the body sent whole: JSON, CSV, NDJSON', async () => {
+  const types = ['application/json', 'text/csv', 'application/x-ndjson',
+    'application/vnd.pgrst.array+json;nulls=stripped'];
   const streamed = {};
   for (const type of types) {
     const { res, bytes } = await body('/items?order=id', type);
@@ -132,6 +133,10 @@ test('a streamed body is byte for byte the body sent whole: JSON, CSV', async ()
   } finally {
     await setting('pgrest.stream_threshold', null);
   }
+  const lines = streamed['application/x-ndjson'].toString().split('\n');
+  assert.equal(lines.length, 20001);
+  assert.equal(lines.pop(), '');
+  assert.deepEqual(JSON.parse(lines[1]), { id: 2, name: 'item "2"', tags: ['t2'], doc: { a: [1, 2] } });
 });
 
 test('postgrest-js reads a streamed response, with its exact count', async () => {
