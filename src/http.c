@@ -250,6 +250,7 @@ static void continue_stream(void);
 static struct MHD_Response *make_response(Exchange *ex, const PgrestResponse *resp);
 static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max);
 static void restart_idle_timer(struct MHD_Connection *connection);
+static unsigned int send_timeout(void);
 static void retire(Exchange *ex);
 static void release_retired(void);
 static void free_exchange(Exchange *ex);
@@ -620,7 +621,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 			return MHD_NO;
 		/* a client that reads nothing for this long loses its response */
 		MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
-								  (unsigned int) Max((pgrest_request_timeout + 999) / 1000, 1));
+								  send_timeout());
 		rc = MHD_queue_response(connection, ex->status, ex->response);
 		MHD_destroy_response(ex->response);
 		ex->response = NULL;
@@ -1079,10 +1080,15 @@ read_stream(void *cls, uint64_t pos, char *buf, size_t max)
 static void
 restart_idle_timer(struct MHD_Connection *connection)
 {
-	unsigned int timeout = (unsigned int) Max((pgrest_request_timeout + 999) / 1000, 1);
-
 	MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT, 0);
-	MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT, timeout);
+	MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT, send_timeout());
+}
+
+/* The seconds a client may read nothing of its response: pgrest.request_timeout. */
+static unsigned int
+send_timeout(void)
+{
+	return (unsigned int) Max((pgrest_request_timeout + 999) / 1000, 1);
 }
 
 /*

@@ -74,7 +74,7 @@
 /* rows of the first batch, before any row's size is known */
 #define PGREST_STREAM_FIRST_ROWS 128
 
-/* rows of one fetch at most; once streaming, rows of one fetch at most */
+/* rows of one fetch at most; once streaming, fewer */
 #define PGREST_STREAM_MAX_ROWS 10000
 #define PGREST_STREAM_STEP_ROWS 256
 
@@ -101,7 +101,6 @@ struct PgrestStream
 	bool		strip_nulls;
 	const char *csv_header;
 	bool		total_first;	/* the statement's first row is the total */
-	bool		may_stream;		/* else the body is written whole first */
 
 	/* the body: the client has taken buf[0, sent) of buf[0, converted) */
 	StringInfoData buf;
@@ -167,7 +166,6 @@ pgrest_stream_begin(const PgrestQuery *query, const PgrestPlan *plan,
 	stream->strip_nulls = plan->strip_nulls;
 	stream->csv_header = query->csv_header;
 	stream->total_first = query->total_first;
-	stream->may_stream = may_stream;
 	stream->total = -1;
 	stream->context = CurrentMemoryContext;
 	initStringInfo(&stream->buf);
