@@ -33,6 +33,7 @@
 #include "admin.h"
 #include "error.h"
 #include "guc.h"
+#include "listen.h"
 #include "metrics.h"
 #include "shmem.h"
 
@@ -96,6 +97,7 @@ ready(const PgrestHttpRequest *http)
 	bool		standby = RecoveryInProgress();
 	const char *reason = NULL;
 	int			nready;
+	int			nsockets;
 	StringInfoData body;
 
 	if (wanted != NULL && strcmp(wanted, "primary") != 0 &&
@@ -106,7 +108,11 @@ ready(const PgrestHttpRequest *http)
 
 	pgrest_shmem_collect(stats);
 	nready = stats->states[PGREST_WORKER_READY];
-	if (nready == 0)
+	(void) pgrest_listen_sockets(&nsockets);
+	if (nsockets == 0)
+		reason = psprintf("pgrest could not listen on port %d; see the server log",
+						  pgrest_port);
+	else if (nready == 0)
 	{
 		if (stats->states[PGREST_WORKER_NO_EXTENSION] > 0)
 			reason = psprintf("pgrest is not installed in database \"%s\"",
