@@ -26,8 +26,12 @@
 //
 // --update writes what the examples print into the files, for writing
 // new examples: read every change before you commit it.
+//
+// Links between the files are checked too: a relative link must name a
+// file that exists, and its #anchor a heading of that file.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 
 const update = process.argv[2] === '--update';
 const files = process.argv.slice(update ? 3 : 2);
@@ -155,11 +159,35 @@ function render(actual) {
   return r.body ? `${head.join('\n')}\n\n${body(r.body)}` : head.join('\n');
 }
 
+// the anchors GitHub makes of a Markdown file's headings
+function anchors(file) {
+  const text = fs.readFileSync(file, 'utf8').replace(/^```[\s\S]*?^```$/gm, '');
+  return new Set([...text.matchAll(/^#+ (.*)$/gm)].map(([, title]) => title.trim().toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-')));
+}
+
+// relative links of a file that name no file, or no heading of it
+function brokenLinks(file, lines) {
+  const text = lines.join('\n').replace(/^```[\s\S]*?^```$/gm, '');
+  const broken = [];
+  for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+    if (/^[a-z]+:/.test(target)) continue;
+    const [where, anchor] = target.split('#');
+    const linked = where ? path.join(path.dirname(file), where) : file;
+    if (!fs.existsSync(linked)) broken.push(`${file}: link to a missing file: ${target}`);
+    else if (anchor && linked.endsWith('.md') && !anchors(linked).has(anchor)) {
+      broken.push(`${file}: link to a missing heading: ${target}`);
+    }
+  }
+  return broken;
+}
+
 let failed = 0;
 let passed = 0;
 for (const file of files) {
   const lines = fs.readFileSync(file, 'utf8').split('\n');
   const { found, errors } = examples(file, lines);
+  errors.push(...brokenLinks(file, lines));
   for (const e of errors) { console.log(`not ok ${e}`); failed++; }
   if (found.length === 0) continue;
   if (process.env.PGREST_DOCS_RESET) {
