@@ -271,6 +271,13 @@ plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
 	plan->limit = -1;
 	plan->count = req->prefer.count;
 	plan->media = req->media;
+	plan->explain = req->explain;
+	plan->explain_options = req->explain_options;
+	if (plan->explain != PGREST_EXPLAIN_NONE && !pgrest_plan_enabled)
+		pgrest_error_raise(406, "PGRST107",
+						   psprintf("None of these media types are available: %s",
+									pgrest_request_header(req, "accept")),
+						   NULL, NULL);
 	if (plan->media == PGREST_MEDIA_GEOJSON && pgrest_schema_geojson_function() == NULL)
 		pgrest_error_raise(406, "PGRST107",
 						   psprintf("None of these media types are available: %s",
