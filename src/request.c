@@ -111,8 +111,13 @@ pgrest_request_parse(const PgrestHttpRequest *http, PgrestTarget target)
 void
 pgrest_request_parse_body(PgrestRequest *req)
 {
+	Oid			raw;
+
 	if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST &&
-		req->body_len == 0)
+		(raw = pgrest_payload_raw_type(pgrest_request_header(req, "content-type"))) != InvalidOid)
+		req->payload = pgrest_payload_raw(raw, req->body, req->body_len);
+	else if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST &&
+			 req->body_len == 0)
 		req->payload = pgrest_payload_parse(NULL, "{}", 2, true);	/* no arguments */
 	else if (req->method == PGREST_METHOD_POST || req->method == PGREST_METHOD_PATCH ||
 			 req->method == PGREST_METHOD_PUT)
