@@ -82,6 +82,7 @@
 #include "execute.h"
 #include "guc.h"
 #include "result.h"
+#include "schema.h"
 #include "sqlendpoint.h"
 #include "statement.h"
 
@@ -117,11 +118,14 @@ static void unlock_role(void);
 static bool repeated_later(const PgrestRequest *req, int i);
 static char *search_path_for(const char *schema);
 static void arm_request_timeout(void);
+static void rearm_request_timeout(int ms);
 static void disarm_escalation(void);
 static void disarm_request_timeout(void);
 static void escalate_cancel(void);
 static void report_escalation(int code, Datum arg);
 static int64 planner_estimate(const PgrestQuery *query);
+static PgrestResult *execute_explain(const PgrestQuery *query);
+static PgrestResult *execute_statement(const PgrestQuery *query);
 static void forget_session_objects(void);
 static void note_object_access(ObjectAccessType access, Oid classId,
 							   Oid objectId, int subId, void *arg);
@@ -294,8 +298,11 @@ pgrest_execute_end_with_rollback(void)
  */
 void
 pgrest_execute_set_context(const PgrestRequest *req, const PgrestAuth *auth,
-						   const char *schema, bool read_only)
+						   const char *schema, bool read_only, List *role_settings)
 {
+	int			role_timeout = 0;
+	ListCell   *lc;
+
 	/*
 	 * SET ROLE none means "back to the session user", the authenticator
 	 * itself; no role of that name can exist, so say so.
@@ -311,6 +318,20 @@ pgrest_execute_set_context(const PgrestRequest *req, const PgrestAuth *auth,
 				 errmsg("permission denied to set role \"%s\"", auth->role),
 				 errdetail("A request never runs with the privileges of pgrest.role.")));
 	set_local("search_path", search_path_for(schema));
+
+	/*
+	 * The role's own settings (ALTER ROLE ... SET), as a session of the
+	 * role would have them; pgrest.statement_timeout stays the most a
+	 * request may take.
+	 */
+	foreach(lc, role_settings)
+	{
+		PgrestSetting *setting = (PgrestSetting *) lfirst(lc);
+
+		set_local(setting->name, setting->value);
+		if (strcmp(setting->name, "statement_timeout") == 0)
+			role_timeout = StatementTimeout;
+	}
 	set_local("role", auth->role);
 	set_local("request.jwt.claims", auth->claims);
 	set_local("request.method", req->method_name);
@@ -319,8 +340,11 @@ pgrest_execute_set_context(const PgrestRequest *req, const PgrestAuth *auth,
 	set_local("request.cookies", cookies_json(req));
 	if (read_only)
 		set_local("transaction_read_only", "on");
-	if (pgrest_statement_timeout > 0)
+	if (pgrest_statement_timeout > 0 &&
+		(role_timeout <= 0 || role_timeout > pgrest_statement_timeout))
 		set_local("statement_timeout", psprintf("%d", pgrest_statement_timeout));
+	else if (role_timeout > 0)
+		rearm_request_timeout(role_timeout);
 	lock_role();
 }
 
@@ -362,6 +386,53 @@ pgrest_execute_pre_request(void)
  */
 PgrestResult *
 pgrest_execute_query(const PgrestQuery *query)
+{
+	if (query->explain)
+		return execute_explain(query);
+	return execute_statement(query);
+}
+
+/*
+ * An EXPLAIN of the request's statement (Accept: application/vnd.pgrst.plan):
+ * its lines, each ended by a newline, are the body.  Its plan is not kept.
+ */
+static PgrestResult *
+execute_explain(const PgrestQuery *query)
+{
+	MemoryContext reqcxt = CurrentMemoryContext;
+	PgrestResult *result = palloc0(sizeof(PgrestResult));
+	PgrestStatement statement;
+	StringInfoData body;
+	int			rc;
+
+	debug_query_string = query->sql;
+	statement = pgrest_statement_prepare(query->sql, query->nparams, query->params, false);
+	/* SPI refuses EXPLAIN in read-only mode; a read's transaction stays READ ONLY */
+	rc = SPI_execute_plan_with_paramlist(statement.plan, statement.params, false, 0);
+	MemoryContextSwitchTo(reqcxt);
+	if (rc < 0)
+		elog(ERROR, "pgrest could not explain the statement: %s", SPI_result_code_string(rc));
+	initStringInfo(&body);
+	for (uint64 i = 0; SPI_tuptable != NULL && i < SPI_processed; i++)
+	{
+		char	   *line = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+
+		appendStringInfo(&body, "%s\n", line ? line : "");
+	}
+	if (SPI_tuptable != NULL)
+		SPI_freetuptable(SPI_tuptable);
+	pgrest_statement_done(&statement);
+	MemoryContextSwitchTo(reqcxt);
+	result->body = body.data;
+	result->body_len = body.len;
+	result->total = -1;
+	result->inserted = -1;
+	return result;
+}
+
+/* the statement's one row, straight from the executor (result.c) */
+static PgrestResult *
+execute_statement(const PgrestQuery *query)
 {
 	MemoryContext reqcxt = CurrentMemoryContext;
 	PgrestResult *result = palloc0(sizeof(PgrestResult));
@@ -590,13 +661,27 @@ repeated_later(const PgrestRequest *req, int i)
 	return false;
 }
 
-/* the exposed schema first, then public for extensions' objects */
+/*
+ * The exposed schema first, then pgrest.extra_search_path (for the
+ * objects of extensions installed elsewhere), each once.
+ */
 static char *
 search_path_for(const char *schema)
 {
-	if (strcmp(schema, "public") == 0)
-		return pstrdup("public");
-	return psprintf("%s, public", quote_identifier(schema));
+	StringInfoData buf;
+	ListCell   *lc;
+	List	   *extra = pgrest_guc_extra_search_path();
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, quote_identifier(schema));
+	foreach(lc, extra)
+	{
+		const char *name = (const char *) lfirst(lc);
+
+		if (strcmp(name, schema) != 0)
+			appendStringInfo(&buf, ", %s", quote_identifier(name));
+	}
+	return buf.data;
 }
 
 /*
@@ -609,8 +694,17 @@ search_path_for(const char *schema)
 static void
 arm_request_timeout(void)
 {
-	int			ms = pgrest_statement_timeout > 0 ?
-		pgrest_statement_timeout : StatementTimeout;
+	rearm_request_timeout(pgrest_statement_timeout > 0 ?
+						  pgrest_statement_timeout : StatementTimeout);
+}
+
+/*
+ * Arm (again) the request's timeout ms from now: also when the request's
+ * role turns out to have a shorter statement_timeout of its own.
+ */
+static void
+rearm_request_timeout(int ms)
+{
 	EnableTimeoutParams timers[2];
 
 	if (nested_request || ms <= 0)

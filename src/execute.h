@@ -36,7 +36,8 @@ extern ErrorData *pgrest_execute_transaction(PgrestTransactionBody body,
 											 void *arg, bool nested);
 extern void pgrest_execute_set_context(const PgrestRequest *req,
 									   const PgrestAuth *auth,
-									   const char *schema, bool read_only);
+									   const char *schema, bool read_only,
+									   List *role_settings);
 extern void pgrest_execute_pre_request(void);
 extern PgrestResult *pgrest_execute_query(const PgrestQuery *query);
 extern PgrestResult *pgrest_execute_sql(const char *sql);

@@ -64,6 +64,7 @@ char	   *pgrest_jwt_secret = NULL;
 char	   *pgrest_jwt_aud = NULL;
 char	   *pgrest_jwt_role_claim = NULL;
 char	   *pgrest_schemas = NULL;
+char	   *pgrest_extra_search_path = NULL;
 int			pgrest_max_rows = 0;
 int			pgrest_statement_timeout = 0;
 int			pgrest_max_body_size = 8 * 1024 * 1024;
@@ -73,6 +74,7 @@ int			pgrest_tx_end = PGREST_TX_COMMIT_ALLOW_OVERRIDE;
 bool		pgrest_sql_endpoint = false;
 int			pgrest_sql_max_response_size = 8 * 1024 * 1024;
 bool		pgrest_aggregates_enabled = false;
+bool		pgrest_plan_enabled = false;
 char	   *pgrest_cors_allowed_origins = NULL;
 int			pgrest_connection_limit = 1024;
 int			pgrest_idle_timeout = 60;
@@ -107,6 +109,7 @@ static List *given_settings(void);
 static void report_rejected(List *given);
 static void define_process_model(GucContext context);
 static bool check_name_list(char **newval, void **extra, GucSource source);
+static bool check_name_list_or_empty(char **newval, void **extra, GucSource source);
 static bool check_schemas(char **newval, void **extra, GucSource source);
 static bool check_jwt_secret(char **newval, void **extra, GucSource source);
 static bool check_not_empty(char **newval, void **extra, GucSource source);
@@ -164,6 +167,14 @@ pgrest_guc_define(void)
 							   "public",
 							   PGC_SUSET, GUC_LIST_INPUT,
 							   check_schemas, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.extra_search_path",
+							   "Sets the schemas put after the request's schema on search_path.",
+							   "A comma-separated list, for the objects of extensions installed in their own schemas (PostgREST's db-extra-search-path); empty for none.",
+							   &pgrest_extra_search_path,
+							   "public",
+							   PGC_SUSET, GUC_LIST_INPUT,
+							   check_name_list_or_empty, NULL, NULL);
 
 	DefineCustomIntVariable("pgrest.max_rows",
 							"Sets the most rows a read returns.",
@@ -237,6 +248,14 @@ pgrest_guc_define(void)
 							8 * 1024 * 1024, 1024, MaxAllocSize / 2,
 							PGC_SUSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("pgrest.plan_enabled",
+							 "Allows Accept: application/vnd.pgrst.plan, which answers with the request's EXPLAIN.",
+							 "Off, as PostgREST's db-plan-enabled: a plan shows the schema's and the data's shape.",
+							 &pgrest_plan_enabled,
+							 false,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 
 	DefineCustomStringVariable("pgrest.cors_allowed_origins",
 							   "Sets the value of the Access-Control-Allow-Origin header.",
@@ -446,6 +465,27 @@ pgrest_guc_schema_list(void)
 	if (!SplitGUCList(raw, ',', &names))
 		elog(ERROR, "pgrest.schemas does not parse");
 	return names;
+}
+
+/* pgrest.extra_search_path as a list of names (maybe empty) */
+List *
+pgrest_guc_extra_search_path(void)
+{
+	List	   *names = NIL;
+	char	   *raw = pstrdup(pgrest_extra_search_path);
+
+	if (!SplitGUCList(raw, ',', &names))
+		elog(ERROR, "pgrest.extra_search_path does not parse");
+	return names;
+}
+
+/* empty, or a comma-separated list of non-empty items */
+static bool
+check_name_list_or_empty(char **newval, void **extra, GucSource source)
+{
+	if (**newval == '\0')
+		return true;
+	return check_name_list(newval, extra, source);
 }
 
 /* a comma-separated list of non-empty items */

@@ -272,9 +272,11 @@ run_stages(void *arg)
 	/* the root's statement comes from openapi.c (or its 404, when disabled) */
 	query = plan->kind == PGREST_PLAN_OPENAPI ?
 		pgrest_openapi_query(req, plan->schema) : NULL;
-	if (plan->rollback)
+	/* an explained write (options=analyze runs it) leaves nothing behind */
+	if (plan->rollback || (plan->explain != PGREST_EXPLAIN_NONE && !plan->read_only))
 		pgrest_execute_end_with_rollback();
-	pgrest_execute_set_context(req, pipeline->auth, plan->schema, plan->read_only);
+	pgrest_execute_set_context(req, pipeline->auth, plan->schema, plan->read_only,
+							   pgrest_schema_role_settings(pipeline->auth->role));
 	pgrest_execute_pre_request();
 	if (plan->kind == PGREST_PLAN_OPENAPI)
 	{

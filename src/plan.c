@@ -65,7 +65,7 @@ static void no_routine(const PgrestRequest *req, const PgrestPlan *plan,
 static char *names_list(List *names);
 static int	compare_names(const ListCell *a, const ListCell *b);
 static bool routine_takes(const PgrestRoutine *routine, List *names);
-static bool takes_json_body(const PgrestRoutine *routine);
+static bool takes_body(const PgrestRoutine *routine, Oid raw);
 static bool name_in(List *names, const char *name);
 static const PgrestRoutineArg *routine_arg(const PgrestRoutine *routine, const char *name);
 static char *routine_signature(const PgrestRoutine *routine);
@@ -271,6 +271,13 @@ plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
 	plan->limit = -1;
 	plan->count = req->prefer.count;
 	plan->media = req->media;
+	plan->explain = req->explain;
+	plan->explain_options = req->explain_options;
+	if (plan->explain != PGREST_EXPLAIN_NONE && !pgrest_plan_enabled)
+		pgrest_error_raise(406, "PGRST107",
+						   psprintf("None of these media types are available: %s",
+									pgrest_request_header(req, "accept")),
+						   NULL, NULL);
 	if (plan->media == PGREST_MEDIA_GEOJSON && pgrest_schema_geojson_function() == NULL)
 		pgrest_error_raise(406, "PGRST107",
 						   psprintf("None of these media types are available: %s",
@@ -579,6 +586,7 @@ choose_routine(const PgrestRequest *req, const PgrestPlan *plan, List *names,
 			   bool *call_body)
 {
 	List	   *candidates = pgrest_schema_routines(plan->schema, req->name);
+	Oid			raw = req->payload ? req->payload->raw_type : InvalidOid;
 	List	   *matches = NIL;
 	List	   *body_takers = NIL;
 	ListCell   *lc;
@@ -588,9 +596,10 @@ choose_routine(const PgrestRequest *req, const PgrestPlan *plan, List *names,
 	{
 		PgrestRoutine *routine = (PgrestRoutine *) lfirst(lc);
 
-		if (routine_takes(routine, names))
+		/* a body that is not JSON is for a parameter, not for none */
+		if (routine_takes(routine, names) && !(raw != InvalidOid && routine->nargs == 0))
 			matches = lappend(matches, routine);
-		else if (req->method == PGREST_METHOD_POST && takes_json_body(routine))
+		else if (req->method == PGREST_METHOD_POST && takes_body(routine, raw))
 			body_takers = lappend(body_takers, routine);
 	}
 	if (matches == NIL)
@@ -608,6 +617,7 @@ choose_routine(const PgrestRequest *req, const PgrestPlan *plan, List *names,
 		/* a single unnamed parameter is given the whole body */
 		*call_body = req->method == PGREST_METHOD_POST && routine->nargs == 1 &&
 			routine->args[0].name[0] == '\0';
+
 		return routine;
 	}
 	if (matches == NIL)
@@ -633,6 +643,7 @@ no_routine(const PgrestRequest *req, const PgrestPlan *plan, List *overloads,
 		   List *names)
 {
 	List	   *sorted = list_copy(names);
+	Oid			raw = req->payload ? req->payload->raw_type : InvalidOid;
 	char	   *keys;
 	char	   *asked;
 	char	   *searched;
@@ -642,6 +653,16 @@ no_routine(const PgrestRequest *req, const PgrestPlan *plan, List *overloads,
 
 	list_sort(sorted, compare_names);
 	keys = names_list(sorted);
+	if (raw != InvalidOid)
+	{
+		/* a text, xml or bytea body: only a single unnamed parameter takes it */
+		pgrest_error_raise(404, "PGRST202",
+						   psprintf("Could not find the function %s.%s in the schema cache",
+									plan->schema, req->name),
+						   psprintf("Searched for the function %s.%s with a single unnamed %s parameter, but no matches were found in the schema cache.",
+									plan->schema, req->name, format_type_be(raw)),
+						   NULL);
+	}
 	asked = sorted == NIL ? " without parameters" : psprintf("(%s)", keys);
 	searched = sorted == NIL ? " without parameters" :
 		psprintf(" with parameter%s %s", list_length(sorted) > 1 ? "s" : "", keys);
@@ -739,12 +760,21 @@ name_in(List *names, const char *name)
 	return false;
 }
 
-/* one unnamed json or jsonb parameter: it takes a JSON body whole */
+/*
+ * One unnamed parameter that takes the whole body: json or jsonb for a
+ * JSON body, else the raw body's type (text, xml, bytea).
+ */
 static bool
-takes_json_body(const PgrestRoutine *routine)
+takes_body(const PgrestRoutine *routine, Oid raw)
 {
-	return routine->nargs == 1 && routine->args[0].name[0] == '\0' &&
-		(routine->args[0].type == JSONOID || routine->args[0].type == JSONBOID);
+	Oid			type;
+
+	if (routine->nargs != 1 || routine->args[0].name[0] != '\0')
+		return false;
+	type = routine->args[0].type;
+	if (raw == InvalidOid)
+		return type == JSONOID || type == JSONBOID;
+	return type == raw;
 }
 
 static const PgrestRoutineArg *

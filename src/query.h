@@ -34,6 +34,9 @@ typedef struct PgrestQuery
 	 */
 	char	   *estimate_sql;
 	int64		estimate_above;
+
+	/* an EXPLAIN: its rows of plan text are the body (execute.c) */
+	bool		explain;
 } PgrestQuery;
 
 extern PgrestQuery *pgrest_query_build(const PgrestPlan *plan);

@@ -61,6 +61,10 @@ static void parse_prefer(PgrestRequest *req);
 static void parse_accept(PgrestRequest *req);
 static bool media_from_type(const char *type, PgrestTarget target,
 							PgrestMedia *media);
+static const char *type_name_end(const char *item);
+static int	plan_format(const char *type);
+static char *unquote(char *value);
+static int	explain_options(const char *options);
 static bool root_media_from_type(const char *type, PgrestMedia *media);
 static void range_not_satisfiable(const char *details) pg_attribute_noreturn();
 static bool ends_with_word(const char *name, const char *word);
@@ -107,8 +111,13 @@ pgrest_request_parse(const PgrestHttpRequest *http, PgrestTarget target)
 void
 pgrest_request_parse_body(PgrestRequest *req)
 {
+	Oid			raw;
+
 	if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST &&
-		req->body_len == 0)
+		(raw = pgrest_payload_raw_type(pgrest_request_header(req, "content-type"))) != InvalidOid)
+		req->payload = pgrest_payload_raw(raw, req->body, req->body_len);
+	else if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST &&
+			 req->body_len == 0)
 		req->payload = pgrest_payload_parse(NULL, "{}", 2, true);	/* no arguments */
 	else if (req->method == PGREST_METHOD_POST || req->method == PGREST_METHOD_PATCH ||
 			 req->method == PGREST_METHOD_PUT)
@@ -552,6 +561,9 @@ parse_accept(PgrestRequest *req)
 		char	   *type = item;
 		double		q = 1.0;
 		bool		strip = false;
+		char	   *plan_for = NULL;
+		char	   *plan_options = NULL;
+		int			plan = plan_format(type_name_end(item));
 		PgrestMedia media;
 
 		if (params)
@@ -574,19 +586,111 @@ parse_accept(PgrestRequest *req)
 				q = strtod(params + 2, NULL);
 			else if (strncmp(params, "nulls=stripped", 14) == 0)
 				strip = true;
+			else if (pg_strncasecmp(params, "for=", 4) == 0)
+				plan_for = unquote(params + 4);
+			else if (pg_strncasecmp(params, "options=", 8) == 0)
+				plan_options = unquote(params + 8);
 			params = next;
 		}
 
+		/* application/vnd.pgrst.plan[+text|+json]: the plan for another type */
+		if (plan != PGREST_EXPLAIN_NONE)
+		{
+			if (q <= 0 || q <= best_q || req->target == PGREST_TARGET_ROOT ||
+				!media_from_type(plan_for ? plan_for : "application/json",
+								 req->target, &media))
+				continue;
+			best_q = q;
+			req->media = media;
+			req->strip_nulls = false;
+			req->explain = plan;
+			req->explain_options = explain_options(plan_options);
+			continue;
+		}
 		if (q <= 0 || q <= best_q || !media_from_type(type, req->target, &media))
 			continue;
 		best_q = q;
 		req->media = media;
+		req->explain = PGREST_EXPLAIN_NONE;
 		req->strip_nulls = strip && (media == PGREST_MEDIA_JSON || media == PGREST_MEDIA_OBJECT);
 	}
 	if (best_q < 0)
 		pgrest_error_raise(406, "PGRST107",
 						   psprintf("None of these media types are available: %s", accept),
 						   NULL, NULL);
+}
+
+/* the media type of an Accept item, without its parameters and spaces */
+static const char *
+type_name_end(const char *item)
+{
+	const char *start = item;
+	const char *end;
+
+	while (*start == ' ' || *start == '\t')
+		start++;
+	end = start;
+	while (*end && *end != ';' && *end != ' ' && *end != '\t')
+		end++;
+	return pnstrdup(start, end - start);
+}
+
+/* PGREST_EXPLAIN_TEXT or _JSON for PostgREST's plan media types, or NONE */
+static int
+plan_format(const char *type)
+{
+	if (pg_strcasecmp(type, "application/vnd.pgrst.plan") == 0 ||
+		pg_strcasecmp(type, "application/vnd.pgrst.plan+text") == 0)
+		return PGREST_EXPLAIN_TEXT;
+	if (pg_strcasecmp(type, "application/vnd.pgrst.plan+json") == 0)
+		return PGREST_EXPLAIN_JSON;
+	return PGREST_EXPLAIN_NONE;
+}
+
+/* a parameter's value without its double quotes and trailing spaces */
+static char *
+unquote(char *value)
+{
+	size_t		n;
+
+	if (*value == '"')
+		value++;
+	n = strlen(value);
+	while (n > 0 && (value[n - 1] == '"' || value[n - 1] == ' ' || value[n - 1] == '\t'))
+		value[--n] = '\0';
+	return value;
+}
+
+/* options=analyze|verbose|settings|buffers|wal; others are ignored */
+static int
+explain_options(const char *options)
+{
+	static const struct
+	{
+		const char *name;
+		int			flag;
+	}			names[] = {
+		{"analyze", PGREST_EXPLAIN_ANALYZE}, {"verbose", PGREST_EXPLAIN_VERBOSE},
+		{"settings", PGREST_EXPLAIN_SETTINGS}, {"buffers", PGREST_EXPLAIN_BUFFERS},
+		{"wal", PGREST_EXPLAIN_WAL},
+	};
+	char	   *copy;
+	char	   *item;
+	char	   *save;
+	int			flags = 0;
+
+	if (options == NULL)
+		return 0;
+	copy = pstrdup(options);
+	for (item = strtok_r(copy, "|", &save); item; item = strtok_r(NULL, "|", &save))
+	{
+		for (size_t i = 0; i < lengthof(names); i++)
+		{
+			if (pg_strcasecmp(item, names[i].name) == 0)
+				flags |= names[i].flag;
+		}
+	}
+	return flags;
 }
 
 static bool

@@ -31,12 +31,64 @@
 #include "response.h"
 
 static const char *content_type(const PgrestPlan *plan);
+static PgrestResponse *explain_response(const PgrestRequest *req, const PgrestPlan *plan,
+										const PgrestResult *result);
 static char *content_range(const PgrestPlan *plan, const PgrestResult *result);
 static char *preference_applied(const PgrestRequest *req, const PgrestPlan *plan);
 static const char *raw_header(const PgrestHttpRequest *http, const char *name);
 static bool origin_allowed(const char *origin);
 static void append_preference(StringInfo buf, const char *preference);
 static char *location(const PgrestPlan *plan, const char *keys_json);
+
+/*
+ * The plan of the request's statement, for Accept:
+ * application/vnd.pgrst.plan, typed as PostgREST types it: the format,
+ * the media type it was the plan for, and the options.
+ */
+static PgrestResponse *
+explain_response(const PgrestRequest *req, const PgrestPlan *plan,
+				 const PgrestResult *result)
+{
+	static const char *const options[] = {"analyze", "verbose", "settings", "buffers", "wal"};
+	PgrestResponse *resp;
+	StringInfoData type;
+	const char *media = "application/json";
+	int			n = 0;
+
+	resp = pgrest_response_json(200, pg_server_to_any(result->body, result->body_len, PG_UTF8),
+								0);
+	resp->body_len = strlen(resp->body);
+	switch (plan->media)
+	{
+		case PGREST_MEDIA_CSV:
+			media = "text/csv";
+			break;
+		case PGREST_MEDIA_OBJECT:
+			media = "application/vnd.pgrst.object+json";
+			break;
+		case PGREST_MEDIA_GEOJSON:
+			media = "application/geo+json";
+			break;
+		default:
+			break;
+	}
+	initStringInfo(&type);
+	appendStringInfo(&type, "application/vnd.pgrst.plan+%s; for=\"%s\"",
+					 plan->explain == PGREST_EXPLAIN_JSON ? "json" : "text", media);
+	for (int i = 0; i < (int) lengthof(options); i++)
+	{
+		if (plan->explain_options & (1 << i))
+			appendStringInfo(&type, "%s%s", n++ == 0 ? "; options=" : "|", options[i]);
+	}
+	appendStringInfoString(&type, "; charset=utf-8");
+	((PgrestHeader *) linitial(resp->headers))->value = type.data;
+	if (req->method == PGREST_METHOD_HEAD)
+	{
+		resp->body = NULL;
+		resp->body_len = 0;
+	}
+	return resp;
+}
 
 /*
  * Refuse a result the request cannot take, inside the transaction, so that
@@ -51,7 +103,8 @@ pgrest_response_check(const PgrestPlan *plan, const PgrestResult *result)
 		(plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL ||
 		 plan->return_ == PGREST_RETURN_REPRESENTATION);
 
-	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL)
+	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL ||
+		plan->explain != PGREST_EXPLAIN_NONE)
 		return;
 	if (plan->kind == PGREST_PLAN_PUT && result->rows == 0)
 		pgrest_error_raise(400, "PGRST115",
@@ -83,6 +136,9 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 	char	   *body = NULL;
 	size_t		body_len = 0;
 	char	   *applied;
+
+	if (plan->explain != PGREST_EXPLAIN_NONE)
+		return explain_response(req, plan, result);
 
 	/* the body as the statement made it, unless the database is not UTF-8 */
 	if (plan->with_body && result->body)

@@ -45,3 +45,23 @@ test('rpc errors', async () => {
   assert.equal(r.status, 400);
   assert.equal(r.error.code, '22P02');
 });
+
+test('rpc(): a single unnamed json parameter takes the whole body; overloads and missing functions as PostgREST words them', async () => {
+  let r = await db.rpc('echo_json', { any: ['shape', 1] });
+  assert.equal(r.error, null);
+  assert.deepEqual(r.data, { any: ['shape', 1] });
+
+  r = await db.rpc('pick', { a: 1 });
+  assert.equal(r.status, 300);
+  assert.equal(r.error.code, 'PGRST203');
+  assert.equal(r.error.message,
+    'Could not choose the best candidate function between: api.pick(a => integer), api.pick(a => integer, b => integer)');
+
+  r = await db.rpc('add_them', { a: 1 });
+  assert.equal(r.status, 404);
+  assert.equal(r.error.code, 'PGRST202');
+  assert.equal(r.error.message, 'Could not find the function api.add_them(a) in the schema cache');
+  assert.equal(r.error.details,
+    'Searched for the function api.add_them with parameter a or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.');
+  assert.equal(r.error.hint, 'Perhaps you meant to call the function api.add_them(a, b)');
+});
