@@ -47,6 +47,7 @@
 typedef struct ListenSet
 {
 	int			fds[PGREST_MAX_LISTEN_SOCKETS];
+	char	   *addresses[PGREST_MAX_LISTEN_SOCKETS];	/* "[::1]:3000" of each */
 	int			n;
 	bool		in_use;			/* an address was in use by another program */
 	char	   *names;			/* "127.0.0.1:3000, [::1]:3000" */
@@ -60,6 +61,7 @@ static void listen_on(const char *host, int port, ListenSet *set);
 static int	open_socket(const struct addrinfo *ai, const char *address,
 						bool *in_use);
 static char *address_name(const struct sockaddr *addr, socklen_t len, int port);
+static bool already_bound(const ListenSet *set, const char *address);
 
 /*
  * Open a listening socket for every address pgrest.listen_addresses
@@ -140,18 +142,7 @@ listen_port(List *hosts, int port, ListenSet *set, const char *what)
 
 	initStringInfo(&names);
 	for (int i = 0; i < set->n; i++)
-	{
-		struct sockaddr_storage addr;
-		socklen_t	len = sizeof(addr);
-
-		if (i > 0)
-			appendStringInfoString(&names, ", ");
-		if (getsockname(set->fds[i], (struct sockaddr *) &addr, &len) == 0)
-			appendStringInfoString(&names,
-								   address_name((struct sockaddr *) &addr, len, port));
-		else
-			appendStringInfo(&names, "port %d", port);
-	}
+		appendStringInfo(&names, "%s%s", i > 0 ? ", " : "", set->addresses[i]);
 	set->names = MemoryContextStrdup(TopMemoryContext, names.data);
 	pfree(names.data);
 }
@@ -193,10 +184,20 @@ listen_on(const char *host, int port, ListenSet *set)
 							PGREST_MAX_LISTEN_SOCKETS, host)));
 			break;
 		}
+		/* "localhost, 127.0.0.1" names one address twice: it is ours */
+		if (already_bound(set, address))
+		{
+			pfree(address);
+			continue;
+		}
 		fd = open_socket(ai, address, &set->in_use);
-		if (fd >= 0)
-			set->fds[set->n++] = fd;
-		pfree(address);
+		if (fd < 0)
+		{
+			pfree(address);
+			continue;
+		}
+		set->addresses[set->n] = address;
+		set->fds[set->n++] = fd;
 	}
 	freeaddrinfo(res);
 }
@@ -263,6 +264,18 @@ open_socket(const struct addrinfo *ai, const char *address, bool *in_use)
 		return -1;
 	}
 	return fd;
+}
+
+/* whether set holds a socket bound to address already */
+static bool
+already_bound(const ListenSet *set, const char *address)
+{
+	for (int i = 0; i < set->n; i++)
+	{
+		if (strcmp(set->addresses[i], address) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* "127.0.0.1:3000" or "[::1]:3000", palloc'd */

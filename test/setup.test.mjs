@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startCluster, freePort, sleep } from './cluster.mjs';
 
-let first;        // serves 127.0.0.1:P; invalid settings; anon_role misspelled
+let first;        // serves 127.0.0.1:P (named twice); invalid settings; anon_role misspelled
 let second;       // configured for localhost:P, P held by the first
 let third;        // configured for a port a plain TCP server holds
 let holder;       // that TCP server
@@ -66,6 +66,8 @@ before(async () => {
   heldPort = await freePort();
   await new Promise((resolve) => holder.listen(heldPort, '127.0.0.1', resolve));
   first = await startWithAdmin({
+    // one address twice: pgrest's own socket, not another program's
+    'pgrest.listen_addresses': "'127.0.0.1, 127.0.0.1'",
     'pgrest.anon_role': "'web_anno'",
     'pgrest.max_rows': '-5',
     'pgrest.tx_end': "'comit'",
@@ -106,7 +108,9 @@ test('two clusters configured for one port: the second answers on none of its ad
   // localhost is also ::1, which was free: the second cluster let it go,
   // so a client of localhost:P never reaches it
   assert.notEqual(await connectTo('::1', first.port), 'connected');
-  assert.match(messages(first), new RegExp(`pgrest worker 1 serving database "hostile" on 127\\.0\\.0\\.1:${first.port}`));
+  // the first cluster named 127.0.0.1 twice, and holds it once
+  assert.match(messages(first), new RegExp(`pgrest worker 1 serving database "hostile" on 127\\.0\\.0\\.1:${first.port}\n`));
+  assert.doesNotMatch(messages(first), /could not bind/);
 });
 
 test('invalid values in postgresql.conf: which setting, what is wrong, that the default is used', async () => {
