@@ -20,6 +20,7 @@ OBJS = \
 	src/conn.o \
 	src/handler.o \
 	src/admin.o \
+	src/rolewatch.o \
 	src/metrics.o \
 	src/router.o \
 	src/request.o \

@@ -19,17 +19,15 @@ SELECT body::jsonb->0->>'search_path' AS search_path FROM pgrest.handle('GET', '
 SET pgrest.extra_search_path = ' , x';
 RESET pgrest.extra_search_path;
 
--- the role's settings, seen after pgrest.reload() (as after PostgREST's
--- NOTIFY pgrst): settings any role may set; others (superuser ones, the
--- isolation level) are left out
+-- the role's settings, seen as soon as ALTER ROLE commits (PostgREST
+-- needs a NOTIFY pgrst): settings any role may set; others (superuser
+-- ones, the isolation level) are left out
 ALTER ROLE regress_pgrest_anon SET work_mem = '2MB';
 ALTER ROLE regress_pgrest_anon SET log_min_duration_statement = '1s';
 ALTER ROLE regress_pgrest_anon SET default_transaction_isolation = 'serializable';
-SELECT pgrest.reload();
 SELECT body::jsonb->0->>'work_mem' AS work_mem FROM pgrest.handle('GET', '/role_view');
 -- settings for this database come after the role's own
 ALTER ROLE regress_pgrest_anon IN DATABASE contrib_regression SET work_mem = '3MB';
-SELECT pgrest.reload();
 SELECT body::jsonb->0->>'work_mem' AS work_mem FROM pgrest.handle('GET', '/role_view');
 -- other roles are not affected
 CREATE ROLE regress_pgrest_plain NOLOGIN;
@@ -46,7 +44,6 @@ RESET pgrest.jwt_secret;
 -- over HTTP: the role's statement_timeout cuts the request short, and
 -- pgrest.statement_timeout caps a longer one
 ALTER ROLE regress_pgrest_anon SET statement_timeout = '200ms';
-SELECT pgrest.reload();
 SELECT regress_wait_for($$(SELECT body::jsonb->0->>'statement_timeout' = '200ms'
                           FROM regress_http('GET', '/role_view', '-H "Connection: close"'))$$,
                         'the workers to see the role''s settings');
@@ -56,7 +53,6 @@ SELECT pg_advisory_unlock(4242);
 ALTER ROLE regress_pgrest_anon SET statement_timeout = '1h';
 ALTER SYSTEM SET pgrest.statement_timeout = '250ms';
 SELECT pg_reload_conf();
-SELECT pgrest.reload();
 SELECT regress_wait_for($$(SELECT body::jsonb->0->>'statement_timeout' = '250ms'
                           FROM regress_http('GET', '/role_view', '-H "Connection: close"'))$$,
                         'the workers to apply the cap');
@@ -65,7 +61,7 @@ SELECT pg_reload_conf();
 
 ALTER ROLE regress_pgrest_anon RESET ALL;
 ALTER ROLE regress_pgrest_anon IN DATABASE contrib_regression RESET ALL;
-SELECT pgrest.reload();
+SELECT body::jsonb->0->>'work_mem' AS work_mem FROM pgrest.handle('GET', '/role_view');
 REVOKE regress_pgrest_plain FROM regress_pgrest_authenticator;
 DROP VIEW role_view;
 DROP ROLE regress_pgrest_plain;

@@ -31,6 +31,7 @@
 
 #include "guc.h"
 #include "listen.h"
+#include "rolewatch.h"
 #include "schema.h"
 #include "shmem.h"
 #include "sqlendpoint.h"
@@ -58,6 +59,7 @@ _PG_init(void)
 {
 	pgrest_guc_define();
 	pgrest_sqlendpoint_install_hooks();
+	pgrest_rolewatch_install_hooks();
 
 	if (!process_shared_preload_libraries_in_progress || IsBinaryUpgrade)
 		return;
