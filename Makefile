@@ -20,6 +20,8 @@ OBJS = \
 	src/conn.o \
 	src/handler.o \
 	src/admin.o \
+	src/failure.o \
+	src/jsonparse.o \
 	src/rolewatch.o \
 	src/metrics.o \
 	src/router.o \

@@ -33,6 +33,13 @@ install_private_pg() {
   mkdir -p "$pgroot/usr/lib/postgresql" "$pgroot/usr/share/postgresql"
   cp -a "/usr/lib/postgresql/$pgversion" "$pgroot/usr/lib/postgresql/"
   cp -a "/usr/share/postgresql/$pgversion" "$pgroot/usr/share/postgresql/"
+  # the server's translations (found relative to bin/, like the rest)
+  local mo
+  for mo in /usr/share/locale/*/LC_MESSAGES/postgres-"$pgversion".mo; do
+    [ -e "$mo" ] || continue
+    mkdir -p "$pgroot${mo%/*}"
+    cp "$mo" "$pgroot$mo"
+  done
   pg_config=$pgroot/usr/lib/postgresql/$pgversion/bin/pg_config
   pgbin=$pgroot/usr/lib/postgresql/$pgversion/bin
 

@@ -130,3 +130,43 @@ SELECT * FROM get('/rpc/pick?a=1');
 SELECT * FROM get('/rpc/shoutt');
 SELECT * FROM get('/rpc/add_them?a=1&bb=2');
 DROP FUNCTION shout, byte_count, xml_root, two_unnamed, pick(int, int), pick(int);
+
+-- response.status and response.headers, set by the request's SQL (a
+-- function, a trigger): the status replaces pgrest's, each header
+-- replaces pgrest's of its name; a bad value is a 500 that rolls back
+CREATE FUNCTION respond_with(status text, headers text) RETURNS int
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('response.status', status, true);
+    PERFORM set_config('response.headers', headers, true);
+    RETURN 1;
+END $$;
+SELECT status, headers, body FROM pgrest.handle('POST', '/rpc/respond_with', NULL, NULL,
+    '{"status": "202", "headers": "[{\"Cache-Control\": \"no-store\"}, {\"content-type\": \"text/plain\"}]"}');
+-- empty is unset, as PostgREST reads them
+SELECT status, headers, body FROM pgrest.handle('POST', '/rpc/respond_with', NULL, NULL,
+    '{"status": "", "headers": ""}');
+SELECT status_, headers_, status, body::jsonb->>'code' AS code, body::jsonb->>'message' AS message
+FROM (VALUES ('99', ''), ('600', ''), ('abc', ''), ('201 Created', ''),
+             ('', '{"a": "b"}'), ('', '[{"a": "b", "c": "d"}]'), ('', '[{"a": 1}]'),
+             ('', '[{"a b": "c"}]'), ('', '[{"a": "b\nc"}]'), ('', '[{"Content-Length": "1"}]'),
+             ('', '[1]'), ('', 'nope')) AS t(status_, headers_),
+     pgrest.handle('POST', '/rpc/respond_with', NULL, NULL,
+                   jsonb_build_object('status', status_, 'headers', headers_)::text)
+ORDER BY status_, headers_;
+-- a trigger sets them for a write; an error in them undoes the write
+CREATE TABLE accepted (id int PRIMARY KEY);
+GRANT SELECT, INSERT ON accepted TO regress_pgrest_anon;
+CREATE FUNCTION accepted_status() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('response.status', CASE WHEN NEW.id < 0 THEN 'bad' ELSE '202' END, true);
+    PERFORM set_config('response.headers', format('[{"Location": "/queue/%s"}]', NEW.id), true);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER accepted_status BEFORE INSERT ON accepted
+    FOR EACH ROW EXECUTE FUNCTION accepted_status();
+SELECT status, headers, body FROM pgrest.handle('POST', '/accepted', NULL, NULL, '{"id": 7}');
+SELECT status, body::jsonb->>'code' AS code FROM pgrest.handle('POST', '/accepted', NULL, NULL, '{"id": -1}');
+SELECT id FROM accepted ORDER BY id;
+DROP TABLE accepted;
+DROP FUNCTION accepted_status, respond_with;

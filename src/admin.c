@@ -34,6 +34,7 @@
 
 #include "admin.h"
 #include "error.h"
+#include "failure.h"
 #include "guc.h"
 #include "listen.h"
 #include "metrics.h"
@@ -51,12 +52,12 @@ pgrest_admin_handle(PgrestRouteKind kind, const PgrestHttpRequest *http)
 	bool		head = http->method && strcmp(http->method, "HEAD") == 0;
 
 	if (kind == PGREST_ROUTE_ADMIN_OTHER)
-		return pgrest_error_build(404, "PGRST125",
+		return pgrest_failure_build(PGREST_ERR_PATH,
 								  "Invalid path specified in request URL", NULL,
 								  "The admin port serves /live, /ready and /metrics.");
 	if (!head && (http->method == NULL || strcmp(http->method, "GET") != 0))
 	{
-		resp = pgrest_error_build(405, "PGRST117",
+		resp = pgrest_failure_build(PGREST_ERR_METHOD,
 								  psprintf("Unsupported HTTP method: %s",
 										   http->method ? http->method : ""),
 								  NULL, NULL);
@@ -105,7 +106,7 @@ ready(const PgrestHttpRequest *http)
 
 	if (wanted != NULL && strcmp(wanted, "primary") != 0 &&
 		strcmp(wanted, "standby") != 0)
-		return pgrest_error_build(400, "PGRST100",
+		return pgrest_failure_build(PGREST_ERR_PARSE,
 								  "unrecognized value of the role parameter",
 								  NULL, "Use role=primary or role=standby.");
 

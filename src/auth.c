@@ -103,10 +103,10 @@ pgrest_auth_authenticate(const PgrestRequest *req)
 		const char *token = bearer_token(authorization);
 
 		if (pgrest_jwt_secret[0] == '\0')
-			pgrest_error_raise(500, "PGRST300", "Server lacks JWT secret",
+			pgrest_error_raise(PGREST_ERR_JWT_SECRET, "Server lacks JWT secret",
 							   NULL, NULL);
 		if (token[0] == '\0')
-			pgrest_error_raise(401, "PGRST301",
+			pgrest_error_raise(PGREST_ERR_JWT,
 							   "Empty JWT is sent in Authorization header",
 							   NULL, NULL);
 		payload = pgrest_jwt_verify(token);
@@ -117,7 +117,7 @@ pgrest_auth_authenticate(const PgrestRequest *req)
 	if (role == NULL)
 	{
 		if (pgrest_anon_role[0] == '\0')
-			pgrest_error_raise(401, "PGRST302", "Anonymous access is disabled",
+			pgrest_error_raise(PGREST_ERR_ANONYMOUS, "Anonymous access is disabled",
 							   NULL, NULL);
 		role = pstrdup(pgrest_anon_role);
 		if (IsBackgroundWorker)
@@ -193,7 +193,7 @@ bearer_token(const char *authorization)
 	const char *token = authorization + scheme_len;
 
 	if (scheme_len != 6 || pg_strncasecmp(authorization, "bearer", 6) != 0)
-		pgrest_error_raise(401, "PGRST301",
+		pgrest_error_raise(PGREST_ERR_JWT,
 						   "Expected a Bearer token in Authorization header",
 						   NULL, NULL);
 	while (*token == ' ' || *token == '\t')
@@ -209,7 +209,7 @@ raise_claims_error(const char *message, int64 seconds)
 
 	if (seconds >= 0)
 		details = psprintf("Invalid by " INT64_FORMAT " seconds", seconds);
-	pgrest_error_raise(401, "PGRST303", message, details, NULL);
+	pgrest_error_raise(PGREST_ERR_JWT_CLAIMS, message, details, NULL);
 }
 
 /* exp, nbf, iat, then aud; the first failure wins, as in PostgREST */

@@ -67,6 +67,7 @@
 #include "storage/lock.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/fmgrprotos.h"
@@ -126,6 +127,7 @@ static void report_escalation(int code, Datum arg);
 static int64 planner_estimate(const PgrestQuery *query);
 static PgrestResult *execute_explain(const PgrestQuery *query);
 static PgrestResult *execute_statement(const PgrestQuery *query);
+static char *response_setting(const char *name);
 static void forget_session_objects(void);
 static void note_object_access(ObjectAccessType access, Oid classId,
 							   Oid objectId, int subId, void *arg);
@@ -292,9 +294,11 @@ pgrest_execute_end_with_rollback(void)
 /*
  * Switch to the request's role and publish the request to SQL, all with
  * LOCAL semantics, then arm the statement timeout.  Must run before any
- * user SQL.  PostgreSQL checks the role switch: a role the session user
- * (the authenticator, in a worker) is not a member of fails with 42501,
- * one that does not exist with 22023, and neither falls back to another.
+ * user SQL.  A role that does not exist is the token's fault (401, code
+ * 22023 as PostgREST answers), said by pgrest before PostgreSQL would
+ * say it in lc_messages' words; PostgreSQL checks the rest of the role
+ * switch: a role the session user (the authenticator, in a worker) is not
+ * a member of fails with 42501, and neither falls back to another.
  */
 void
 pgrest_execute_set_context(const PgrestRequest *req, const PgrestAuth *auth,
@@ -305,13 +309,12 @@ pgrest_execute_set_context(const PgrestRequest *req, const PgrestAuth *auth,
 
 	/*
 	 * SET ROLE none means "back to the session user", the authenticator
-	 * itself; no role of that name can exist, so say so.
+	 * itself: no role of that name can exist.
 	 */
-	if (strcmp(auth->role, "none") == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("role \"%s\" does not exist", auth->role),
-				 errdetail("A request never runs with the privileges of pgrest.role.")));
+	if (strcmp(auth->role, "none") == 0 || !OidIsValid(get_role_oid(auth->role, true)))
+		pgrest_error_raise(PGREST_ERR_NO_ROLE,
+						   psprintf("role \"%s\" does not exist", auth->role),
+						   NULL, NULL);
 	if (strcmp(auth->role, GetUserNameFromId(GetSessionUserId(), false)) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -461,7 +464,22 @@ execute_statement(const PgrestQuery *query)
 							   result->total > query->estimate_above)))
 		result->total = planner_estimate(query);
 	MemoryContextSwitchTo(reqcxt);
+	result->guc_status = response_setting("response.status");
+	result->guc_headers = response_setting("response.headers");
 	return result;
+}
+
+/*
+ * A response.* setting the request's SQL may have made (set_config(...,
+ * true) in a function or trigger, as under PostgREST), read before the
+ * transaction ends and takes it away; NULL when unset or empty.
+ */
+static char *
+response_setting(const char *name)
+{
+	const char *value = GetConfigOption(name, true, false);
+
+	return value && value[0] != '\0' ? pstrdup(value) : NULL;
 }
 
 /*
@@ -541,7 +559,7 @@ static void
 refuse_superuser(void)
 {
 	if (superuser())
-		pgrest_error_raise(503, "PGRST501",
+		pgrest_error_raise(PGREST_ERR_SUPERUSER,
 						   psprintf("pgrest refuses to serve requests as superuser \"%s\"",
 									GetUserNameFromId(GetUserId(), false)),
 						   NULL,

@@ -27,6 +27,8 @@ typedef struct PgrestResult
 	char	   *body;
 	size_t		body_len;
 	int64		inserted;		/* upserts: rows that were new; -1: unknown */
+	char	   *guc_status;		/* response.status as the statement left it */
+	char	   *guc_headers;	/* response.headers; NULL if unset or empty */
 } PgrestResult;
 
 /* the work done inside a request's transaction */

@@ -41,6 +41,7 @@
 #include "auth.h"
 #include "error.h"
 #include "execute.h"
+#include "failure.h"
 #include "handler.h"
 #include "metrics.h"
 #include "openapi.h"
@@ -199,10 +200,10 @@ run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 		if (pipeline.plan &&
 			ERRCODE_TO_CATEGORY(edata->sqlerrcode) == ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION)
 			name_aliases(edata, pipeline.plan);
-		if (pgrest_error_status(edata, authenticated) >= 500)
+		pipeline.response = pgrest_failure_response(edata, authenticated);
+		if (pipeline.response->status >= 500)
 			ereport(LOG,
 					(errmsg("pgrest request \"%s\" failed: %s", line, edata->message)));
-		pipeline.response = pgrest_error_response(edata, authenticated);
 		FreeErrorData(edata);
 	}
 
@@ -304,7 +305,7 @@ static void
 require_extension(void)
 {
 	if (!pgrest_schema_extension_installed())
-		pgrest_error_raise(503, "PGRST500",
+		pgrest_error_raise(PGREST_ERR_NOT_INSTALLED,
 						   psprintf("pgrest is not installed in database \"%s\"",
 									get_database_name(MyDatabaseId)),
 						   NULL,

@@ -122,7 +122,7 @@ pgrest_payload_parse(const char *content_type, const char *body, size_t len,
 	if (strcmp(type, "application/x-www-form-urlencoded") == 0)
 		return parse_form(checked_text(body, len));
 
-	pgrest_error_raise(415, "PGRST102",
+	pgrest_error_raise(PGREST_ERR_CONTENT_TYPE,
 					   psprintf("Content-Type not acceptable: %s", type),
 					   NULL,
 					   "Send application/json, text/csv or application/x-www-form-urlencoded.");
@@ -582,5 +582,5 @@ parse_form(char *text)
 static void
 invalid_body(const char *message, const char *details)
 {
-	pgrest_error_raise(400, "PGRST102", message, details, NULL);
+	pgrest_error_raise(PGREST_ERR_BODY, message, details, NULL);
 }

@@ -71,7 +71,6 @@ static bool ends_with_word(const char *name, const char *word);
 static PgrestEmbedParam *add_embed_param(PgrestRequest *req, PgrestParamPath *path,
 										 PgrestEmbedParamKind kind);
 static void invalid_path(void) pg_attribute_noreturn();
-static bool is_token(const char *s);
 
 /*
  * Parse the raw request, whose path names target (see router.c).
@@ -84,8 +83,8 @@ pgrest_request_parse(const PgrestHttpRequest *http, PgrestTarget target)
 	PgrestRequest *req = palloc0(sizeof(PgrestRequest));
 
 	req->method_name = pstrdup(http->method ? http->method : "");
-	if (!is_token(req->method_name))
-		pgrest_error_raise(400, "PGRST100", "the request method is not an HTTP token",
+	if (!pgrest_request_is_token(req->method_name))
+		pgrest_error_raise(PGREST_ERR_PARSE, "the request method is not an HTTP token",
 						   NULL, NULL);
 	req->method = parse_method(req->method_name);
 	parse_path(req, http->path ? http->path : "", target);
@@ -187,7 +186,7 @@ parse_path(PgrestRequest *req, const char *raw, PgrestTarget target)
 static void
 invalid_path(void)
 {
-	pgrest_error_raise(404, "PGRST125",
+	pgrest_error_raise(PGREST_ERR_PATH,
 					   "Invalid path specified in request URL", NULL, NULL);
 }
 
@@ -244,13 +243,13 @@ copy_headers(PgrestRequest *req, const PgrestHttpRequest *http)
 		char	   *name = pstrdup(http->headers[i].name);
 		const char *value = http->headers[i].value ? http->headers[i].value : "";
 
-		if (!is_token(name))
-			pgrest_error_raise(400, "PGRST100", "a header name is not an HTTP token",
+		if (!pgrest_request_is_token(name))
+			pgrest_error_raise(PGREST_ERR_PARSE, "a header name is not an HTTP token",
 							   NULL, NULL);
 		for (char *c = name; *c; c++)
 			*c = pg_ascii_tolower((unsigned char) *c);
 		if (!pg_verify_mbstr(PG_UTF8, value, strlen(value), true))
-			pgrest_error_raise(400, "PGRST100",
+			pgrest_error_raise(PGREST_ERR_PARSE,
 							   psprintf("the value of header \"%s\" is not valid UTF-8", name),
 							   NULL, NULL);
 		req->headers[i].name = name;
@@ -367,7 +366,7 @@ parse_nonnegative(const char *name, const char *value)
 	errno = 0;
 	n = strtoll(value, &end, 10);
 	if (errno != 0 || end == value || *end != '\0')
-		pgrest_error_raise(400, "PGRST100",
+		pgrest_error_raise(PGREST_ERR_PARSE,
 						   psprintf("\"failed to parse %s parameter (%s)\"", name, value),
 						   "expecting an integer", NULL);
 	if (n < 0)
@@ -443,7 +442,7 @@ parse_range(PgrestRequest *req, int64 param_offset, int64 param_limit)
 static void
 range_not_satisfiable(const char *details)
 {
-	pgrest_error_raise(416, "PGRST103", "Requested range not satisfiable",
+	pgrest_error_raise(PGREST_ERR_RANGE, "Requested range not satisfiable",
 					   details, NULL);
 }
 
@@ -530,7 +529,7 @@ parse_prefer(PgrestRequest *req)
 		}
 	}
 	if (prefer->strict && invalid.len > 0)
-		pgrest_error_raise(400, "PGRST122",
+		pgrest_error_raise(PGREST_ERR_PREFERENCE,
 						   "Invalid preferences given with handling=strict",
 						   psprintf("Invalid preferences: %s", invalid.data),
 						   NULL);
@@ -615,7 +614,7 @@ parse_accept(PgrestRequest *req)
 		req->strip_nulls = strip && (media == PGREST_MEDIA_JSON || media == PGREST_MEDIA_OBJECT);
 	}
 	if (best_q < 0)
-		pgrest_error_raise(406, "PGRST107",
+		pgrest_error_raise(PGREST_ERR_MEDIA,
 						   psprintf("None of these media types are available: %s", accept),
 						   NULL, NULL);
 }
@@ -744,8 +743,8 @@ root_media_from_type(const char *type, PgrestMedia *media)
  * letters, digits and !#$%&'*+-.^_`|~.  Anything else would be echoed into
  * JSON and SQL settings as bytes that may not even be UTF-8.
  */
-static bool
-is_token(const char *s)
+bool
+pgrest_request_is_token(const char *s)
 {
 	if (*s == '\0')
 		return false;

@@ -204,5 +204,6 @@ extern PgrestRequest *pgrest_request_parse(const PgrestHttpRequest *http,
 extern const char *pgrest_request_header(const PgrestRequest *req,
 										 const char *lowercase_name);
 extern void pgrest_request_parse_body(PgrestRequest *req);
+extern bool pgrest_request_is_token(const char *s);
 
 #endif							/* PGREST_REQUEST_H */

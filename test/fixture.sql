@@ -135,3 +135,17 @@ GRANT SELECT ON api.places TO test_anon;
 CREATE FUNCTION api.echo_json(json) RETURNS json LANGUAGE sql IMMUTABLE AS 'SELECT $1';
 CREATE FUNCTION api.pick(a int, b int DEFAULT 0) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT a + b';
 CREATE FUNCTION api.pick(a int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT a';
+
+-- a function that chooses its whole error response, and one that chooses
+-- its status and headers
+CREATE FUNCTION api.pay(plan text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    IF plan = 'free' THEN
+        RAISE SQLSTATE 'PGRST' USING
+            MESSAGE = '{"code":"123","message":"Payment Required","details":"Quota exceeded","hint":"Upgrade your plan"}',
+            DETAIL = '{"status":402,"headers":{"X-Powered-By":"pgrest"}}';
+    END IF;
+    PERFORM set_config('response.status', '202', true);
+    PERFORM set_config('response.headers', '[{"Location": "/receipts/1"}]', true);
+    RETURN 'queued';
+END $$;
