@@ -72,6 +72,7 @@ include $(PGXS)
 
 # pgrest loaded without shared_preload_libraries, in a second instance
 installcheck-nopreload:
-	$(pg_regress_installcheck) --temp-instance=$(CURDIR)/tmp_check_nopreload nopreload
+	$(pg_regress_installcheck) --temp-config=$(srcdir)/nopreload.conf \
+		--temp-instance=$(CURDIR)/tmp_check_nopreload nopreload
 
 .PHONY: installcheck-nopreload
