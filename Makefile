@@ -21,6 +21,9 @@ OBJS = \
 	src/handler.o \
 	src/state.o \
 	src/admin.o \
+	src/failure.o \
+	src/jsonparse.o \
+	src/rolewatch.o \
 	src/metrics.o \
 	src/router.o \
 	src/request.o \
@@ -60,8 +63,8 @@ SHLIB_LINK = $(MHD_LIBS) $(CRYPTO_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
 REGRESS = init guc handle router openapi errors auth select filters logic range formats \
-	geojson pk schema_cache insert upsert update put preferences rpc embed aggregates \
-	security sqlendpoint jwk fuzz http stream admin worker cleanup
+	geojson explain pk schema_cache insert upsert update put preferences rpc embed aggregates \
+	security sqlendpoint jwk fuzz http stream admin worker settings cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
 EXTRA_CLEAN = tmp_check_nopreload
 
@@ -71,6 +74,7 @@ include $(PGXS)
 
 # pgrest loaded without shared_preload_libraries, in a second instance
 installcheck-nopreload:
-	$(pg_regress_installcheck) --temp-instance=$(CURDIR)/tmp_check_nopreload nopreload
+	$(pg_regress_installcheck) --temp-config=$(srcdir)/nopreload.conf \
+		--temp-instance=$(CURDIR)/tmp_check_nopreload nopreload
 
 .PHONY: installcheck-nopreload

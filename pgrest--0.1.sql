@@ -63,6 +63,9 @@ AS 'MODULE_PATHNAME', 'pgrest_preloaded';
 COMMENT ON FUNCTION _preloaded() IS
 'Private: whether pgrest is in shared_preload_libraries';
 
+-- Said once, where the extension is created.  (A database the workers do
+-- not serve is said by pgrest.c after CREATE EXTENSION: a NOTICE from this
+-- script would not reach the client.)
 DO $$
 BEGIN
     IF NOT pgrest._preloaded() THEN

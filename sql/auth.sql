@@ -239,6 +239,15 @@ SELECT status, code, message, www_authenticate
 FROM regress_auth('/whoami', 'Bearer ' || regress_jwt('{"role": "none"}'));
 SELECT status, code, message
 FROM regress_auth('/whoami', 'Bearer ' || regress_jwt('{"role": ""}'));
+-- statuses come from SQLSTATEs, never from a message's wording: the same
+-- answers with PostgreSQL speaking German (a database error keeps its
+-- translated message)
+SET lc_messages = 'de_DE.UTF-8';
+SELECT status, code, message
+FROM regress_auth('/whoami', 'Bearer ' || regress_jwt('{"role": "regress_pgrest_nobody"}'));
+SELECT status, code, message
+FROM regress_auth('/secrets', 'Bearer ' || regress_jwt('{"role": "regress_pgrest_user"}'));
+RESET lc_messages;
 -- permission denied with a token naming a role: 403, without WWW-Authenticate
 SELECT status, code, message, www_authenticate
 FROM regress_auth('/secrets', 'Bearer ' || regress_jwt('{"role": "regress_pgrest_user"}'));

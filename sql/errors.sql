@@ -81,7 +81,10 @@ FROM unnest(ARRAY[
     pgrest.handle('GET', '/raiser', NULL, jsonb_build_object('X-Sqlstate', sqlstate))
 ORDER BY sqlstate;
 
--- rules that look at the message too
+-- the message never decides the status (lc_messages may have translated
+-- it): these are SQLSTATE-only, unlike PostgREST's rules for them.  (A
+-- role that does not exist is pgrest's own 401, sql/auth.sql; pg-safeupdate
+-- is known by its source file.)
 SELECT sqlstate, message, status
 FROM (VALUES ('21000', 'UPDATE requires a WHERE clause'),
              ('21000', 'more than one row returned by a subquery'),
@@ -92,6 +95,47 @@ FROM (VALUES ('21000', 'UPDATE requires a WHERE clause'),
      pgrest.handle('GET', '/raiser', NULL,
                    jsonb_build_object('X-Sqlstate', sqlstate, 'X-Message', message))
 ORDER BY sqlstate, message;
+
+-- RAISE SQLSTATE 'PGRST' chooses the whole response: MESSAGE the body,
+-- DETAIL the status and headers; any other shape is PGRST121 (500)
+CREATE FUNCTION raise_pgrst(message text, detail text) RETURNS int
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF detail IS NULL THEN
+        RAISE SQLSTATE 'PGRST' USING MESSAGE = message;
+    END IF;
+    RAISE SQLSTATE 'PGRST' USING MESSAGE = message, DETAIL = detail;
+END $$;
+GRANT EXECUTE ON FUNCTION raise_pgrst TO regress_pgrest_anon;
+SELECT status, headers, body::jsonb FROM pgrest.handle('POST', '/rpc/raise_pgrst', NULL, NULL,
+    $${"message": "{\"code\":\"123\",\"message\":\"Payment Required\",\"details\":\"Quota exceeded\",\"hint\":\"Upgrade your plan\"}",
+       "detail": "{\"status\":402,\"headers\":{\"X-Powered-By\":\"Nerd Rage\"}}"}$$);
+-- a 401 so chosen has no WWW-Authenticate unless it says so
+SELECT status, headers, body::jsonb FROM pgrest.handle('POST', '/rpc/raise_pgrst', NULL, NULL,
+    '{"message": "{\"code\":\"A1\",\"message\":\"who?\",\"details\":null}", "detail": "{\"status\":401.0,\"status_text\":\"Who\",\"headers\":{}}"}');
+SELECT message, detail, status, body::jsonb->>'code' AS code, body::jsonb->>'details' AS details,
+       body::jsonb->>'hint' AS hint
+FROM (VALUES ('not json', '{"status":402,"headers":{}}'),
+             ('[1]', '{"status":402,"headers":{}}'),
+             ('{"code":1,"message":"m"}', '{"status":402,"headers":{}}'),
+             ('{"code":"1"}', '{"status":402,"headers":{}}'),
+             ('{"code":"1","message":"m","hint":2}', '{"status":402,"headers":{}}'),
+             ('{"code":"1","message":"m"}', NULL),
+             ('{"code":"1","message":"m"}', '{"status":402}'),
+             ('{"code":"1","message":"m"}', '{"status":"402","headers":{}}'),
+             ('{"code":"1","message":"m"}', '{"status":402.5,"headers":{}}'),
+             ('{"code":"1","message":"m"}', '{"status":600,"headers":{}}'),
+             ('{"code":"1","message":"m"}', '{"status":402,"headers":[]}'),
+             ('{"code":"1","message":"m"}', '{"status":402,"headers":{"X":1}}'),
+             ('{"code":"1","message":"m"}', '{"status":402,"headers":{"X Y":"1"}}'),
+             ('{"code":"1","message":"m"}', '{"status":402,"headers":{"X":"a\r\nSet-Cookie: b"}}'),
+             ('{"code":"1","message":"m"}', '{"status":402,"headers":{"Content-Length":"0"}}'),
+             ('{"code":"1","message":"m"}', '{"status":402,"headers":{},"status_text":5}'))
+         AS t(message, detail),
+     pgrest.handle('POST', '/rpc/raise_pgrst', NULL, NULL,
+                   jsonb_build_object('message', message, 'detail', detail)::text)
+ORDER BY message, detail;
+DROP FUNCTION raise_pgrst;
 
 -- a database error keeps its message, detail and hint
 CREATE FUNCTION raise_detailed() RETURNS SETOF int LANGUAGE plpgsql AS $$

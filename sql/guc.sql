@@ -46,7 +46,9 @@ SET pgrest.sql_endpoint = 'maybe';
 SET pgrest.port = 3001;
 SET pgrest.workers = 4;
 
--- the prefix is reserved: typos are errors, not silent placeholders
+-- the prefix is reserved: typos in SET (and ALTER SYSTEM) are errors, not
+-- silent placeholders; in postgresql.conf they are warnings at start
+-- (test/setup.test.mjs)
 SET pgrest.prot = 3001;
 
 -- the JWT secret is hidden from SHOW ALL and from non-superusers
@@ -54,3 +56,11 @@ SELECT count(*) FROM pg_settings WHERE name = 'pgrest.jwt_secret';
 SET ROLE regress_pgrest_anon;
 SHOW pgrest.jwt_secret;
 RESET ROLE;
+
+-- CREATE EXTENSION in a database the workers do not serve says which one
+-- they serve
+CREATE DATABASE regress_pgrest_elsewhere;
+\c regress_pgrest_elsewhere
+CREATE EXTENSION pgrest;
+\c contrib_regression
+DROP DATABASE regress_pgrest_elsewhere;

@@ -98,3 +98,75 @@ CREATE OR REPLACE FUNCTION later_fn(x int DEFAULT 1) RETURNS int LANGUAGE sql IM
 SELECT * FROM get('/rpc/later_fn');
 DROP FUNCTION later_fn();
 SELECT * FROM get('/rpc/later_fn?x=2');
+
+-- unnamed parameters, as PostgREST loads and calls them: one unnamed
+-- bytea, json, jsonb, text or xml parameter takes the whole body (its
+-- Content-Type says which); with names beside it, an unnamed one is "";
+-- a function whose several parameters have no names is not callable
+CREATE FUNCTION shout(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT upper($1)';
+CREATE FUNCTION byte_count(bytea) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT length($1)';
+CREATE FUNCTION xml_root(xml) RETURNS text LANGUAGE sql IMMUTABLE
+    AS 'SELECT (xpath(''name(/*)'', $1))[1]::text';
+CREATE FUNCTION two_unnamed(int, int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1 + $2';
+SELECT status, body FROM pgrest.handle('POST', '/rpc/shout', NULL,
+    '{"Content-Type": "text/plain"}', 'hello, world');
+SELECT status, body FROM pgrest.handle('POST', '/rpc/byte_count', NULL,
+    '{"Content-Type": "application/octet-stream"}', E'\\x00\\x01 bytes');
+SELECT status, body FROM pgrest.handle('POST', '/rpc/xml_root', NULL,
+    '{"Content-Type": "text/xml"}', '<catalog><book/></catalog>');
+-- JSON to a single unnamed text parameter: the whole body, as PostgREST
+SELECT * FROM req('POST', '/rpc/shout', '{"": "x"}');
+-- a Content-Type no such function takes: PostgREST's wording, no hint
+SELECT status, body::jsonb FROM pgrest.handle('POST', '/rpc/add_them', NULL,
+    '{"Content-Type": "text/plain"}', '1');
+SELECT status, body::jsonb FROM pgrest.handle('POST', '/rpc/shout', NULL,
+    '{"Content-Type": "text/xml"}', '<a/>');
+SELECT * FROM req('POST', '/rpc/two_unnamed', '{"": 1}');
+-- overloads: PGRST203 lists them fewest parameters first
+CREATE FUNCTION pick(a int, b int DEFAULT 0) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT a + b';
+CREATE FUNCTION pick(a int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT a';
+SELECT * FROM get('/rpc/pick?a=1');
+-- PGRST202's hint: a close function name, or a close list of parameters
+SELECT * FROM get('/rpc/shoutt');
+SELECT * FROM get('/rpc/add_them?a=1&bb=2');
+DROP FUNCTION shout, byte_count, xml_root, two_unnamed, pick(int, int), pick(int);
+
+-- response.status and response.headers, set by the request's SQL (a
+-- function, a trigger): the status replaces pgrest's, each header
+-- replaces pgrest's of its name; a bad value is a 500 that rolls back
+CREATE FUNCTION respond_with(status text, headers text) RETURNS int
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('response.status', status, true);
+    PERFORM set_config('response.headers', headers, true);
+    RETURN 1;
+END $$;
+SELECT status, headers, body FROM pgrest.handle('POST', '/rpc/respond_with', NULL, NULL,
+    '{"status": "202", "headers": "[{\"Cache-Control\": \"no-store\"}, {\"content-type\": \"text/plain\"}]"}');
+-- empty is unset, as PostgREST reads them
+SELECT status, headers, body FROM pgrest.handle('POST', '/rpc/respond_with', NULL, NULL,
+    '{"status": "", "headers": ""}');
+SELECT status_, headers_, status, body::jsonb->>'code' AS code, body::jsonb->>'message' AS message
+FROM (VALUES ('99', ''), ('600', ''), ('abc', ''), ('201 Created', ''),
+             ('', '{"a": "b"}'), ('', '[{"a": "b", "c": "d"}]'), ('', '[{"a": 1}]'),
+             ('', '[{"a b": "c"}]'), ('', '[{"a": "b\nc"}]'), ('', '[{"Content-Length": "1"}]'),
+             ('', '[1]'), ('', 'nope')) AS t(status_, headers_),
+     pgrest.handle('POST', '/rpc/respond_with', NULL, NULL,
+                   jsonb_build_object('status', status_, 'headers', headers_)::text)
+ORDER BY status_, headers_;
+-- a trigger sets them for a write; an error in them undoes the write
+CREATE TABLE accepted (id int PRIMARY KEY);
+GRANT SELECT, INSERT ON accepted TO regress_pgrest_anon;
+CREATE FUNCTION accepted_status() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('response.status', CASE WHEN NEW.id < 0 THEN 'bad' ELSE '202' END, true);
+    PERFORM set_config('response.headers', format('[{"Location": "/queue/%s"}]', NEW.id), true);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER accepted_status BEFORE INSERT ON accepted
+    FOR EACH ROW EXECUTE FUNCTION accepted_status();
+SELECT status, headers, body FROM pgrest.handle('POST', '/accepted', NULL, NULL, '{"id": 7}');
+SELECT status, body::jsonb->>'code' AS code FROM pgrest.handle('POST', '/accepted', NULL, NULL, '{"id": -1}');
+SELECT id FROM accepted ORDER BY id;
+DROP TABLE accepted;
+DROP FUNCTION accepted_status, respond_with;

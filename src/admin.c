@@ -10,7 +10,9 @@
  *				this node is a primary or a read-only standby, and
  *				?role=primary (or ?role=standby) answers 200 only on
  *				such a node, for a load balancer that sends writes to
- *				the primary.
+ *				the primary.  "warnings" lists what works but
+ *				should not be so (a pgrest.anon_role that
+ *				anonymous requests found unusable).
  *	 /metrics	the Prometheus text of metrics.c
  *
  * Everything is answered from shared memory and the recovery state: no
@@ -32,7 +34,9 @@
 
 #include "admin.h"
 #include "error.h"
+#include "failure.h"
 #include "guc.h"
+#include "listen.h"
 #include "metrics.h"
 #include "shmem.h"
 
@@ -48,12 +52,12 @@ pgrest_admin_handle(PgrestRouteKind kind, const PgrestHttpRequest *http)
 	bool		head = http->method && strcmp(http->method, "HEAD") == 0;
 
 	if (kind == PGREST_ROUTE_ADMIN_OTHER)
-		return pgrest_error_build(404, "PGRST125",
+		return pgrest_failure_build(PGREST_ERR_PATH,
 								  "Invalid path specified in request URL", NULL,
 								  "The admin port serves /live, /ready and /metrics.");
 	if (!head && (http->method == NULL || strcmp(http->method, "GET") != 0))
 	{
-		resp = pgrest_error_build(405, "PGRST117",
+		resp = pgrest_failure_build(PGREST_ERR_METHOD,
 								  psprintf("Unsupported HTTP method: %s",
 										   http->method ? http->method : ""),
 								  NULL, NULL);
@@ -86,7 +90,7 @@ pgrest_admin_handle(PgrestRouteKind kind, const PgrestHttpRequest *http)
 
 /*
  * /ready: {"ready": bool, "role": "primary"|"standby", "read_only": bool,
- * "workers": n, "workers_ready": n[, "reason": text]}.
+ * "workers": n, "workers_ready": n[, "reason": text][, "warnings": [text]]}.
  */
 static PgrestResponse *
 ready(const PgrestHttpRequest *http)
@@ -96,17 +100,23 @@ ready(const PgrestHttpRequest *http)
 	bool		standby = RecoveryInProgress();
 	const char *reason = NULL;
 	int			nready;
+	int			nsockets;
+	PgrestAnonRoleProblem anon = pgrest_shmem_anon_role_problem();
 	StringInfoData body;
 
 	if (wanted != NULL && strcmp(wanted, "primary") != 0 &&
 		strcmp(wanted, "standby") != 0)
-		return pgrest_error_build(400, "PGRST100",
+		return pgrest_failure_build(PGREST_ERR_PARSE,
 								  "unrecognized value of the role parameter",
 								  NULL, "Use role=primary or role=standby.");
 
 	pgrest_shmem_collect(stats);
 	nready = stats->states[PGREST_WORKER_READY];
-	if (nready == 0)
+	(void) pgrest_listen_sockets(&nsockets);
+	if (nsockets == 0)
+		reason = psprintf("pgrest could not listen on port %d; see the server log",
+						  pgrest_port);
+	else if (nready == 0)
 	{
 		if (stats->states[PGREST_WORKER_NO_EXTENSION] > 0)
 			reason = psprintf("pgrest is not installed in database \"%s\"",
@@ -133,6 +143,16 @@ ready(const PgrestHttpRequest *http)
 	{
 		appendStringInfoString(&body, ",\"reason\":");
 		escape_json(&body, reason);
+	}
+	if (anon != PGREST_ANON_ROLE_OK && pgrest_anon_role[0] != '\0')
+	{
+		appendStringInfoString(&body, ",\"warnings\":[");
+		escape_json(&body,
+					psprintf(anon == PGREST_ANON_ROLE_MISSING ?
+							 "pgrest.anon_role \"%s\" does not exist: requests without a JWT get 401" :
+							 "pgrest.role may not switch to pgrest.anon_role \"%s\": requests without a JWT get 401",
+							 pgrest_anon_role));
+		appendStringInfoChar(&body, ']');
 	}
 	appendStringInfoChar(&body, '}');
 	return text_response(reason == NULL ? 200 : 503, PGREST_JSON_CONTENT_TYPE, body.data);

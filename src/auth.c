@@ -22,11 +22,20 @@
  * decision when execute.c switches to it (SET LOCAL role): a role the
  * authenticator is not a member of is an error, never a fallback.
  *
+ * In a worker, a request that runs as pgrest.anon_role first looks the
+ * role up (the syscache, and the membership cache of acl.c): a role that
+ * does not exist, or that the authenticator is not a member of, makes
+ * every anonymous request fail with 401 when execute.c switches to it.
+ * The first worker to see that (or to see it fixed) says so in the
+ * server log, and /ready reports it (shmem.c), so that a misspelled
+ * pgrest.anon_role is not only a stream of 401s.
+ *
  * "Now" is the start of the statement that runs the request: the
  * request's arrival in an HTTP worker, statement_timestamp() under
  * pgrest.handle().
  *
- * This file never calls SPI and reads no catalog.
+ * This file never calls SPI; it reads the catalog through the syscache
+ * only, for pgrest.anon_role.
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -40,6 +49,8 @@
 
 #include "access/xact.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
@@ -50,6 +61,7 @@
 #include "error.h"
 #include "guc.h"
 #include "jwt.h"
+#include "shmem.h"
 
 /* seconds by which exp, nbf and iat may miss, as in PostgREST */
 #define PGREST_JWT_CLOCK_SKEW 30
@@ -71,6 +83,7 @@ static JsonbValue *find_claim(Jsonb *payload, const char *name);
 static char *role_claim(Jsonb *payload);
 static char *role_claims(const char *role);
 static char *claims_with_role(Jsonb *payload, const char *role);
+static void check_anon_role(const char *role);
 
 /*
  * Who the request runs as.  Raises the 401 (or 500 PGRST300, when a token
@@ -90,10 +103,10 @@ pgrest_auth_authenticate(const PgrestRequest *req)
 		const char *token = bearer_token(authorization);
 
 		if (pgrest_jwt_secret[0] == '\0')
-			pgrest_error_raise(500, "PGRST300", "Server lacks JWT secret",
+			pgrest_error_raise(PGREST_ERR_JWT_SECRET, "Server lacks JWT secret",
 							   NULL, NULL);
 		if (token[0] == '\0')
-			pgrest_error_raise(401, "PGRST301",
+			pgrest_error_raise(PGREST_ERR_JWT,
 							   "Empty JWT is sent in Authorization header",
 							   NULL, NULL);
 		payload = pgrest_jwt_verify(token);
@@ -104,9 +117,11 @@ pgrest_auth_authenticate(const PgrestRequest *req)
 	if (role == NULL)
 	{
 		if (pgrest_anon_role[0] == '\0')
-			pgrest_error_raise(401, "PGRST302", "Anonymous access is disabled",
+			pgrest_error_raise(PGREST_ERR_ANONYMOUS, "Anonymous access is disabled",
 							   NULL, NULL);
 		role = pstrdup(pgrest_anon_role);
+		if (IsBackgroundWorker)
+			check_anon_role(role);
 	}
 
 	auth->role = role;
@@ -116,6 +131,55 @@ pgrest_auth_authenticate(const PgrestRequest *req)
 	auth->authenticated = payload != NULL &&
 		strcmp(role, pgrest_anon_role) != 0;
 	return auth;
+}
+
+/*
+ * Can the authenticator switch to pgrest.anon_role?  Publish the answer;
+ * the worker that changes it logs why (see the file header).  The
+ * request goes on either way: the role switch fails it as PostgreSQL
+ * decides.
+ */
+static void
+check_anon_role(const char *role)
+{
+	Oid			roleid = get_role_oid(role, true);
+	PgrestAnonRoleProblem problem = PGREST_ANON_ROLE_OK;
+	const char *authenticator;
+
+	if (!OidIsValid(roleid))
+		problem = PGREST_ANON_ROLE_MISSING;
+	else if (!is_member_of_role(GetSessionUserId(), roleid))
+		problem = PGREST_ANON_ROLE_NOT_GRANTED;
+	if (!pgrest_shmem_set_anon_role_problem(problem))
+		return;
+
+	authenticator = GetUserNameFromId(GetSessionUserId(), false);
+	switch (problem)
+	{
+		case PGREST_ANON_ROLE_MISSING:
+			ereport(WARNING,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("role \"%s\" does not exist", role),
+					 errdetail("\"pgrest.anon_role\" names it: requests without a JWT get 401 until it exists."),
+					 errhint("Create the role (and GRANT it to %s), or correct \"pgrest.anon_role\" and reload the configuration.",
+							 quote_identifier(authenticator))));
+			break;
+		case PGREST_ANON_ROLE_NOT_GRANTED:
+			ereport(WARNING,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("role \"%s\" is not a member of role \"%s\"",
+							authenticator, role),
+					 errdetail("\"pgrest.anon_role\" names \"%s\": requests without a JWT get 401 until \"pgrest.role\" may switch to it.",
+							   role),
+					 errhint("GRANT %s TO %s;",
+							 quote_identifier(role), quote_identifier(authenticator))));
+			break;
+		case PGREST_ANON_ROLE_OK:
+			ereport(LOG,
+					(errmsg("pgrest serves requests without a JWT as role \"%s\" again",
+							role)));
+			break;
+	}
 }
 
 /*
@@ -129,7 +193,7 @@ bearer_token(const char *authorization)
 	const char *token = authorization + scheme_len;
 
 	if (scheme_len != 6 || pg_strncasecmp(authorization, "bearer", 6) != 0)
-		pgrest_error_raise(401, "PGRST301",
+		pgrest_error_raise(PGREST_ERR_JWT,
 						   "Expected a Bearer token in Authorization header",
 						   NULL, NULL);
 	while (*token == ' ' || *token == '\t')
@@ -145,7 +209,7 @@ raise_claims_error(const char *message, int64 seconds)
 
 	if (seconds >= 0)
 		details = psprintf("Invalid by " INT64_FORMAT " seconds", seconds);
-	pgrest_error_raise(401, "PGRST303", message, details, NULL);
+	pgrest_error_raise(PGREST_ERR_JWT_CLAIMS, message, details, NULL);
 }
 
 /* exp, nbf, iat, then aud; the first failure wins, as in PostgREST */

@@ -58,9 +58,11 @@
 
 #include <sys/socket.h>
 
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "conn.h"
+#include "error.h"
 #include "guc.h"
 
 /* bytes per second a body must at least arrive at, after the first T */
@@ -109,14 +111,20 @@ static const char timeout_response_head[] =
 "Connection: close\r\n"
 "Content-Type: application/json; charset=utf-8\r\n"
 "Content-Length: %d\r\n\r\n%s";
-static const char timeout_body[] =
-"{\"code\":\"PGRST508\",\"details\":null,\"hint\":\"Send the whole request within pgrest.request_timeout.\","
-"\"message\":\"The request was not received in time\"}";
+static const char *timeout_body = "";	/* error.c's, once pgrest_conn_prepare ran */
 
 static TimestampTz deadline(const PgrestConn *conn);
 static void end_connection(PgrestConn *conn, bool with_408);
 
 /* A new connection (malloc'd; NULL when out of memory: not tracked). */
+/* At worker start: the body of the 408 (error.c's table). */
+void
+pgrest_conn_prepare(void)
+{
+	timeout_body = MemoryContextStrdup(TopMemoryContext,
+									   pgrest_error_json(PGREST_ERR_REQUEST_TIMEOUT));
+}
+
 PgrestConn *
 pgrest_conn_open(int fd)
 {

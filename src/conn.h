@@ -14,6 +14,7 @@
 
 typedef struct PgrestConn PgrestConn;
 
+extern void pgrest_conn_prepare(void);
 extern PgrestConn *pgrest_conn_open(int fd);
 extern void pgrest_conn_close(PgrestConn *conn);
 extern void pgrest_conn_headers_received(PgrestConn *conn);

@@ -1,20 +1,24 @@
 /*-------------------------------------------------------------------------
  *
  * error.c
- *	  Turn any error into an HTTP response: the one SQLSTATE-to-status
- *	  table, and pgrest's own PGRSTnnn errors.
+ *	  pgrest's own errors: the one table of their codes, statuses and
+ *	  default wording, and raising them.
  *
- * Every failure of a request ends here as an ErrorData copied in the
- * request's PG_CATCH.  Database errors keep their SQLSTATE, message,
- * detail and hint, as psql would show them; the status follows
- * PostgREST's mapping (mapSQLtoHTTP), checked in order, first match wins.
+ * Every error pgrest answers with by itself is an entry of this table:
+ * its code (PostgREST's PGRSTnnn where PostgREST has one, PGRST5nn for
+ * pgrest's own), its HTTP status, and the message, details and hint it
+ * says unless the caller says more.  Stages raise an entry; failure.c
+ * turns whatever ended a request into its response.  No stage passes a
+ * status or a code string of its own.
  *
- * pgrest's own errors are ordinary ERRORs with SQLSTATE "PGRST"; the HTTP
- * status and the PGRSTnnn code travel beside them in the request's state
- * (state.h), set just before the ereport and consumed here.  An error
- * with SQLSTATE "PGRST" but no pending one was raised by user code.
+ * A raised error is an ordinary ERROR with SQLSTATE "PGRST"; which entry
+ * it is travels beside it, in the request's state (state.h), set just
+ * before the ereport and read (then cleared) when the response is made.
+ * An error with SQLSTATE "PGRST" but none pending was raised by user code.
  *
- * This file never calls SPI and needs no transaction.
+ * This file never calls SPI and needs no transaction; its table is plain
+ * data, so the HTTP layer reads the bodies it sends by itself (413, 414,
+ * 431, 408, ...) from it too, formatted once at start (pgrest_error_json).
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -30,79 +34,105 @@
 #include "error.h"
 #include "state.h"
 
-/* a SQLSTATE (5 characters) or a class (its first 2) and its status */
-typedef struct SqlstateStatus
+typedef struct ErrorEntry
 {
-	const char *sqlstate;
+	const char *code;
 	int			status;
-} SqlstateStatus;
+	const char *message;		/* NULL: the caller always says it */
+	const char *details;
+	const char *hint;
+} ErrorEntry;
 
-/*
- * PostgREST's table, in its order.  Entries with a special rule (21000,
- * 22023, 42883, 42501, PTnnn) are handled in status_for_sqlstate.
- */
-static const SqlstateStatus sqlstate_table[] = {
-	{"08", 503},
-	{"09", 500},
-	{"0L", 403},
-	{"0P", 403},
-	{"23503", 409},
-	{"23505", 409},
-	{"25006", 405},
-	{"25", 500},
-	{"28", 403},
-	{"2D", 500},
-	{"38", 500},
-	{"39", 500},
-	{"3B", 500},
-	{"40", 500},
-	{"53400", 500},
-	{"53", 503},
-	{"54", 500},
-	{"55", 500},
-	{"57P01", 503},
-	{"57", 500},
-	{"58", 500},
-	{"F0", 500},
-	{"HV", 500},
-	{"P0001", 400},
-	{"P0", 500},
-	{"XX", 500},
-	{"42P01", 404},
-	{"42P17", 500},
+static const ErrorEntry errors[PGREST_ERR_COUNT] = {
+	[PGREST_ERR_PARSE] = {"PGRST100", 400, NULL, NULL, NULL},
+	[PGREST_ERR_RPC_METHOD] = {"PGRST101", 405, NULL, NULL, NULL},
+	[PGREST_ERR_BODY] = {"PGRST102", 400, "Empty or invalid json", NULL, NULL},
+	[PGREST_ERR_CONTENT_TYPE] = {"PGRST102", 415, NULL, NULL,
+	"Send application/json, text/csv or application/x-www-form-urlencoded."},
+	[PGREST_ERR_RANGE] = {"PGRST103", 416, "Requested range not satisfiable", NULL, NULL},
+	[PGREST_ERR_PUT_FILTERS] = {"PGRST105", 405,
+	"Filters must include all and only primary key columns with 'eq' operators", NULL, NULL},
+	[PGREST_ERR_SCHEMA] = {"PGRST106", 406, NULL, NULL, NULL},
+	[PGREST_ERR_MEDIA] = {"PGRST107", 406, NULL, NULL, NULL},
+	[PGREST_ERR_NOT_EMBEDDED] = {"PGRST108", 400, NULL, NULL, NULL},
+	[PGREST_ERR_GUC_HEADERS] = {"PGRST111", 500,
+	"response.headers guc must be a JSON array composed of objects with a single key and a string value",
+	NULL, NULL},
+	[PGREST_ERR_GUC_STATUS] = {"PGRST112", 500,
+	"response.status guc must be a valid status code", NULL, NULL},
+	[PGREST_ERR_PUT_RANGE] = {"PGRST114", 400,
+	"limit/offset querystring parameters are not allowed for PUT", NULL, NULL},
+	[PGREST_ERR_PUT_KEY] = {"PGRST115", 400,
+	"Payload values do not match URL in primary key column(s)", NULL, NULL},
+	[PGREST_ERR_SINGULAR] = {"PGRST116", 406,
+	"Cannot coerce the result to a single JSON object", NULL, NULL},
+	[PGREST_ERR_NO_ROW] = {"PGRST116", 404,
+	"Cannot coerce the result to a single JSON object", "The result contains 0 rows", NULL},
+	[PGREST_ERR_METHOD] = {"PGRST117", 405, NULL, NULL, NULL},
+	[PGREST_ERR_RELATED_ORDER] = {"PGRST118", 400, NULL, NULL, NULL},
+	[PGREST_ERR_RAISE] = {"PGRST121", 500,
+	"Could not parse JSON in the \"RAISE SQLSTATE 'PGRST'\" error", NULL, NULL},
+	[PGREST_ERR_PREFERENCE] = {"PGRST122", 400, NULL, NULL, NULL},
+	[PGREST_ERR_AGGREGATES] = {"PGRST123", 400,
+	"Use of aggregate functions is not allowed", NULL, NULL},
+	[PGREST_ERR_MAX_AFFECTED] = {"PGRST124", 400,
+	"Query result exceeds max-affected preference constraint", NULL, NULL},
+	[PGREST_ERR_PATH] = {"PGRST125", 404, NULL, NULL, NULL},
+	[PGREST_ERR_OPENAPI_OFF] = {"PGRST126", 404, "Root endpoint metadata is disabled", NULL, NULL},
+	[PGREST_ERR_NOT_IMPLEMENTED] = {"PGRST127", 400, "Feature not implemented", NULL, NULL},
+	[PGREST_ERR_MAX_AFFECTED_RPC] = {"PGRST128", 400,
+	"Function must return SETOF or TABLE when max-affected preference is used with handling=strict",
+	NULL, NULL},
+	[PGREST_ERR_NO_RELATIONSHIP] = {"PGRST200", 400, NULL, NULL, NULL},
+	[PGREST_ERR_AMBIGUOUS_RELATIONSHIP] = {"PGRST201", 300, NULL, NULL, NULL},
+	[PGREST_ERR_NO_FUNCTION] = {"PGRST202", 404, NULL, NULL, NULL},
+	[PGREST_ERR_AMBIGUOUS_FUNCTION] = {"PGRST203", 300, NULL, NULL,
+	"Try renaming the parameters or the function itself in the database so function overloading can be resolved"},
+	[PGREST_ERR_NO_COLUMN] = {"PGRST204", 400, NULL, NULL, NULL},
+	[PGREST_ERR_NO_TABLE] = {"PGRST205", 404, NULL, NULL, NULL},
+	[PGREST_ERR_JWT_SECRET] = {"PGRST300", 500, "Server lacks JWT secret", NULL, NULL},
+	[PGREST_ERR_JWT] = {"PGRST301", 401, NULL, NULL, NULL},
+	[PGREST_ERR_ANONYMOUS] = {"PGRST302", 401, "Anonymous access is disabled", NULL, NULL},
+	[PGREST_ERR_JWT_CLAIMS] = {"PGRST303", 401, NULL, NULL, NULL},
+	[PGREST_ERR_NO_ROLE] = {"22023", 401, NULL, NULL, NULL},
+	[PGREST_ERR_NOT_INSTALLED] = {"PGRST500", 503, NULL, NULL,
+	"Run CREATE EXTENSION pgrest; in that database."},
+	[PGREST_ERR_SUPERUSER] = {"PGRST501", 503, NULL, NULL,
+	"pgrest.role must name a role without superuser rights."},
+	[PGREST_ERR_BODY_TOO_LARGE] = {"PGRST502", 413,
+	"The request body is larger than pgrest.max_body_size", NULL,
+	"Send a smaller body or raise pgrest.max_body_size."},
+	[PGREST_ERR_NO_SINGLE_KEY] = {"PGRST503", 400, NULL, NULL, NULL},
+	[PGREST_ERR_SQL_STATEMENTS] = {"PGRST504", 400, "The SQL endpoint runs exactly one statement", NULL, NULL},
+	[PGREST_ERR_FRAMING] = {"PGRST505", 400, "The request's length is ambiguous",
+	"A request may carry one Content-Length, or Transfer-Encoding, not both (RFC 9112).", NULL},
+	[PGREST_ERR_TARGET_TOO_LONG] = {"PGRST506", 414, "The request target is too long", NULL,
+	"Send at most 16 kB of path and query string, with at most 1000 parameters."},
+	[PGREST_ERR_TOO_MANY_HEADERS] = {"PGRST507", 431, "The request has too many header fields",
+	NULL, "Send at most 200 header fields."},
+	[PGREST_ERR_REQUEST_TIMEOUT] = {"PGRST508", 408, "The request was not received in time",
+	NULL, "Send the whole request within pgrest.request_timeout."},
+	[PGREST_ERR_BODY_MEMORY] = {"PGRST509", 503, "The server is receiving too many request bodies",
+	"The bodies this worker is receiving hold pgrest.max_body_memory.", "Retry later."},
+	[PGREST_ERR_SQL_REFUSED] = {"PGRST510", 400, NULL, NULL, NULL},
+	[PGREST_ERR_SQL_TOO_LARGE] = {"PGRST511", 400, NULL, NULL, NULL},
 };
 
-static int	status_for_sqlstate(const char *state, const char *message,
-								bool authenticated);
-static bool ends_with(const char *s, const char *suffix);
-static void append_json_field(StringInfo buf, const char *key,
-							  const char *value, bool last);
-static PgrestResponse *build_response(int status, const char *code,
-									  const char *message, const char *details,
-									  bool details_json, const char *hint);
-static const char *www_authenticate(const char *code, const char *message);
+static void raise_entry(PgrestError error, const char *message, const char *details,
+						bool details_json, const char *hint) pg_attribute_noreturn();
+static void append_json_field(StringInfo buf, const char *key, const char *value,
+							  bool last);
 
 /*
- * Raise pgrest error "code" (PGRSTnnn) that answers with HTTP "status".
- * Only call it from request processing, where a PG_CATCH turns it into a
- * response.
+ * Raise error (answered with its table's code and status).  message,
+ * details and hint, when NULL, are the table's.  Only call it from
+ * request processing, where a PG_CATCH turns it into a response.
  */
 void
-pgrest_error_raise(int status, const char *code, const char *message,
-				   const char *details, const char *hint)
+pgrest_error_raise(PgrestError error, const char *message, const char *details,
+				   const char *hint)
 {
-	PgrestPendingError *pending = &pgrest_state_get()->error;
-
-	pending->set = true;
-	pending->status = status;
-	pending->details_json = false;
-	strlcpy(pending->code, code, sizeof(pending->code));
-	ereport(ERROR,
-			(errcode(ERRCODE_PGREST),
-			 errmsg_internal("%s", message),
-			 details ? errdetail_internal("%s", details) : 0,
-			 hint ? errhint("%s", hint) : 0));
-	pg_unreachable();
+	raise_entry(error, message, details, false, hint);
 }
 
 /*
@@ -110,168 +140,105 @@ pgrest_error_raise(int status, const char *code, const char *message,
  * as an array), sent as it is.
  */
 void
-pgrest_error_raise_json(int status, const char *code, const char *message,
+pgrest_error_raise_json(PgrestError error, const char *message,
 						const char *details_json, const char *hint)
 {
+	raise_entry(error, message, details_json, true, hint);
+}
+
+static void
+raise_entry(PgrestError error, const char *message, const char *details,
+			bool details_json, const char *hint)
+{
+	const ErrorEntry *entry = &errors[error];
 	PgrestPendingError *pending = &pgrest_state_get()->error;
 
 	pending->set = true;
-	pending->status = status;
-	pending->details_json = true;
-	strlcpy(pending->code, code, sizeof(pending->code));
+	pending->error = error;
+	pending->details_json = details_json;
+	message = message ? message : entry->message;
+	details = details ? details : entry->details;
+	hint = hint ? hint : entry->hint;
 	ereport(ERROR,
 			(errcode(ERRCODE_PGREST),
-			 errmsg_internal("%s", message),
-			 errdetail_internal("%s", details_json),
+			 errmsg_internal("%s", message ? message : entry->code),
+			 details ? errdetail_internal("%s", details) : 0,
 			 hint ? errhint("%s", hint) : 0));
 	pg_unreachable();
 }
 
-/* The HTTP status for this error. */
-int
-pgrest_error_status(const ErrorData *edata, bool authenticated)
+/* The code an error answers with: PGRSTnnn, or a SQLSTATE. */
+const char *
+pgrest_error_code(PgrestError error)
 {
-	const PgrestPendingError *pending = &pgrest_state_get()->error;
+	return errors[error].code;
+}
 
-	if (edata->sqlerrcode == ERRCODE_PGREST && pending->set)
-		return pending->status;
-	return status_for_sqlstate(unpack_sql_state(edata->sqlerrcode),
-							   edata->message, authenticated);
+/* The HTTP status an error answers with. */
+int
+pgrest_error_http_status(PgrestError error)
+{
+	return errors[error].status;
+}
+
+/* The message an error says unless its caller says another, or NULL. */
+const char *
+pgrest_error_message(PgrestError error)
+{
+	return errors[error].message;
 }
 
 /*
- * The response for an error: status, and the body
- * {"code": ..., "details": ..., "hint": ..., "message": ...}
- * with keys in PostgREST's order.  "authenticated" says whether the
- * request carried a valid JWT (42501 is then 403 rather than 401).
+ * The JSON body of an error as its table says it, palloc'd: for the
+ * answers the HTTP layer sends by itself, formatted once at start.
  */
-PgrestResponse *
-pgrest_error_response(const ErrorData *edata, bool authenticated)
+char *
+pgrest_error_json(PgrestError error)
+{
+	const ErrorEntry *entry = &errors[error];
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	pgrest_error_append_body(&buf, entry->code, entry->message, entry->details,
+							 false, entry->hint);
+	return buf.data;
+}
+
+/*
+ * Append an error body, {"code":...,"details":...,"hint":...,"message":...}
+ * with keys in PostgREST's order; NULL fields are null, and details, when
+ * details_json, is JSON text sent as it is.
+ */
+void
+pgrest_error_append_body(StringInfo buf, const char *code, const char *message,
+						 const char *details, bool details_json, const char *hint)
+{
+	appendStringInfoChar(buf, '{');
+	append_json_field(buf, "code", code, false);
+	if (details_json && details)
+		appendStringInfo(buf, "\"details\":%s,", details);
+	else
+		append_json_field(buf, "details", details, false);
+	append_json_field(buf, "hint", hint, false);
+	append_json_field(buf, "message", message, true);
+	appendStringInfoChar(buf, '}');
+}
+
+/*
+ * Was edata raised by pgrest_error_raise?  Then says which error, and
+ * whether its details are JSON, and forgets it.
+ */
+bool
+pgrest_error_pending(const ErrorData *edata, PgrestError *error, bool *details_json)
 {
 	PgrestPendingError *pending = &pgrest_state_get()->error;
-	int			status = pgrest_error_status(edata, authenticated);
-	const char *code;
-	bool		details_json = false;
 
-	if (edata->sqlerrcode == ERRCODE_PGREST && pending->set)
-	{
-		code = pstrdup(pending->code);
-		details_json = pending->details_json;
-	}
-	else
-		code = unpack_sql_state(edata->sqlerrcode);
+	if (edata->sqlerrcode != ERRCODE_PGREST || !pending->set)
+		return false;
+	*error = pending->error;
+	*details_json = pending->details_json;
 	pending->set = false;
-	return build_response(status, code, edata->message, edata->detail,
-						  details_json, edata->hint);
-}
-
-/* An error response made without raising anything. */
-PgrestResponse *
-pgrest_error_build(int status, const char *code, const char *message,
-				   const char *details, const char *hint)
-{
-	return build_response(status, code, message, details, false, hint);
-}
-
-static PgrestResponse *
-build_response(int status, const char *code, const char *message,
-			   const char *details, bool details_json, const char *hint)
-{
-	StringInfoData buf;
-	PgrestResponse *resp;
-
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '{');
-	append_json_field(&buf, "code", code, false);
-	if (details_json && details)
-		appendStringInfo(&buf, "\"details\":%s,", details);
-	else
-		append_json_field(&buf, "details", details, false);
-	append_json_field(&buf, "hint", hint, false);
-	append_json_field(&buf, "message", message, true);
-	appendStringInfoChar(&buf, '}');
-
-	resp = pgrest_response_json(status, buf.data, buf.len);
-	if (status == 401)
-		pgrest_response_add_header(resp, "WWW-Authenticate",
-								   www_authenticate(code, message));
-	return resp;
-}
-
-static int
-status_for_sqlstate(const char *state, const char *message, bool authenticated)
-{
-	if (message == NULL)
-		message = "";
-
-	/* rules that depend on more than the SQLSTATE */
-	if (strcmp(state, "21000") == 0)
-		return ends_with(message, "requires a WHERE clause") ? 400 : 500;
-	if (strcmp(state, "22023") == 0)
-		return strncmp(message, "role ", 5) == 0 &&
-			ends_with(message, " does not exist") ? 401 : 400;
-	if (strcmp(state, "42883") == 0)
-		return strncmp(message, "function xmlagg(", 16) == 0 ? 406 : 404;
-	if (strcmp(state, "42501") == 0)
-		return authenticated ? 403 : 401;
-	if (state[0] == 'P' && state[1] == 'T')
-	{
-		int			status = 0;
-
-		for (int i = 2; i < 5; i++)
-		{
-			if (state[i] < '0' || state[i] > '9')
-				return 500;
-			status = status * 10 + (state[i] - '0');
-		}
-		return (status >= 100 && status <= 599) ? status : 500;
-	}
-
-	for (size_t i = 0; i < lengthof(sqlstate_table); i++)
-	{
-		const char *entry = sqlstate_table[i].sqlstate;
-
-		if (strncmp(state, entry, strlen(entry)) == 0)
-			return sqlstate_table[i].status;
-	}
-	return 400;
-}
-
-static bool
-ends_with(const char *s, const char *suffix)
-{
-	size_t		n = strlen(s);
-	size_t		m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/*
- * The WWW-Authenticate header of a 401.  A token that was refused
- * (PGRST301, PGRST303) is an "invalid_token" (RFC 6750) described by the
- * error message, as PostgREST sends it; every other 401 (no anonymous
- * role, 42501, a role that does not exist) just names the scheme.
- */
-static const char *
-www_authenticate(const char *code, const char *message)
-{
-	StringInfoData buf;
-
-	if (strcmp(code, "PGRST301") != 0 && strcmp(code, "PGRST303") != 0)
-		return "Bearer";
-
-	/* a quoted-string: backslash before '"' and '\\' */
-	initStringInfo(&buf);
-	appendStringInfoString(&buf,
-						   "Bearer error=\"invalid_token\", error_description=\"");
-	for (const char *p = message ? message : ""; *p != '\0'; p++)
-	{
-		if (*p == '"' || *p == '\\')
-			appendStringInfoChar(&buf, '\\');
-		appendStringInfoChar(&buf, *p);
-	}
-	appendStringInfoChar(&buf, '"');
-	return buf.data;
+	return true;
 }
 
 /* "key": "value" (or null), followed by a comma unless last */

@@ -81,6 +81,7 @@
 #include "storage/proc.h"
 #include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/fmgrprotos.h"
@@ -96,6 +97,7 @@
 #include "execute.h"
 #include "guc.h"
 #include "result.h"
+#include "schema.h"
 #include "sqlendpoint.h"
 #include "state.h"
 #include "statement.h"
@@ -121,11 +123,15 @@ static void unlock_role(void);
 static bool repeated_later(const PgrestRequest *req, int i);
 static char *search_path_for(const char *schema);
 static void arm_request_timeout(void);
+static void rearm_request_timeout(int ms);
 static void disarm_escalation(void);
 static void disarm_request_timeout(void);
 static void escalate_cancel(void);
 static void report_escalation(int code, Datum arg);
 static int64 planner_estimate(const PgrestQuery *query);
+static PgrestResult *execute_explain(const PgrestQuery *query);
+static PgrestResult *execute_statement(const PgrestQuery *query);
+static char *response_setting(const char *name);
 static void forget_session_objects(void);
 static void note_object_access(ObjectAccessType access, Oid classId,
 							   Oid objectId, int subId, void *arg);
@@ -404,29 +410,47 @@ pgrest_execute_end_with_rollback(void)
 /*
  * Switch to the request's role and publish the request to SQL, all with
  * LOCAL semantics, then arm the statement timeout.  Must run before any
- * user SQL.  PostgreSQL checks the role switch: a role the session user
- * (the authenticator, in a worker) is not a member of fails with 42501,
- * one that does not exist with 22023, and neither falls back to another.
+ * user SQL.  A role that does not exist is the token's fault (401, code
+ * 22023 as PostgREST answers), said by pgrest before PostgreSQL would
+ * say it in lc_messages' words; PostgreSQL checks the rest of the role
+ * switch: a role the session user (the authenticator, in a worker) is not
+ * a member of fails with 42501, and neither falls back to another.
  */
 void
 pgrest_execute_set_context(const PgrestRequest *req, const PgrestAuth *auth,
-						   const char *schema, bool read_only)
+						   const char *schema, bool read_only, List *role_settings)
 {
+	int			role_timeout = 0;
+	ListCell   *lc;
+
 	/*
 	 * SET ROLE none means "back to the session user", the authenticator
-	 * itself; no role of that name can exist, so say so.
+	 * itself: no role of that name can exist.
 	 */
-	if (strcmp(auth->role, "none") == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("role \"%s\" does not exist", auth->role),
-				 errdetail("A request never runs with the privileges of pgrest.role.")));
+	if (strcmp(auth->role, "none") == 0 || !OidIsValid(get_role_oid(auth->role, true)))
+		pgrest_error_raise(PGREST_ERR_NO_ROLE,
+						   psprintf("role \"%s\" does not exist", auth->role),
+						   NULL, NULL);
 	if (strcmp(auth->role, GetUserNameFromId(GetSessionUserId(), false)) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to set role \"%s\"", auth->role),
 				 errdetail("A request never runs with the privileges of pgrest.role.")));
 	set_local("search_path", search_path_for(schema));
+
+	/*
+	 * The role's own settings (ALTER ROLE ... SET), as a session of the
+	 * role would have them; pgrest.statement_timeout stays the most a
+	 * request may take.
+	 */
+	foreach(lc, role_settings)
+	{
+		PgrestSetting *setting = (PgrestSetting *) lfirst(lc);
+
+		set_local(setting->name, setting->value);
+		if (strcmp(setting->name, "statement_timeout") == 0)
+			role_timeout = StatementTimeout;
+	}
 	set_local("role", auth->role);
 	set_local("request.jwt.claims", auth->claims);
 	set_local("request.method", req->method_name);
@@ -435,8 +459,11 @@ pgrest_execute_set_context(const PgrestRequest *req, const PgrestAuth *auth,
 	set_local("request.cookies", cookies_json(req));
 	if (read_only)
 		set_local("transaction_read_only", "on");
-	if (pgrest_statement_timeout > 0)
+	if (pgrest_statement_timeout > 0 &&
+		(role_timeout <= 0 || role_timeout > pgrest_statement_timeout))
 		set_local("statement_timeout", psprintf("%d", pgrest_statement_timeout));
+	else if (role_timeout > 0)
+		rearm_request_timeout(role_timeout);
 	lock_role();
 }
 
@@ -479,6 +506,53 @@ pgrest_execute_pre_request(void)
 PgrestResult *
 pgrest_execute_query(const PgrestQuery *query)
 {
+	if (query->explain)
+		return execute_explain(query);
+	return execute_statement(query);
+}
+
+/*
+ * An EXPLAIN of the request's statement (Accept: application/vnd.pgrst.plan):
+ * its lines, each ended by a newline, are the body.  Its plan is not kept.
+ */
+static PgrestResult *
+execute_explain(const PgrestQuery *query)
+{
+	MemoryContext reqcxt = CurrentMemoryContext;
+	PgrestResult *result = palloc0(sizeof(PgrestResult));
+	PgrestStatement statement;
+	StringInfoData body;
+	int			rc;
+
+	debug_query_string = query->sql;
+	statement = pgrest_statement_prepare(query->sql, query->nparams, query->params, false);
+	/* SPI refuses EXPLAIN in read-only mode; a read's transaction stays READ ONLY */
+	rc = SPI_execute_plan_with_paramlist(statement.plan, statement.params, false, 0);
+	MemoryContextSwitchTo(reqcxt);
+	if (rc < 0)
+		elog(ERROR, "pgrest could not explain the statement: %s", SPI_result_code_string(rc));
+	initStringInfo(&body);
+	for (uint64 i = 0; SPI_tuptable != NULL && i < SPI_processed; i++)
+	{
+		char	   *line = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+
+		appendStringInfo(&body, "%s\n", line ? line : "");
+	}
+	if (SPI_tuptable != NULL)
+		SPI_freetuptable(SPI_tuptable);
+	pgrest_statement_done(&statement);
+	MemoryContextSwitchTo(reqcxt);
+	result->body = body.data;
+	result->body_len = body.len;
+	result->total = -1;
+	result->inserted = -1;
+	return result;
+}
+
+/* the statement's one row, straight from the executor (result.c) */
+static PgrestResult *
+execute_statement(const PgrestQuery *query)
+{
 	MemoryContext reqcxt = CurrentMemoryContext;
 	PgrestResult *result = palloc0(sizeof(PgrestResult));
 	DestReceiver *receiver = pgrest_result_receiver(result);
@@ -502,7 +576,20 @@ pgrest_execute_query(const PgrestQuery *query)
 	pgrest_statement_done(&statement);
 	result->total = pgrest_execute_total(query, result->total);
 	MemoryContextSwitchTo(reqcxt);
+	pgrest_execute_response_settings(result);
 	return result;
+}
+
+/*
+ * Keep the response.status and response.headers the request's SQL set so
+ * far (a streamed read's, before its first byte), in the current memory
+ * context.
+ */
+void
+pgrest_execute_response_settings(PgrestResult *result)
+{
+	result->guc_status = response_setting("response.status");
+	result->guc_headers = response_setting("response.headers");
 }
 
 /*
@@ -573,6 +660,19 @@ pgrest_execute_close_rows(void)
 	Assert(st->rows != NULL);
 	SPI_cursor_close(st->rows);
 	st->rows = NULL;
+}
+
+/*
+ * A response.* setting the request's SQL may have made (set_config(...,
+ * true) in a function or trigger, as under PostgREST), read before the
+ * transaction ends and takes it away; NULL when unset or empty.
+ */
+static char *
+response_setting(const char *name)
+{
+	const char *value = GetConfigOption(name, true, false);
+
+	return value && value[0] != '\0' ? pstrdup(value) : NULL;
 }
 
 /*
@@ -652,7 +752,7 @@ static void
 refuse_superuser(void)
 {
 	if (superuser())
-		pgrest_error_raise(503, "PGRST501",
+		pgrest_error_raise(PGREST_ERR_SUPERUSER,
 						   psprintf("pgrest refuses to serve requests as superuser \"%s\"",
 									GetUserNameFromId(GetUserId(), false)),
 						   NULL,
@@ -776,13 +876,27 @@ repeated_later(const PgrestRequest *req, int i)
 	return false;
 }
 
-/* the exposed schema first, then public for extensions' objects */
+/*
+ * The exposed schema first, then pgrest.extra_search_path (for the
+ * objects of extensions installed elsewhere), each once.
+ */
 static char *
 search_path_for(const char *schema)
 {
-	if (strcmp(schema, "public") == 0)
-		return pstrdup("public");
-	return psprintf("%s, public", quote_identifier(schema));
+	StringInfoData buf;
+	ListCell   *lc;
+	List	   *extra = pgrest_guc_extra_search_path();
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, quote_identifier(schema));
+	foreach(lc, extra)
+	{
+		const char *name = (const char *) lfirst(lc);
+
+		if (strcmp(name, schema) != 0)
+			appendStringInfo(&buf, ", %s", quote_identifier(name));
+	}
+	return buf.data;
 }
 
 /*
@@ -795,8 +909,17 @@ search_path_for(const char *schema)
 static void
 arm_request_timeout(void)
 {
-	int			ms = pgrest_statement_timeout > 0 ?
-		pgrest_statement_timeout : StatementTimeout;
+	rearm_request_timeout(pgrest_statement_timeout > 0 ?
+						  pgrest_statement_timeout : StatementTimeout);
+}
+
+/*
+ * Arm (again) the request's timeout ms from now: also when the request's
+ * role turns out to have a shorter statement_timeout of its own.
+ */
+static void
+rearm_request_timeout(int ms)
+{
 	EnableTimeoutParams timers[2];
 
 	if (pgrest_state_get()->nested || ms <= 0)

@@ -30,6 +30,8 @@ typedef struct PgrestResult
 	char	   *body;
 	size_t		body_len;
 	int64		inserted;		/* upserts: rows that were new; -1: unknown */
+	char	   *guc_status;		/* response.status as the statement left it */
+	char	   *guc_headers;	/* response.headers; NULL if unset or empty */
 	struct PgrestStream *stream;	/* the body, still being written */
 } PgrestResult;
 
@@ -40,13 +42,15 @@ extern ErrorData *pgrest_execute_transaction(PgrestTransactionBody body,
 											 void *arg, bool nested);
 extern void pgrest_execute_set_context(const PgrestRequest *req,
 									   const PgrestAuth *auth,
-									   const char *schema, bool read_only);
+									   const char *schema, bool read_only,
+									   List *role_settings);
 extern void pgrest_execute_pre_request(void);
 extern ErrorData *pgrest_execute_continue(PgrestTransactionBody step,
 										  void *arg);
 extern void pgrest_execute_abandon(void);
 extern PgrestResult *pgrest_execute_query(const PgrestQuery *query);
 extern int64 pgrest_execute_total(const PgrestQuery *query, int64 counted);
+extern void pgrest_execute_response_settings(PgrestResult *result);
 extern void pgrest_execute_open_rows(const PgrestQuery *query);
 extern uint64 pgrest_execute_fetch_rows(long count, DestReceiver *dest);
 extern void pgrest_execute_close_rows(void);

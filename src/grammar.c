@@ -301,7 +301,7 @@ fail(Parser *ps, const char *details)
 
 	if (ps->p > shown)
 		column = pg_mbstrlen_with_len(shown, ps->p - shown) + 1;
-	pgrest_error_raise(400, "PGRST100",
+	pgrest_error_raise(PGREST_ERR_PARSE,
 					   psprintf("\"failed to parse %s (%s)\" (line 1, column %d)",
 								ps->what, shown, column),
 					   details, NULL);
@@ -497,7 +497,7 @@ parse_select_list(Parser *ps, int depth)
 
 	check_stack_depth();
 	if (depth > PGREST_MAX_EMBED_DEPTH)
-		pgrest_error_raise(400, "PGRST100",
+		pgrest_error_raise(PGREST_ERR_PARSE,
 						   psprintf("\"failed to parse select parameter (%s)\"", ps->input),
 						   psprintf("Embedded resources may nest at most %d levels deep.",
 									PGREST_MAX_EMBED_DEPTH),
@@ -839,7 +839,7 @@ parse_logic_tree(Parser *ps, int depth)
 
 	check_stack_depth();
 	if (depth >= PGREST_MAX_LOGIC_DEPTH)
-		pgrest_error_raise(400, "PGRST100",
+		pgrest_error_raise(PGREST_ERR_PARSE,
 						   psprintf("\"failed to parse logic tree (%s)\"", ps->input + ps->skip),
 						   psprintf("Logic trees may nest at most %d levels deep.",
 									PGREST_MAX_LOGIC_DEPTH),

@@ -12,6 +12,21 @@
  * pgrest.handle() rely on.  Requests themselves never run as superuser, so
  * they cannot change them.
  *
+ * When the library is not preloaded, the process-model parameters are
+ * still defined, as PGC_SIGHUP: they mean nothing without the workers,
+ * but defining them absorbs the values postgresql.conf gives them, which
+ * MarkGUCPrefixReserved would otherwise remove with a warning each in
+ * every session that loads pgrest (PostgreSQL refuses PGC_POSTMASTER
+ * definitions after startup).  The extension script then says, once,
+ * that pgrest is not preloaded.
+ *
+ * An invalid value in postgresql.conf is not an error: at server start
+ * PostgreSQL logs a WARNING (which setting, what is wrong) and keeps the
+ * default; pgrest adds a WARNING that says the default is used, and
+ * where the rejected value was.  (On reload, PostgreSQL keeps the
+ * previous value and logs the same.)  No message quotes the value of
+ * pgrest.jwt_secret.
+ *
  * This file only defines and validates settings; it never reads the
  * catalogs.
  *
@@ -28,6 +43,7 @@
 #include "miscadmin.h"
 #include "nodes/pg_list.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
 #include "utils/memutils.h"
 #include "utils/varlena.h"
 
@@ -48,6 +64,7 @@ char	   *pgrest_jwt_secret = NULL;
 char	   *pgrest_jwt_aud = NULL;
 char	   *pgrest_jwt_role_claim = NULL;
 char	   *pgrest_schemas = NULL;
+char	   *pgrest_extra_search_path = NULL;
 int			pgrest_max_rows = 0;
 int			pgrest_statement_timeout = 0;
 int			pgrest_max_body_size = 8 * 1024 * 1024;
@@ -57,6 +74,7 @@ int			pgrest_tx_end = PGREST_TX_COMMIT_ALLOW_OVERRIDE;
 bool		pgrest_sql_endpoint = false;
 int			pgrest_sql_max_response_size = 8 * 1024 * 1024;
 bool		pgrest_aggregates_enabled = false;
+bool		pgrest_plan_enabled = false;
 char	   *pgrest_cors_allowed_origins = NULL;
 int			pgrest_connection_limit = 1024;
 int			pgrest_idle_timeout = 60;
@@ -80,7 +98,19 @@ static const struct config_enum_entry openapi_mode_options[] = {
 	{NULL, 0, false}
 };
 
+/* a value postgresql.conf (or the command line) gave a pgrest.* name */
+typedef struct GivenSetting
+{
+	char	   *name;
+	char	   *file;			/* NULL: not from a file */
+	int			line;
+} GivenSetting;
+
+static List *given_settings(void);
+static void report_rejected(List *given);
+static void define_process_model(GucContext context);
 static bool check_name_list(char **newval, void **extra, GucSource source);
+static bool check_name_list_or_empty(char **newval, void **extra, GucSource source);
 static bool check_schemas(char **newval, void **extra, GucSource source);
 static bool check_jwt_secret(char **newval, void **extra, GucSource source);
 static bool check_not_empty(char **newval, void **extra, GucSource source);
@@ -94,6 +124,11 @@ static bool check_header_value(char **newval, void **extra, GucSource source);
 void
 pgrest_guc_define(void)
 {
+	/* the postmaster loading shared_preload_libraries */
+	bool		postmaster = process_shared_preload_libraries_in_progress &&
+		!IsUnderPostmaster;
+	List	   *given = postmaster ? given_settings() : NIL;
+
 	DefineCustomStringVariable("pgrest.anon_role",
 							   "Sets the role of requests that carry no JWT.",
 							   "Empty means such requests are refused with 401.",
@@ -133,6 +168,14 @@ pgrest_guc_define(void)
 							   "public",
 							   PGC_SUSET, GUC_LIST_INPUT,
 							   check_schemas, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.extra_search_path",
+							   "Sets the schemas put after the request's schema on search_path.",
+							   "A comma-separated list, for the objects of extensions installed in their own schemas (PostgREST's db-extra-search-path); empty for none.",
+							   &pgrest_extra_search_path,
+							   "public",
+							   PGC_SUSET, GUC_LIST_INPUT,
+							   check_name_list_or_empty, NULL, NULL);
 
 	DefineCustomIntVariable("pgrest.max_rows",
 							"Sets the most rows a read returns.",
@@ -207,6 +250,14 @@ pgrest_guc_define(void)
 							PGC_SUSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 
+	DefineCustomBoolVariable("pgrest.plan_enabled",
+							 "Allows Accept: application/vnd.pgrst.plan, which answers with the request's EXPLAIN.",
+							 "Off, as PostgREST's db-plan-enabled: a plan shows the schema's and the data's shape.",
+							 &pgrest_plan_enabled,
+							 false,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+
 	DefineCustomStringVariable("pgrest.cors_allowed_origins",
 							   "Sets the value of the Access-Control-Allow-Origin header.",
 							   NULL,
@@ -265,61 +316,149 @@ pgrest_guc_define(void)
 							NULL, NULL, NULL);
 
 	/*
-	 * Settings of the process model exist only when preloading: PostgreSQL
-	 * refuses to create PGC_POSTMASTER settings once the server runs.
+	 * The process model is fixed at server start; without the workers its
+	 * settings are placeholders that must not draw warnings.
 	 */
-	if (process_shared_preload_libraries_in_progress)
-	{
-		DefineCustomStringVariable("pgrest.listen_addresses",
-								   "Sets the host names or IP addresses the HTTP server listens on.",
-								   "A comma-separated list; \"*\" means all IPv4 and IPv6 addresses.",
-								   &pgrest_listen_addresses,
-								   "localhost",
-								   PGC_POSTMASTER, 0,
-								   check_name_list, NULL, NULL);
-
-		DefineCustomIntVariable("pgrest.port",
-								"Sets the TCP port the HTTP server listens on.",
-								NULL,
-								&pgrest_port,
-								3000, 1, 65535,
-								PGC_POSTMASTER, 0,
-								NULL, NULL, NULL);
-
-		DefineCustomStringVariable("pgrest.database",
-								   "Sets the database the HTTP workers serve.",
-								   NULL,
-								   &pgrest_database,
-								   "postgres",
-								   PGC_POSTMASTER, 0,
-								   check_not_empty, NULL, NULL);
-
-		DefineCustomStringVariable("pgrest.role",
-								   "Sets the login role the HTTP workers connect as.",
-								   "It must not be a superuser; it should be NOINHERIT and a member of the roles requests run as.",
-								   &pgrest_role,
-								   "authenticator",
-								   PGC_POSTMASTER, 0,
-								   check_not_empty, NULL, NULL);
-
-		DefineCustomIntVariable("pgrest.admin_port",
-								"Sets the TCP port of the admin server (/live, /ready, /metrics).",
-								"0 turns it off.  It listens on pgrest.listen_addresses and is served by the HTTP workers.",
-								&pgrest_admin_port,
-								0, 0, 65535,
-								PGC_POSTMASTER, 0,
-								NULL, NULL, NULL);
-
-		DefineCustomIntVariable("pgrest.workers",
-								"Sets the number of HTTP worker processes.",
-								"Each takes one of max_worker_processes.",
-								&pgrest_workers,
-								2, 1, 64,
-								PGC_POSTMASTER, 0,
-								NULL, NULL, NULL);
-	}
+	define_process_model(process_shared_preload_libraries_in_progress ?
+						 PGC_POSTMASTER : PGC_SIGHUP);
 
 	MarkGUCPrefixReserved("pgrest");
+
+	if (given != NIL)
+		report_rejected(given);
+}
+
+/*
+ * The settings of the process model: address, port, database, role,
+ * admin port, workers.  PGC_POSTMASTER when preloading; PGC_SIGHUP
+ * otherwise (see the file header).
+ */
+static void
+define_process_model(GucContext context)
+{
+	DefineCustomStringVariable("pgrest.listen_addresses",
+							   "Sets the host names or IP addresses the HTTP server listens on.",
+							   "A comma-separated list; \"*\" means all IPv4 and IPv6 addresses.",
+							   &pgrest_listen_addresses,
+							   "localhost",
+							   context, 0,
+							   check_name_list, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.port",
+							"Sets the TCP port the HTTP server listens on.",
+							NULL,
+							&pgrest_port,
+							3000, 1, 65535,
+							context, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.database",
+							   "Sets the database the HTTP workers serve.",
+							   NULL,
+							   &pgrest_database,
+							   "postgres",
+							   context, 0,
+							   check_not_empty, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.role",
+							   "Sets the login role the HTTP workers connect as.",
+							   "It must not be a superuser; it should be NOINHERIT and a member of the roles requests run as.",
+							   &pgrest_role,
+							   "authenticator",
+							   context, 0,
+							   check_not_empty, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.admin_port",
+							"Sets the TCP port of the admin server (/live, /ready, /metrics).",
+							"0 turns it off.  It listens on pgrest.listen_addresses and is served by the HTTP workers.",
+							&pgrest_admin_port,
+							0, 0, 65535,
+							context, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.workers",
+							"Sets the number of HTTP worker processes.",
+							"Each takes one of max_worker_processes.",
+							&pgrest_workers,
+							2, 1, 64,
+							context, 0,
+							NULL, NULL, NULL);
+}
+
+
+/*
+ * The pgrest.* names postgresql.conf, postgresql.auto.conf or the command
+ * line gave a value, while they are still placeholders: before they are
+ * defined.  Called in the postmaster at start only.
+ */
+static List *
+given_settings(void)
+{
+	struct config_generic **vars = get_guc_variables();
+	int			nvars = GetNumConfigOptions();
+	List	   *given = NIL;
+
+	for (int i = 0; i < nvars; i++)
+	{
+		struct config_generic *var = vars[i];
+		GivenSetting *setting;
+
+		if (!(var->flags & GUC_CUSTOM_PLACEHOLDER) ||
+			strncmp(var->name, "pgrest.", 7) != 0 ||
+			var->source == PGC_S_DEFAULT)
+			continue;
+		setting = palloc(sizeof(GivenSetting));
+		setting->name = pstrdup(var->name);
+		setting->file = var->sourcefile ? pstrdup(var->sourcefile) : NULL;
+		setting->line = var->sourceline;
+		given = lappend(given, setting);
+	}
+	return given;
+}
+
+/*
+ * After the definitions: a setting that was given a value but still has
+ * its default had its value rejected.  PostgreSQL has just logged why;
+ * say which value is used instead, and where the rejected one is.
+ * Misspelled names are not here: MarkGUCPrefixReserved warned of them.
+ */
+static void
+report_rejected(List *given)
+{
+	struct config_generic **vars = get_guc_variables();
+	int			nvars = GetNumConfigOptions();
+	ListCell   *lc;
+
+	foreach(lc, given)
+	{
+		GivenSetting *setting = lfirst(lc);
+
+		for (int i = 0; i < nvars; i++)
+		{
+			struct config_generic *var = vars[i];
+
+			if (strcmp(var->name, setting->name) != 0 ||
+				(var->flags & GUC_CUSTOM_PLACEHOLDER) ||
+				var->source != PGC_S_DEFAULT)
+				continue;
+			if (setting->file != NULL)
+				ereport(WARNING,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"%s\" is set to its default, \"%s\"",
+								setting->name,
+								GetConfigOption(setting->name, false, false)),
+						 errdetail("The value given in file \"%s\" line %d is invalid.",
+								   setting->file, setting->line)));
+			else
+				ereport(WARNING,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"%s\" is set to its default, \"%s\"",
+								setting->name,
+								GetConfigOption(setting->name, false, false)),
+						 errdetail("The value given on the command line is invalid.")));
+			break;
+		}
+	}
 }
 
 /*
@@ -335,6 +474,27 @@ pgrest_guc_schema_list(void)
 	if (!SplitGUCList(raw, ',', &names))
 		elog(ERROR, "pgrest.schemas does not parse");
 	return names;
+}
+
+/* pgrest.extra_search_path as a list of names (maybe empty) */
+List *
+pgrest_guc_extra_search_path(void)
+{
+	List	   *names = NIL;
+	char	   *raw = pstrdup(pgrest_extra_search_path);
+
+	if (!SplitGUCList(raw, ',', &names))
+		elog(ERROR, "pgrest.extra_search_path does not parse");
+	return names;
+}
+
+/* empty, or a comma-separated list of non-empty items */
+static bool
+check_name_list_or_empty(char **newval, void **extra, GucSource source)
+{
+	if (**newval == '\0')
+		return true;
+	return check_name_list(newval, extra, source);
 }
 
 /* a comma-separated list of non-empty items */
@@ -390,6 +550,7 @@ check_jwt_secret(char **newval, void **extra, GucSource source)
 	{
 		if ((*newval)[1] == '\0')
 		{
+			GUC_check_errmsg("invalid value for parameter \"pgrest.jwt_secret\"");
 			GUC_check_errdetail("\"@\" must be followed by the path of the file holding the secret.");
 			return false;
 		}
@@ -397,6 +558,8 @@ check_jwt_secret(char **newval, void **extra, GucSource source)
 	}
 	if (len > 0 && len < PGREST_MIN_JWT_SECRET_LEN)
 	{
+		/* a message of our own: PostgreSQL's would quote the secret */
+		GUC_check_errmsg("invalid value for parameter \"pgrest.jwt_secret\"");
 		GUC_check_errdetail("The JWT secret is %zu bytes long; it must be at least %d bytes.",
 							len, PGREST_MIN_JWT_SECRET_LEN);
 		return false;

@@ -45,6 +45,7 @@ extern char *pgrest_jwt_secret;
 extern char *pgrest_jwt_aud;
 extern char *pgrest_jwt_role_claim;
 extern char *pgrest_schemas;
+extern char *pgrest_extra_search_path;
 extern int	pgrest_max_rows;
 extern int	pgrest_statement_timeout;
 extern int	pgrest_max_body_size;
@@ -54,6 +55,7 @@ extern int	pgrest_tx_end;
 extern bool pgrest_sql_endpoint;
 extern int	pgrest_sql_max_response_size;
 extern bool pgrest_aggregates_enabled;
+extern bool pgrest_plan_enabled;
 extern char *pgrest_cors_allowed_origins;
 extern int	pgrest_connection_limit;
 extern int	pgrest_idle_timeout;
@@ -64,5 +66,6 @@ extern char *pgrest_openapi_server_url;
 
 extern void pgrest_guc_define(void);
 extern List *pgrest_guc_schema_list(void);
+extern List *pgrest_guc_extra_search_path(void);
 
 #endif							/* PGREST_GUC_H */

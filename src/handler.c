@@ -49,6 +49,7 @@
 #include "auth.h"
 #include "error.h"
 #include "execute.h"
+#include "failure.h"
 #include "handler.h"
 #include "metrics.h"
 #include "openapi.h"
@@ -273,10 +274,10 @@ run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 		if (pipeline.plan &&
 			ERRCODE_TO_CATEGORY(edata->sqlerrcode) == ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION)
 			name_aliases(edata, pipeline.plan);
-		if (pgrest_error_status(edata, authenticated) >= 500)
+		pipeline.response = pgrest_failure_response(edata, authenticated);
+		if (pipeline.response->status >= 500)
 			ereport(LOG,
 					(errmsg("pgrest request \"%s\" failed: %s", line, edata->message)));
-		pipeline.response = pgrest_error_response(edata, authenticated);
 		FreeErrorData(edata);
 	}
 
@@ -362,9 +363,11 @@ run_stages(void *arg)
 	/* the root's statement comes from openapi.c (or its 404, when disabled) */
 	query = plan->kind == PGREST_PLAN_OPENAPI ?
 		pgrest_openapi_query(req, plan->schema) : NULL;
-	if (plan->rollback)
+	/* an explained write (options=analyze runs it) leaves nothing behind */
+	if (plan->rollback || (plan->explain != PGREST_EXPLAIN_NONE && !plan->read_only))
 		pgrest_execute_end_with_rollback();
-	pgrest_execute_set_context(req, pipeline->auth, plan->schema, plan->read_only);
+	pgrest_execute_set_context(req, pipeline->auth, plan->schema, plan->read_only,
+							   pgrest_schema_role_settings(pipeline->auth->role));
 	pgrest_execute_pre_request();
 	if (plan->kind == PGREST_PLAN_OPENAPI)
 	{
@@ -378,7 +381,7 @@ run_stages(void *arg)
 	{
 		query = pgrest_query_build(plan);
 		/* a body that a check must see whole is never streamed */
-		result = query->rows ?
+		result = query->rows && !query->explain ?
 			pgrest_stream_begin(query, plan,
 								!pipeline->nested && plan->max_affected < 0) :
 			pgrest_execute_query(query);
@@ -396,7 +399,7 @@ static void
 require_extension(void)
 {
 	if (!pgrest_schema_extension_installed())
-		pgrest_error_raise(503, "PGRST500",
+		pgrest_error_raise(PGREST_ERR_NOT_INSTALLED,
 						   psprintf("pgrest is not installed in database \"%s\"",
 									get_database_name(MyDatabaseId)),
 						   NULL,

@@ -77,6 +77,7 @@
 #include "utils/timestamp.h"
 
 #include "conn.h"
+#include "error.h"
 #include "guc.h"
 #include "handler.h"
 #include "http.h"
@@ -195,25 +196,16 @@ static char log_slots[PGREST_LOG_SLOTS][PGREST_LOG_LEN];
 static int	log_count = 0;
 static int	log_dropped = 0;
 
-static const char target_too_long[] =
-"{\"code\":\"PGRST506\",\"details\":null,\"hint\":\"Send at most 16 kB of path and query string, with at most 1000 parameters.\","
-"\"message\":\"The request target is too long\"}";
-
-static const char too_many_headers[] =
-"{\"code\":\"PGRST507\",\"details\":null,\"hint\":\"Send at most 200 header fields.\","
-"\"message\":\"The request has too many header fields\"}";
-
-static const char framing_invalid[] =
-"{\"code\":\"PGRST505\",\"details\":\"A request may carry one Content-Length, or Transfer-Encoding, not both (RFC 9112).\",\"hint\":null,"
-"\"message\":\"The request's length is ambiguous\"}";
-
-static const char bodies_too_many[] =
-"{\"code\":\"PGRST509\",\"details\":\"The bodies this worker is receiving hold pgrest.max_body_memory.\",\"hint\":\"Retry later.\","
-"\"message\":\"The server is receiving too many request bodies\"}";
-
-static const char body_too_large[] =
-"{\"code\":\"PGRST502\",\"details\":null,\"hint\":\"Send a smaller body or raise pgrest.max_body_size.\","
-"\"message\":\"The request body is larger than pgrest.max_body_size\"}";
+/*
+ * The JSON bodies of the answers libmicrohttpd's callbacks send by
+ * themselves (no PostgreSQL code runs there): error.c's table, formatted
+ * once at start.
+ */
+static const char *target_too_long;
+static const char *too_many_headers;
+static const char *framing_invalid;
+static const char *bodies_too_many;
+static const char *body_too_large;
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 								  const char *url, const char *method,
@@ -236,6 +228,7 @@ static void drop_body(Exchange *ex);
 static bool framing_is_ambiguous(struct MHD_Connection *connection);
 static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind,
 									 const char *key, const char *value);
+static const char *error_body(PgrestError error);
 static enum MHD_Result queue_static(struct MHD_Connection *connection,
 									unsigned int status, const char *json);
 static struct MHD_Response *static_response(const char *json);
@@ -272,6 +265,12 @@ pgrest_http_start(void)
 
 	exchanges_context = AllocSetContextCreate(TopMemoryContext, "pgrest exchanges",
 											  ALLOCSET_SMALL_SIZES);
+	target_too_long = error_body(PGREST_ERR_TARGET_TOO_LONG);
+	too_many_headers = error_body(PGREST_ERR_TOO_MANY_HEADERS);
+	framing_invalid = error_body(PGREST_ERR_FRAMING);
+	bodies_too_many = error_body(PGREST_ERR_BODY_MEMORY);
+	body_too_large = error_body(PGREST_ERR_BODY_TOO_LARGE);
+	pgrest_conn_prepare();
 
 	/* every connection is a file descriptor: hold no more than the limit allows */
 	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
@@ -904,6 +903,13 @@ count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
  * after the answer: what follows on it cannot be trusted to start a
  * request.
  */
+/* an error's body, kept for the worker's life */
+static const char *
+error_body(PgrestError error)
+{
+	return MemoryContextStrdup(TopMemoryContext, pgrest_error_json(error));
+}
+
 static enum MHD_Result
 queue_refusal(struct MHD_Connection *connection, unsigned int status,
 			  const char *json, bool retry_later)

@@ -61,6 +61,7 @@
 
 #include "error.h"
 #include "guc.h"
+#include "jsonparse.h"
 #include "jwk.h"
 
 /* the shortest HMAC secret accepted, as in PostgREST */
@@ -135,7 +136,7 @@ pgrest_jwk_keys(void)
 		strcmp(current_source, pgrest_jwt_secret) != 0)
 		load_keys();
 	if (current_error != NULL)
-		pgrest_error_raise(500, "PGRST300", "Server lacks a usable JWT secret",
+		pgrest_error_raise(PGREST_ERR_JWT_SECRET, "Server lacks a usable JWT secret",
 						   current_error,
 						   "Check pgrest.jwt_secret: a secret of at least 32 bytes, a JWK, a JWK Set, or @ and a file holding one.");
 	return current;
@@ -384,7 +385,6 @@ static void
 parse_keys(PgrestJwks *set, const char *text, char **error)
 {
 	const char *p = text;
-	JsonLexContext *lex;
 	Jsonb	   *json;
 	JsonbValue *keys;
 
@@ -409,20 +409,12 @@ parse_keys(PgrestJwks *set, const char *text, char **error)
 		return;
 	}
 
-	/* check it parses before jsonb_in could raise an error */
-	if (!pg_verifymbstr(text, strlen(text), true))
-	{
-		*error = "The key text is not valid in the database encoding.";
-		return;
-	}
-	lex = makeJsonLexContextCstringLen((char *) text, strlen(text),
-									   GetDatabaseEncoding(), true);
-	if (pg_parse_json(lex, &nullSemAction) != JSON_SUCCESS)
+	json = pgrest_jsonb_parse(text, strlen(text));
+	if (json == NULL)
 	{
 		*error = "The key text is not valid JSON.";
 		return;
 	}
-	json = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
 	keys = getKeyJsonValueFromContainer(&json->root, "keys", 4, NULL);
 	if (keys == NULL)
 	{

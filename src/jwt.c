@@ -75,7 +75,7 @@
 /* what a pass of PostgreSQL's JSON parser over a segment learns */
 typedef struct JsonScan
 {
-	const char *code;			/* the error for anything unacceptable */
+	PgrestError error;			/* the error for anything unacceptable */
 	const char *message;
 	int			depth;			/* nesting level the parser is at */
 	bool		object;			/* the root is an object */
@@ -99,7 +99,7 @@ static int	cache_next = 0;		/* the slot the next token replaces */
 static uint64 cache_generation = 0; /* of the keys the entries were
 									 * verified with */
 
-static void raise_jwt_error(const char *code, const char *message,
+static void raise_jwt_error(PgrestError error, const char *message,
 							const char *details) pg_attribute_noreturn();
 static void check_header(const char *segment, int len, int *alg, char **kid);
 static bool signature_verifies(const PgrestJwks *keys, int alg, const char *kid,
@@ -141,7 +141,7 @@ pgrest_jwt_verify(const char *token)
 	char	   *kid;
 
 	if (len > PGREST_JWT_MAX_LEN)
-		raise_jwt_error("PGRST301", "JWT is too long",
+		raise_jwt_error(PGREST_ERR_JWT, "JWT is too long",
 						psprintf("pgrest accepts tokens of at most %d bytes.",
 								 PGREST_JWT_MAX_LEN));
 
@@ -154,7 +154,7 @@ pgrest_jwt_verify(const char *token)
 		ndots++;
 	}
 	if (ndots != 2)
-		raise_jwt_error("PGRST301",
+		raise_jwt_error(PGREST_ERR_JWT,
 						psprintf("Expected 3 parts in JWT; got %d", ndots + 1),
 						NULL);
 
@@ -167,7 +167,7 @@ pgrest_jwt_verify(const char *token)
 	check_header(token, (int) (dots[0] - token), &alg, &kid);
 	if (!signature_verifies(keys, alg, kid, token, (int) (dots[1] - token),
 							dots[1] + 1, (int) (token + len - dots[1] - 1)))
-		raise_jwt_error("PGRST301", JWT_DECODE_FAILED, NULL);
+		raise_jwt_error(PGREST_ERR_JWT, JWT_DECODE_FAILED, NULL);
 	payload = decode_payload(dots[0] + 1, (int) (dots[1] - dots[0] - 1));
 
 	cache_store(token, (int) len, hash, payload);
@@ -175,9 +175,9 @@ pgrest_jwt_verify(const char *token)
 }
 
 static void
-raise_jwt_error(const char *code, const char *message, const char *details)
+raise_jwt_error(PgrestError error, const char *message, const char *details)
 {
-	pgrest_error_raise(401, code, message, details, NULL);
+	pgrest_error_raise(error, message, details, NULL);
 }
 
 /*
@@ -188,18 +188,18 @@ raise_jwt_error(const char *code, const char *message, const char *details)
 static void
 check_header(const char *segment, int len, int *alg, char **kid)
 {
-	JsonScan	scan = {"PGRST301", JWT_DECODE_FAILED};
+	JsonScan	scan = {PGREST_ERR_JWT, JWT_DECODE_FAILED};
 	int			decoded_len;
 	char	   *header = pgrest_jwk_base64url_decode(segment, len, &decoded_len);
 
 	if (header == NULL)
-		raise_jwt_error("PGRST301", JWT_DECODE_FAILED, NULL);
+		raise_jwt_error(PGREST_ERR_JWT, JWT_DECODE_FAILED, NULL);
 	scan_json(header, decoded_len, &scan);
 	if (scan.alg == NULL)
-		raise_jwt_error("PGRST301", JWT_DECODE_FAILED, NULL);
+		raise_jwt_error(PGREST_ERR_JWT, JWT_DECODE_FAILED, NULL);
 	*alg = pgrest_jwk_alg(scan.alg);
 	if (*alg == 0)
-		raise_jwt_error("PGRST301", "Wrong or unsupported encoding algorithm",
+		raise_jwt_error(PGREST_ERR_JWT, "Wrong or unsupported encoding algorithm",
 						"pgrest accepts tokens signed with HS256, HS384, HS512, RS256, RS384, RS512, ES256, ES384 or EdDSA.");
 	*kid = scan.kid;
 }
@@ -226,7 +226,7 @@ signature_verifies(const PgrestJwks *keys, int alg, const char *kid,
 			return true;
 	}
 	if (!candidates)
-		raise_jwt_error("PGRST301", "No suitable key or wrong key type",
+		raise_jwt_error(PGREST_ERR_JWT, "No suitable key or wrong key type",
 						kid ? psprintf("No key of pgrest.jwt_secret verifies this algorithm with kid \"%s\".", kid) :
 						"No key of pgrest.jwt_secret verifies this algorithm.");
 	return false;
@@ -240,12 +240,12 @@ signature_verifies(const PgrestJwks *keys, int alg, const char *kid,
 static Jsonb *
 decode_payload(const char *segment, int len)
 {
-	JsonScan	scan = {"PGRST303", JWT_CLAIMS_FAILED};
+	JsonScan	scan = {PGREST_ERR_JWT_CLAIMS, JWT_CLAIMS_FAILED};
 	int			decoded_len;
 	char	   *payload = pgrest_jwk_base64url_decode(segment, len, &decoded_len);
 
 	if (payload == NULL)
-		raise_jwt_error("PGRST301", JWT_DECODE_FAILED, NULL);
+		raise_jwt_error(PGREST_ERR_JWT, JWT_DECODE_FAILED, NULL);
 	scan_json(payload, decoded_len, &scan);
 
 	/* the scan proved it parses, shallow and with storable numbers */
@@ -287,7 +287,7 @@ scan_json(char *json, int len, JsonScan *scan)
 static void
 scan_fail(JsonScan *scan)
 {
-	raise_jwt_error(scan->code, scan->message, NULL);
+	raise_jwt_error(scan->error, scan->message, NULL);
 }
 
 /*

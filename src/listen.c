@@ -11,9 +11,14 @@
  * to bind the port.
  *
  * A failure to listen is a WARNING, never an ERROR: an ERROR here would
- * stop the whole server from starting.  Sockets are close-on-exec so that
- * programs started by backends (archive_command, COPY ... PROGRAM) do not
- * inherit them.
+ * stop the whole server from starting.  When an address of a port is in
+ * use (another program, or another cluster configured for the same
+ * port), pgrest listens on no address of that port: clients that reach
+ * the port must never find two servers answering on it, one on
+ * 127.0.0.1 and the other on ::1, say.  Other failures (an address this
+ * host does not have) only skip that address.  Sockets are close-on-exec
+ * so that programs started by backends (archive_command, COPY ...
+ * PROGRAM) do not inherit them.
  *
  * This file never touches shared memory, the catalogs or libmicrohttpd.
  *
@@ -30,19 +35,33 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
+#include "utils/memutils.h"
 #include "utils/varlena.h"
 
 #include "guc.h"
 #include "listen.h"
 
-static int	listen_fds[PGREST_MAX_LISTEN_SOCKETS];
-static int	nlisten = 0;
-static int	admin_fds[PGREST_MAX_LISTEN_SOCKETS];
-static int	nadmin = 0;
+/* the sockets of one port, and what they are bound to */
+typedef struct ListenSet
+{
+	int			fds[PGREST_MAX_LISTEN_SOCKETS];
+	char	   *addresses[PGREST_MAX_LISTEN_SOCKETS];	/* "[::1]:3000" of each */
+	int			n;
+	bool		in_use;			/* an address was in use by another program */
+	char	   *names;			/* "127.0.0.1:3000, [::1]:3000" */
+} ListenSet;
 
-static void listen_on(const char *host, int port, int *fds, int *n);
-static int	open_socket(const struct addrinfo *ai, const char *host, int port);
+static ListenSet api;
+static ListenSet admin;
+
+static void listen_port(List *hosts, int port, ListenSet *set, const char *what);
+static void listen_on(const char *host, int port, ListenSet *set);
+static int	open_socket(const struct addrinfo *ai, const char *address,
+						bool *in_use);
+static char *address_name(const struct sockaddr *addr, socklen_t len, int port);
+static bool already_bound(const ListenSet *set, const char *address);
 
 /*
  * Open a listening socket for every address pgrest.listen_addresses
@@ -53,26 +72,12 @@ pgrest_listen_open(void)
 {
 	char	   *raw = pstrdup(pgrest_listen_addresses);
 	List	   *hosts = NIL;
-	ListCell   *lc;
 
 	/* the check hook has already validated the list */
 	(void) SplitGUCList(raw, ',', &hosts);
-	foreach(lc, hosts)
-		listen_on((const char *) lfirst(lc), pgrest_port, listen_fds, &nlisten);
+	listen_port(hosts, pgrest_port, &api, "HTTP server");
 	if (pgrest_admin_port > 0)
-	{
-		foreach(lc, hosts)
-			listen_on((const char *) lfirst(lc), pgrest_admin_port, admin_fds, &nadmin);
-	}
-
-	if (nlisten == 0)
-		ereport(WARNING,
-				(errmsg("pgrest could not listen on any address; its HTTP server is not available"),
-				 errhint("Check \"pgrest.listen_addresses\" and \"pgrest.port\", then restart the server.")));
-	if (pgrest_admin_port > 0 && nadmin == 0)
-		ereport(WARNING,
-				(errmsg("pgrest could not listen on any address for its admin server"),
-				 errhint("Check \"pgrest.listen_addresses\" and \"pgrest.admin_port\", then restart the server.")));
+		listen_port(hosts, pgrest_admin_port, &admin, "admin server");
 	list_free(hosts);
 	pfree(raw);
 }
@@ -81,21 +86,70 @@ pgrest_listen_open(void)
 const int *
 pgrest_listen_sockets(int *count)
 {
-	*count = nlisten;
-	return listen_fds;
+	*count = api.n;
+	return api.fds;
 }
 
 /* The inherited listening sockets of the admin server (none when off). */
 const int *
 pgrest_listen_admin_sockets(int *count)
 {
-	*count = nadmin;
-	return admin_fds;
+	*count = admin.n;
+	return admin.fds;
 }
 
-/* listen on every address host resolves to, adding the sockets to fds */
+/* What the HTTP sockets are bound to ("127.0.0.1:3000, [::1]:3000"), or NULL. */
+const char *
+pgrest_listen_names(void)
+{
+	return api.n > 0 ? api.names : NULL;
+}
+
+/*
+ * Listen on port at every address of hosts, all or nothing: when one of
+ * them is in use by another program, close the others (see the file
+ * header).  The summary WARNING says what clients of the port get.
+ */
 static void
-listen_on(const char *host, int port, int *fds, int *n)
+listen_port(List *hosts, int port, ListenSet *set, const char *what)
+{
+	ListCell   *lc;
+	StringInfoData names;
+
+	foreach(lc, hosts)
+		listen_on((const char *) lfirst(lc), port, set);
+
+	if (set->in_use)
+	{
+		for (int i = 0; i < set->n; i++)
+			close(set->fds[i]);
+		set->n = 0;
+		ereport(WARNING,
+				(errmsg("pgrest's %s does not listen on port %d: another program holds it",
+						what, port),
+				 errdetail("The workers answer nowhere on port %d, not even on the addresses that were free, so that clients never reach two servers on one port.",
+						   port),
+				 errhint("Stop the other program (another PostgreSQL cluster with pgrest, perhaps) or choose another port, then restart the server.")));
+		return;
+	}
+	if (set->n == 0)
+	{
+		ereport(WARNING,
+				(errmsg("pgrest's %s could not listen on any address", what),
+				 errhint("Check \"pgrest.listen_addresses\" and the port, then restart the server.")));
+		return;
+	}
+
+	initStringInfo(&names);
+	for (int i = 0; i < set->n; i++)
+		appendStringInfo(&names, "%s%s", i > 0 ? ", " : "", set->addresses[i]);
+	set->names = MemoryContextStrdup(TopMemoryContext, names.data);
+	pfree(names.data);
+}
+
+/* listen on every address host resolves to, adding the sockets to set */
+static void
+listen_on(const char *host, int port, ListenSet *set)
 {
 	struct addrinfo hints;
 	struct addrinfo *res = NULL;
@@ -120,25 +174,41 @@ listen_on(const char *host, int port, int *fds, int *n)
 
 	for (ai = res; ai != NULL; ai = ai->ai_next)
 	{
+		char	   *address = address_name(ai->ai_addr, ai->ai_addrlen, port);
 		int			fd;
 
-		if (*n >= PGREST_MAX_LISTEN_SOCKETS)
+		if (set->n >= PGREST_MAX_LISTEN_SOCKETS)
 		{
 			ereport(WARNING,
 					(errmsg("pgrest listens on at most %d sockets; ignoring the rest of \"%s\"",
 							PGREST_MAX_LISTEN_SOCKETS, host)));
 			break;
 		}
-		fd = open_socket(ai, host, port);
-		if (fd >= 0)
-			fds[(*n)++] = fd;
+		/* "localhost, 127.0.0.1" names one address twice: it is ours */
+		if (already_bound(set, address))
+		{
+			pfree(address);
+			continue;
+		}
+		fd = open_socket(ai, address, &set->in_use);
+		if (fd < 0)
+		{
+			pfree(address);
+			continue;
+		}
+		set->addresses[set->n] = address;
+		set->fds[set->n++] = fd;
 	}
 	freeaddrinfo(res);
 }
 
-/* One non-blocking, close-on-exec listening socket, or -1 with a WARNING. */
+/*
+ * One non-blocking, close-on-exec listening socket on address (its name,
+ * for messages), or -1 with a WARNING; *in_use is set when another
+ * program holds the address.
+ */
 static int
-open_socket(const struct addrinfo *ai, const char *host, int port)
+open_socket(const struct addrinfo *ai, const char *address, bool *in_use)
 {
 	int			fd;
 	int			one = 1;
@@ -148,41 +218,75 @@ open_socket(const struct addrinfo *ai, const char *host, int port)
 	if (fd < 0)
 	{
 		ereport(WARNING,
-				(errmsg("could not create HTTP socket for \"%s\": %m", host)));
+				(errmsg("could not create HTTP socket for %s: %m", address)));
 		return -1;
 	}
 
 	/*
 	 * SO_REUSEADDR lets a restarted server bind while old connections linger
-	 * in TIME_WAIT; IPV6_V6ONLY keeps "*" from colliding with itself.
+	 * in TIME_WAIT (it never lets two sockets listen on one address: that
+	 * would take SO_REUSEPORT); IPV6_V6ONLY keeps "*" from colliding with
+	 * itself.
 	 */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 		(ai->ai_family == AF_INET6 &&
 		 setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0))
 	{
 		ereport(WARNING,
-				(errmsg("could not set options of HTTP socket for \"%s\": %m", host)));
+				(errmsg("could not set options of HTTP socket for %s: %m", address)));
 		close(fd);
 		return -1;
 	}
 
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
 	{
-		ereport(WARNING,
-				(errmsg("could not bind HTTP socket for \"%s\" to port %d: %m",
-						host, port),
-				 errhint("Is another server already running on port %d?",
-						 port)));
+		if (errno == EADDRINUSE)
+		{
+			*in_use = true;
+			ereport(WARNING,
+					(errmsg("could not bind HTTP socket to %s: %m", address),
+					 errhint("Another program, or another PostgreSQL cluster with pgrest, already listens there.")));
+		}
+		else
+			ereport(WARNING,
+					(errmsg("could not bind HTTP socket to %s: %m", address)));
 		close(fd);
 		return -1;
 	}
 
 	if (listen(fd, SOMAXCONN) < 0)
 	{
+		if (errno == EADDRINUSE)
+			*in_use = true;
 		ereport(WARNING,
-				(errmsg("could not listen on HTTP socket for \"%s\": %m", host)));
+				(errmsg("could not listen on HTTP socket %s: %m", address)));
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+/* whether set holds a socket bound to address already */
+static bool
+already_bound(const ListenSet *set, const char *address)
+{
+	for (int i = 0; i < set->n; i++)
+	{
+		if (strcmp(set->addresses[i], address) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* "127.0.0.1:3000" or "[::1]:3000", palloc'd */
+static char *
+address_name(const struct sockaddr *addr, socklen_t len, int port)
+{
+	char		host[NI_MAXHOST];
+
+	if (getnameinfo(addr, len, host, sizeof(host), NULL, 0, NI_NUMERICHOST) != 0)
+		return psprintf("port %d", port);
+	if (addr->sa_family == AF_INET6)
+		return psprintf("[%s]:%d", host, port);
+	return psprintf("%s:%d", host, port);
 }

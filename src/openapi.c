@@ -569,7 +569,7 @@ pgrest_openapi_query(const PgrestRequest *req, const char *schema)
 	const char **params = palloc0(sizeof(char *) * 5);
 
 	if (pgrest_openapi_mode == PGREST_OPENAPI_DISABLED)
-		pgrest_error_raise(404, "PGRST126", "Root endpoint metadata is disabled",
+		pgrest_error_raise(PGREST_ERR_OPENAPI_OFF, "Root endpoint metadata is disabled",
 						   NULL, NULL);
 
 	params[0] = schema;

@@ -30,6 +30,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "common/jsonapi.h"
 #include "lib/stringinfo.h"
@@ -121,10 +122,74 @@ pgrest_payload_parse(const char *content_type, const char *body, size_t len,
 	if (strcmp(type, "application/x-www-form-urlencoded") == 0)
 		return parse_form(checked_text(body, len));
 
-	pgrest_error_raise(415, "PGRST102",
+	pgrest_error_raise(PGREST_ERR_CONTENT_TYPE,
 					   psprintf("Content-Type not acceptable: %s", type),
 					   NULL,
 					   "Send application/json, text/csv or application/x-www-form-urlencoded.");
+}
+
+/*
+ * The parameter type a call's body of this Content-Type goes to whole, as
+ * PostgREST passes it: text/plain to text, text/xml to xml,
+ * application/octet-stream to bytea; InvalidOid for any other type.
+ */
+Oid
+pgrest_payload_raw_type(const char *content_type)
+{
+	char	   *type;
+	char	   *semicolon;
+
+	if (content_type == NULL)
+		return InvalidOid;
+	type = pstrdup(content_type);
+	if ((semicolon = strchr(type, ';')) != NULL)
+		*semicolon = '\0';
+	for (char *c = type; *c; c++)
+		*c = pg_ascii_tolower((unsigned char) *c);
+	while (*type == ' ')
+		type++;
+	for (size_t n = strlen(type); n > 0 && type[n - 1] == ' '; n--)
+		type[n - 1] = '\0';
+	if (strcmp(type, "text/plain") == 0)
+		return TEXTOID;
+	if (strcmp(type, "text/xml") == 0)
+		return XMLOID;
+	if (strcmp(type, "application/octet-stream") == 0)
+		return BYTEAOID;
+	return InvalidOid;
+}
+
+/*
+ * A call's raw body, for the parameter of that type: text and xml as the
+ * text they are (UTF-8, no NUL byte), bytea in hex, so every byte passes.
+ */
+PgrestPayload *
+pgrest_payload_raw(Oid type, const char *body, size_t len)
+{
+	PgrestPayload *payload = palloc0(sizeof(PgrestPayload));
+
+	payload->raw_type = type;
+	payload->single = true;
+	if (type != BYTEAOID)
+		payload->text = checked_text(body, len);
+	else
+	{
+		static const char digits[] = "0123456789abcdef";
+		char	   *hex = palloc(len * 2 + 3);
+
+		hex[0] = '\\';
+		hex[1] = 'x';
+		for (size_t i = 0; i < len; i++)
+		{
+			if ((i & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
+			hex[2 + 2 * i] = digits[(unsigned char) body[i] >> 4];
+			hex[3 + 2 * i] = digits[(unsigned char) body[i] & 0x0f];
+		}
+		hex[2 + 2 * len] = '\0';
+		payload->text = hex;
+	}
+	return payload;
 }
 
 /* the body as a C string in the database encoding; must be UTF-8, no NUL */
@@ -517,5 +582,5 @@ parse_form(char *text)
 static void
 invalid_body(const char *message, const char *details)
 {
-	pgrest_error_raise(400, "PGRST102", message, details, NULL);
+	pgrest_error_raise(PGREST_ERR_BODY, message, details, NULL);
 }

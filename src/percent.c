@@ -51,7 +51,7 @@ pgrest_percent_decode(const char *s, size_t len, bool plus_is_space,
 			int			lo = i + 2 < len ? pgrest_percent_hex_digit(s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0)
-				pgrest_error_raise(400, "PGRST100",
+				pgrest_error_raise(PGREST_ERR_PARSE,
 								   psprintf("invalid percent-encoding in the %s", where),
 								   NULL,
 								   "Encode \"%\" as \"%25\".");
@@ -61,7 +61,7 @@ pgrest_percent_decode(const char *s, size_t len, bool plus_is_space,
 		else if (c == '+' && plus_is_space)
 			c = ' ';
 		if (c == '\0')
-			pgrest_error_raise(400, "PGRST100",
+			pgrest_error_raise(PGREST_ERR_PARSE,
 							   psprintf("the %s contains a NUL byte", where),
 							   NULL, NULL);
 		out[n++] = c;
@@ -69,7 +69,7 @@ pgrest_percent_decode(const char *s, size_t len, bool plus_is_space,
 	out[n] = '\0';
 
 	if (!pg_verify_mbstr(PG_UTF8, out, n, true))
-		pgrest_error_raise(400, "PGRST100",
+		pgrest_error_raise(PGREST_ERR_PARSE,
 						   psprintf("the %s is not valid UTF-8", where),
 						   NULL, NULL);
 	return pg_any_to_server(out, n, PG_UTF8);

@@ -11,6 +11,9 @@
  * (CREATE EXTENSION, pgrest.handle() in a session) the library works
  * in-process only, and pgrest.wait_ready() says why there is no HTTP.
  *
+ * When preloaded, a utility hook watches for CREATE EXTENSION pgrest in a
+ * database the workers do not serve, and says which one they serve.
+ *
  * Copyright (c) 2026, pgrest contributors
  *
  * src/pgrest.c
@@ -19,12 +22,16 @@
  */
 #include "postgres.h"
 
+#include "commands/dbcommands.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
 #include "postmaster/bgworker.h"
+#include "tcop/utility.h"
 
 #include "guc.h"
 #include "listen.h"
+#include "rolewatch.h"
 #include "schema.h"
 #include "shmem.h"
 #include "sqlendpoint.h"
@@ -37,13 +44,22 @@ PG_FUNCTION_INFO_V1(pgrest_reload);
 
 void		_PG_init(void);
 
+static ProcessUtility_hook_type prev_process_utility = NULL;
+
 static void register_workers(void);
+static void notice_other_database(PlannedStmt *pstmt, const char *queryString,
+								  bool readOnlyTree,
+								  ProcessUtilityContext context,
+								  ParamListInfo params,
+								  QueryEnvironment *queryEnv,
+								  DestReceiver *dest, QueryCompletion *qc);
 
 void
 _PG_init(void)
 {
 	pgrest_guc_define();
 	pgrest_sqlendpoint_install_hooks();
+	pgrest_rolewatch_install_hooks();
 
 	if (!process_shared_preload_libraries_in_progress || IsBinaryUpgrade)
 		return;
@@ -55,6 +71,9 @@ _PG_init(void)
 		pgrest_listen_open();
 
 	register_workers();
+
+	prev_process_utility = ProcessUtility_hook;
+	ProcessUtility_hook = notice_other_database;
 }
 
 static void
@@ -78,6 +97,42 @@ register_workers(void)
 		worker.bgw_main_arg = Int32GetDatum(i);
 		RegisterBackgroundWorker(&worker);
 	}
+}
+
+/*
+ * After CREATE EXTENSION pgrest in a database other than pgrest.database:
+ * a NOTICE that says which database the HTTP workers serve.  (The
+ * extension script runs with client_min_messages raised to WARNING, so
+ * the script itself cannot say it.)
+ */
+static void
+notice_other_database(PlannedStmt *pstmt, const char *queryString,
+					  bool readOnlyTree, ProcessUtilityContext context,
+					  ParamListInfo params, QueryEnvironment *queryEnv,
+					  DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *parsetree = pstmt->utilityStmt;
+	char	   *here;
+
+	if (prev_process_utility)
+		prev_process_utility(pstmt, queryString, readOnlyTree, context,
+							 params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+
+	if (!IsA(parsetree, CreateExtensionStmt) ||
+		strcmp(((CreateExtensionStmt *) parsetree)->extname, "pgrest") != 0)
+		return;
+	here = get_database_name(MyDatabaseId);
+	if (here == NULL || strcmp(here, pgrest_database) == 0)
+		return;
+	ereport(NOTICE,
+			(errmsg("the pgrest HTTP workers serve database \"%s\", not \"%s\"",
+					pgrest_database, here),
+			 errdetail("HTTP requests do not reach this database; pgrest.handle() works in it."),
+			 errhint("To serve this database over HTTP, set \"pgrest.database\" to \"%s\" in postgresql.conf and restart the server.",
+					 here)));
 }
 
 /*

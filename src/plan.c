@@ -66,7 +66,7 @@ static void no_routine(const PgrestRequest *req, const PgrestPlan *plan,
 static char *names_list(List *names);
 static int	compare_names(const ListCell *a, const ListCell *b);
 static bool routine_takes(const PgrestRoutine *routine, List *names);
-static bool takes_json_body(const PgrestRoutine *routine);
+static bool takes_body(const PgrestRoutine *routine, Oid raw);
 static bool name_in(List *names, const char *name);
 static const PgrestRoutineArg *routine_arg(const PgrestRoutine *routine, const char *name);
 static char *routine_signature(const PgrestRoutine *routine);
@@ -206,7 +206,7 @@ choose_schema(const PgrestRequest *req, PgrestPlan *plan)
 			return;
 		}
 	}
-	pgrest_error_raise(406, "PGRST106",
+	pgrest_error_raise(PGREST_ERR_SCHEMA,
 					   psprintf("Invalid schema: %s", req->profile),
 					   NULL,
 					   psprintf("Only the following schemas are exposed: %s",
@@ -226,7 +226,7 @@ require_read_method(const PgrestRequest *req, PgrestPlan *plan)
 static void
 unsupported_method(const PgrestRequest *req)
 {
-	pgrest_error_raise(405, "PGRST117",
+	pgrest_error_raise(PGREST_ERR_METHOD,
 					   psprintf("Unsupported HTTP method: %s", req->method_name),
 					   NULL, NULL);
 }
@@ -238,7 +238,7 @@ resolve_relation(const PgrestPlan *plan, const char *name)
 	PgrestRelation *rel = pgrest_schema_relation(plan->schema, name);
 
 	if (rel == NULL)
-		pgrest_error_raise(404, "PGRST205",
+		pgrest_error_raise(PGREST_ERR_NO_TABLE,
 						   psprintf("Could not find the table '%s.%s' in the schema cache",
 									plan->schema, name),
 						   NULL, table_hint(plan->schema, name));
@@ -298,10 +298,17 @@ plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
 	plan->limit = -1;
 	plan->count = req->prefer.count;
 	plan->media = req->media;
+	plan->explain = req->explain;
+	plan->explain_options = req->explain_options;
+	if (plan->explain != PGREST_EXPLAIN_NONE && !pgrest_plan_enabled)
+		pgrest_error_raise(PGREST_ERR_MEDIA,
+						   psprintf("None of these media types are available: %s",
+									pgrest_request_header(req, "accept")),
+						   NULL, NULL);
 	/* GeoJSON needs PostGIS; NDJSON is for reads and calls */
 	if ((plan->media == PGREST_MEDIA_GEOJSON && pgrest_schema_geojson_function() == NULL) ||
 		(plan->media == PGREST_MEDIA_NDJSON && !top_level))
-		pgrest_error_raise(406, "PGRST107",
+		pgrest_error_raise(PGREST_ERR_MEDIA,
 						   psprintf("None of these media types are available: %s",
 									pgrest_request_header(req, "accept")),
 						   NULL, NULL);
@@ -342,7 +349,7 @@ plan_update_or_delete(const PgrestRequest *req, PgrestPlan *plan)
 	plan->kind = req->method == PGREST_METHOD_PATCH ?
 		PGREST_PLAN_UPDATE : PGREST_PLAN_DELETE;
 	if (req->ranged)
-		pgrest_error_raise(400, "PGRST127", "Feature not implemented",
+		pgrest_error_raise(PGREST_ERR_NOT_IMPLEMENTED, "Feature not implemented",
 						   psprintf("limit and offset are not supported with %s.",
 									req->method_name),
 						   NULL);
@@ -364,7 +371,7 @@ plan_put(const PgrestRequest *req, PgrestPlan *plan)
 
 	plan->kind = PGREST_PLAN_PUT;
 	if (req->ranged)
-		pgrest_error_raise(400, "PGRST114",
+		pgrest_error_raise(PGREST_ERR_PUT_RANGE,
 						   "limit/offset querystring parameters are not allowed for PUT",
 						   NULL, NULL);
 	plan_write(req, plan);
@@ -381,14 +388,14 @@ plan_put(const PgrestRequest *req, PgrestPlan *plan)
 	for (int i = 0; i < rel->npkey; i++)
 	{
 		if (!list_member_int(plan->columns, rel->pkey[i]))
-			pgrest_error_raise(400, "PGRST115",
+			pgrest_error_raise(PGREST_ERR_PUT_KEY,
 							   "Payload values do not match URL in primary key column(s)",
 							   psprintf("The body has no value for '%s'.",
 										rel->columns[rel->pkey[i]].name),
 							   NULL);
 	}
 	if (req->payload->nrows != 1)
-		pgrest_error_raise(400, "PGRST102", "PUT requires one object in the body",
+		pgrest_error_raise(PGREST_ERR_BODY, "PUT requires one object in the body",
 						   psprintf("The body holds %d rows.", req->payload->nrows),
 						   NULL);
 	for (int i = 0; i < rel->npkey; i++)
@@ -429,7 +436,7 @@ put_key_from_filters(PgrestPlan *plan)
 static void
 put_filters_invalid(void)
 {
-	pgrest_error_raise(405, "PGRST105",
+	pgrest_error_raise(PGREST_ERR_PUT_FILTERS,
 					   "Filters must include all and only primary key columns with 'eq' operators",
 					   NULL, NULL);
 }
@@ -466,7 +473,7 @@ column_index(const PgrestRelation *rel, const char *name)
 	int			i = pgrest_schema_column(rel, name);
 
 	if (i < 0)
-		pgrest_error_raise(400, "PGRST204",
+		pgrest_error_raise(PGREST_ERR_NO_COLUMN,
 						   psprintf("Could not find the '%s' column of '%s' in the schema cache",
 									name, rel->name),
 						   NULL, NULL);
@@ -500,7 +507,7 @@ add_key_filter(const PgrestRequest *req, PgrestPlan *plan)
 static void
 no_single_key(const PgrestRelation *rel)
 {
-	pgrest_error_raise(400, "PGRST503",
+	pgrest_error_raise(PGREST_ERR_NO_SINGLE_KEY,
 					   psprintf("The table '%s.%s' has no single-column primary key",
 								rel->schema, rel->name),
 					   NULL,
@@ -521,7 +528,7 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 	PgrestRoutine *routine;
 
 	if (!read && req->method != PGREST_METHOD_POST)
-		pgrest_error_raise(405, "PGRST101",
+		pgrest_error_raise(PGREST_ERR_RPC_METHOD,
 						   psprintf("Cannot use the %s method on RPC", req->method_name),
 						   NULL, NULL);
 	if (read)
@@ -540,7 +547,7 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 	routine = choose_routine(req, plan, names, &plan->call_body);
 	plan->payload = req->payload;
 	if (read && routine->volatility == PROVOLATILE_VOLATILE)
-		pgrest_error_raise(405, "PGRST101",
+		pgrest_error_raise(PGREST_ERR_RPC_METHOD,
 						   psprintf("Cannot call the volatile function %s.%s with %s",
 									routine->schema, routine->name, req->method_name),
 						   NULL, "Call it with POST, or declare it STABLE or IMMUTABLE.");
@@ -564,7 +571,7 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 	if (req->prefer.strict && req->prefer.max_affected >= 0)
 	{
 		if (!routine->returns_set)
-			pgrest_error_raise(400, "PGRST128",
+			pgrest_error_raise(PGREST_ERR_MAX_AFFECTED_RPC,
 							   "Function must return SETOF or TABLE when max-affected preference is used with handling=strict",
 							   NULL, NULL);
 		plan->max_affected = req->prefer.max_affected;
@@ -608,6 +615,7 @@ choose_routine(const PgrestRequest *req, const PgrestPlan *plan, List *names,
 			   bool *call_body)
 {
 	List	   *candidates = pgrest_schema_routines(plan->schema, req->name);
+	Oid			raw = req->payload ? req->payload->raw_type : InvalidOid;
 	List	   *matches = NIL;
 	List	   *body_takers = NIL;
 	ListCell   *lc;
@@ -617,9 +625,10 @@ choose_routine(const PgrestRequest *req, const PgrestPlan *plan, List *names,
 	{
 		PgrestRoutine *routine = (PgrestRoutine *) lfirst(lc);
 
-		if (routine_takes(routine, names))
+		/* a body that is not JSON is for a parameter, not for none */
+		if (routine_takes(routine, names) && !(raw != InvalidOid && routine->nargs == 0))
 			matches = lappend(matches, routine);
-		else if (req->method == PGREST_METHOD_POST && takes_json_body(routine))
+		else if (req->method == PGREST_METHOD_POST && takes_body(routine, raw))
 			body_takers = lappend(body_takers, routine);
 	}
 	if (matches == NIL)
@@ -627,7 +636,7 @@ choose_routine(const PgrestRequest *req, const PgrestPlan *plan, List *names,
 	else if (req->payload != NULL && !req->payload->single)
 		matches = NIL;			/* arguments come in one object */
 	if (matches == NIL && req->payload != NULL && !req->payload->single)
-		pgrest_error_raise(400, "PGRST102", "A function takes one object of arguments",
+		pgrest_error_raise(PGREST_ERR_BODY, "A function takes one object of arguments",
 						   "Only a function of a single unnamed json or jsonb parameter takes any other JSON.",
 						   NULL);
 	if (list_length(matches) == 1)
@@ -637,6 +646,7 @@ choose_routine(const PgrestRequest *req, const PgrestPlan *plan, List *names,
 		/* a single unnamed parameter is given the whole body */
 		*call_body = req->method == PGREST_METHOD_POST && routine->nargs == 1 &&
 			routine->args[0].name[0] == '\0';
+
 		return routine;
 	}
 	if (matches == NIL)
@@ -646,7 +656,7 @@ choose_routine(const PgrestRequest *req, const PgrestPlan *plan, List *names,
 	foreach(lc, matches)
 		appendStringInfo(&list, "%s%s", list.len > 0 ? ", " : "",
 						 routine_signature((PgrestRoutine *) lfirst(lc)));
-	pgrest_error_raise(300, "PGRST203",
+	pgrest_error_raise(PGREST_ERR_AMBIGUOUS_FUNCTION,
 					   psprintf("Could not choose the best candidate function between: %s", list.data),
 					   NULL,
 					   "Try renaming the parameters or the function itself in the database so function overloading can be resolved");
@@ -662,6 +672,7 @@ no_routine(const PgrestRequest *req, const PgrestPlan *plan, List *overloads,
 		   List *names)
 {
 	List	   *sorted = list_copy(names);
+	Oid			raw = req->payload ? req->payload->raw_type : InvalidOid;
 	char	   *keys;
 	char	   *asked;
 	char	   *searched;
@@ -671,6 +682,16 @@ no_routine(const PgrestRequest *req, const PgrestPlan *plan, List *overloads,
 
 	list_sort(sorted, compare_names);
 	keys = names_list(sorted);
+	if (raw != InvalidOid)
+	{
+		/* a text, xml or bytea body: only a single unnamed parameter takes it */
+		pgrest_error_raise(PGREST_ERR_NO_FUNCTION,
+						   psprintf("Could not find the function %s.%s in the schema cache",
+									plan->schema, req->name),
+						   psprintf("Searched for the function %s.%s with a single unnamed %s parameter, but no matches were found in the schema cache.",
+									plan->schema, req->name, format_type_be(raw)),
+						   NULL);
+	}
 	asked = sorted == NIL ? " without parameters" : psprintf("(%s)", keys);
 	searched = sorted == NIL ? " without parameters" :
 		psprintf(" with parameter%s %s", list_length(sorted) > 1 ? "s" : "", keys);
@@ -703,7 +724,7 @@ no_routine(const PgrestRequest *req, const PgrestPlan *plan, List *overloads,
 			hint = psprintf("Perhaps you meant to call the function %s.%s%s",
 							plan->schema, req->name, best);
 	}
-	pgrest_error_raise(404, "PGRST202",
+	pgrest_error_raise(PGREST_ERR_NO_FUNCTION,
 					   psprintf("Could not find the function %s.%s%s in the schema cache",
 								plan->schema, req->name, asked),
 					   psprintf("Searched for the function %s.%s%s, but no matches were found in the schema cache.",
@@ -768,12 +789,21 @@ name_in(List *names, const char *name)
 	return false;
 }
 
-/* one unnamed json or jsonb parameter: it takes a JSON body whole */
+/*
+ * One unnamed parameter that takes the whole body: json or jsonb for a
+ * JSON body, else the raw body's type (text, xml, bytea).
+ */
 static bool
-takes_json_body(const PgrestRoutine *routine)
+takes_body(const PgrestRoutine *routine, Oid raw)
 {
-	return routine->nargs == 1 && routine->args[0].name[0] == '\0' &&
-		(routine->args[0].type == JSONOID || routine->args[0].type == JSONBOID);
+	Oid			type;
+
+	if (routine->nargs != 1 || routine->args[0].name[0] != '\0')
+		return false;
+	type = routine->args[0].type;
+	if (raw == InvalidOid)
+		return type == JSONOID || type == JSONBOID;
+	return type == raw;
 }
 
 static const PgrestRoutineArg *
@@ -833,20 +863,20 @@ plan_sql(const PgrestRequest *req, PgrestPlan *plan)
 	List	   *statements;
 
 	if (!req->payload->single)
-		pgrest_error_raise(400, "PGRST102", "The body must be {\"query\": \"...\"}",
+		pgrest_error_raise(PGREST_ERR_BODY, "The body must be {\"query\": \"...\"}",
 						   NULL, NULL);
 	body = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
 											  CStringGetDatum(req->payload->text)));
 	query = getKeyJsonValueFromContainer(&body->root, "query", 5, NULL);
 	if (query == NULL || query->type != jbvString)
-		pgrest_error_raise(400, "PGRST102", "The body must be {\"query\": \"...\"}",
+		pgrest_error_raise(PGREST_ERR_BODY, "The body must be {\"query\": \"...\"}",
 						   "\"query\" must be a string.", NULL);
 
 	plan->kind = PGREST_PLAN_SQL;
 	plan->sql = pnstrdup(query->val.string.val, query->val.string.len);
 	statements = raw_parser(plan->sql, RAW_PARSE_DEFAULT);
 	if (list_length(statements) != 1)
-		pgrest_error_raise(400, "PGRST504",
+		pgrest_error_raise(PGREST_ERR_SQL_STATEMENTS,
 						   "The SQL endpoint runs exactly one statement",
 						   psprintf("The query holds %d statements.", list_length(statements)),
 						   NULL);

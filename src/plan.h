@@ -108,6 +108,8 @@ typedef struct PgrestPlan
 	PgrestPreferCount count;
 	int64		max_rows;		/* pgrest.max_rows when planned */
 	PgrestMedia media;
+	int			explain;		/* PGREST_EXPLAIN_*: answer with the plan, media's */
+	int			explain_options;
 	bool		strip_nulls;
 	bool		by_key;			/* /<relation>/<key>: 404 when no row */
 	bool		read_only;		/* run in a READ ONLY transaction */

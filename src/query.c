@@ -67,6 +67,7 @@ static void append_write_result(Builder *b, StringInfo sql);
 static void append_inserted_count(Builder *b, StringInfo sql);
 static void append_body(Builder *b, StringInfo sql);
 static char *csv_header(const PgrestPlan *plan);
+static void explain(PgrestQuery *query, const PgrestPlan *plan);
 
 PgrestQuery *
 pgrest_query_build(const PgrestPlan *plan)
@@ -106,7 +107,33 @@ pgrest_query_build(const PgrestPlan *plan)
 				build_write(&b);
 			break;
 	}
+	if (plan->explain != PGREST_EXPLAIN_NONE)
+		explain(query, plan);
 	return query;
+}
+
+/*
+ * Accept: application/vnd.pgrst.plan: the statement's EXPLAIN instead,
+ * with PostgREST's format and options.
+ */
+static void
+explain(PgrestQuery *query, const PgrestPlan *plan)
+{
+	StringInfoData sql;
+	int			o = plan->explain_options;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "EXPLAIN (FORMAT %s%s%s%s%s%s) %s",
+					 plan->explain == PGREST_EXPLAIN_JSON ? "JSON" : "TEXT",
+					 o & PGREST_EXPLAIN_ANALYZE ? ", ANALYZE" : "",
+					 o & PGREST_EXPLAIN_VERBOSE ? ", VERBOSE" : "",
+					 o & PGREST_EXPLAIN_SETTINGS ? ", SETTINGS" : "",
+					 o & PGREST_EXPLAIN_BUFFERS ? ", BUFFERS" : "",
+					 o & PGREST_EXPLAIN_WAL ? ", WAL" : "",
+					 query->sql);
+	query->sql = sql.data;
+	query->explain = true;
+	query->estimate_sql = NULL;
 }
 
 static void

@@ -45,6 +45,9 @@ typedef struct PgrestQuery
 	bool		rows;
 	bool		total_first;
 	char	   *csv_header;
+
+	/* an EXPLAIN: its rows of plan text are the body (execute.c) */
+	bool		explain;
 } PgrestQuery;
 
 extern PgrestQuery *pgrest_query_build(const PgrestPlan *plan);

@@ -354,7 +354,7 @@ node_at(PgrestReadNode *root, List *path)
 static void
 not_embedded(const char *name)
 {
-	pgrest_error_raise(400, "PGRST108",
+	pgrest_error_raise(PGREST_ERR_NOT_EMBEDDED,
 					   psprintf("'%s' is not an embedded resource in this request", name),
 					   NULL,
 					   psprintf("Verify that '%s' is included in the 'select' query parameter.",
@@ -467,7 +467,7 @@ resolve_order(PgrestReadNode *node)
 			if (child == NULL)
 				not_embedded(term->relation);
 			if (!child->relationship->to_one)
-				pgrest_error_raise(400, "PGRST118",
+				pgrest_error_raise(PGREST_ERR_RELATED_ORDER,
 								   psprintf("A related order on '%s' is not possible",
 											child->alias ? child->alias : child->name),
 								   psprintf("'%s' and '%s' do not form a many-to-one or one-to-one relationship",
@@ -501,10 +501,10 @@ check_aggregates(PgrestReadNode *node)
 		if (((PgrestOutput *) lfirst(lc))->aggregate == PGREST_AGG_NONE)
 			continue;
 		if (!pgrest_aggregates_enabled)
-			pgrest_error_raise(400, "PGRST123", "Use of aggregate functions is not allowed",
+			pgrest_error_raise(PGREST_ERR_AGGREGATES, "Use of aggregate functions is not allowed",
 							   NULL, NULL);
 		if (node->spread == PGREST_SPREAD_TO_MANY)
-			pgrest_error_raise(400, "PGRST127", "Feature not implemented",
+			pgrest_error_raise(PGREST_ERR_NOT_IMPLEMENTED, "Feature not implemented",
 							   "Aggregates are not implemented for one-to-many or many-to-many spreads.",
 							   NULL);
 	}

@@ -898,7 +898,7 @@ no_relationship(const PgrestRelation *origin, const char *origin_name,
 			suggestion = psprintf("Perhaps you meant '%s' instead of '%s'.",
 								  best, origin_name);
 	}
-	pgrest_error_raise(400, "PGRST200",
+	pgrest_error_raise(PGREST_ERR_NO_RELATIONSHIP,
 					   psprintf("Could not find a relationship between '%s' and '%s' in the schema cache",
 								origin_name, target),
 					   psprintf("Searched for a foreign key relationship between '%s' and '%s%s%s' in the schema '%s', but no matches were found.",
@@ -957,7 +957,7 @@ ambiguous(const char *origin_name, const char *target, List *candidates)
 						 r->cardinality == PGREST_MANY_TO_MANY ? r->junction->name : r->constraint);
 	}
 	appendStringInfoChar(&details, ']');
-	pgrest_error_raise_json(300, "PGRST201",
+	pgrest_error_raise_json(PGREST_ERR_AMBIGUOUS_RELATIONSHIP,
 							psprintf("Could not embed because more than one relationship was found for '%s' and '%s'",
 									 origin_name, target),
 							details.data,

@@ -61,13 +61,16 @@ static void parse_prefer(PgrestRequest *req);
 static void parse_accept(PgrestRequest *req);
 static bool media_from_type(const char *type, PgrestTarget target,
 							PgrestMedia *media);
+static const char *type_name_end(const char *item);
+static int	plan_format(const char *type);
+static char *unquote(char *value);
+static int	explain_options(const char *options);
 static bool root_media_from_type(const char *type, PgrestMedia *media);
 static void range_not_satisfiable(const char *details) pg_attribute_noreturn();
 static bool ends_with_word(const char *name, const char *word);
 static PgrestEmbedParam *add_embed_param(PgrestRequest *req, PgrestParamPath *path,
 										 PgrestEmbedParamKind kind);
 static void invalid_path(void) pg_attribute_noreturn();
-static bool is_token(const char *s);
 
 /*
  * Parse the raw request, whose path names target (see router.c).
@@ -80,8 +83,8 @@ pgrest_request_parse(const PgrestHttpRequest *http, PgrestTarget target)
 	PgrestRequest *req = palloc0(sizeof(PgrestRequest));
 
 	req->method_name = pstrdup(http->method ? http->method : "");
-	if (!is_token(req->method_name))
-		pgrest_error_raise(400, "PGRST100", "the request method is not an HTTP token",
+	if (!pgrest_request_is_token(req->method_name))
+		pgrest_error_raise(PGREST_ERR_PARSE, "the request method is not an HTTP token",
 						   NULL, NULL);
 	req->method = parse_method(req->method_name);
 	parse_path(req, http->path ? http->path : "", target);
@@ -107,8 +110,13 @@ pgrest_request_parse(const PgrestHttpRequest *http, PgrestTarget target)
 void
 pgrest_request_parse_body(PgrestRequest *req)
 {
+	Oid			raw;
+
 	if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST &&
-		req->body_len == 0)
+		(raw = pgrest_payload_raw_type(pgrest_request_header(req, "content-type"))) != InvalidOid)
+		req->payload = pgrest_payload_raw(raw, req->body, req->body_len);
+	else if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST &&
+			 req->body_len == 0)
 		req->payload = pgrest_payload_parse(NULL, "{}", 2, true);	/* no arguments */
 	else if (req->method == PGREST_METHOD_POST || req->method == PGREST_METHOD_PATCH ||
 			 req->method == PGREST_METHOD_PUT)
@@ -178,7 +186,7 @@ parse_path(PgrestRequest *req, const char *raw, PgrestTarget target)
 static void
 invalid_path(void)
 {
-	pgrest_error_raise(404, "PGRST125",
+	pgrest_error_raise(PGREST_ERR_PATH,
 					   "Invalid path specified in request URL", NULL, NULL);
 }
 
@@ -235,13 +243,13 @@ copy_headers(PgrestRequest *req, const PgrestHttpRequest *http)
 		char	   *name = pstrdup(http->headers[i].name);
 		const char *value = http->headers[i].value ? http->headers[i].value : "";
 
-		if (!is_token(name))
-			pgrest_error_raise(400, "PGRST100", "a header name is not an HTTP token",
+		if (!pgrest_request_is_token(name))
+			pgrest_error_raise(PGREST_ERR_PARSE, "a header name is not an HTTP token",
 							   NULL, NULL);
 		for (char *c = name; *c; c++)
 			*c = pg_ascii_tolower((unsigned char) *c);
 		if (!pg_verify_mbstr(PG_UTF8, value, strlen(value), true))
-			pgrest_error_raise(400, "PGRST100",
+			pgrest_error_raise(PGREST_ERR_PARSE,
 							   psprintf("the value of header \"%s\" is not valid UTF-8", name),
 							   NULL, NULL);
 		req->headers[i].name = name;
@@ -358,7 +366,7 @@ parse_nonnegative(const char *name, const char *value)
 	errno = 0;
 	n = strtoll(value, &end, 10);
 	if (errno != 0 || end == value || *end != '\0')
-		pgrest_error_raise(400, "PGRST100",
+		pgrest_error_raise(PGREST_ERR_PARSE,
 						   psprintf("\"failed to parse %s parameter (%s)\"", name, value),
 						   "expecting an integer", NULL);
 	if (n < 0)
@@ -434,7 +442,7 @@ parse_range(PgrestRequest *req, int64 param_offset, int64 param_limit)
 static void
 range_not_satisfiable(const char *details)
 {
-	pgrest_error_raise(416, "PGRST103", "Requested range not satisfiable",
+	pgrest_error_raise(PGREST_ERR_RANGE, "Requested range not satisfiable",
 					   details, NULL);
 }
 
@@ -521,7 +529,7 @@ parse_prefer(PgrestRequest *req)
 		}
 	}
 	if (prefer->strict && invalid.len > 0)
-		pgrest_error_raise(400, "PGRST122",
+		pgrest_error_raise(PGREST_ERR_PREFERENCE,
 						   "Invalid preferences given with handling=strict",
 						   psprintf("Invalid preferences: %s", invalid.data),
 						   NULL);
@@ -552,6 +560,9 @@ parse_accept(PgrestRequest *req)
 		char	   *type = item;
 		double		q = 1.0;
 		bool		strip = false;
+		char	   *plan_for = NULL;
+		char	   *plan_options = NULL;
+		int			plan = plan_format(type_name_end(item));
 		PgrestMedia media;
 
 		if (params)
@@ -574,19 +585,111 @@ parse_accept(PgrestRequest *req)
 				q = strtod(params + 2, NULL);
 			else if (strncmp(params, "nulls=stripped", 14) == 0)
 				strip = true;
+			else if (pg_strncasecmp(params, "for=", 4) == 0)
+				plan_for = unquote(params + 4);
+			else if (pg_strncasecmp(params, "options=", 8) == 0)
+				plan_options = unquote(params + 8);
 			params = next;
 		}
 
+		/* application/vnd.pgrst.plan[+text|+json]: the plan for another type */
+		if (plan != PGREST_EXPLAIN_NONE)
+		{
+			if (q <= 0 || q <= best_q || req->target == PGREST_TARGET_ROOT ||
+				!media_from_type(plan_for ? plan_for : "application/json",
+								 req->target, &media))
+				continue;
+			best_q = q;
+			req->media = media;
+			req->strip_nulls = false;
+			req->explain = plan;
+			req->explain_options = explain_options(plan_options);
+			continue;
+		}
 		if (q <= 0 || q <= best_q || !media_from_type(type, req->target, &media))
 			continue;
 		best_q = q;
 		req->media = media;
+		req->explain = PGREST_EXPLAIN_NONE;
 		req->strip_nulls = strip && (media == PGREST_MEDIA_JSON || media == PGREST_MEDIA_OBJECT);
 	}
 	if (best_q < 0)
-		pgrest_error_raise(406, "PGRST107",
+		pgrest_error_raise(PGREST_ERR_MEDIA,
 						   psprintf("None of these media types are available: %s", accept),
 						   NULL, NULL);
+}
+
+/* the media type of an Accept item, without its parameters and spaces */
+static const char *
+type_name_end(const char *item)
+{
+	const char *start = item;
+	const char *end;
+
+	while (*start == ' ' || *start == '\t')
+		start++;
+	end = start;
+	while (*end && *end != ';' && *end != ' ' && *end != '\t')
+		end++;
+	return pnstrdup(start, end - start);
+}
+
+/* PGREST_EXPLAIN_TEXT or _JSON for PostgREST's plan media types, or NONE */
+static int
+plan_format(const char *type)
+{
+	if (pg_strcasecmp(type, "application/vnd.pgrst.plan") == 0 ||
+		pg_strcasecmp(type, "application/vnd.pgrst.plan+text") == 0)
+		return PGREST_EXPLAIN_TEXT;
+	if (pg_strcasecmp(type, "application/vnd.pgrst.plan+json") == 0)
+		return PGREST_EXPLAIN_JSON;
+	return PGREST_EXPLAIN_NONE;
+}
+
+/* a parameter's value without its double quotes and trailing spaces */
+static char *
+unquote(char *value)
+{
+	size_t		n;
+
+	if (*value == '"')
+		value++;
+	n = strlen(value);
+	while (n > 0 && (value[n - 1] == '"' || value[n - 1] == ' ' || value[n - 1] == '\t'))
+		value[--n] = '\0';
+	return value;
+}
+
+/* options=analyze|verbose|settings|buffers|wal; others are ignored */
+static int
+explain_options(const char *options)
+{
+	static const struct
+	{
+		const char *name;
+		int			flag;
+	}			names[] = {
+		{"analyze", PGREST_EXPLAIN_ANALYZE}, {"verbose", PGREST_EXPLAIN_VERBOSE},
+		{"settings", PGREST_EXPLAIN_SETTINGS}, {"buffers", PGREST_EXPLAIN_BUFFERS},
+		{"wal", PGREST_EXPLAIN_WAL},
+	};
+	char	   *copy;
+	char	   *item;
+	char	   *save;
+	int			flags = 0;
+
+	if (options == NULL)
+		return 0;
+	copy = pstrdup(options);
+	for (item = strtok_r(copy, "|", &save); item; item = strtok_r(NULL, "|", &save))
+	{
+		for (size_t i = 0; i < lengthof(names); i++)
+		{
+			if (pg_strcasecmp(item, names[i].name) == 0)
+				flags |= names[i].flag;
+		}
+	}
+	return flags;
 }
 
 static bool
@@ -642,8 +745,8 @@ root_media_from_type(const char *type, PgrestMedia *media)
  * letters, digits and !#$%&'*+-.^_`|~.  Anything else would be echoed into
  * JSON and SQL settings as bytes that may not even be UTF-8.
  */
-static bool
-is_token(const char *s)
+bool
+pgrest_request_is_token(const char *s)
 {
 	if (*s == '\0')
 		return false;

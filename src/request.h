@@ -83,6 +83,17 @@ typedef enum PgrestMedia
 	PGREST_MEDIA_HTML			/* the root: text/html */
 } PgrestMedia;
 
+/* Accept: application/vnd.pgrst.plan: the statement's plan, not its rows */
+#define PGREST_EXPLAIN_NONE		0
+#define PGREST_EXPLAIN_TEXT		1
+#define PGREST_EXPLAIN_JSON		2
+/* explain options */
+#define PGREST_EXPLAIN_ANALYZE	0x01
+#define PGREST_EXPLAIN_VERBOSE	0x02
+#define PGREST_EXPLAIN_SETTINGS 0x04
+#define PGREST_EXPLAIN_BUFFERS	0x08
+#define PGREST_EXPLAIN_WAL		0x10
+
 typedef enum PgrestPreferReturn
 {
 	PGREST_RETURN_DEFAULT,
@@ -184,6 +195,8 @@ typedef struct PgrestRequest
 	PgrestPreferences prefer;
 	PgrestMedia media;
 	bool		strip_nulls;	/* ;nulls=stripped */
+	int			explain;		/* PGREST_EXPLAIN_*: the plan of media's statement */
+	int			explain_options;	/* PGREST_EXPLAIN_ANALYZE | ... */
 	char	   *profile;		/* Accept-Profile / Content-Profile, or NULL */
 } PgrestRequest;
 
@@ -192,5 +205,6 @@ extern PgrestRequest *pgrest_request_parse(const PgrestHttpRequest *http,
 extern const char *pgrest_request_header(const PgrestRequest *req,
 										 const char *lowercase_name);
 extern void pgrest_request_parse_body(PgrestRequest *req);
+extern bool pgrest_request_is_token(const char *s);
 
 #endif							/* PGREST_REQUEST_H */

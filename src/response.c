@@ -26,17 +26,73 @@
 
 #include "error.h"
 #include "execute.h"
+#include "failure.h"
 #include "guc.h"
+#include "jsonparse.h"
 #include "plan.h"
 #include "response.h"
 
 static const char *content_type(const PgrestPlan *plan);
+static PgrestResponse *explain_response(const PgrestRequest *req, const PgrestPlan *plan,
+										const PgrestResult *result);
 static char *content_range(const PgrestPlan *plan, const PgrestResult *result);
 static char *preference_applied(const PgrestRequest *req, const PgrestPlan *plan);
 static const char *raw_header(const PgrestHttpRequest *http, const char *name);
 static bool origin_allowed(const char *origin);
 static void append_preference(StringInfo buf, const char *preference);
 static char *location(const PgrestPlan *plan, const char *keys_json);
+static void apply_settings(PgrestResponse *resp, const PgrestResult *result);
+static void remove_header(PgrestResponse *resp, const char *name);
+
+/*
+ * The plan of the request's statement, for Accept:
+ * application/vnd.pgrst.plan, typed as PostgREST types it: the format,
+ * the media type it was the plan for, and the options.
+ */
+static PgrestResponse *
+explain_response(const PgrestRequest *req, const PgrestPlan *plan,
+				 const PgrestResult *result)
+{
+	static const char *const options[] = {"analyze", "verbose", "settings", "buffers", "wal"};
+	PgrestResponse *resp;
+	StringInfoData type;
+	const char *media = "application/json";
+	int			n = 0;
+
+	resp = pgrest_response_json(200, pg_server_to_any(result->body, result->body_len, PG_UTF8),
+								0);
+	resp->body_len = strlen(resp->body);
+	switch (plan->media)
+	{
+		case PGREST_MEDIA_CSV:
+			media = "text/csv";
+			break;
+		case PGREST_MEDIA_OBJECT:
+			media = "application/vnd.pgrst.object+json";
+			break;
+		case PGREST_MEDIA_GEOJSON:
+			media = "application/geo+json";
+			break;
+		default:
+			break;
+	}
+	initStringInfo(&type);
+	appendStringInfo(&type, "application/vnd.pgrst.plan+%s; for=\"%s\"",
+					 plan->explain == PGREST_EXPLAIN_JSON ? "json" : "text", media);
+	for (int i = 0; i < (int) lengthof(options); i++)
+	{
+		if (plan->explain_options & (1 << i))
+			appendStringInfo(&type, "%s%s", n++ == 0 ? "; options=" : "|", options[i]);
+	}
+	appendStringInfoString(&type, "; charset=utf-8");
+	((PgrestHeader *) linitial(resp->headers))->value = type.data;
+	if (req->method == PGREST_METHOD_HEAD)
+	{
+		resp->body = NULL;
+		resp->body_len = 0;
+	}
+	return resp;
+}
 
 /*
  * Refuse a result the request cannot take, inside the transaction, so that
@@ -51,24 +107,25 @@ pgrest_response_check(const PgrestPlan *plan, const PgrestResult *result)
 		(plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL ||
 		 plan->return_ == PGREST_RETURN_REPRESENTATION);
 
-	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL)
+	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL ||
+		plan->explain != PGREST_EXPLAIN_NONE)
 		return;
 	if (plan->kind == PGREST_PLAN_PUT && result->rows == 0)
-		pgrest_error_raise(400, "PGRST115",
+		pgrest_error_raise(PGREST_ERR_PUT_KEY,
 						   "Payload values do not match URL in primary key column(s)",
 						   NULL, NULL);
 	if (plan->by_key && (result->rows == 0 ||
 						 (plan->kind == PGREST_PLAN_PUT && result->inserted > 0)))
-		pgrest_error_raise(404, "PGRST116",
+		pgrest_error_raise(PGREST_ERR_NO_ROW,
 						   "Cannot coerce the result to a single JSON object",
 						   "The result contains 0 rows", NULL);
 	if (plan->max_affected >= 0 && result->rows > plan->max_affected)
-		pgrest_error_raise(400, "PGRST124",
+		pgrest_error_raise(PGREST_ERR_MAX_AFFECTED,
 						   "Query result exceeds max-affected preference constraint",
 						   psprintf("The query affects " INT64_FORMAT " rows", result->rows),
 						   NULL);
 	if (singular && result->rows != 1)
-		pgrest_error_raise(406, "PGRST116",
+		pgrest_error_raise(PGREST_ERR_SINGULAR,
 						   "Cannot coerce the result to a single JSON object",
 						   psprintf("The result contains " INT64_FORMAT " rows", result->rows),
 						   NULL);
@@ -84,6 +141,9 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 	size_t		body_len = 0;
 	char	   *applied;
 
+	if (plan->explain != PGREST_EXPLAIN_NONE)
+		return explain_response(req, plan, result);
+
 	/* the body as the statement made it, unless the database is not UTF-8 */
 	if (plan->with_body && result->body)
 	{
@@ -93,10 +153,10 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 
 	if ((plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL) &&
 		result->total >= 0 && plan->offset > result->total)
-		return pgrest_error_build(416, "PGRST103", "Requested range not satisfiable",
-								  psprintf("An offset of " INT64_FORMAT " was requested, but there are only " INT64_FORMAT " rows.",
-										   plan->offset, result->total),
-								  NULL);
+		return pgrest_failure_build(PGREST_ERR_RANGE, NULL,
+									psprintf("An offset of " INT64_FORMAT " was requested, but there are only " INT64_FORMAT " rows.",
+											 plan->offset, result->total),
+									NULL);
 
 	resp = pgrest_response_json(200, body, body_len);
 	resp->stream = result->stream;
@@ -152,7 +212,118 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 		pgrest_response_add_header(resp, "Preference-Applied", applied);
 	if (plan->profile_given)
 		pgrest_response_add_header(resp, "Content-Profile", plan->schema);
+	apply_settings(resp, result);
 	return resp;
+}
+
+/*
+ * response.status and response.headers, as the request's SQL set them
+ * (PostgREST's way for a function to choose its status and add headers):
+ * the status is a number from 100 to 599 (PGRST112 otherwise), the
+ * headers a JSON array of objects of one key each with a string value
+ * (PGRST111 otherwise), and each replaces pgrest's header of its name.
+ * Raised here, inside the transaction, such errors roll back what the
+ * request wrote.
+ */
+static void
+apply_settings(PgrestResponse *resp, const PgrestResult *result)
+{
+	if (result->guc_status)
+	{
+		const char *p = result->guc_status;
+		int			status = 0;
+
+		/* the leading digits, as PostgREST reads them */
+		while (*p >= '0' && *p <= '9' && status < 1000)
+			status = status * 10 + (*p++ - '0');
+		if (p == result->guc_status || status < 100 || status > 599)
+			pgrest_error_raise(PGREST_ERR_GUC_STATUS, NULL, NULL, NULL);
+		resp->status = status;
+	}
+	if (result->guc_headers)
+	{
+		Jsonb	   *headers = pgrest_jsonb_parse(result->guc_headers,
+												 strlen(result->guc_headers));
+		JsonbIterator *it;
+		JsonbValue	item;
+		JsonbIteratorToken token;
+
+		if (headers == NULL || !JB_ROOT_IS_ARRAY(headers) || JB_ROOT_IS_SCALAR(headers))
+			pgrest_error_raise(PGREST_ERR_GUC_HEADERS, NULL, NULL, NULL);
+		it = JsonbIteratorInit(&headers->root);
+		while ((token = JsonbIteratorNext(&it, &item, true)) != WJB_DONE)
+		{
+			if (token != WJB_ELEM)
+				continue;
+			if (item.type != jbvBinary ||
+				!JsonContainerIsObject(item.val.binary.data) ||
+				JsonContainerSize(item.val.binary.data) != 1 ||
+				!pgrest_response_add_json_headers(resp, item.val.binary.data, true))
+				pgrest_error_raise(PGREST_ERR_GUC_HEADERS, NULL, NULL, NULL);
+		}
+	}
+}
+
+/*
+ * Add the headers of a JSON object of strings ({"Name": "value", ...}),
+ * in its order; with replace, each first removes pgrest's header of its
+ * name.  False, having added some perhaps, when a value is not a string,
+ * a name is not an HTTP token, or a value holds a control character (a
+ * header must not split the response), or names a header the HTTP layer
+ * owns (Content-Length, Transfer-Encoding, Connection).
+ */
+bool
+pgrest_response_add_json_headers(PgrestResponse *resp, JsonbContainer *object,
+								 bool replace)
+{
+	JsonbIterator *it = JsonbIteratorInit(object);
+	JsonbValue	item;
+	JsonbIteratorToken token;
+	char	   *name = NULL;
+
+	while ((token = JsonbIteratorNext(&it, &item, true)) != WJB_DONE)
+	{
+		if (token == WJB_KEY)
+		{
+			name = pnstrdup(item.val.string.val, item.val.string.len);
+			if (!pgrest_request_is_token(name) ||
+				pg_strcasecmp(name, "Content-Length") == 0 ||
+				pg_strcasecmp(name, "Transfer-Encoding") == 0 ||
+				pg_strcasecmp(name, "Connection") == 0)
+				return false;
+		}
+		else if (token == WJB_VALUE)
+		{
+			char	   *value;
+
+			if (item.type != jbvString)
+				return false;
+			value = pnstrdup(item.val.string.val, item.val.string.len);
+			for (const char *c = value; *c; c++)
+				if ((unsigned char) *c < 0x20 && *c != '\t')
+					return false;
+			if (replace)
+				remove_header(resp, name);
+			pgrest_response_add_header(resp, name,
+									   pg_server_to_any(value, strlen(value), PG_UTF8));
+		}
+	}
+	return true;
+}
+
+/* drop every header called name (in any case) */
+static void
+remove_header(PgrestResponse *resp, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, resp->headers)
+	{
+		PgrestHeader *header = (PgrestHeader *) lfirst(lc);
+
+		if (pg_strcasecmp(header->name, name) == 0)
+			resp->headers = foreach_delete_current(resp->headers, lc);
+	}
 }
 
 /*

@@ -14,6 +14,7 @@
 
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
+#include "utils/jsonb.h"
 
 #include "request.h"
 
@@ -46,5 +47,7 @@ extern PgrestResponse *pgrest_response_json(int status, char *body,
 extern void pgrest_response_add_header(PgrestResponse *resp,
 									   const char *name, const char *value);
 extern void pgrest_response_append_url_encoded(StringInfo buf, const char *s);
+extern bool pgrest_response_add_json_headers(PgrestResponse *resp,
+											 JsonbContainer *object, bool replace);
 
 #endif							/* PGREST_RESPONSE_H */

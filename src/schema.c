@@ -75,6 +75,13 @@ typedef struct RoutineEntry
 	List	   *routines;		/* PgrestRoutine * */
 } RoutineEntry;
 
+/* the settings of one role, as name=value pairs in the order to apply them */
+typedef struct RoleSettingsEntry
+{
+	NameData	role;
+	List	   *settings;		/* PgrestSetting * */
+} RoleSettingsEntry;
+
 /* the cache in use */
 static MemoryContext cache_context = NULL;
 static HTAB *by_name = NULL;
@@ -82,6 +89,7 @@ static HTAB *by_oid = NULL;
 static HTAB *routines = NULL;
 static List *all_relations = NIL;
 static char *geojson_function = NULL;	/* PostGIS's ST_AsGeoJSON(record), qualified */
+static HTAB *role_settings = NULL;	/* RoleSettingsEntry by role name */
 static char *cache_schemas = NULL;
 static uint64 cache_generation = 0;
 static bool extension_installed = false;
@@ -105,6 +113,7 @@ typedef struct Build
 	MemoryContext scratch;		/* what only the build needs (the views' queries) */
 	List	   *routine_list;	/* PgrestRoutine * */
 	char	   *geojson;		/* geojson_sql's answer, or NULL */
+	HTAB	   *role_settings;
 } Build;
 
 /*
@@ -146,6 +155,24 @@ static const char *const constraints_sql =
 "'information_schema'::pg_catalog.regnamespace) "
 "ORDER BY con.conrelid, con.contype, con.conname";
 
+/*
+ * The settings of ALTER ROLE ... SET (for every database, then for this
+ * one) that any role may set: applied at the start of each request of
+ * the role, as PostgREST applies them.  The transaction's isolation level
+ * is left out (a request's snapshot is taken before its role is known).
+ */
+static const char *const role_settings_sql =
+"SELECT r.rolname, pg_catalog.split_part(kv, '=', 1), "
+"pg_catalog.substr(kv, pg_catalog.strpos(kv, '=') + 1) "
+"FROM pg_catalog.pg_db_role_setting s "
+"JOIN pg_catalog.pg_roles r ON r.oid = s.setrole "
+"CROSS JOIN LATERAL pg_catalog.unnest(s.setconfig) WITH ORDINALITY AS c(kv, n) "
+"JOIN pg_catalog.pg_settings ps ON ps.name = pg_catalog.split_part(kv, '=', 1) "
+"WHERE ps.context = 'user' AND ps.name <> 'default_transaction_isolation' "
+"AND s.setdatabase IN (0, (SELECT d.oid FROM pg_catalog.pg_database d "
+"WHERE d.datname = pg_catalog.current_database())) "
+"ORDER BY r.rolname, s.setdatabase, c.n";
+
 /* PostGIS's ST_AsGeoJSON(record, ...), which turns rows into features */
 static const char *const geojson_sql =
 "SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) "
@@ -183,6 +210,7 @@ static void finish_relation(Build *b);
 static void add_constraint_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void add_view_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void add_geojson_row(HeapTuple tuple, TupleDesc desc, void *arg);
+static void add_role_setting_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void find_returned_tables(Build *b);
 static bool takes_whole_body(Oid type);
 static int	compare_overloads(const ListCell *a, const ListCell *b);
@@ -245,6 +273,7 @@ pgrest_schema_refresh(void)
 	routines = b.routines;
 	all_relations = b.relations;
 	geojson_function = b.geojson;
+	role_settings = b.role_settings;
 	extension_installed = OidIsValid(get_extension_oid("pgrest", true));
 	cache_schemas = MemoryContextStrdup(cache_context, pgrest_schemas);
 	pgrest_shmem_count_schema_load();	/* for /metrics */
@@ -288,6 +317,23 @@ const char *
 pgrest_schema_geojson_function(void)
 {
 	return geojson_function;
+}
+
+/*
+ * The settings ALTER ROLE ... SET gives role (PgrestSetting *), in the
+ * order to apply them, or NIL.
+ */
+List *
+pgrest_schema_role_settings(const char *role)
+{
+	NameData	key;
+	RoleSettingsEntry *entry;
+
+	if (role_settings == NULL || strlen(role) >= NAMEDATALEN)
+		return NIL;
+	namestrcpy(&key, role);
+	entry = hash_search(role_settings, &key, HASH_FIND, NULL);
+	return entry ? entry->settings : NIL;
 }
 
 /* Every relation of the exposed schemas. */
@@ -393,6 +439,10 @@ build(Build *b)
 	ctl.entrysize = sizeof(RoutineEntry);
 	b->routines = hash_create("pgrest functions by name", 64, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.keysize = sizeof(NameData);
+	ctl.entrysize = sizeof(RoleSettingsEntry);
+	b->role_settings = hash_create("pgrest role settings", 16, &ctl,
+								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	b->scratch = AllocSetContextCreate(b->context, "pgrest schema cache build",
 									   ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(old);
@@ -404,6 +454,7 @@ build(Build *b)
 	pgrest_catalog_rows(views_sql, schemas, add_view_row, b);
 	pgrest_catalog_rows(routines_sql, schemas, add_routine_row, b);
 	pgrest_catalog_rows(geojson_sql, schemas, add_geojson_row, b);
+	pgrest_catalog_rows(role_settings_sql, schemas, add_role_setting_row, b);
 
 	old = MemoryContextSwitchTo(b->context);
 	find_returned_tables(b);
@@ -582,6 +633,28 @@ add_geojson_row(HeapTuple tuple, TupleDesc desc, void *arg)
 	MemoryContext old = MemoryContextSwitchTo(b->context);
 
 	b->geojson = text_of(tuple, desc, 1);
+	MemoryContextSwitchTo(old);
+}
+
+/* one row of role_settings_sql */
+static void
+add_role_setting_row(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	Build	   *b = (Build *) arg;
+	MemoryContext old = MemoryContextSwitchTo(b->context);
+	char	   *role = text_of(tuple, desc, 1);
+	PgrestSetting *setting = palloc(sizeof(PgrestSetting));
+	RoleSettingsEntry *entry;
+	NameData	key;
+	bool		found;
+
+	setting->name = text_of(tuple, desc, 2);
+	setting->value = text_of(tuple, desc, 3);
+	namestrcpy(&key, role);
+	entry = hash_search(b->role_settings, &key, HASH_ENTER, &found);
+	if (!found)
+		entry->settings = NIL;
+	entry->settings = lappend(entry->settings, setting);
 	MemoryContextSwitchTo(old);
 }
 

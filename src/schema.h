@@ -143,6 +143,13 @@ typedef struct PgrestRoutine
 	PgrestRelation *table;
 } PgrestRoutine;
 
+/* a setting's name and value */
+typedef struct PgrestSetting
+{
+	char	   *name;
+	char	   *value;
+} PgrestSetting;
+
 extern void pgrest_schema_refresh(void);
 extern void pgrest_schema_invalidate(void);
 extern bool pgrest_schema_extension_installed(void);
@@ -150,6 +157,7 @@ extern PgrestRelation *pgrest_schema_relation(const char *schema,
 											  const char *name);
 extern List *pgrest_schema_relations(void);
 extern const char *pgrest_schema_geojson_function(void);
+extern List *pgrest_schema_role_settings(const char *role);
 extern int	pgrest_schema_column(const PgrestRelation *rel, const char *name);
 extern List *pgrest_schema_routines(const char *schema, const char *name);
 extern List *pgrest_schema_routine_names(const char *schema);

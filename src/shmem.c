@@ -58,6 +58,7 @@ typedef struct WorkerSlot
 typedef struct PgrestShared
 {
 	pg_atomic_uint64 schema_generation;
+	pg_atomic_uint32 anon_role_problem; /* a PgrestAnonRoleProblem */
 	ConditionVariable ready_changed;
 	int			nworkers;
 	WorkerSlot	workers[FLEXIBLE_ARRAY_MEMBER];
@@ -207,6 +208,30 @@ pgrest_shmem_bump_schema_generation(void)
 		pg_atomic_fetch_add_u64(&shared->schema_generation, 1);
 }
 
+/*
+ * What the last anonymous request found of pgrest.anon_role (see
+ * auth.c).  Returns whether that changes what was published, so that
+ * only one worker logs a change.  A read first: the line is written only
+ * on a change, not by every anonymous request.
+ */
+bool
+pgrest_shmem_set_anon_role_problem(PgrestAnonRoleProblem problem)
+{
+	if (shared == NULL ||
+		pg_atomic_read_u32(&shared->anon_role_problem) == (uint32) problem)
+		return false;
+	return pg_atomic_exchange_u32(&shared->anon_role_problem,
+								  (uint32) problem) != (uint32) problem;
+}
+
+PgrestAnonRoleProblem
+pgrest_shmem_anon_role_problem(void)
+{
+	if (shared == NULL)
+		return PGREST_ANON_ROLE_OK;
+	return (PgrestAnonRoleProblem) pg_atomic_read_u32(&shared->anon_role_problem);
+}
+
 /* This worker's readiness, as handler.c finds it. */
 void
 pgrest_shmem_set_state(PgrestWorkerState state)
@@ -323,6 +348,7 @@ startup_shmem(void)
 	if (!found)
 	{
 		pg_atomic_init_u64(&shared->schema_generation, 0);
+		pg_atomic_init_u32(&shared->anon_role_problem, PGREST_ANON_ROLE_OK);
 		ConditionVariableInit(&shared->ready_changed);
 		shared->nworkers = pgrest_workers;
 		for (int i = 0; i < pgrest_workers; i++)

@@ -21,6 +21,14 @@ typedef enum PgrestWorkerState
 	PGREST_WORKER_REFUSED		/* it cannot serve (see the server log) */
 } PgrestWorkerState;
 
+/* what anonymous requests found of pgrest.anon_role (see auth.c) */
+typedef enum PgrestAnonRoleProblem
+{
+	PGREST_ANON_ROLE_OK,
+	PGREST_ANON_ROLE_MISSING,	/* no role of that name */
+	PGREST_ANON_ROLE_NOT_GRANTED	/* pgrest.role is not a member of it */
+} PgrestAnonRoleProblem;
+
 /* dimensions of the request counters of each worker */
 #define PGREST_METRIC_METHODS 8	/* GET HEAD POST PATCH PUT DELETE OPTIONS other */
 #define PGREST_METRIC_STATUS_MIN 100
@@ -52,6 +60,8 @@ extern uint64 pgrest_shmem_schema_generation(void);
 extern void pgrest_shmem_bump_schema_generation(void);
 extern void pgrest_shmem_set_state(PgrestWorkerState state);
 extern PgrestWorkerState pgrest_shmem_state(void);
+extern bool pgrest_shmem_set_anon_role_problem(PgrestAnonRoleProblem problem);
+extern PgrestAnonRoleProblem pgrest_shmem_anon_role_problem(void);
 extern void pgrest_shmem_count_request(int method, int status, int bucket,
 									   uint64 duration_us);
 extern void pgrest_shmem_count_schema_load(void);

@@ -387,7 +387,7 @@ changes_settings(Oid funcid)
 static void
 refuse(const char *details)
 {
-	pgrest_error_raise(400, "PGRST510",
+	pgrest_error_raise(PGREST_ERR_SQL_REFUSED,
 					   "The SQL endpoint runs only plain queries",
 					   details,
 					   "Send one SELECT, VALUES, TABLE or WITH query that calls no volatile function.");
@@ -451,7 +451,7 @@ receive_row(TupleTableSlot *slot, DestReceiver *self)
 
 	if ((size_t) receiver->body.len + VARSIZE_ANY_EXHDR(json) + 3 >
 		(size_t) pgrest_sql_max_response_size)
-		pgrest_error_raise(400, "PGRST511",
+		pgrest_error_raise(PGREST_ERR_SQL_TOO_LARGE,
 						   "The SQL endpoint's result is larger than pgrest.sql_max_response_size",
 						   psprintf("The limit is %d bytes.", pgrest_sql_max_response_size),
 						   "Select fewer rows or columns.");

@@ -15,14 +15,15 @@
 #include "utils/portal.h"
 #include "utils/resowner.h"
 
+#include "error.h"
+
 struct PgrestStream;
 
-/* a pgrest error being raised: its status and PGRST code (error.c) */
+/* the pgrest error being raised: its entry in error.c's table */
 typedef struct PgrestPendingError
 {
 	bool		set;
-	int			status;
-	char		code[16];
+	PgrestError error;
 	bool		details_json;	/* details is JSON text, not a string */
 } PgrestPendingError;
 

@@ -184,6 +184,8 @@ pgrest_stream_begin(const PgrestQuery *query, const PgrestPlan *plan,
 
 	result->inserted = -1;
 	result->total = pgrest_execute_total(query, stream->total_seen ? stream->total : -1);
+	/* what the rows' functions set of response.* so far (later rows: too late) */
+	pgrest_execute_response_settings(result);
 	if (stream->ended)
 	{
 		result->rows = stream->rows;

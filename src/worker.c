@@ -76,6 +76,7 @@
 static void raise_open_files_limit(void);
 static bool accept_batch(int listen_fd);
 static void accept_admin(int listen_fd);
+static void report_start(int worker);
 static void warn_if_superuser(void);
 static void load_jwt_keys(void);
 static void publish_not_ready(int code, Datum arg);
@@ -114,9 +115,7 @@ pgrest_worker_main(Datum main_arg)
 
 	before_shmem_exit(publish_not_ready, Int32GetDatum(worker));
 	pgrest_shmem_set_ready(worker, true);
-	ereport(LOG,
-			(errmsg("pgrest worker %d serving database \"%s\" on port %d",
-					worker + 1, pgrest_database, pgrest_port)));
+	report_start(worker);
 
 	for (;;)
 	{
@@ -258,6 +257,28 @@ accept_admin(int listen_fd)
 		if (!pgrest_http_accept(listen_fd, true))
 			break;
 	}
+}
+
+/*
+ * Say where this worker serves, only what it holds: when the postmaster
+ * could not listen on pgrest.port (see listen.c), the worker serves the
+ * admin port at most, and the first worker says so.
+ */
+static void
+report_start(int worker)
+{
+	const char *names = pgrest_listen_names();
+
+	if (names != NULL)
+		ereport(LOG,
+				(errmsg("pgrest worker %d serving database \"%s\" on %s",
+						worker + 1, pgrest_database, names)));
+	else if (worker == 0)
+		ereport(WARNING,
+				(errmsg("pgrest workers have no HTTP socket: nothing listens on port %d for them",
+						pgrest_port),
+				 errdetail("The postmaster could not listen there at server start; see its messages then."),
+				 errhint("Free the port or set \"pgrest.port\" to another one, then restart the server.")));
 }
 
 /*

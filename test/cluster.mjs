@@ -18,7 +18,7 @@ function run(command, args, options = {}) {
   return execFileSync(argv[0], argv[1], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...options });
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.listen(0, '127.0.0.1', () => {

@@ -130,3 +130,22 @@ GRANT USAGE ON SCHEMA extensions TO test_anon;
 CREATE TABLE api.places (id int PRIMARY KEY, name text, location extensions.geometry(Point, 4326));
 INSERT INTO api.places VALUES (1, 'Oslo', 'SRID=4326;POINT(10.75 59.91)'), (2, 'Lima', 'SRID=4326;POINT(-77.04 -12.05)');
 GRANT SELECT ON api.places TO test_anon;
+
+-- unnamed parameters and overloads, as PostgREST resolves them
+CREATE FUNCTION api.echo_json(json) RETURNS json LANGUAGE sql IMMUTABLE AS 'SELECT $1';
+CREATE FUNCTION api.pick(a int, b int DEFAULT 0) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT a + b';
+CREATE FUNCTION api.pick(a int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT a';
+
+-- a function that chooses its whole error response, and one that chooses
+-- its status and headers
+CREATE FUNCTION api.pay(plan text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    IF plan = 'free' THEN
+        RAISE SQLSTATE 'PGRST' USING
+            MESSAGE = '{"code":"123","message":"Payment Required","details":"Quota exceeded","hint":"Upgrade your plan"}',
+            DETAIL = '{"status":402,"headers":{"X-Powered-By":"pgrest"}}';
+    END IF;
+    PERFORM set_config('response.status', '202', true);
+    PERFORM set_config('response.headers', '[{"Location": "/receipts/1"}]', true);
+    RETURN 'queued';
+END $$;

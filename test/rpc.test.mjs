@@ -45,3 +45,48 @@ test('rpc errors', async () => {
   assert.equal(r.status, 400);
   assert.equal(r.error.code, '22P02');
 });
+
+test('rpc(): a single unnamed json parameter takes the whole body; overloads and missing functions as PostgREST words them', async () => {
+  let r = await db.rpc('echo_json', { any: ['shape', 1] });
+  assert.equal(r.error, null);
+  assert.deepEqual(r.data, { any: ['shape', 1] });
+
+  r = await db.rpc('pick', { a: 1 });
+  assert.equal(r.status, 300);
+  assert.equal(r.error.code, 'PGRST203');
+  assert.equal(r.error.message,
+    'Could not choose the best candidate function between: api.pick(a => integer), api.pick(a => integer, b => integer)');
+
+  r = await db.rpc('add_them', { a: 1 });
+  assert.equal(r.status, 404);
+  assert.equal(r.error.code, 'PGRST202');
+  assert.equal(r.error.message, 'Could not find the function api.add_them(a) in the schema cache');
+  assert.equal(r.error.details,
+    'Searched for the function api.add_them with parameter a or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.');
+  assert.equal(r.error.hint, 'Perhaps you meant to call the function api.add_them(a, b)');
+});
+
+test('RAISE SQLSTATE \'PGRST\' chooses the error; response.status and response.headers the success', async () => {
+  let r = await db.rpc('pay', { plan: 'free' });
+  assert.equal(r.status, 402);
+  assert.equal(r.data, null);
+  assert.deepEqual(r.error, {
+    code: '123', details: 'Quota exceeded', hint: 'Upgrade your plan', message: 'Payment Required',
+  });
+  let res = await fetch(`${process.env.PGREST_URL}/rpc/pay`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept-Profile': 'api', 'Content-Profile': 'api' },
+    body: '{"plan": "free"}',
+  });
+  assert.equal(res.headers.get('x-powered-by'), 'pgrest');
+
+  r = await db.rpc('pay', { plan: 'pro' });
+  assert.equal(r.error, null);
+  assert.equal(r.status, 202);
+  assert.equal(r.data, 'queued');
+  res = await fetch(`${process.env.PGREST_URL}/rpc/pay`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Profile': 'api' },
+    body: '{"plan": "pro"}',
+  });
+  assert.equal(res.status, 202);
+  assert.equal(res.headers.get('location'), '/receipts/1');
+});
