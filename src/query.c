@@ -60,6 +60,7 @@ static char *total_expression(Builder *b, const char *all_rows);
 static void build_write(Builder *b);
 static void build_call(Builder *b);
 static char *estimate_sql(Builder *b, const char *counted);
+static void append_source(Builder *b, StringInfo sql);
 static void append_payload(Builder *b, StringInfo sql);
 static void append_column_list(Builder *b, StringInfo sql, const char *prefix);
 static void append_returning(Builder *b, StringInfo sql);
@@ -136,19 +137,26 @@ explain(PgrestQuery *query, const PgrestPlan *plan)
 	query->estimate_sql = NULL;
 }
 
+/* "WITH [<the write's CTEs>, ]pgrest_source AS (<the read tree's SELECT>)" */
+static void
+append_source(Builder *b, StringInfo sql)
+{
+	initStringInfo(sql);
+	appendStringInfo(sql, "WITH %s%spgrest_source AS (",
+					 b->with ? b->with : "", b->with ? ", " : "");
+	pgrest_render_select(b->query, sql, b->plan->read, b->from);
+	appendStringInfoChar(sql, ')');
+}
+
 static void
 build_read(Builder *b)
 {
-	const PgrestPlan *plan = b->plan;
 	PgrestQuery *query = b->query;
 	StringInfoData sql;
 	char	   *total;
 
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "WITH %s%spgrest_source AS (",
-					 b->with ? b->with : "", b->with ? ", " : "");
-	pgrest_render_select(query, &sql, plan->read, b->from);
-	appendStringInfoString(&sql, ") SELECT ");
+	append_source(b, &sql);
+	appendStringInfoString(&sql, " SELECT ");
 	total = total_expression(b, "pg_catalog.count(*)");
 	appendStringInfoString(&sql, total ? total : "NULL::pg_catalog.int8");
 	appendStringInfoString(&sql, ", pg_catalog.count(*), ");
@@ -181,11 +189,8 @@ build_rows(Builder *b)
 	StringInfoData sql;
 	char	   *total;
 
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "WITH %s%spgrest_source AS (",
-					 b->with ? b->with : "", b->with ? ", " : "");
-	pgrest_render_select(query, &sql, plan->read, b->from);
-	appendStringInfoString(&sql, ") ");
+	append_source(b, &sql);
+	appendStringInfoChar(&sql, ' ');
 	total = total_expression(b, "(SELECT pg_catalog.count(*) FROM pgrest_source)");
 	if (total != NULL)
 		appendStringInfo(&sql, "SELECT %s, NULL UNION ALL ", total);
