@@ -15,7 +15,7 @@ FROM pgrest.handle('GET', '/plans', NULL, '{"Accept": "application/vnd.pgrst.pla
 SET pgrest.plan_enabled = on;
 -- text: lines of EXPLAIN, each ended by a newline
 SELECT status, headers->>'Content-Type' AS content_type,
-       split_part(body, E'\n', 1) LIKE 'Aggregate%' AS aggregate_on_top,
+       split_part(body, E'\n', 1) LIKE '%Scan%on plans%' AS scans_plans,
        right(body, 1) = E'\n' AS ends_with_newline
 FROM pgrest.handle('GET', '/plans?id=eq.1', NULL, '{"Accept": "application/vnd.pgrst.plan"}');
 -- json, for CSV, with options

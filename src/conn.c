@@ -18,12 +18,17 @@
  *							until then)
  *	 receiving a body		within T of the headers, plus the time its
  *							bytes take at PGREST_MIN_BODY_RATE
+ *	 waiting for the worker	no limit: the request is complete, and waits
+ *							for the worker to answer it (behind a streamed
+ *							response, perhaps)
  *	 sending a response		within T of the answer, plus the time its
- *							bytes take at PGREST_MIN_SEND_RATE; and
- *							libmicrohttpd drops one that reads nothing for
- *							T (http.c sets its timeout so): a client that
- *							does not read its response does not pin it in
- *							memory
+ *							bytes take at PGREST_MIN_SEND_RATE, plus the
+ *							time the worker spent writing the later parts
+ *							of a streamed body; and libmicrohttpd drops
+ *							one that reads nothing for T (http.c sets its
+ *							timeout so): a client that does not read its
+ *							response does not pin it in memory, nor a
+ *							streaming request's transaction
  *
  * A connection past its deadline while receiving gets a 408 with a JSON
  * body (written straight to the socket: the server has sent nothing on
@@ -36,8 +41,8 @@
  * connect, it sheds the connection that is waiting longest for a request
  * (or furthest behind with its body), with a 408 too, so that thousands
  * of slow clients cannot keep a well-behaved one out.  Connections
- * younger than PGREST_SHED_MIN_AGE_MS, and those with a request running
- * or a response going out, are never shed.
+ * younger than PGREST_SHED_MIN_AGE_MS, and those with a request waiting,
+ * running or a response going out, are never shed.
  *
  * This file sees sockets, never libmicrohttpd's types, and runs no
  * PostgreSQL code that could raise an ERROR (http.c calls it inside
@@ -80,7 +85,8 @@ typedef enum ConnPhase
 {
 	CONN_WAITING,				/* for a request's headers */
 	CONN_RECEIVING,				/* a request's body */
-	CONN_BUSY,					/* the request runs, or its answer is sent */
+	CONN_QUEUED,				/* the request is complete, or runs */
+	CONN_BUSY,					/* its answer is sent */
 	CONN_ENDING					/* shut down; libmicrohttpd will close it */
 } ConnPhase;
 
@@ -173,7 +179,18 @@ pgrest_conn_body_received(PgrestConn *conn, size_t bytes)
 		conn->bytes += bytes;
 }
 
-/* The request is complete and runs; then its response goes out. */
+/* The request is complete: it waits for the worker, or runs. */
+void
+pgrest_conn_queued(PgrestConn *conn)
+{
+	if (conn == NULL || conn->phase == CONN_ENDING)
+		return;
+	conn->phase = CONN_QUEUED;
+	conn->since = GetCurrentTimestamp();
+	conn->bytes = 0;
+}
+
+/* Its response goes out. */
 void
 pgrest_conn_answering(PgrestConn *conn, size_t response_bytes)
 {
@@ -182,6 +199,20 @@ pgrest_conn_answering(PgrestConn *conn, size_t response_bytes)
 	conn->phase = CONN_BUSY;
 	conn->since = GetCurrentTimestamp();
 	conn->bytes = response_bytes;
+}
+
+/*
+ * The worker wrote more of a streamed response, which took it this long:
+ * the client has the time those bytes take to read, and not the time
+ * spent writing them.
+ */
+void
+pgrest_conn_produced(PgrestConn *conn, size_t bytes, int64 usecs)
+{
+	if (conn == NULL || conn->phase != CONN_BUSY)
+		return;
+	conn->bytes += bytes;
+	conn->since += usecs;
 }
 
 /* The response was sent: the connection waits for the next request. */
@@ -212,7 +243,8 @@ pgrest_conn_enforce_deadlines(void)
 	last_check = now;
 	for (PgrestConn *conn = conns; conn != NULL; conn = conn->next)
 	{
-		if (conn->phase != CONN_ENDING && now >= deadline(conn))
+		if (conn->phase != CONN_ENDING && conn->phase != CONN_QUEUED &&
+			now >= deadline(conn))
 			end_connection(conn, conn->phase != CONN_BUSY);
 	}
 }
@@ -299,6 +331,7 @@ deadline(const PgrestConn *conn)
 		case CONN_BUSY:
 			limit_ms += (int64) (conn->bytes / (PGREST_MIN_SEND_RATE / 1000));
 			break;
+		case CONN_QUEUED:
 		case CONN_ENDING:
 			break;
 	}

@@ -12,9 +12,9 @@
  * status or a code string of its own.
  *
  * A raised error is an ordinary ERROR with SQLSTATE "PGRST"; which entry
- * it is travels beside it, in a static slot set just before the ereport
- * and read (then cleared) when the response is made.  An error with
- * SQLSTATE "PGRST" but no slot was raised by user code.
+ * it is travels beside it, in the request's state (state.h), set just
+ * before the ereport and read (then cleared) when the response is made.
+ * An error with SQLSTATE "PGRST" but none pending was raised by user code.
  *
  * This file never calls SPI and needs no transaction; its table is plain
  * data, so the HTTP layer reads the bodies it sends by itself (413, 414,
@@ -32,6 +32,7 @@
 #include "utils/json.h"
 
 #include "error.h"
+#include "state.h"
 
 typedef struct ErrorEntry
 {
@@ -117,14 +118,6 @@ static const ErrorEntry errors[PGREST_ERR_COUNT] = {
 	[PGREST_ERR_SQL_TOO_LARGE] = {"PGRST511", 400, NULL, NULL, NULL},
 };
 
-/* the entry of the pgrest error being raised, if any */
-static struct
-{
-	bool		set;
-	PgrestError error;
-	bool		details_json;	/* details is JSON text, not a string */
-}			pending;
-
 static void raise_entry(PgrestError error, const char *message, const char *details,
 						bool details_json, const char *hint) pg_attribute_noreturn();
 static void append_json_field(StringInfo buf, const char *key, const char *value,
@@ -158,10 +151,11 @@ raise_entry(PgrestError error, const char *message, const char *details,
 			bool details_json, const char *hint)
 {
 	const ErrorEntry *entry = &errors[error];
+	PgrestPendingError *pending = &pgrest_state_get()->error;
 
-	pending.set = true;
-	pending.error = error;
-	pending.details_json = details_json;
+	pending->set = true;
+	pending->error = error;
+	pending->details_json = details_json;
 	message = message ? message : entry->message;
 	details = details ? details : entry->details;
 	hint = hint ? hint : entry->hint;
@@ -230,13 +224,6 @@ pgrest_error_append_body(StringInfo buf, const char *code, const char *message,
 	appendStringInfoChar(buf, '}');
 }
 
-/* Forget a pgrest error nobody converted (called when a request starts). */
-void
-pgrest_error_reset(void)
-{
-	pending.set = false;
-}
-
 /*
  * Was edata raised by pgrest_error_raise?  Then says which error, and
  * whether its details are JSON, and forgets it.
@@ -244,11 +231,13 @@ pgrest_error_reset(void)
 bool
 pgrest_error_pending(const ErrorData *edata, PgrestError *error, bool *details_json)
 {
-	if (edata->sqlerrcode != ERRCODE_PGREST || !pending.set)
+	PgrestPendingError *pending = &pgrest_state_get()->error;
+
+	if (edata->sqlerrcode != ERRCODE_PGREST || !pending->set)
 		return false;
-	*error = pending.error;
-	*details_json = pending.details_json;
-	pending.set = false;
+	*error = pending->error;
+	*details_json = pending->details_json;
+	pending->set = false;
 	return true;
 }
 

@@ -97,7 +97,6 @@ extern char *pgrest_error_json(PgrestError error);
 extern void pgrest_error_append_body(StringInfo buf, const char *code,
 									 const char *message, const char *details,
 									 bool details_json, const char *hint);
-extern void pgrest_error_reset(void);
 extern bool pgrest_error_pending(const ErrorData *edata, PgrestError *error,
 								 bool *details_json);
 

@@ -41,6 +41,19 @@
  * current on entry (the request's context), never in a transaction or SPI
  * context that commit would free.
  *
+ * A read whose body is written row by row (stream.c) opens a portal on
+ * its rows and fetches the first batches inside the bracket.  If they are
+ * not all fetched then, the bracket returns with the transaction open and
+ * the portal in it: SPI finished, the snapshot popped (the portal holds
+ * its own, which pins the transaction's xmin), but the transaction, the
+ * request's settings, its role lock and its timeouts in force.  The
+ * worker's loop then sends what was fetched and, in later turns, fetches
+ * more with pgrest_execute_continue, one PG_TRY per turn; the turn that
+ * closes the portal ends the transaction as above.  A client that goes
+ * away meanwhile ends it with pgrest_execute_abandon (a rollback, which
+ * drops the portal).  So the timeout covers the whole stream, and a
+ * cancel that arrives between turns is raised in the next one.
+ *
  * Copyright (c) 2026, pgrest contributors
  *
  * src/execute.c
@@ -66,6 +79,7 @@
 #include "storage/latch.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
+#include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -85,19 +99,8 @@
 #include "result.h"
 #include "schema.h"
 #include "sqlendpoint.h"
+#include "state.h"
 #include "statement.h"
-
-/* whether the current request runs inside pgrest.handle() */
-static bool nested_request = false;
-
-/* the request asked to end with ROLLBACK (pgrest.tx_end, Prefer: tx) */
-static bool rollback_requested = false;
-
-/* the role switch is locked: user code cannot SET or RESET the role */
-static bool role_locked = false;
-static Oid	locked_userid;
-static int	locked_sec_context;
-static bool timeout_armed = false;
 
 /* time a request that swallows its cancel gets before the worker exits */
 #define PGREST_CANCEL_GRACE_MS 1000
@@ -106,10 +109,11 @@ static bool timeout_armed = false;
 static TimeoutId escalation_timeout = MAX_TIMEOUTS;
 static volatile sig_atomic_t escalated = false;
 
-/* the request created some object (temporary ones among them, perhaps) */
-static bool objects_created = false;
 static object_access_hook_type prev_object_access_hook = NULL;
 
+static void end_transaction(void);
+static ErrorData *abort_transaction(void);
+static void end_request(void);
 static void refuse_superuser(void);
 static void set_local(const char *name, const char *value);
 static char *headers_json(const PgrestRequest *req);
@@ -135,20 +139,29 @@ static void note_object_access(ObjectAccessType access, Oid classId,
 /*
  * Run body(arg) inside the request's transaction (a subtransaction of the
  * caller's when nested).  Returns NULL on success, or the error that
- * aborted the transaction, copied into the current memory context.
+ * aborted the transaction, copied into the current memory context (the
+ * request's).
+ *
+ * If the body leaves a read's rows open (pgrest_execute_open_rows), the
+ * transaction stays open when this returns: SPI is finished and the
+ * snapshot popped, but the transaction, its settings, its role and its
+ * timeout remain, and the portal holds its own snapshot.  Later turns of
+ * the worker's loop go on with pgrest_execute_continue, which ends the
+ * transaction once the rows are closed, or pgrest_execute_abandon.
  */
 ErrorData *
 pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 {
-	MemoryContext reqcxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	PgrestState *st = pgrest_state_get();
 	ErrorData  *volatile edata = NULL;
-	const char *saved_query = debug_query_string;
 
-	pgrest_error_reset();
-	nested_request = nested;
-	rollback_requested = false;
-	objects_created = false;
+	st->nested = nested;
+	st->rollback = false;
+	st->objects_created = false;
+	st->rows = NULL;
+	st->context = CurrentMemoryContext;
+	st->caller_owner = CurrentResourceOwner;
+	st->caller_query = debug_query_string;
 	if (nested)
 		BeginInternalSubTransaction(NULL);
 	else
@@ -159,16 +172,15 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 		QueryCancelPending = false;
 		arm_request_timeout();
 	}
-	MemoryContextSwitchTo(reqcxt);
+	MemoryContextSwitchTo(st->context);
 
 	PG_TRY();
 	{
-		int			gucnest = NewGUCNestLevel();
-
+		st->guc_level = NewGUCNestLevel();
 		PushActiveSnapshot(GetTransactionSnapshot());
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		MemoryContextSwitchTo(reqcxt);
+		MemoryContextSwitchTo(st->context);
 		if (!nested)
 			refuse_superuser();
 
@@ -179,66 +191,170 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 		 * their errors become this request's response.  (Nested in a
 		 * caller's transaction they belong to the caller.)
 		 */
-		if (rollback_requested)
+		if (st->rollback)
 			SPI_execute("SET CONSTRAINTS ALL IMMEDIATE", false, 0);
 		SPI_finish();
-		if (!nested && !rollback_requested)
-		{
-			AfterTriggerFireDeferred();
-			forget_session_objects();
-		}
-		PopActiveSnapshot();
-
-		/* nothing the request set outlives it: role, request.*, any SET */
-		unlock_role();
-		AtEOXact_GUC(false, gucnest);
-		if (nested && rollback_requested)
-			RollbackAndReleaseCurrentSubTransaction();
-		else if (nested)
-			ReleaseCurrentSubTransaction();
-		else if (rollback_requested)
-			AbortCurrentTransaction();
+		if (st->rows == NULL)
+			end_transaction();
 		else
-		{
-			/* no user code runs from here on; a cancel still can */
-			disarm_escalation();
-			CommitTransactionCommand();
-		}
-		disarm_request_timeout();
+			PopActiveSnapshot();	/* the portal keeps its own */
 	}
 	PG_CATCH();
 	{
-		MemoryContextSwitchTo(reqcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		debug_query_string = saved_query;
-		disarm_request_timeout();
-		role_locked = false;	/* the abort restores the user id */
-		if (nested)
-			RollbackAndReleaseCurrentSubTransaction();
-		else
-			AbortCurrentTransaction();
+		edata = abort_transaction();
 	}
 	PG_END_TRY();
 
-	/*
-	 * Session advisory locks, prepared statements and the session's
-	 * sequence state would outlive the request, whether it committed or not
-	 * (none is transactional): lastval() and currval() would show the next
-	 * request, another user's perhaps, the values this one drew.  This is
-	 * DISCARD SEQUENCES.
-	 */
-	if (!nested)
+	if (st->rows == NULL)
+		end_request();
+	MemoryContextSwitchTo(st->context);
+	debug_query_string = st->caller_query;
+	return edata;
+}
+
+/*
+ * In a later turn of the worker's loop: run step(arg) inside the
+ * transaction pgrest_execute_transaction left open, and end it (commit,
+ * or the requested rollback) once the step has closed the rows.  Returns
+ * NULL, or the error that aborted the transaction, copied into the
+ * request's memory.  A cancel (the statement timeout, pg_cancel_backend)
+ * that arrived while the loop waited is raised here.  The caller's memory
+ * context is current again on return.
+ */
+ErrorData *
+pgrest_execute_continue(PgrestTransactionBody step, void *arg)
+{
+	PgrestState *st = pgrest_state_get();
+	MemoryContext cxt = CurrentMemoryContext;
+	ErrorData  *volatile edata = NULL;
+
+	Assert(st->rows != NULL);
+	MemoryContextSwitchTo(st->context);
+	PG_TRY();
+	{
+		CHECK_FOR_INTERRUPTS();
+		step(arg);
+		if (st->rows == NULL)
+		{
+			PushActiveSnapshot(GetTransactionSnapshot());
+			end_transaction();
+		}
+	}
+	PG_CATCH();
+	{
+		edata = abort_transaction();
+	}
+	PG_END_TRY();
+
+	if (st->rows == NULL)
+		end_request();
+	MemoryContextSwitchTo(cxt);
+	debug_query_string = st->caller_query;
+	return edata;
+}
+
+/*
+ * The client is gone while the request's rows were still being sent:
+ * roll its transaction back (which also drops the portal).  The request's
+ * memory is about to be freed; the caller's context is current again on
+ * return.
+ */
+void
+pgrest_execute_abandon(void)
+{
+	PgrestState *st = pgrest_state_get();
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (st->rows == NULL)
+		return;
+	disarm_request_timeout();
+	st->role_locked = false;	/* the abort restores the user id */
+	st->rows = NULL;
+	AbortCurrentTransaction();
+	end_request();
+	MemoryContextSwitchTo(cxt);
+	debug_query_string = st->caller_query;
+}
+
+/*
+ * The end of a transaction whose work succeeded: deferred triggers, then
+ * nothing the request set outlives it (role, request.*, any SET), then
+ * commit, or the rollback asked for.  SPI is finished; the request's
+ * snapshot is still pushed.
+ */
+static void
+end_transaction(void)
+{
+	PgrestState *st = pgrest_state_get();
+
+	if (!st->nested && !st->rollback)
+	{
+		AfterTriggerFireDeferred();
+		forget_session_objects();
+	}
+	PopActiveSnapshot();
+
+	unlock_role();
+	AtEOXact_GUC(false, st->guc_level);
+	if (st->nested && st->rollback)
+		RollbackAndReleaseCurrentSubTransaction();
+	else if (st->nested)
+		ReleaseCurrentSubTransaction();
+	else if (st->rollback)
+		AbortCurrentTransaction();
+	else
+	{
+		/* no user code runs from here on; a cancel still can */
+		disarm_escalation();
+		CommitTransactionCommand();
+	}
+	disarm_request_timeout();
+}
+
+/*
+ * In PG_CATCH: copy the error into the request's memory, then abort the
+ * transaction, which also undoes SPI, snapshots, portals, locks and every
+ * LOCAL setting.
+ */
+static ErrorData *
+abort_transaction(void)
+{
+	PgrestState *st = pgrest_state_get();
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(st->context);
+	edata = CopyErrorData();
+	FlushErrorState();
+	debug_query_string = st->caller_query;
+	disarm_request_timeout();
+	st->role_locked = false;	/* the abort restores the user id */
+	st->rows = NULL;			/* and drops the portal */
+	if (st->nested)
+		RollbackAndReleaseCurrentSubTransaction();
+	else
+		AbortCurrentTransaction();
+	return edata;
+}
+
+/*
+ * After the transaction, committed or not.  Session advisory locks,
+ * prepared statements and the session's sequence state would outlive the
+ * request (none is transactional): lastval() and currval() would show the
+ * next request, another user's perhaps, the values this one drew.  This
+ * is DISCARD SEQUENCES.
+ */
+static void
+end_request(void)
+{
+	PgrestState *st = pgrest_state_get();
+
+	if (!st->nested)
 	{
 		LockReleaseSession(USER_LOCKMETHOD);
 		DropAllPreparedStatements();
 		ResetSequenceCaches();
 	}
-	MemoryContextSwitchTo(reqcxt);
-	CurrentResourceOwner = owner;
-	debug_query_string = saved_query;
-	nested_request = false;
-	return edata;
+	CurrentResourceOwner = st->caller_owner;
 }
 
 /*
@@ -255,7 +371,7 @@ forget_session_objects(void)
 {
 	/* cursors first: an open one keeps its temporary table in use */
 	PortalHashTableDeleteAll();
-	if (objects_created)
+	if (pgrest_state_get()->objects_created)
 		ResetTempTableNamespace();
 }
 
@@ -276,7 +392,7 @@ note_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 				   int subId, void *arg)
 {
 	if (access == OAT_POST_CREATE)
-		objects_created = true;
+		pgrest_state_get()->objects_created = true;
 	if (prev_object_access_hook)
 		prev_object_access_hook(access, classId, objectId, subId, arg);
 }
@@ -288,7 +404,7 @@ note_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 void
 pgrest_execute_end_with_rollback(void)
 {
-	rollback_requested = true;
+	pgrest_state_get()->rollback = true;
 }
 
 /*
@@ -458,15 +574,92 @@ execute_statement(const PgrestQuery *query)
 			 SPI_result_code_string(rc));
 	receiver->rDestroy(receiver);
 	pgrest_statement_done(&statement);
-
-	if (query->estimate_sql != NULL &&
-		(result->total < 0 || (query->estimate_above >= 0 &&
-							   result->total > query->estimate_above)))
-		result->total = planner_estimate(query);
+	result->total = pgrest_execute_total(query, result->total);
 	MemoryContextSwitchTo(reqcxt);
+	pgrest_execute_response_settings(result);
+	return result;
+}
+
+/*
+ * Keep the response.status and response.headers the request's SQL set so
+ * far (a streamed read's, before its first byte), in the current memory
+ * context.
+ */
+void
+pgrest_execute_response_settings(PgrestResult *result)
+{
 	result->guc_status = response_setting("response.status");
 	result->guc_headers = response_setting("response.headers");
-	return result;
+}
+
+/*
+ * The total a read reports: what its statement counted (-1: nothing), or
+ * the planner's estimate when it counted nothing for count=planned, or
+ * more than it counts exactly for count=estimated (pgrest.max_rows).
+ */
+int64
+pgrest_execute_total(const PgrestQuery *query, int64 counted)
+{
+	if (query->estimate_sql != NULL &&
+		(counted < 0 || (query->estimate_above >= 0 && counted > query->estimate_above)))
+		return planner_estimate(query);
+	return counted;
+}
+
+/*
+ * Open a portal on the statement of a body written row by row (see
+ * query.h): stream.c fetches its rows in batches, in this turn of the
+ * worker's loop and perhaps in later ones, and the transaction stays open
+ * while the portal is (see pgrest_execute_transaction).  Call inside the
+ * transaction's body, where SPI is connected.  The plan is kept like any
+ * other statement's; parallel plans are never made for pgrest's
+ * statements, so the rows come in the order the statement gives them.
+ */
+void
+pgrest_execute_open_rows(const PgrestQuery *query)
+{
+	PgrestState *st = pgrest_state_get();
+	MemoryContext cxt = CurrentMemoryContext;
+	PgrestStatement statement;
+
+	Assert(query->rows && st->rows == NULL);
+	debug_query_string = query->sql;
+	statement = pgrest_statement_prepare(query->sql, query->nparams, query->params, true);
+	st->rows = SPI_cursor_open_with_paramlist(NULL, statement.plan, statement.params,
+											  query->read_only);
+	/* an unkept plan was copied into the portal */
+	pgrest_statement_done(&statement);
+	MemoryContextSwitchTo(cxt);
+}
+
+/*
+ * Fetch up to count rows of the open portal into dest, straight from the
+ * executor (no SPI tuple table).  Returns how many came: fewer than count
+ * when the rows are all fetched.
+ */
+uint64
+pgrest_execute_fetch_rows(long count, DestReceiver *dest)
+{
+	PgrestState *st = pgrest_state_get();
+	MemoryContext cxt = CurrentMemoryContext;
+	uint64		fetched;
+
+	Assert(st->rows != NULL);
+	debug_query_string = st->rows->sourceText;
+	fetched = PortalRunFetch(st->rows, FETCH_FORWARD, count, dest);
+	MemoryContextSwitchTo(cxt);
+	return fetched;
+}
+
+/* Close the portal; the transaction ends with the step that closes it. */
+void
+pgrest_execute_close_rows(void)
+{
+	PgrestState *st = pgrest_state_get();
+
+	Assert(st->rows != NULL);
+	SPI_cursor_close(st->rows);
+	st->rows = NULL;
 }
 
 /*
@@ -522,7 +715,7 @@ pgrest_execute_sql(const char *sql)
 	pgrest_sqlendpoint_check_after();
 
 	/* nothing a read changes is kept */
-	rollback_requested = true;
+	pgrest_state_get()->rollback = true;
 	MemoryContextSwitchTo(reqcxt);
 	return result;
 }
@@ -653,19 +846,23 @@ cookies_json(const PgrestRequest *req)
 static void
 lock_role(void)
 {
-	GetUserIdAndSecContext(&locked_userid, &locked_sec_context);
-	SetUserIdAndSecContext(locked_userid,
-						   locked_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	role_locked = true;
+	PgrestState *st = pgrest_state_get();
+
+	GetUserIdAndSecContext(&st->locked_userid, &st->locked_sec_context);
+	SetUserIdAndSecContext(st->locked_userid,
+						   st->locked_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	st->role_locked = true;
 }
 
 static void
 unlock_role(void)
 {
-	if (!role_locked)
+	PgrestState *st = pgrest_state_get();
+
+	if (!st->role_locked)
 		return;
-	SetUserIdAndSecContext(locked_userid, locked_sec_context);
-	role_locked = false;
+	SetUserIdAndSecContext(st->locked_userid, st->locked_sec_context);
+	st->role_locked = false;
 }
 
 static bool
@@ -725,7 +922,7 @@ rearm_request_timeout(int ms)
 {
 	EnableTimeoutParams timers[2];
 
-	if (nested_request || ms <= 0)
+	if (pgrest_state_get()->nested || ms <= 0)
 		return;
 	if (escalation_timeout == MAX_TIMEOUTS)
 	{
@@ -740,14 +937,14 @@ rearm_request_timeout(int ms)
 	timers[1].delay_ms = ms > INT_MAX - PGREST_CANCEL_GRACE_MS ?
 		INT_MAX : ms + PGREST_CANCEL_GRACE_MS;
 	enable_timeouts(timers, 2);
-	timeout_armed = true;
+	pgrest_state_get()->timeout_armed = true;
 }
 
 /* Once no user code can run any more, ignoring a cancel is not possible. */
 static void
 disarm_escalation(void)
 {
-	if (timeout_armed)
+	if (pgrest_state_get()->timeout_armed)
 		disable_timeout(escalation_timeout, false);
 }
 
@@ -755,16 +952,17 @@ disarm_escalation(void)
 static void
 disarm_request_timeout(void)
 {
+	PgrestState *st = pgrest_state_get();
 	DisableTimeoutParams timers[2];
 
-	if (!timeout_armed)
+	if (!st->timeout_armed)
 		return;
 	timers[0].id = STATEMENT_TIMEOUT;
 	timers[0].keep_indicator = false;
 	timers[1].id = escalation_timeout;
 	timers[1].keep_indicator = false;
 	disable_timeouts(timers, 2);
-	timeout_armed = false;
+	st->timeout_armed = false;
 	QueryCancelPending = false;
 }
 

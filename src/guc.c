@@ -79,6 +79,7 @@ char	   *pgrest_cors_allowed_origins = NULL;
 int			pgrest_connection_limit = 1024;
 int			pgrest_idle_timeout = 60;
 int			pgrest_request_timeout = 10000;
+int			pgrest_stream_threshold = 1024 * 1024;
 int			pgrest_openapi_mode = PGREST_OPENAPI_FOLLOW_PRIVILEGES;
 char	   *pgrest_openapi_server_url = NULL;
 
@@ -304,6 +305,14 @@ pgrest_guc_define(void)
 							&pgrest_request_timeout,
 							10000, 100, INT_MAX / 2,
 							PGC_SUSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.stream_threshold",
+							"Sets the size above which a read's body is streamed.",
+							"A body that has not ended within this many bytes is sent as it is made, with chunked encoding; 0 streams every body that does not end in its first batch of rows.",
+							&pgrest_stream_threshold,
+							1024 * 1024, 0, MaxAllocSize / 4,
+							PGC_SUSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 
 	/*

@@ -60,6 +60,7 @@ extern char *pgrest_cors_allowed_origins;
 extern int	pgrest_connection_limit;
 extern int	pgrest_idle_timeout;
 extern int	pgrest_request_timeout;
+extern int	pgrest_stream_threshold;
 extern int	pgrest_openapi_mode;
 extern char *pgrest_openapi_server_url;
 

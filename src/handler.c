@@ -16,6 +16,14 @@
  * pipeline run in the calling backend, nested in its transaction, so the
  * regression tests drive every stage without a socket.
  *
+ * A read whose body streams (stream.c) is not over when its response is:
+ * its transaction stays open, and what it keeps (its rows, its request
+ * line) is in the request's state (state.h).  In each later turn of the
+ * worker's loop pgrest_handler_continue writes its next batch; an error
+ * then can only cut the body short, and is logged.  A client that goes
+ * away ends it with pgrest_handler_abandon.  pgrest.handle() never
+ * streams.
+ *
  * Copyright (c) 2026, pgrest contributors
  *
  * src/handler.c
@@ -51,16 +59,10 @@
 #include "router.h"
 #include "schema.h"
 #include "shmem.h"
+#include "state.h"
+#include "stream.h"
 
 PG_FUNCTION_INFO_V1(pgrest_handle);
-
-/*
- * Requests running in this process: 0 or 1.  A request's schema cache,
- * kept plans, role lock and transaction state belong to it alone, so
- * pgrest.handle() refuses to run inside one (a function that a request
- * calls, calling pgrest.handle()).
- */
-static int	running_requests = 0;
 
 /* what the stages hand each other inside the transaction */
 typedef struct Pipeline
@@ -81,6 +83,7 @@ static MemoryContext warm_up_context = NULL;
 static PgrestResponse *run_pipeline(const PgrestHttpRequest *http,
 									PgrestTarget target, bool nested);
 static void run_stages(void *arg);
+static void end_stream(PgrestState *st);
 static void mark_served(void *arg);
 static void require_extension(void);
 static void name_aliases(ErrorData *edata, const PgrestPlan *plan);
@@ -136,6 +139,69 @@ pgrest_handler_handle(const PgrestHttpRequest *http, bool nested)
 }
 
 /*
+ * Whether a request's rows are still being sent: its transaction is open,
+ * and the worker runs no other request until it ends.
+ */
+bool
+pgrest_handler_streaming(void)
+{
+	return pgrest_state_get()->stream != NULL;
+}
+
+/*
+ * In each turn of the worker's loop while a request streams: once the
+ * client has taken most of what was written, write the next batch of
+ * rows; after the last, the transaction ends.  An error (the statement
+ * timeout, a cancel, a failing row or commit) ends the body short and is
+ * logged: the status went out long ago.  Returns whether the request
+ * still streams.
+ */
+bool
+pgrest_handler_continue(void)
+{
+	PgrestState *st = pgrest_state_get();
+	ErrorData  *edata;
+
+	if (st->stream == NULL)
+		return false;
+	/* a cancel is taken at once, even while the client is slow */
+	if (!pgrest_stream_wants_rows(st->stream) && !InterruptPending)
+		return true;
+	edata = pgrest_execute_continue(pgrest_stream_write, st->stream);
+	if (edata != NULL)
+	{
+		ereport(LOG,
+				(errmsg("pgrest request \"%s\" failed after its response began: %s",
+						st->line, edata->message),
+				 errdetail("The response was cut short.")));
+		FreeErrorData(edata);
+		pgrest_stream_fail(st->stream);
+		end_stream(st);
+	}
+	else if (pgrest_stream_ended(st->stream))
+		end_stream(st);
+	return st->stream != NULL;
+}
+
+/*
+ * The client of a streaming request went away: roll its transaction back
+ * at once, so that the worker serves again.
+ */
+void
+pgrest_handler_abandon(const PgrestStream *stream)
+{
+	PgrestState *st = pgrest_state_get();
+
+	if (st->stream == NULL || st->stream != stream)
+		return;
+	pgrest_execute_abandon();
+	ereport(LOG,
+			(errmsg("pgrest request \"%s\" ended: the client closed the connection during the response",
+					st->line)));
+	end_stream(st);
+}
+
+/*
  * While this worker is not ready to serve (at start, or after a request
  * found pgrest missing or the worker refused), run an empty request's
  * transaction at most once a second: it loads the schema cache and checks
@@ -163,6 +229,7 @@ pgrest_handler_warm_up(void)
 												ALLOCSET_SMALL_SIZES);
 	old = MemoryContextSwitchTo(warm_up_context);
 	memset(&pipeline, 0, sizeof(pipeline));
+	pgrest_state_reset();
 	edata = pgrest_execute_transaction(mark_served, &pipeline, false);
 	publish_state(&pipeline, edata);
 	MemoryContextSwitchTo(old);
@@ -176,19 +243,26 @@ run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 {
 	Pipeline	pipeline = {http, target, nested, NULL, NULL, NULL, false};
 	ErrorData  *volatile edata = NULL;
+	PgrestState *st = pgrest_state_reset();
 	char	   *line = request_line(http);
 
+	st->line = line;
 	if (!nested)
 		pgstat_report_activity(STATE_RUNNING, line);
 
-	running_requests++;
+	/*
+	 * A request's schema cache, kept plans, role lock and transaction state
+	 * belong to it alone, so pgrest.handle() refuses to run inside one (a
+	 * function that a request calls, calling pgrest.handle()).
+	 */
+	st->running = true;
 	PG_TRY();
 	{
 		edata = pgrest_execute_transaction(run_stages, &pipeline, nested);
 	}
 	PG_FINALLY();
 	{
-		running_requests--;
+		st->running = false;
 	}
 	PG_END_TRY();
 	if (!nested)
@@ -208,12 +282,28 @@ run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 	}
 
 	pgrest_response_cors(pipeline.response, http);
-	if (!nested)
+	if (pipeline.response->stream != NULL)
+	{
+		/* it runs on: its transaction stays open until its rows are sent */
+		st->running = true;
+		st->stream = pipeline.response->stream;
+	}
+	else if (!nested)
 	{
 		pgstat_report_stat(false);
 		pgstat_report_activity(STATE_IDLE, NULL);
 	}
 	return pipeline.response;
+}
+
+/* a streamed request is over: the worker is idle again */
+static void
+end_stream(PgrestState *st)
+{
+	st->stream = NULL;
+	st->running = false;
+	pgstat_report_stat(false);
+	pgstat_report_activity(STATE_IDLE, NULL);
 }
 
 /*
@@ -290,7 +380,11 @@ run_stages(void *arg)
 	else
 	{
 		query = pgrest_query_build(plan);
-		result = pgrest_execute_query(query);
+		/* a body that a check must see whole is never streamed */
+		result = query->rows && !query->explain ?
+			pgrest_stream_begin(query, plan,
+								!pipeline->nested && plan->max_affected < 0) :
+			pgrest_execute_query(query);
 	}
 	pgrest_response_check(plan, result);
 	pipeline->response = pgrest_response_build(req, plan, result);
@@ -359,7 +453,7 @@ pgrest_handle(PG_FUNCTION_ARGS)
 				 errmsg("method and path must not be null")));
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	if (running_requests > 0)
+	if (pgrest_state_get()->running)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("pgrest.handle() cannot run inside a pgrest request")));

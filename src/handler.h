@@ -15,8 +15,13 @@
 #include "request.h"
 #include "response.h"
 
+struct PgrestStream;
+
 extern PgrestResponse *pgrest_handler_handle(const PgrestHttpRequest *http,
 											 bool nested);
 extern long pgrest_handler_warm_up(void);
+extern bool pgrest_handler_streaming(void);
+extern bool pgrest_handler_continue(void);
+extern void pgrest_handler_abandon(const struct PgrestStream *stream);
 
 #endif							/* PGREST_HANDLER_H */

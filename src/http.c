@@ -29,6 +29,18 @@
  * no copy, and the context is deleted once the request is complete
  * (after MHD_run has returned, never inside the completion callback).
  *
+ * A read whose body is larger than pgrest.stream_threshold is answered
+ * before its body is whole (stream.c): its response is chunked, and
+ * libmicrohttpd's content reader (read_stream) only copies what the
+ * worker has already written into the request's memory.  After each
+ * MHD_run, pgrest_http_run lets the request write its next batch of rows
+ * (handler.c, inside its transaction) once the client has taken most of
+ * the last; the worker's other requests stay queued until the stream
+ * ends (the admin port's are answered: they run no transaction).  When
+ * the client goes away first, the completion callback retires the
+ * exchange as for any request, and release_retired rolls the request
+ * back before its memory is freed.
+ *
  * Before a request reaches the pipeline, this file refuses with a JSON
  * body, without reading the body: a target over 16 kB or with more than
  * 1000 parameters (414), more than 200 header fields (431), a body whose
@@ -70,6 +82,7 @@
 #include "handler.h"
 #include "http.h"
 #include "shmem.h"
+#include "stream.h"
 
 /*
  * Per-connection memory libmicrohttpd may use for the request line,
@@ -148,6 +161,7 @@ typedef struct Exchange
 	bool		answered;		/* the pipeline has run */
 	bool		admin;			/* it came on the admin port */
 	MemoryContext context;		/* the pipeline's memory and the body's */
+	PgrestStream *stream;		/* a body still being written, or NULL */
 	struct MHD_Response *response;
 	unsigned int status;
 	struct Exchange *next;		/* in the queue, or among the retired */
@@ -157,6 +171,7 @@ static struct MHD_Daemon *daemon_handle = NULL;
 static Exchange *queue_head = NULL;
 static Exchange *queue_tail = NULL;
 static Exchange *retired = NULL;	/* complete; context still to delete */
+static Exchange *streaming = NULL;	/* its rows are still being written */
 static int	open_connections = 0;	/* on the API port */
 static size_t body_memory = 0;	/* buffers of the bodies being received */
 static int	fd_connection_cap = PGREST_MAX_CONNECTIONS;	/* what the fds allow */
@@ -223,7 +238,12 @@ static enum MHD_Result queue_refusal(struct MHD_Connection *connection,
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind,
 									  const char *key, const char *value);
 static void answer(Exchange *ex);
-static struct MHD_Response *make_response(const PgrestResponse *resp);
+static void answer_queue(void);
+static void continue_stream(void);
+static struct MHD_Response *make_response(Exchange *ex, const PgrestResponse *resp);
+static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max);
+static void restart_idle_timer(struct MHD_Connection *connection);
+static unsigned int send_timeout(void);
 static void retire(Exchange *ex);
 static void release_retired(void);
 static void free_exchange(Exchange *ex);
@@ -423,44 +443,99 @@ pgrest_http_accept(int listen_fd, bool admin)
 
 /*
  * Let libmicrohttpd do its I/O, answer every request it completed, and
- * let it send the answers.
+ * let it send the answers.  While a response streams, write its next
+ * batch when the client has taken most of the last, and leave the other
+ * requests queued until it ends (the admin port's are answered: they run
+ * no transaction).
  */
 void
 pgrest_http_run(void)
 {
+	bool		worked;
+
 	MHD_run(daemon_handle);
 	flush_log();
 	release_retired();
 
-	if (queue_head == NULL)
+	worked = streaming != NULL || queue_head != NULL;
+	if (!worked)
 	{
 		pgrest_conn_enforce_deadlines();
 		return;
 	}
 	pgrest_shmem_set_busy(true);
-	while (queue_head != NULL)
-	{
-		Exchange   *ex = queue_head;
-
-		queue_head = ex->next;
-		ex->next = NULL;
-		ex->queued = false;
-		if (ex->closed)
-		{
-			retire(ex);
-			continue;
-		}
-		/* queuing the response restarts the connection's idle timer */
-		answer(ex);
-	}
-	queue_tail = NULL;
-	pgrest_shmem_set_busy(false);
+	if (streaming != NULL)
+		continue_stream();
+	answer_queue();
+	pgrest_shmem_set_busy(streaming != NULL);
 
 	MHD_run(daemon_handle);
 	flush_log();
 	release_retired();
 	/* after libmicrohttpd has read and sent what it could */
 	pgrest_conn_enforce_deadlines();
+}
+
+/*
+ * Answer the queued requests, in order; while a response streams, only
+ * the admin port's (the others wait in the queue for the stream to end).
+ */
+static void
+answer_queue(void)
+{
+	Exchange   *waiting = NULL;
+	Exchange   *waiting_tail = NULL;
+
+	while (queue_head != NULL)
+	{
+		Exchange   *ex = queue_head;
+
+		queue_head = ex->next;
+		ex->next = NULL;
+		if (ex->closed)
+		{
+			ex->queued = false;
+			retire(ex);
+			continue;
+		}
+		if (streaming != NULL && !ex->admin)
+		{
+			if (waiting_tail)
+				waiting_tail->next = ex;
+			else
+				waiting = ex;
+			waiting_tail = ex;
+			continue;
+		}
+		ex->queued = false;
+		/* queuing the response restarts the connection's idle timer */
+		answer(ex);
+	}
+	queue_head = waiting;
+	queue_tail = waiting_tail;
+}
+
+/*
+ * The streaming request's next turn: its next batch of rows, when due
+ * (handler.c).  The time the worker spent writing it is not the client's
+ * to account for.
+ */
+static void
+continue_stream(void)
+{
+	Exchange   *ex = streaming;
+	size_t		before = pgrest_stream_written(ex->stream);
+	TimestampTz start = GetCurrentTimestamp();
+	bool		more = pgrest_handler_continue();
+	size_t		written = pgrest_stream_written(ex->stream) - before;
+
+	if (written > 0)
+	{
+		pgrest_conn_produced(ex->conn, written, GetCurrentTimestamp() - start);
+		restart_idle_timer(ex->connection);
+	}
+	if (!more)
+		streaming = NULL;		/* the rest of the body is written */
 }
 
 /* How many connections this worker holds. */
@@ -545,7 +620,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 			return MHD_NO;
 		/* a client that reads nothing for this long loses its response */
 		MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
-								  (unsigned int) Max((pgrest_request_timeout + 999) / 1000, 1));
+								  send_timeout());
 		rc = MHD_queue_response(connection, ex->status, ex->response);
 		MHD_destroy_response(ex->response);
 		ex->response = NULL;
@@ -572,7 +647,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		queue_head = ex;
 	queue_tail = ex;
 	ex->queued = true;
-	pgrest_conn_answering(ex->conn, 0);
+	pgrest_conn_queued(ex->conn);
 	return MHD_YES;
 }
 
@@ -939,27 +1014,38 @@ answer(Exchange *ex)
 
 	resp = pgrest_handler_handle(&http, false);
 	ex->status = resp->status;
-	ex->response = make_response(resp);
+	ex->response = make_response(ex, resp);
 	ex->answered = true;
+	if (resp->stream != NULL)
+		streaming = ex;
 	/* the client now has pgrest.request_timeout and more to read it */
-	pgrest_conn_answering(ex->conn, resp->body ? resp->body_len : 0);
+	pgrest_conn_answering(ex->conn, resp->stream ? pgrest_stream_written(resp->stream) :
+						  resp->body ? resp->body_len : 0);
 	MemoryContextSwitchTo(old);
 	drop_body(ex);
 }
 
 /*
  * The response, sent from the body where the pipeline left it: the
- * request's memory context outlives the sending (see retire).
+ * request's memory context outlives the sending (see retire).  A body
+ * still being written is sent as it is (chunked): libmicrohttpd asks
+ * read_stream for more whenever the socket takes it.
  */
 static struct MHD_Response *
-make_response(const PgrestResponse *resp)
+make_response(Exchange *ex, const PgrestResponse *resp)
 {
 	struct MHD_Response *response;
 	ListCell   *lc;
 
-	response = MHD_create_response_from_buffer(resp->body ? resp->body_len : 0,
-											   resp->body ? resp->body : "",
-											   MHD_RESPMEM_PERSISTENT);
+	ex->stream = resp->stream;
+	if (resp->stream != NULL)
+		response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
+													 PGREST_CONNECTION_MEMORY / 2,
+													 read_stream, ex, NULL);
+	else
+		response = MHD_create_response_from_buffer(resp->body ? resp->body_len : 0,
+												   resp->body ? resp->body : "",
+												   MHD_RESPMEM_PERSISTENT);
 	if (response == NULL)
 		return NULL;
 	foreach(lc, resp->headers)
@@ -969,6 +1055,46 @@ make_response(const PgrestResponse *resp)
 		MHD_add_response_header(response, header->name, header->value);
 	}
 	return response;
+}
+
+/*
+ * libmicrohttpd's content reader for a streamed body: copy what the worker
+ * has written (stream.c, plain C).  0 makes libmicrohttpd ask again on its
+ * next run, which follows the worker's next batch; an error closes the
+ * connection without the final chunk, so the client sees the body stop
+ * short.
+ */
+static ssize_t
+read_stream(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	Exchange   *ex = (Exchange *) cls;
+	ssize_t		n = pgrest_stream_read(ex->stream, buf, max);
+
+	if (n == PGREST_STREAM_END)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (n == PGREST_STREAM_FAILED)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	return n;
+}
+
+/*
+ * libmicrohttpd closes a connection that sent nothing for its timeout,
+ * counted from its last activity: after the worker spent long writing a
+ * batch, the client gets its timeout anew.  (libmicrohttpd restarts the
+ * timer when a connection without a timeout gets one.)
+ */
+static void
+restart_idle_timer(struct MHD_Connection *connection)
+{
+	MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT, 0);
+	MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT, send_timeout());
+}
+
+/* The seconds a client may read nothing of its response: pgrest.request_timeout. */
+static unsigned int
+send_timeout(void)
+{
+	return (unsigned int) Max((pgrest_request_timeout + 999) / 1000, 1);
 }
 
 /*
@@ -988,7 +1114,11 @@ retire(Exchange *ex)
 	retired = ex;
 }
 
-/* Free the retired exchanges and their memory; after MHD_run only. */
+/*
+ * Free the retired exchanges and their memory; after MHD_run only.  A
+ * response that was still streaming lost its client: its request's
+ * transaction is rolled back first.
+ */
 static void
 release_retired(void)
 {
@@ -999,6 +1129,11 @@ release_retired(void)
 		MemoryContext context = ex->context;
 
 		retired = ex->next;
+		if (ex == streaming)
+		{
+			pgrest_handler_abandon(ex->stream);
+			streaming = NULL;
+		}
 		free_exchange(ex);
 		MemoryContextDelete(context);
 	}

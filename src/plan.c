@@ -48,6 +48,7 @@ static char *table_hint(const char *schema, const char *name);
 static void plan_transaction_end(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_relation(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_read(const PgrestRequest *req, PgrestPlan *plan);
+static bool written_row_by_row(const PgrestPlan *plan);
 static void plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
 							   const char *origin_name, bool top_level);
 static void plan_insert(const PgrestRequest *req, PgrestPlan *plan);
@@ -103,7 +104,33 @@ pgrest_plan_build(const PgrestRequest *req)
 		case PGREST_TARGET_NONE:
 			elog(ERROR, "a path that names nothing reached the planner");
 	}
+	plan->row_by_row = written_row_by_row(plan);
 	return plan;
+}
+
+/*
+ * Whether the body is written row by row as a portal yields the rows
+ * (stream.c), so that a large one can be streamed: JSON arrays and CSV of
+ * reads and of functions returning sets, and NDJSON.  Single objects,
+ * GeoJSON, a function's single value and the rows a write returns are
+ * aggregated by the statement itself.
+ */
+static bool
+written_row_by_row(const PgrestPlan *plan)
+{
+	if (!plan->with_body ||
+		(plan->kind != PGREST_PLAN_READ && plan->kind != PGREST_PLAN_CALL))
+		return false;
+	switch (plan->media)
+	{
+		case PGREST_MEDIA_NDJSON:
+			return true;
+		case PGREST_MEDIA_JSON:
+		case PGREST_MEDIA_CSV:
+			return plan->kind == PGREST_PLAN_READ || plan->routine->returns_set;
+		default:
+			return false;
+	}
 }
 
 /* the method decides what happens to the relation (or its row) */
@@ -278,11 +305,13 @@ plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
 						   psprintf("None of these media types are available: %s",
 									pgrest_request_header(req, "accept")),
 						   NULL, NULL);
-	if (plan->media == PGREST_MEDIA_GEOJSON && pgrest_schema_geojson_function() == NULL)
+	/* GeoJSON needs PostGIS; NDJSON is for reads and calls */
+	if ((plan->media == PGREST_MEDIA_GEOJSON && pgrest_schema_geojson_function() == NULL) ||
+		(plan->media == PGREST_MEDIA_NDJSON && !top_level))
 		pgrest_error_raise(PGREST_ERR_MEDIA,
 						   psprintf("None of these media types are available: %s",
 									pgrest_request_header(req, "accept")),
-						   NULL, NULL);	/* GeoJSON needs PostGIS */
+						   NULL, NULL);
 	plan->strip_nulls = req->strip_nulls;
 }
 

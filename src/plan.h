@@ -114,6 +114,7 @@ typedef struct PgrestPlan
 	bool		by_key;			/* /<relation>/<key>: 404 when no row */
 	bool		read_only;		/* run in a READ ONLY transaction */
 	bool		with_body;		/* false for HEAD */
+	bool		row_by_row;		/* the body is written as a portal yields the rows */
 	int			next_id;		/* the next alias number */
 
 	/* writes */

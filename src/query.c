@@ -17,7 +17,9 @@
  *	 FROM pgrest_source _pgrest_t
  *
  * where the body aggregates the rows as _pgrest_t.* (a column of that
- * name, from an alias in select=, cannot stand in for the row).
+ * name, from an alias in select=, cannot stand in for the row).  A body
+ * written row by row (stream.c) takes the rows themselves instead: see
+ * build_rows.
  *
  * Writes and calls put what they write or return in a CTE first, and the
  * same read tree shapes its rows.  The relation written is aliased like
@@ -53,9 +55,12 @@ typedef struct Builder
 } Builder;
 
 static void build_read(Builder *b);
+static void build_rows(Builder *b);
+static char *total_expression(Builder *b, const char *all_rows);
 static void build_write(Builder *b);
 static void build_call(Builder *b);
 static char *estimate_sql(Builder *b, const char *counted);
+static void append_source(Builder *b, StringInfo sql);
 static void append_payload(Builder *b, StringInfo sql);
 static void append_column_list(Builder *b, StringInfo sql, const char *prefix);
 static void append_returning(Builder *b, StringInfo sql);
@@ -95,7 +100,9 @@ pgrest_query_build(const PgrestPlan *plan)
 			b.with = NULL;
 			if (plan->kind == PGREST_PLAN_CALL)
 				build_call(&b);
-			if (plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL)
+			if (plan->row_by_row)
+				build_rows(&b);
+			else if (plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL)
 				build_read(&b);
 			else
 				build_write(&b);
@@ -130,58 +137,116 @@ explain(PgrestQuery *query, const PgrestPlan *plan)
 	query->estimate_sql = NULL;
 }
 
+/* "WITH [<the write's CTEs>, ]pgrest_source AS (<the read tree's SELECT>)" */
+static void
+append_source(Builder *b, StringInfo sql)
+{
+	initStringInfo(sql);
+	appendStringInfo(sql, "WITH %s%spgrest_source AS (",
+					 b->with ? b->with : "", b->with ? ", " : "");
+	pgrest_render_select(b->query, sql, b->plan->read, b->from);
+	appendStringInfoChar(sql, ')');
+}
+
 static void
 build_read(Builder *b)
 {
-	const PgrestPlan *plan = b->plan;
 	PgrestQuery *query = b->query;
 	StringInfoData sql;
-	StringInfoData counted;
+	char	   *total;
 
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "WITH %s%spgrest_source AS (",
-					 b->with ? b->with : "", b->with ? ", " : "");
-	pgrest_render_select(query, &sql, plan->read, b->from);
-	appendStringInfoString(&sql, ") SELECT ");
-
-	/* the total: counted, estimated by the planner, or not asked for */
-	initStringInfo(&counted);
-	switch (plan->count)
-	{
-		case PGREST_COUNT_NONE:
-			appendStringInfoString(&sql, "NULL::pg_catalog.int8");
-			break;
-		case PGREST_COUNT_EXACT:
-		case PGREST_COUNT_ESTIMATED:
-			if (plan->limit < 0 && plan->offset == 0)
-			{
-				appendStringInfoString(&sql, "pg_catalog.count(*)");
-				break;
-			}
-			pgrest_render_counted(query, &counted, plan->read, b->from);
-			if (plan->count == PGREST_COUNT_ESTIMATED && plan->max_rows > 0)
-			{
-				/* exact up to pgrest.max_rows, the planner's guess above */
-				appendStringInfo(&sql,
-								 "(SELECT pg_catalog.count(*) FROM (SELECT 1%s LIMIT "
-								 INT64_FORMAT ") _pgrest_c)",
-								 counted.data, plan->max_rows + 1);
-				query->estimate_sql = estimate_sql(b, counted.data);
-				query->estimate_above = plan->max_rows;
-			}
-			else
-				appendStringInfo(&sql, "(SELECT pg_catalog.count(*)%s)", counted.data);
-			break;
-		case PGREST_COUNT_PLANNED:
-			appendStringInfoString(&sql, "NULL::pg_catalog.int8");
-			pgrest_render_counted(query, &counted, plan->read, b->from);
-			query->estimate_sql = estimate_sql(b, counted.data);
-			break;
-	}
+	append_source(b, &sql);
+	appendStringInfoString(&sql, " SELECT ");
+	total = total_expression(b, "pg_catalog.count(*)");
+	appendStringInfoString(&sql, total ? total : "NULL::pg_catalog.int8");
 	appendStringInfoString(&sql, ", pg_catalog.count(*), ");
 	append_body(b, &sql);
 	appendStringInfoString(&sql, ", NULL::pg_catalog.int8 FROM pgrest_source _pgrest_t");
 	query->sql = sql.data;
+}
+
+/*
+ * A read whose body is written row by row (stream.c) returns its rows
+ * instead of an aggregate:
+ *
+ *	 WITH pgrest_source AS (<the read tree's SELECT>)
+ *	 [SELECT <total>, NULL UNION ALL]
+ *	 SELECT NULL::int8, <value> FROM pgrest_source _pgrest_t
+ *
+ * The value is the row as a record (for JSON, NDJSON and CSV), or a
+ * function's value; stream.c turns each into text with the functions
+ * json_agg and the record's output function use.  When a count is asked
+ * for, a first row carries it, so that it is known before the first byte
+ * of the body; without a range it counts pgrest_source itself, which
+ * PostgreSQL then materializes (in work_mem, then a temporary file) rather
+ * than run twice.
+ */
+static void
+build_rows(Builder *b)
+{
+	const PgrestPlan *plan = b->plan;
+	PgrestQuery *query = b->query;
+	StringInfoData sql;
+	char	   *total;
+
+	append_source(b, &sql);
+	appendStringInfoChar(&sql, ' ');
+	total = total_expression(b, "(SELECT pg_catalog.count(*) FROM pgrest_source)");
+	if (total != NULL)
+		appendStringInfo(&sql, "SELECT %s, NULL UNION ALL ", total);
+	appendStringInfoString(&sql, "SELECT NULL::pg_catalog.int8, ");
+	if (plan->scalar && plan->media != PGREST_MEDIA_CSV)
+		appendStringInfo(&sql, "_pgrest_t.%s",
+						 quote_identifier(((PgrestOutput *) linitial(plan->read->outputs))->name));
+	else
+		appendStringInfoString(&sql, "(_pgrest_t.*)::pg_catalog.record");
+	appendStringInfoString(&sql, " FROM pgrest_source _pgrest_t");
+	query->sql = sql.data;
+	query->rows = true;
+	query->total_first = total != NULL;
+	if (plan->media == PGREST_MEDIA_CSV)
+		query->csv_header = csv_header(plan);
+}
+
+/*
+ * The total a read reports (Prefer: count=), as an expression, or NULL
+ * when the statement computes none; for count=planned (and estimated,
+ * above pgrest.max_rows) it sets the statement whose estimate gives it.
+ * all_rows counts every row of pgrest_source.
+ */
+static char *
+total_expression(Builder *b, const char *all_rows)
+{
+	const PgrestPlan *plan = b->plan;
+	PgrestQuery *query = b->query;
+	StringInfoData counted;
+
+	initStringInfo(&counted);
+	switch (plan->count)
+	{
+		case PGREST_COUNT_NONE:
+			break;
+		case PGREST_COUNT_EXACT:
+		case PGREST_COUNT_ESTIMATED:
+			if (plan->limit < 0 && plan->offset == 0)
+				return pstrdup(all_rows);
+			pgrest_render_counted(query, &counted, plan->read, b->from);
+			if (plan->count == PGREST_COUNT_ESTIMATED && plan->max_rows > 0)
+			{
+				/* exact up to pgrest.max_rows, the planner's guess above */
+				query->estimate_sql = estimate_sql(b, counted.data);
+				query->estimate_above = plan->max_rows;
+				return psprintf("(SELECT pg_catalog.count(*) FROM (SELECT 1%s LIMIT "
+								INT64_FORMAT ") _pgrest_c)",
+								counted.data, plan->max_rows + 1);
+			}
+			return psprintf("(SELECT pg_catalog.count(*)%s)", counted.data);
+		case PGREST_COUNT_PLANNED:
+			pgrest_render_counted(query, &counted, plan->read, b->from);
+			query->estimate_sql = estimate_sql(b, counted.data);
+			break;
+	}
+	return NULL;
 }
 
 /*

@@ -15,10 +15,11 @@
 #include "plan.h"
 
 /*
- * Every statement returns exactly one row of three columns: the total
+ * Every statement returns exactly one row of four columns: the total
  * number of rows the request matched (bigint, NULL when not counted), the
- * number of rows in the body (bigint), and the body (json or text, NULL
- * for none).
+ * number of rows in the body (bigint), the body (json or text, NULL for
+ * none), and the rows an upsert inserted (bigint, NULL when unknown);
+ * except the statement of a body written row by row (see rows).
  */
 typedef struct PgrestQuery
 {
@@ -34,6 +35,16 @@ typedef struct PgrestQuery
 	 */
 	char	   *estimate_sql;
 	int64		estimate_above;
+
+	/*
+	 * A body written row by row (plan->row_by_row): the statement returns
+	 * (total bigint, value) for each row, the value a record or a
+	 * function's value; with total_first, a first row holds the total
+	 * alone.  CSV starts with csv_header.
+	 */
+	bool		rows;
+	bool		total_first;
+	char	   *csv_header;
 
 	/* an EXPLAIN: its rows of plan text are the body (execute.c) */
 	bool		explain;

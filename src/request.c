@@ -711,6 +711,8 @@ media_from_type(const char *type, PgrestTarget target, PgrestMedia *media)
 		*media = PGREST_MEDIA_CSV;
 	else if (pg_strcasecmp(type, "application/geo+json") == 0)
 		*media = PGREST_MEDIA_GEOJSON;
+	else if (pg_strcasecmp(type, "application/x-ndjson") == 0)
+		*media = PGREST_MEDIA_NDJSON;
 	else
 		return false;
 	return true;

@@ -78,6 +78,7 @@ typedef enum PgrestMedia
 	PGREST_MEDIA_OBJECT,		/* application/vnd.pgrst.object+json */
 	PGREST_MEDIA_CSV,			/* text/csv */
 	PGREST_MEDIA_GEOJSON,		/* application/geo+json (with PostGIS) */
+	PGREST_MEDIA_NDJSON,		/* application/x-ndjson: a JSON value a line */
 	PGREST_MEDIA_OPENAPI,		/* the root: application/openapi+json */
 	PGREST_MEDIA_HTML			/* the root: text/html */
 } PgrestMedia;

@@ -159,6 +159,7 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 									NULL);
 
 	resp = pgrest_response_json(200, body, body_len);
+	resp->stream = result->stream;
 	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL)
 		return resp;
 
@@ -174,7 +175,7 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 			/* FALLTHROUGH */
 		case PGREST_PLAN_READ:
 			pgrest_response_add_header(resp, "Content-Range", content_range(plan, result));
-			if (result->total >= 0 && result->rows < result->total)
+			if (result->total >= 0 && result->rows >= 0 && result->rows < result->total)
 				resp->status = 206;
 			break;
 		case PGREST_PLAN_INSERT:
@@ -201,7 +202,7 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 			break;
 	}
 	/* no body, no Content-Type; but HEAD answers with GET's headers */
-	if (resp->body == NULL &&
+	if (resp->body == NULL && resp->stream == NULL &&
 		!(plan->kind == PGREST_PLAN_READ ||
 		  (plan->kind == PGREST_PLAN_CALL && !plan->routine->returns_void)))
 		resp->headers = list_delete_first(resp->headers);
@@ -452,6 +453,8 @@ content_type(const PgrestPlan *plan)
 			return "text/csv; charset=utf-8";
 		case PGREST_MEDIA_GEOJSON:
 			return "application/geo+json; charset=utf-8";
+		case PGREST_MEDIA_NDJSON:
+			return "application/x-ndjson; charset=utf-8";
 		case PGREST_MEDIA_OBJECT:
 			return plan->strip_nulls ?
 				"application/vnd.pgrst.object+json; nulls=stripped; charset=utf-8" :
@@ -466,7 +469,11 @@ content_type(const PgrestPlan *plan)
 		PGREST_JSON_CONTENT_TYPE;
 }
 
-/* "first-last/total": "*" for an empty page or an unknown total */
+/*
+ * "first-last/total": "*" for an empty page or an unknown total; a
+ * streamed body's last row is not known when the header goes out, unless
+ * the total was counted: "first-*".
+ */
 static char *
 content_range(const PgrestPlan *plan, const PgrestResult *result)
 {
@@ -474,7 +481,9 @@ content_range(const PgrestPlan *plan, const PgrestResult *result)
 	int64		upper = lower + result->rows - 1;
 	char	   *range;
 
-	if (result->total != 0 && lower <= upper)
+	if (result->rows < 0)
+		range = psprintf(INT64_FORMAT "-*", lower);
+	else if (result->total != 0 && lower <= upper)
 		range = psprintf(INT64_FORMAT "-" INT64_FORMAT, lower, upper);
 	else
 		range = "*";

@@ -20,6 +20,7 @@
 
 struct PgrestPlan;
 struct PgrestResult;
+struct PgrestStream;
 
 /* palloc'd in the request's memory context */
 typedef struct PgrestResponse
@@ -28,6 +29,7 @@ typedef struct PgrestResponse
 	List	   *headers;		/* PgrestHeader *, in sending order */
 	char	   *body;			/* NULL for none */
 	size_t		body_len;
+	struct PgrestStream *stream;	/* else the body, still being written */
 } PgrestResponse;
 
 #define PGREST_JSON_CONTENT_TYPE "application/json; charset=utf-8"

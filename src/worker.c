@@ -18,7 +18,12 @@
  * connections by what the limit leaves.)
  *
  * Requests run one at a time, inside pgrest_http_run; while one runs the
- * worker accepts nothing, so idle workers take new connections.  Every
+ * worker accepts nothing, so idle workers take new connections.  A read
+ * whose response streams (stream.c) runs over many turns of the loop,
+ * its transaction open: meanwhile the worker accepts no connection on the
+ * API port, its other connections' requests wait, a cancel is left to the
+ * streaming request, and a reload of the settings waits for it to end.
+ * Every
  * idle worker wakes for a new connection; one that holds at least two
  * connections more than another idle worker leaves it to that one
  * (keep-alive clients stay where they were accepted, so this keeps the
@@ -116,9 +121,10 @@ pgrest_worker_main(Datum main_arg)
 	{
 		WaitEvent	events[2 * PGREST_MAX_LISTEN_SOCKETS + 3];
 		int			nevents;
+		bool		streaming = pgrest_handler_streaming();
 		long		timeout = pgrest_http_timeout_ms();
-		long		warm_up = pgrest_handler_warm_up();
-		bool		watch = pgrest_http_could_take() && !yielded;
+		long		warm_up = streaming ? -1 : pgrest_handler_warm_up();
+		bool		watch = pgrest_http_could_take() && !yielded && !streaming;
 
 		/* not ready yet: try again soon (see pgrest_handler_warm_up) */
 		if (warm_up >= 0 && (timeout < 0 || timeout > warm_up))
@@ -138,11 +144,27 @@ pgrest_worker_main(Datum main_arg)
 								   PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 
-		/* a cancel that arrives while idle has nothing to cancel */
-		QueryCancelPending = false;
-		CHECK_FOR_INTERRUPTS();
+		/*
+		 * A cancel that arrives while idle has nothing to cancel; one that
+		 * arrives while a response streams (its statement timeout, say) is
+		 * the streaming request's, raised in its next turn (http.c), inside
+		 * its transaction.
+		 */
+		streaming = pgrest_handler_streaming();
+		if (streaming)
+		{
+			HOLD_CANCEL_INTERRUPTS();
+			CHECK_FOR_INTERRUPTS();
+			RESUME_CANCEL_INTERRUPTS();
+		}
+		else
+		{
+			QueryCancelPending = false;
+			CHECK_FOR_INTERRUPTS();
+		}
 
-		if (ConfigReloadPending)
+		/* settings change between requests, never during one */
+		if (ConfigReloadPending && !streaming)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);

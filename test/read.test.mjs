@@ -161,9 +161,11 @@ test('explain: the plan of the request, as postgrest-js asks for it', async () =
   let r = await db.from('films').select('id').eq('id', 1).explain({ format: 'json', analyze: true });
   assert.equal(r.error, null);
   assert.equal(r.status, 200);
-  assert.equal(r.data[0].Plan['Node Type'], 'Aggregate');
+  // the statement a JSON read runs yields its rows (stream.c writes the body)
+  assert.match(r.data[0].Plan['Node Type'], /Scan$/);
+  assert.equal(r.data[0].Plan['Relation Name'], 'films');
   assert.ok('Execution Time' in r.data[0]);
   r = await db.from('films').select('id').explain();
   assert.equal(r.error, null);
-  assert.match(r.data, /^Aggregate/);
+  assert.match(r.data, /^[A-Za-z ]*Scan on films /);
 });

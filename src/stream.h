@@ -1,0 +1,38 @@
+/*-------------------------------------------------------------------------
+ *
+ * stream.h
+ *	  A read's body written row by row, and sent while it is written
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/stream.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGREST_STREAM_H
+#define PGREST_STREAM_H
+
+#include "execute.h"
+#include "plan.h"
+#include "query.h"
+
+typedef struct PgrestStream PgrestStream;
+
+/* what pgrest_stream_read returns besides a number of bytes */
+#define PGREST_STREAM_END (-1)	/* the body is complete */
+#define PGREST_STREAM_FAILED (-2)	/* the body ends here, incomplete */
+
+/* inside the request's transaction */
+extern PgrestResult *pgrest_stream_begin(const PgrestQuery *query,
+										 const PgrestPlan *plan,
+										 bool may_stream);
+extern bool pgrest_stream_wants_rows(const PgrestStream *stream);
+extern void pgrest_stream_write(void *stream);
+extern bool pgrest_stream_ended(const PgrestStream *stream);
+extern void pgrest_stream_fail(PgrestStream *stream);
+extern size_t pgrest_stream_written(const PgrestStream *stream);
+
+/* plain C, for libmicrohttpd's callbacks */
+extern ssize_t pgrest_stream_read(PgrestStream *stream, char *buf, size_t max);
+
+#endif							/* PGREST_STREAM_H */
