@@ -381,7 +381,7 @@ run_stages(void *arg)
 	{
 		query = pgrest_query_build(plan);
 		/* a body that a check must see whole is never streamed */
-		result = query->rows && !query->explain ?
+		result = query->rows ?
 			pgrest_stream_begin(query, plan,
 								!pipeline->nested && plan->max_affected < 0) :
 			pgrest_execute_query(query);

@@ -69,6 +69,7 @@ typedef struct KeyScan
 	bool		uniform;		/* every row an object with the same keys */
 } KeyScan;
 
+static char *media_type(const char *content_type);
 static char *checked_text(const char *body, size_t len);
 static PgrestPayload *parse_json(char *text, bool check_keys);
 static PgrestPayload *parse_csv(char *text);
@@ -88,19 +89,13 @@ static bool at_row_level(const KeyScan *scan);
 static char *csv_field(char **p, bool *quoted, bool *end_of_record);
 static void invalid_body(const char *message, const char *details) pg_attribute_noreturn();
 
-/*
- * Parse a body of the given Content-Type (NULL means JSON).  With
- * check_keys, the rows of a JSON array must share their keys.
- */
-PgrestPayload *
-pgrest_payload_parse(const char *content_type, const char *body, size_t len,
-					 bool check_keys)
+/* A Content-Type's media type: without parameters, lowercased, trimmed. */
+static char *
+media_type(const char *content_type)
 {
-	char	   *type;
+	char	   *type = pstrdup(content_type);
 	char	   *semicolon;
-	char	   *text;
 
-	type = pstrdup(content_type ? content_type : "application/json");
 	if ((semicolon = strchr(type, ';')) != NULL)
 		*semicolon = '\0';
 	for (char *c = type; *c; c++)
@@ -109,6 +104,19 @@ pgrest_payload_parse(const char *content_type, const char *body, size_t len,
 		type++;
 	for (size_t n = strlen(type); n > 0 && type[n - 1] == ' '; n--)
 		type[n - 1] = '\0';
+	return type;
+}
+
+/*
+ * Parse a body of the given Content-Type (NULL means JSON).  With
+ * check_keys, the rows of a JSON array must share their keys.
+ */
+PgrestPayload *
+pgrest_payload_parse(const char *content_type, const char *body, size_t len,
+					 bool check_keys)
+{
+	char	   *type = media_type(content_type ? content_type : "application/json");
+	char	   *text;
 
 	if (strcmp(type, "application/json") == 0 || strcmp(type, "") == 0 ||
 		strcmp(type, "application/vnd.pgrst.object+json") == 0 ||
@@ -137,19 +145,10 @@ Oid
 pgrest_payload_raw_type(const char *content_type)
 {
 	char	   *type;
-	char	   *semicolon;
 
 	if (content_type == NULL)
 		return InvalidOid;
-	type = pstrdup(content_type);
-	if ((semicolon = strchr(type, ';')) != NULL)
-		*semicolon = '\0';
-	for (char *c = type; *c; c++)
-		*c = pg_ascii_tolower((unsigned char) *c);
-	while (*type == ' ')
-		type++;
-	for (size_t n = strlen(type); n > 0 && type[n - 1] == ' '; n--)
-		type[n - 1] = '\0';
+	type = media_type(content_type);
 	if (strcmp(type, "text/plain") == 0)
 		return TEXTOID;
 	if (strcmp(type, "text/xml") == 0)

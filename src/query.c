@@ -135,6 +135,10 @@ explain(PgrestQuery *query, const PgrestPlan *plan)
 	query->sql = sql.data;
 	query->explain = true;
 	query->estimate_sql = NULL;
+	/* its rows are the plan's lines, not the body's rows */
+	query->rows = false;
+	query->total_first = false;
+	query->csv_header = NULL;
 }
 
 /* "WITH [<the write's CTEs>, ]pgrest_source AS (<the read tree's SELECT>)" */
