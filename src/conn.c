@@ -44,6 +44,14 @@
  * younger than PGREST_SHED_MIN_AGE_MS, and those with a request waiting,
  * running or a response going out, are never shed.
  *
+ * The admin port's connections keep the same deadlines, in a list of
+ * their own: they are shed only to make room for another admin
+ * connection (at its own, small cap; http.c), never for the API's, and
+ * the other way round.  An admin connection whose client has gone
+ * (nothing left to read, the peer's side closed) is shed first, however
+ * young: at a cap that small, a crowd that connected and left must not
+ * hold the port for a second each.
+ *
  * This file sees sockets, never libmicrohttpd's types, and runs no
  * PostgreSQL code that could raise an ERROR (http.c calls it inside
  * libmicrohttpd's callbacks too); it only allocates with malloc.
@@ -98,12 +106,16 @@ struct PgrestConn
 	TimestampTz opened;
 	TimestampTz since;			/* when the phase began */
 	size_t		bytes;			/* body received, or response to send */
+	bool		admin;			/* on the admin port */
 	PgrestConn *prev;
 	PgrestConn *next;
 };
 
+/* the connections of each port, and those shut down but not closed yet */
 static PgrestConn *conns = NULL;
-static int	nshedding = 0;		/* shut down, not closed yet */
+static int	nshedding = 0;
+static PgrestConn *admin_conns = NULL;
+static int	admin_shedding = 0;
 static TimestampTz last_check = 0;
 
 static const char timeout_response_head[] =
@@ -113,10 +125,14 @@ static const char timeout_response_head[] =
 "Content-Length: %d\r\n\r\n%s";
 static const char *timeout_body = "";	/* error.c's, once pgrest_conn_prepare ran */
 
+static PgrestConn *open_in(PgrestConn **list, int fd, bool admin);
+static void enforce_in(PgrestConn *list, TimestampTz now);
+static PgrestConn *shed_candidate(PgrestConn *list);
+static bool shed_from(PgrestConn *list);
+static bool client_gone(const PgrestConn *conn);
 static TimestampTz deadline(const PgrestConn *conn);
 static void end_connection(PgrestConn *conn, bool with_408);
 
-/* A new connection (malloc'd; NULL when out of memory: not tracked). */
 /* At worker start: the body of the 408 (error.c's table). */
 void
 pgrest_conn_prepare(void)
@@ -125,22 +141,44 @@ pgrest_conn_prepare(void)
 									   pgrest_error_json(PGREST_ERR_REQUEST_TIMEOUT));
 }
 
+/* A new connection (malloc'd; NULL when out of memory: not tracked). */
 PgrestConn *
 pgrest_conn_open(int fd)
+{
+	return open_in(&conns, fd, false);
+}
+
+/* A new connection on the admin port (the same; a list of its own). */
+PgrestConn *
+pgrest_conn_open_admin(int fd)
+{
+	return open_in(&admin_conns, fd, true);
+}
+
+static PgrestConn *
+open_in(PgrestConn **list, int fd, bool admin)
 {
 	PgrestConn *conn = calloc(1, sizeof(PgrestConn));
 
 	if (conn == NULL)
 		return NULL;
 	conn->fd = fd;
+	conn->admin = admin;
 	conn->phase = CONN_WAITING;
 	conn->first = true;
 	conn->opened = conn->since = GetCurrentTimestamp();
-	conn->next = conns;
-	if (conns)
-		conns->prev = conn;
-	conns = conn;
+	conn->next = *list;
+	if (*list)
+		(*list)->prev = conn;
+	*list = conn;
 	return conn;
+}
+
+/* Whether the connection came on the admin port. */
+bool
+pgrest_conn_is_admin(const PgrestConn *conn)
+{
+	return conn != NULL && conn->admin;
 }
 
 /* libmicrohttpd closed the connection. */
@@ -150,9 +188,16 @@ pgrest_conn_close(PgrestConn *conn)
 	if (conn == NULL)
 		return;
 	if (conn->phase == CONN_ENDING)
-		nshedding--;
+	{
+		if (conn->admin)
+			admin_shedding--;
+		else
+			nshedding--;
+	}
 	if (conn->prev)
 		conn->prev->next = conn->next;
+	else if (conn->admin)
+		admin_conns = conn->next;
 	else
 		conns = conn->next;
 	if (conn->next)
@@ -241,7 +286,15 @@ pgrest_conn_enforce_deadlines(void)
 		!TimestampDifferenceExceeds(last_check, now, PGREST_CHECK_INTERVAL_MS))
 		return;
 	last_check = now;
-	for (PgrestConn *conn = conns; conn != NULL; conn = conn->next)
+	enforce_in(conns, now);
+	enforce_in(admin_conns, now);
+}
+
+/* end the connections of one list that are past their deadline */
+static void
+enforce_in(PgrestConn *list, TimestampTz now)
+{
+	for (PgrestConn *conn = list; conn != NULL; conn = conn->next)
 	{
 		if (conn->phase != CONN_ENDING && conn->phase != CONN_QUEUED &&
 			now >= deadline(conn))
@@ -253,26 +306,29 @@ pgrest_conn_enforce_deadlines(void)
 long
 pgrest_conn_next_check_ms(void)
 {
-	return conns == NULL ? -1 : PGREST_CHECK_INTERVAL_MS;
+	return conns == NULL && admin_conns == NULL ? -1 : PGREST_CHECK_INTERVAL_MS;
 }
 
 /*
- * The connection to shed first: waiting for a request, or receiving one,
- * for longer than its bytes justify; never a young one or a busy one.
+ * The connection of a list to shed first: waiting for a request, or
+ * receiving one, for longer than its bytes justify; never a young one or
+ * a busy one.
  */
 static PgrestConn *
-shed_candidate(void)
+shed_candidate(PgrestConn *list)
 {
 	TimestampTz now = GetCurrentTimestamp();
 	PgrestConn *worst = NULL;
 	int64		worst_lag = 0;
 
-	for (PgrestConn *conn = conns; conn != NULL; conn = conn->next)
+	for (PgrestConn *conn = list; conn != NULL; conn = conn->next)
 	{
 		int64		lag;
 
 		if (conn->phase != CONN_WAITING && conn->phase != CONN_RECEIVING)
 			continue;
+		if (conn->admin && client_gone(conn))
+			return conn;
 		if (!TimestampDifferenceExceeds(conn->opened, now, PGREST_SHED_MIN_AGE_MS))
 			continue;
 		lag = now - conn->since;	/* microseconds */
@@ -291,19 +347,14 @@ shed_candidate(void)
 bool
 pgrest_conn_can_shed(void)
 {
-	return shed_candidate() != NULL;
+	return shed_candidate(conns) != NULL;
 }
 
 /* Shed one connection (408); false if none may be. */
 bool
 pgrest_conn_shed_one(void)
 {
-	PgrestConn *conn = shed_candidate();
-
-	if (conn == NULL)
-		return false;
-	end_connection(conn, true);
-	return true;
+	return shed_from(conns);
 }
 
 /* Connections shut down that libmicrohttpd has not closed yet. */
@@ -311,6 +362,52 @@ int
 pgrest_conn_shedding(void)
 {
 	return nshedding;
+}
+
+/* The same three for the admin port's connections. */
+bool
+pgrest_conn_admin_can_shed(void)
+{
+	return shed_candidate(admin_conns) != NULL;
+}
+
+bool
+pgrest_conn_admin_shed_one(void)
+{
+	return shed_from(admin_conns);
+}
+
+int
+pgrest_conn_admin_shedding(void)
+{
+	return admin_shedding;
+}
+
+/* shed the first candidate of a list (408); false if none may be */
+static bool
+shed_from(PgrestConn *list)
+{
+	PgrestConn *conn = shed_candidate(list);
+
+	if (conn == NULL)
+		return false;
+	end_connection(conn, true);
+	return true;
+}
+
+/*
+ * Whether the client went away: nothing is left to read and its side is
+ * closed (or reset).  A request that arrived whole before the client
+ * closed its side is not gone: its bytes are still to read.
+ */
+static bool
+client_gone(const PgrestConn *conn)
+{
+	char		byte;
+	ssize_t		n = recv(conn->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return n == 0 ||
+		(n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
 /* When the connection's current phase must be over. */
@@ -355,5 +452,8 @@ end_connection(PgrestConn *conn, bool with_408)
 	}
 	(void) shutdown(conn->fd, SHUT_RDWR);
 	conn->phase = CONN_ENDING;
-	nshedding++;
+	if (conn->admin)
+		admin_shedding++;
+	else
+		nshedding++;
 }

@@ -29,4 +29,11 @@ extern bool pgrest_conn_can_shed(void);
 extern bool pgrest_conn_shed_one(void);
 extern int	pgrest_conn_shedding(void);
 
+/* the admin port's connections: the same deadlines, shed among themselves */
+extern PgrestConn *pgrest_conn_open_admin(int fd);
+extern bool pgrest_conn_is_admin(const PgrestConn *conn);
+extern bool pgrest_conn_admin_can_shed(void);
+extern bool pgrest_conn_admin_shed_one(void);
+extern int	pgrest_conn_admin_shedding(void);
+
 #endif							/* PGREST_CONN_H */

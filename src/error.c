@@ -116,6 +116,9 @@ static const ErrorEntry errors[PGREST_ERR_COUNT] = {
 	"The bodies this worker is receiving hold pgrest.max_body_memory.", "Retry later."},
 	[PGREST_ERR_SQL_REFUSED] = {"PGRST510", 400, NULL, NULL, NULL},
 	[PGREST_ERR_SQL_TOO_LARGE] = {"PGRST511", 400, NULL, NULL, NULL},
+	[PGREST_ERR_ADMIN_BODY] = {"PGRST512", 413, "The admin port takes no request body",
+	NULL, "Send /live, /ready and /metrics without a body."},
+	[PGREST_ERR_LOGIN] = {"PGRST513", 503, NULL, NULL, NULL},
 };
 
 static void raise_entry(PgrestError error, const char *message, const char *details,

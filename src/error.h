@@ -81,6 +81,8 @@ typedef enum PgrestError
 	PGREST_ERR_BODY_MEMORY,		/* PGRST509 503 */
 	PGREST_ERR_SQL_REFUSED,		/* PGRST510 400 */
 	PGREST_ERR_SQL_TOO_LARGE,	/* PGRST511 400 */
+	PGREST_ERR_ADMIN_BODY,		/* PGRST512 413: a body on the admin port */
+	PGREST_ERR_LOGIN,			/* PGRST513 503: the workers cannot log in */
 	PGREST_ERR_COUNT
 } PgrestError;
 

@@ -58,6 +58,7 @@ char	   *pgrest_database = NULL;
 char	   *pgrest_role = NULL;
 int			pgrest_workers = 2;
 int			pgrest_admin_port = 0;
+char	   *pgrest_admin_listen_addresses = NULL;
 
 char	   *pgrest_anon_role = NULL;
 char	   *pgrest_jwt_secret = NULL;
@@ -330,7 +331,7 @@ pgrest_guc_define(void)
 
 /*
  * The settings of the process model: address, port, database, role,
- * admin port, workers.  PGC_POSTMASTER when preloading; PGC_SIGHUP
+ * admin port and addresses, workers.  PGC_POSTMASTER when preloading; PGC_SIGHUP
  * otherwise (see the file header).
  */
 static void
@@ -370,11 +371,24 @@ define_process_model(GucContext context)
 
 	DefineCustomIntVariable("pgrest.admin_port",
 							"Sets the TCP port of the admin server (/live, /ready, /metrics).",
-							"0 turns it off.  It listens on pgrest.listen_addresses and is served by the HTTP workers.",
+							"0 turns it off.  It listens on pgrest.admin_listen_addresses and is served by the HTTP workers.",
 							&pgrest_admin_port,
 							0, 0, 65535,
 							context, 0,
 							NULL, NULL, NULL);
+
+	/*
+	 * Loopback by address, not "localhost": what a host name resolves to
+	 * is up to /etc/hosts and DNS, and the admin port must not reach
+	 * further than this host unless asked to.
+	 */
+	DefineCustomStringVariable("pgrest.admin_listen_addresses",
+							   "Sets the host names or IP addresses the admin server listens on.",
+							   "A comma-separated list, as pgrest.listen_addresses; \"*\" means all IPv4 and IPv6 addresses.  The default is the loopback addresses only.",
+							   &pgrest_admin_listen_addresses,
+							   "127.0.0.1, ::1",
+							   context, 0,
+							   check_name_list, NULL, NULL);
 
 	DefineCustomIntVariable("pgrest.workers",
 							"Sets the number of HTTP worker processes.",

@@ -38,6 +38,7 @@ extern char *pgrest_database;
 extern char *pgrest_role;
 extern int	pgrest_workers;
 extern int	pgrest_admin_port;
+extern char *pgrest_admin_listen_addresses;
 
 /* reloadable (PGC_SUSET: also SET-able by superusers for pgrest.handle) */
 extern char *pgrest_anon_role;

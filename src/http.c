@@ -52,6 +52,12 @@
  * limit allows; accept() failing for want of file descriptors pauses
  * accepting instead of spinning.
  *
+ * The admin port's connections have the same deadlines and the same pause,
+ * and a cap of their own, PGREST_ADMIN_CONNECTIONS, for which the worker
+ * keeps file descriptors aside: neither port can starve the other.  Its
+ * routes take no body: a request that carries one is refused (413) and
+ * its connection closed, without reading it.
+ *
  * The panic handler is replaced: libmicrohttpd's default aborts, and an
  * abort of any backend makes the postmaster restart the whole server.
  *
@@ -106,6 +112,13 @@
  */
 #define PGREST_FDS_FOR_POSTGRES 128
 #define PGREST_MIN_CONNECTIONS 16
+
+/*
+ * Connections a worker holds on the admin port, outside
+ * pgrest.connection_limit: health checks and scrapes are short, and at
+ * the cap the one that waits longest for its request is shed.
+ */
+#define PGREST_ADMIN_CONNECTIONS 32
 
 /*
  * When accept() finds no file descriptor left (EMFILE, ENFILE) the worker
@@ -173,13 +186,14 @@ static Exchange *queue_tail = NULL;
 static Exchange *retired = NULL;	/* complete; context still to delete */
 static Exchange *streaming = NULL;	/* its rows are still being written */
 static int	open_connections = 0;	/* on the API port */
+static int	admin_connections = 0;	/* on the admin port */
 static size_t body_memory = 0;	/* buffers of the bodies being received */
 static int	fd_connection_cap = PGREST_MAX_CONNECTIONS;	/* what the fds allow */
 
 /*
- * The socket context of the admin port's connections (its address marks
- * them; the API port's hold their deadlines, conn.c), and whether the
- * connection being added is one.
+ * Whether the connection being added comes on the admin port; the socket
+ * context of each connection holds its deadlines (conn.c), or this
+ * marker's address for an admin connection conn.c had no memory for.
  */
 static char admin_marker;
 static bool adding_admin = false;
@@ -206,6 +220,7 @@ static const char *too_many_headers;
 static const char *framing_invalid;
 static const char *bodies_too_many;
 static const char *body_too_large;
+static const char *admin_body;
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 								  const char *url, const char *method,
@@ -251,6 +266,9 @@ static void flush_log(void);
 static int	count_open_fds(void);
 static void pause_accepting(int error);
 static PgrestConn *conn_of(struct MHD_Connection *connection);
+static bool is_admin(struct MHD_Connection *connection);
+static bool has_body(struct MHD_Connection *connection);
+static bool paused(void);
 
 /*
  * Start this worker's daemon.  Raises an ERROR (the worker exits and is
@@ -270,13 +288,15 @@ pgrest_http_start(void)
 	framing_invalid = error_body(PGREST_ERR_FRAMING);
 	bodies_too_many = error_body(PGREST_ERR_BODY_MEMORY);
 	body_too_large = error_body(PGREST_ERR_BODY_TOO_LARGE);
+	admin_body = error_body(PGREST_ERR_ADMIN_BODY);
 	pgrest_conn_prepare();
 
 	/* every connection is a file descriptor: hold no more than the limit allows */
 	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
 	{
-		rlim_t		spare = limit.rlim_cur - Min(limit.rlim_cur,
-												 (rlim_t) (count_open_fds() + PGREST_FDS_FOR_POSTGRES));
+		rlim_t		kept = count_open_fds() + PGREST_FDS_FOR_POSTGRES +
+			(pgrest_admin_port > 0 ? PGREST_ADMIN_CONNECTIONS : 0);
+		rlim_t		spare = limit.rlim_cur - Min(limit.rlim_cur, kept);
 
 		fd_connection_cap = (int) Max(Min(spare, (rlim_t) PGREST_MAX_CONNECTIONS),
 									  (rlim_t) PGREST_MIN_CONNECTIONS);
@@ -370,13 +390,23 @@ pgrest_http_timeout_ms(void)
 bool
 pgrest_http_has_room(void)
 {
-	if (accept_paused &&
-		(open_connections < paused_connections ||
-		 GetCurrentTimestamp() >= paused_until))
-		accept_paused = false;
-	return !accept_paused &&
+	return !paused() &&
 		open_connections - pgrest_conn_shedding() <
 		Min(pgrest_connection_limit, fd_connection_cap);
+}
+
+/*
+ * Whether accepting is paused for want of file descriptors: until a
+ * connection of this worker (on either port) closes, or the pause ends.
+ */
+static bool
+paused(void)
+{
+	if (accept_paused &&
+		(open_connections + admin_connections < paused_connections ||
+		 GetCurrentTimestamp() >= paused_until))
+		accept_paused = false;
+	return accept_paused;
 }
 
 /*
@@ -398,6 +428,32 @@ pgrest_http_could_take(void)
 {
 	return pgrest_http_has_room() ||
 		(!accept_paused && pgrest_conn_can_shed());
+}
+
+/*
+ * The same for the admin port: below PGREST_ADMIN_CONNECTIONS, or with an
+ * admin connection that may be shed.  Its connections never count
+ * against the API's limit, nor the API's against it.
+ */
+bool
+pgrest_http_admin_has_room(void)
+{
+	return !paused() &&
+		admin_connections - pgrest_conn_admin_shedding() < PGREST_ADMIN_CONNECTIONS;
+}
+
+bool
+pgrest_http_admin_make_room(void)
+{
+	return pgrest_http_admin_has_room() ||
+		(!paused() && pgrest_conn_admin_shed_one());
+}
+
+bool
+pgrest_http_admin_could_take(void)
+{
+	return pgrest_http_admin_has_room() ||
+		(!paused() && pgrest_conn_admin_can_shed());
 }
 
 /*
@@ -573,6 +629,10 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		if (ex->refuse_status != 0)
 			return queue_refusal(connection, ex->refuse_status, ex->refuse_body,
 								 false);
+		/* the admin routes take no body: none is read or held */
+		if (ex->admin && has_body(connection))
+			return queue_refusal(connection, MHD_HTTP_CONTENT_TOO_LARGE,
+								 admin_body, false);
 		if (MHD_get_connection_values(connection, MHD_HEADER_KIND, NULL, NULL) >
 			PGREST_MAX_HEADERS)
 			return queue_refusal(connection, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -666,7 +726,6 @@ static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
 {
 	Exchange   *ex = calloc(1, sizeof(Exchange));
-	const union MHD_ConnectionInfo *info;
 	char	   *query = strchr(uri, '?');
 	int			params = 0;
 
@@ -678,8 +737,7 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
 		free(ex);
 		return NULL;
 	}
-	info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	ex->admin = info != NULL && info->socket_context == &admin_marker;
+	ex->admin = is_admin(connection);
 	if (query != NULL)
 	{
 		for (const char *p = query; *p != '\0'; p++)
@@ -713,8 +771,8 @@ on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
 }
 
 /*
- * Count the API port's connections, mark the admin port's, and give new
- * ones the current idle timeout.
+ * Count each port's connections, keep their deadlines (conn.c), and give
+ * new ones the current idle timeout.
  */
 static void
 on_connection(void *cls, struct MHD_Connection *connection,
@@ -728,17 +786,27 @@ on_connection(void *cls, struct MHD_Connection *connection,
 		MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
 								  (unsigned int) pgrest_idle_timeout);
 		if (adding_admin)
-			*socket_context = &admin_marker;
+		{
+			PgrestConn *conn = info ? pgrest_conn_open_admin(info->connect_fd) : NULL;
+
+			admin_connections++;
+			*socket_context = conn ? (void *) conn : (void *) &admin_marker;
+		}
 		else
 		{
 			open_connections++;
 			*socket_context = info ? pgrest_conn_open(info->connect_fd) : NULL;
 		}
 	}
-	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context != &admin_marker)
+	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
 	{
-		open_connections--;
-		pgrest_conn_close((PgrestConn *) *socket_context);
+		if (*socket_context == &admin_marker ||
+			pgrest_conn_is_admin((PgrestConn *) *socket_context))
+			admin_connections--;
+		else
+			open_connections--;
+		if (*socket_context != &admin_marker)
+			pgrest_conn_close((PgrestConn *) *socket_context);
 		*socket_context = NULL;
 	}
 }
@@ -1169,7 +1237,7 @@ pause_accepting(int error)
 	TimestampTz now = GetCurrentTimestamp();
 
 	accept_paused = true;
-	paused_connections = open_connections;
+	paused_connections = open_connections + admin_connections;
 	paused_until = TimestampTzPlusMilliseconds(now, PGREST_ACCEPT_PAUSE_MS);
 	if (fd_logged_at != 0 &&
 		!TimestampDifferenceExceeds(fd_logged_at, now, PGREST_FD_LOG_INTERVAL_MS))
@@ -1182,7 +1250,7 @@ pause_accepting(int error)
 			(errcode_for_socket_access(),
 			 errmsg("pgrest could not accept an HTTP connection: %m"),
 			 errdetail("The worker holds %d connections; it takes no more until one closes (%d more such failures since the last message).",
-					   open_connections, fd_failures_unlogged)));
+					   open_connections + admin_connections, fd_failures_unlogged)));
 	fd_logged_at = now;
 	fd_failures_unlogged = 0;
 }
@@ -1195,8 +1263,30 @@ conn_of(struct MHD_Connection *connection)
 		MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	if (info == NULL || info->socket_context == &admin_marker)
-		return NULL;			/* the admin port's: no deadlines kept */
+		return NULL;			/* no memory was left to keep its deadlines */
 	return (PgrestConn *) info->socket_context;
+}
+
+/* Whether the connection came on the admin port. */
+static bool
+is_admin(struct MHD_Connection *connection)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info != NULL && (info->socket_context == &admin_marker ||
+							pgrest_conn_is_admin((PgrestConn *) info->socket_context));
+}
+
+/* Whether the request declares a body: a length above 0, or chunks. */
+static bool
+has_body(struct MHD_Connection *connection)
+{
+	unsigned long long length;
+
+	return (declared_length(connection, &length) && length > 0) ||
+		MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+									MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
 }
 
 /* The file descriptors this process has open, or a guess. */

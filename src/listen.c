@@ -1,8 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * listen.c
- *	  Open the HTTP listening sockets once, in the postmaster: the API's,
- *	  and the admin server's when pgrest.admin_port is set.
+ *	  Open the HTTP listening sockets once, in the postmaster: the API's
+ *	  (pgrest.listen_addresses, pgrest.port), and the admin server's when
+ *	  pgrest.admin_port is set (pgrest.admin_listen_addresses: loopback
+ *	  unless told otherwise, never the API's addresses by default).
  *
  * Every worker inherits the same sockets when the postmaster forks it, and
  * accepts a connection only while it is idle, so idle workers take the
@@ -56,7 +58,10 @@ typedef struct ListenSet
 static ListenSet api;
 static ListenSet admin;
 
-static void listen_port(List *hosts, int port, ListenSet *set, const char *what);
+static void listen_setting(const char *value, const char *setting, int port,
+						   ListenSet *set, const char *what);
+static void listen_port(List *hosts, int port, ListenSet *set, const char *what,
+						const char *setting);
 static void listen_on(const char *host, int port, ListenSet *set);
 static int	open_socket(const struct addrinfo *ai, const char *address,
 						bool *in_use);
@@ -65,21 +70,18 @@ static bool already_bound(const ListenSet *set, const char *address);
 
 /*
  * Open a listening socket for every address pgrest.listen_addresses
- * resolves to.  Called from _PG_init in the postmaster only.
+ * resolves to, and the admin server's on pgrest.admin_listen_addresses.
+ * Called from _PG_init in the postmaster only.
  */
 void
 pgrest_listen_open(void)
 {
-	char	   *raw = pstrdup(pgrest_listen_addresses);
-	List	   *hosts = NIL;
-
-	/* the check hook has already validated the list */
-	(void) SplitGUCList(raw, ',', &hosts);
-	listen_port(hosts, pgrest_port, &api, "HTTP server");
+	listen_setting(pgrest_listen_addresses, "pgrest.listen_addresses",
+				   pgrest_port, &api, "HTTP server");
 	if (pgrest_admin_port > 0)
-		listen_port(hosts, pgrest_admin_port, &admin, "admin server");
-	list_free(hosts);
-	pfree(raw);
+		listen_setting(pgrest_admin_listen_addresses,
+					   "pgrest.admin_listen_addresses", pgrest_admin_port,
+					   &admin, "admin server");
 }
 
 /* The inherited listening sockets, for the workers. */
@@ -105,13 +107,36 @@ pgrest_listen_names(void)
 	return api.n > 0 ? api.names : NULL;
 }
 
+/* What the admin server's sockets are bound to, or NULL. */
+const char *
+pgrest_listen_admin_names(void)
+{
+	return admin.n > 0 ? admin.names : NULL;
+}
+
+/* listen on port at every address of a setting's list (see listen_port) */
+static void
+listen_setting(const char *value, const char *setting, int port,
+			   ListenSet *set, const char *what)
+{
+	char	   *raw = pstrdup(value);
+	List	   *hosts = NIL;
+
+	/* the check hook has already validated the list */
+	(void) SplitGUCList(raw, ',', &hosts);
+	listen_port(hosts, port, set, what, setting);
+	list_free(hosts);
+	pfree(raw);
+}
+
 /*
  * Listen on port at every address of hosts, all or nothing: when one of
  * them is in use by another program, close the others (see the file
  * header).  The summary WARNING says what clients of the port get.
  */
 static void
-listen_port(List *hosts, int port, ListenSet *set, const char *what)
+listen_port(List *hosts, int port, ListenSet *set, const char *what,
+			const char *setting)
 {
 	ListCell   *lc;
 	StringInfoData names;
@@ -136,7 +161,8 @@ listen_port(List *hosts, int port, ListenSet *set, const char *what)
 	{
 		ereport(WARNING,
 				(errmsg("pgrest's %s could not listen on any address", what),
-				 errhint("Check \"pgrest.listen_addresses\" and the port, then restart the server.")));
+				 errhint("Check \"%s\" and the port, then restart the server.",
+						 setting)));
 		return;
 	}
 

@@ -18,5 +18,6 @@ extern void pgrest_listen_open(void);
 extern const int *pgrest_listen_sockets(int *count);
 extern const int *pgrest_listen_admin_sockets(int *count);
 extern const char *pgrest_listen_names(void);
+extern const char *pgrest_listen_admin_names(void);
 
 #endif							/* PGREST_LISTEN_H */

@@ -29,10 +29,13 @@
  * (keep-alive clients stay where they were accepted, so this keeps the
  * load even).
  *
- * The admin server's sockets (pgrest.admin_port) are in the same set and
- * always watched: its connections do not count against
- * pgrest.connection_limit.  Until the worker is ready (schema cache
- * loaded, pgrest installed) the loop wakes once a second to try again.
+ * The admin server's sockets (pgrest.admin_port) are in the same set,
+ * watched while the worker has room on the admin port: its connections
+ * have a small cap of their own (http.c), apart from
+ * pgrest.connection_limit, so that neither port can starve the other,
+ * and are watched even while a response streams (admin requests run no
+ * transaction).  Until the worker is ready (schema cache loaded, pgrest
+ * installed) the loop wakes once a second to try again.
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -82,7 +85,7 @@ static void load_jwt_keys(void);
 static void publish_not_ready(int code, Datum arg);
 static WaitEventSet *create_wait_set(const int *listen_fds, int nlisten,
 									 int *listen_pos, const int *admin_fds,
-									 int nadmin);
+									 int nadmin, int *admin_pos);
 static void watch_listen_sockets(WaitEventSet *set, const int *listen_pos,
 								 int nlisten, bool accept);
 
@@ -95,8 +98,10 @@ pgrest_worker_main(Datum main_arg)
 	int			nadmin;
 	const int  *admin_fds = pgrest_listen_admin_sockets(&nadmin);
 	int			listen_pos[PGREST_MAX_LISTEN_SOCKETS];
+	int			admin_pos[PGREST_MAX_LISTEN_SOCKETS];
 	WaitEventSet *set;
 	bool		accepting = true;
+	bool		admin_accepting = true;
 	bool		yielded = false;	/* left a client to a less loaded worker */
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -111,7 +116,8 @@ pgrest_worker_main(Datum main_arg)
 
 	raise_open_files_limit();
 	pgrest_http_start();
-	set = create_wait_set(listen_fds, nlisten, listen_pos, admin_fds, nadmin);
+	set = create_wait_set(listen_fds, nlisten, listen_pos, admin_fds, nadmin,
+						  admin_pos);
 
 	before_shmem_exit(publish_not_ready, Int32GetDatum(worker));
 	pgrest_shmem_set_ready(worker, true);
@@ -125,6 +131,7 @@ pgrest_worker_main(Datum main_arg)
 		long		timeout = pgrest_http_timeout_ms();
 		long		warm_up = streaming ? -1 : pgrest_handler_warm_up();
 		bool		watch = pgrest_http_could_take() && !yielded && !streaming;
+		bool		admin_watch = pgrest_http_admin_could_take();
 
 		/* not ready yet: try again soon (see pgrest_handler_warm_up) */
 		if (warm_up >= 0 && (timeout < 0 || timeout > warm_up))
@@ -134,6 +141,11 @@ pgrest_worker_main(Datum main_arg)
 		{
 			watch_listen_sockets(set, listen_pos, nlisten, watch);
 			accepting = watch;
+		}
+		if (admin_watch != admin_accepting)
+		{
+			watch_listen_sockets(set, admin_pos, nadmin, admin_watch);
+			admin_accepting = admin_watch;
 		}
 		/* after leaving a client to another worker, look again shortly */
 		if (yielded && (timeout < 0 || timeout > 1))
@@ -179,7 +191,8 @@ pgrest_worker_main(Datum main_arg)
 			/* the admin port is served even at pgrest.connection_limit */
 			if (which > PGREST_MAX_LISTEN_SOCKETS)
 			{
-				accept_admin(admin_fds[which - PGREST_MAX_LISTEN_SOCKETS - 1]);
+				if (admin_accepting)
+					accept_admin(admin_fds[which - PGREST_MAX_LISTEN_SOCKETS - 1]);
 				continue;
 			}
 			if (which <= 0 || !accepting)
@@ -245,14 +258,16 @@ accept_batch(int listen_fd)
 }
 
 /*
- * Take the pending connections of an admin listening socket: few, and
- * outside pgrest.connection_limit, so that health checks are answered
- * by whichever worker is idle, however loaded the API port is.
+ * Take the pending connections of an admin listening socket while the
+ * admin port has room (at its cap, shedding its slowest connection for
+ * each new one): outside pgrest.connection_limit, so that health checks
+ * are answered by whichever worker is idle, however loaded the API port
+ * is, and a crowd on the admin port takes nothing from the API's.
  */
 static void
 accept_admin(int listen_fd)
 {
-	for (int n = 0; n < PGREST_ACCEPT_BATCH; n++)
+	for (int n = 0; n < PGREST_ACCEPT_BATCH && pgrest_http_admin_make_room(); n++)
 	{
 		if (!pgrest_http_accept(listen_fd, true))
 			break;
@@ -262,13 +277,19 @@ accept_admin(int listen_fd)
 /*
  * Say where this worker serves, only what it holds: when the postmaster
  * could not listen on pgrest.port (see listen.c), the worker serves the
- * admin port at most, and the first worker says so.
+ * admin port at most, and the first worker says so.  The first worker
+ * also says where the admin server listens.
  */
 static void
 report_start(int worker)
 {
 	const char *names = pgrest_listen_names();
+	const char *admin_names = pgrest_listen_admin_names();
 
+	if (worker == 0 && admin_names != NULL)
+		ereport(LOG,
+				(errmsg("pgrest admin server (/live, /ready, /metrics) on %s",
+						admin_names)));
 	if (names != NULL)
 		ereport(LOG,
 				(errmsg("pgrest worker %d serving database \"%s\" on %s",
@@ -341,7 +362,7 @@ publish_not_ready(int code, Datum arg)
  */
 static WaitEventSet *
 create_wait_set(const int *listen_fds, int nlisten, int *listen_pos,
-				const int *admin_fds, int nadmin)
+				const int *admin_fds, int nadmin, int *admin_pos)
 {
 	WaitEventSet *set = CreateWaitEventSet(TopMemoryContext, nlisten + nadmin + 3);
 
@@ -352,14 +373,14 @@ create_wait_set(const int *listen_fds, int nlisten, int *listen_pos,
 		listen_pos[i] = AddWaitEventToSet(set, WL_SOCKET_READABLE, listen_fds[i],
 										  NULL, LISTEN_EVENT(i));
 	for (int i = 0; i < nadmin; i++)
-		(void) AddWaitEventToSet(set, WL_SOCKET_READABLE, admin_fds[i],
-								 NULL, ADMIN_EVENT(i));
+		admin_pos[i] = AddWaitEventToSet(set, WL_SOCKET_READABLE, admin_fds[i],
+										 NULL, ADMIN_EVENT(i));
 	return set;
 }
 
 /*
- * Watch the listening sockets for new connections, or stop (a worker at
- * pgrest.connection_limit).  A listening socket never reports
+ * Watch the listening sockets of a port for new connections, or stop (a
+ * worker at its limit, or without file descriptors).  A listening socket never reports
  * WL_SOCKET_CLOSED, so that is how a socket stays in the set unwatched.
  */
 static void

@@ -1,8 +1,13 @@
 // The admin port: /live, /ready and /metrics, served by the same workers
 // without a transaction; /metrics checked by Prometheus' own promtool.
+// Then, on clusters of their own: a crowd of idle and trickling
+// connections on the admin port beside the API, a body sent to it, and
+// where it listens (pgrest.admin_listen_addresses).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import net from 'node:net';
+import { startCluster, freePort, sleep } from './cluster.mjs';
 
 const api = process.env.PGREST_URL;
 const admin = process.env.PGREST_ADMIN_URL;
@@ -78,4 +83,135 @@ test('pgrest_connections counts the API connections open now', async () => {
   const line = r.body.split('\n').find((l) => l.startsWith('pgrest_connections '));
   assert.ok(Number(line.split(' ')[1]) >= 1, line);
   agent.destroy();
+});
+
+// a cluster of its own with the admin port on
+async function adminCluster(settings = {}, options = {}) {
+  const adminPort = await freePort();
+  const cluster = await startCluster({ settings: { 'pgrest.admin_port': adminPort, ...settings }, ...options });
+  cluster.adminPort = adminPort;
+  return cluster;
+}
+
+// the status of url, or the error's name (a timeout, a refused connection)
+async function statusOf(url, init = {}) {
+  try {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeout ?? 20000) });
+    await res.arrayBuffer();
+    return res.status;
+  } catch (e) {
+    return e.cause?.code ?? e.name;
+  }
+}
+
+// how a TCP connection to host:port ends: 'connected' or the error code
+function connectTo(host, port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(3000);
+    socket.on('connect', () => { socket.destroy(); resolve('connected'); });
+    socket.on('timeout', () => { socket.destroy(); resolve('timeout'); });
+    socket.on('error', (e) => resolve(e.code));
+  });
+}
+
+test('2,200 idle and trickling connections on the admin port: the API answers, /ready once they go', async (t) => {
+  // an open-files limit as many hosts have: the crowd could take every
+  // file descriptor the workers have, if the admin port had no cap
+  const cluster = await adminCluster({}, { nofile: 1024 });
+  const sockets = [];
+  try {
+    const logBefore = cluster.logSize();
+    for (let i = 0; i < 2200; i++) {
+      const socket = net.connect(cluster.adminPort, '127.0.0.1');
+      socket.on('error', () => {});
+      // half of them idle, half trickle a request's headers
+      if (i % 2 === 1) socket.on('connect', () => socket.write('GET /ready HTTP/1.1\r\nHost: x\r\nX-Slow: '));
+      sockets.push(socket);
+      if (i % 100 === 99) await sleep(20);
+    }
+    // let the workers fill their admin slots and the crowd age past shedding
+    await sleep(1500);
+    const drip = setInterval(() => {
+      for (let i = 1; i < sockets.length; i += 2) if (!sockets[i].destroyed) sockets[i].write('a');
+    }, 1000);
+    try {
+      const times = [];
+      for (let i = 0; i < 3; i++) {
+        const started = Date.now();
+        assert.equal(await statusOf(`${cluster.url}/canary?id=eq.1`), 200);
+        times.push(Date.now() - started);
+        await sleep(300);
+      }
+      t.diagnostic(`the API answered in ${times.join(', ')} ms beside 2,200 admin connections`);
+    } finally {
+      clearInterval(drip);
+    }
+    for (const s of sockets) s.destroy();
+    const started = Date.now();
+    let ready;
+    for (let i = 0; i < 60 && ready !== 200; i++) {
+      ready = await statusOf(`http://127.0.0.1:${cluster.adminPort}/ready`, { timeout: 5000 });
+      if (ready !== 200) await sleep(500);
+    }
+    assert.equal(ready, 200);
+    t.diagnostic(`/ready answered 200 ${Date.now() - started} ms after the crowd went`);
+    assert.equal(await statusOf(`${cluster.url}/canary?id=eq.1`), 200);
+    // no message per connection: the crowd is not the log's business
+    assert.ok(cluster.logSize() - logBefore < 20000, 'the log grew by more than 20 kB');
+  } finally {
+    for (const s of sockets) s.destroy();
+    assert.doesNotMatch(cluster.stop(), /terminated by signal/);
+  }
+});
+
+test('the admin port takes no body: 413 PGRST512 without reading it, the connection closed', async () => {
+  const cluster = await adminCluster();
+  try {
+    const admin = `http://127.0.0.1:${cluster.adminPort}`;
+    const res = await fetch(`${admin}/ready`, { method: 'POST', body: 'x'.repeat(100000), signal: AbortSignal.timeout(10000) });
+    assert.equal(res.status, 413);
+    assert.equal(res.headers.get('connection'), 'close');
+    assert.equal((await res.json()).code, 'PGRST512');
+    // a body announced but never sent is refused at once, too
+    const answer = await new Promise((resolve) => {
+      const socket = net.connect(cluster.adminPort, '127.0.0.1');
+      let data = '';
+      socket.on('data', (chunk) => { data += chunk; });
+      socket.on('close', () => resolve(data));
+      socket.on('error', () => {});
+      socket.write('GET /live HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+    });
+    assert.match(answer, /^HTTP\/1\.1 413 /);
+    // GET without a body is answered as ever
+    assert.equal(await statusOf(`${admin}/live`), 200);
+  } finally {
+    assert.doesNotMatch(cluster.stop(), /terminated by signal/);
+  }
+});
+
+test('pgrest.admin_listen_addresses: loopback by default, not the API\'s addresses; its own list when set', async () => {
+  // the API on 127.0.0.2 only: the admin port stays on 127.0.0.1 and ::1
+  let cluster = await adminCluster({ 'pgrest.listen_addresses': "'127.0.0.2'" });
+  try {
+    assert.equal(cluster.sql('SHOW pgrest.admin_listen_addresses').trim(), '127.0.0.1, ::1');
+    assert.equal(await statusOf(`http://127.0.0.1:${cluster.adminPort}/live`), 200);
+    assert.equal(await statusOf(`http://[::1]:${cluster.adminPort}/live`), 200);
+    assert.notEqual(await connectTo('127.0.0.2', cluster.adminPort), 'connected');
+    assert.equal(await statusOf(`http://127.0.0.2:${cluster.port}/canary`), 200);
+    assert.match(cluster.logText(), new RegExp(`LOG:  pgrest admin server \\(/live, /ready, /metrics\\) on 127\\.0\\.0\\.1:${cluster.adminPort}, \\[::1\\]:${cluster.adminPort}\n`));
+  } finally {
+    assert.doesNotMatch(cluster.stop(), /terminated by signal/);
+  }
+  // set: there, and nowhere else
+  cluster = await adminCluster({ 'pgrest.admin_listen_addresses': "'127.0.0.3'" });
+  try {
+    assert.equal(await statusOf(`http://127.0.0.3:${cluster.adminPort}/live`), 200);
+    assert.notEqual(await connectTo('127.0.0.1', cluster.adminPort), 'connected');
+    assert.notEqual(await connectTo('::1', cluster.adminPort), 'connected');
+    // a change needs a restart
+    assert.match(cluster.sql("SELECT context FROM pg_settings WHERE name = 'pgrest.admin_listen_addresses'"), /postmaster/);
+  } finally {
+    assert.doesNotMatch(cluster.stop(), /terminated by signal/);
+  }
 });
