@@ -15,6 +15,7 @@ OBJS = \
 	src/guc.o \
 	src/listen.o \
 	src/shmem.o \
+	src/login.o \
 	src/worker.o \
 	src/http.o \
 	src/conn.o \

@@ -37,10 +37,12 @@
 #include "failure.h"
 #include "guc.h"
 #include "listen.h"
+#include "login.h"
 #include "metrics.h"
 #include "shmem.h"
 
 static PgrestResponse *ready(const PgrestHttpRequest *http);
+static const char *not_ready_reason(const PgrestStats *stats);
 static const char *query_value(const char *query, const char *name);
 static PgrestResponse *text_response(int status, const char *type, char *body);
 
@@ -117,15 +119,7 @@ ready(const PgrestHttpRequest *http)
 		reason = psprintf("pgrest could not listen on port %d; see the server log",
 						  pgrest_port);
 	else if (nready == 0)
-	{
-		if (stats->states[PGREST_WORKER_NO_EXTENSION] > 0)
-			reason = psprintf("pgrest is not installed in database \"%s\"",
-							  pgrest_database);
-		else if (stats->states[PGREST_WORKER_REFUSED] > 0)
-			reason = "the workers cannot serve requests; see the server log";
-		else
-			reason = "the workers have not loaded their schema cache yet";
-	}
+		reason = not_ready_reason(stats);
 	else if (wanted != NULL && strcmp(wanted, "primary") == 0 && standby)
 		reason = "this node is a read-only standby, not a primary";
 	else if (wanted != NULL && strcmp(wanted, "standby") == 0 && !standby)
@@ -156,6 +150,32 @@ ready(const PgrestHttpRequest *http)
 	}
 	appendStringInfoChar(&body, '}');
 	return text_response(reason == NULL ? 200 : 503, PGREST_JSON_CONTENT_TYPE, body.data);
+}
+
+/*
+ * Why no worker serves, from their states, the cause that needs fixing
+ * first first: a log-in that fails (login.c says why, naming the
+ * setting), a superuser pgrest.role, pgrest missing from the database.
+ */
+static const char *
+not_ready_reason(const PgrestStats *stats)
+{
+	char	   *login = NULL;
+
+	if (stats->states[PGREST_WORKER_NO_LOGIN] > 0)
+		login = pgrest_login_problem();
+	if (login != NULL)
+		return login;
+	if (stats->states[PGREST_WORKER_SUPERUSER] > 0)
+		return psprintf("pgrest.role \"%s\" is a superuser: pgrest refuses to serve requests as one",
+						pgrest_role);
+	if (stats->states[PGREST_WORKER_NO_EXTENSION] > 0)
+		return psprintf("pgrest is not installed in database \"%s\"",
+						pgrest_database);
+	if (stats->states[PGREST_WORKER_REFUSED] > 0 ||
+		stats->states[PGREST_WORKER_NO_LOGIN] > 0)
+		return "the workers cannot serve requests; see the server log";
+	return "the workers have not loaded their schema cache yet";
 }
 
 /* the raw value of name=value in a query string, or NULL */

@@ -51,6 +51,7 @@
 #include "execute.h"
 #include "failure.h"
 #include "handler.h"
+#include "login.h"
 #include "metrics.h"
 #include "openapi.h"
 #include "plan.h"
@@ -106,6 +107,10 @@ pgrest_handler_handle(const PgrestHttpRequest *http, bool nested)
 	PgrestResponse *resp;
 	instr_time	start;
 	instr_time	elapsed;
+
+	/* a worker that could not log in has no database to serve (login.c) */
+	if (!http->admin && pgrest_login_failed())
+		return pgrest_login_response();
 
 	switch (route.kind)
 	{
@@ -308,18 +313,23 @@ end_stream(PgrestState *st)
 
 /*
  * What this worker's last transaction says of its readiness: the stages
- * ran with pgrest installed (ready), or pgrest is not installed (the
- * schema cache, loaded in that transaction, says so), or the bracket
- * refused for another reason (a superuser role, a catalog error).  A
- * change for the worse is logged once.
+ * ran with pgrest installed (ready), or the bracket refused a superuser
+ * role (before the schema cache was loaded: it cannot say whether pgrest
+ * is installed), or pgrest is not installed (the schema cache, loaded in
+ * that transaction, says so), or the bracket refused for another reason
+ * (a catalog error).  A change for the worse is logged once.
  */
 static void
 publish_state(const Pipeline *pipeline, const ErrorData *edata)
 {
+	PgrestPendingError *pending = &pgrest_state_get()->error;
 	PgrestWorkerState state;
 
 	if (pipeline->served && pgrest_schema_extension_installed())
 		state = PGREST_WORKER_READY;
+	else if (edata != NULL && edata->sqlerrcode == ERRCODE_PGREST &&
+			 pending->set && pending->error == PGREST_ERR_SUPERUSER)
+		state = PGREST_WORKER_SUPERUSER;
 	else if (!pgrest_schema_extension_installed())
 		state = PGREST_WORKER_NO_EXTENSION;
 	else

@@ -53,8 +53,9 @@ static const uint64 bucket_bounds_us[PGREST_METRIC_BUCKETS - 1] = {
 	500000, 1000000, 2500000, 10000000
 };
 
-static const char *const state_labels[] = {
-	"starting", "ready", "no_extension", "refused"
+/* by PgrestWorkerState */
+static const char *const state_labels[PGREST_WORKER_STATES] = {
+	"starting", "ready", "no_extension", "refused", "superuser", "cannot_log_in"
 };
 
 /* one sample, as both renderings see it */

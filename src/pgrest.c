@@ -31,6 +31,7 @@
 
 #include "guc.h"
 #include "listen.h"
+#include "login.h"
 #include "rolewatch.h"
 #include "schema.h"
 #include "shmem.h"
@@ -65,6 +66,7 @@ _PG_init(void)
 		return;
 
 	pgrest_shmem_install_hooks();
+	pgrest_login_install_hooks();
 
 	/* sockets belong to the postmaster; not to single-user mode */
 	if (IsPostmasterEnvironment && !IsUnderPostmaster)

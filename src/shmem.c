@@ -94,15 +94,20 @@ pgrest_shmem_attached(void)
 	return shared != NULL;
 }
 
-/* Mark worker number "worker" (0-based) as serving or not, and tell waiters. */
+/*
+ * Mark worker number "worker" (0-based) as serving or not, and tell
+ * waiters.  A worker that starts again once it can log in (login.c) is
+ * not counted as a restart.
+ */
 void
 pgrest_shmem_set_ready(int worker, bool ready)
 {
 	Assert(shared != NULL && worker >= 0 && worker < shared->nworkers);
 	if (ready)
 	{
+		if (pg_atomic_read_u32(&shared->workers[worker].state) != PGREST_WORKER_NO_LOGIN)
+			add_u64(&shared->workers[worker].starts, 1);
 		pg_atomic_write_u32(&shared->workers[worker].state, PGREST_WORKER_STARTING);
-		add_u64(&shared->workers[worker].starts, 1);
 	}
 	my_slot = ready ? worker : -1;
 	pg_atomic_write_u32(&shared->workers[worker].busy, 0);
@@ -165,8 +170,9 @@ pgrest_shmem_should_accept(void)
 
 /*
  * Wait up to timeout_ms until every worker serves.  Returns whether they
- * all do.  Interrupts (cancel, statement timeout) are honoured while
- * sleeping.
+ * all do.  A worker that could not log in (login.c) does not serve, though
+ * its loop runs.  Interrupts (cancel, statement timeout) are honoured
+ * while sleeping.
  */
 bool
 pgrest_shmem_wait_ready(int timeout_ms)
@@ -183,7 +189,8 @@ pgrest_shmem_wait_ready(int timeout_ms)
 
 		all = true;
 		for (int i = 0; i < shared->nworkers; i++)
-			all = all && pg_atomic_read_u32(&shared->workers[i].serving) != 0;
+			all = all && pg_atomic_read_u32(&shared->workers[i].serving) != 0 &&
+				pg_atomic_read_u32(&shared->workers[i].state) != PGREST_WORKER_NO_LOGIN;
 		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
 		if (all || left <= 0)
 			break;

@@ -18,8 +18,12 @@ typedef enum PgrestWorkerState
 	PGREST_WORKER_STARTING,		/* it has not tried to serve yet */
 	PGREST_WORKER_READY,		/* schema cache loaded, extension installed */
 	PGREST_WORKER_NO_EXTENSION, /* pgrest is not installed in its database */
-	PGREST_WORKER_REFUSED		/* it cannot serve (see the server log) */
+	PGREST_WORKER_REFUSED,		/* it cannot serve (see the server log) */
+	PGREST_WORKER_SUPERUSER,	/* pgrest.role is a superuser */
+	PGREST_WORKER_NO_LOGIN		/* it cannot log in (see login.c) */
 } PgrestWorkerState;
+
+#define PGREST_WORKER_STATES (PGREST_WORKER_NO_LOGIN + 1)
 
 /* what anonymous requests found of pgrest.anon_role (see auth.c) */
 typedef enum PgrestAnonRoleProblem
@@ -46,7 +50,7 @@ typedef struct PgrestStats
 	uint64		worker_restarts;
 	int			workers;		/* pgrest.workers */
 	int			serving;		/* running their event loop */
-	int			states[4];		/* serving workers by PgrestWorkerState */
+	int			states[PGREST_WORKER_STATES];	/* serving workers by state */
 } PgrestStats;
 
 extern void pgrest_shmem_install_hooks(void);

@@ -3,8 +3,9 @@
  * worker.c
  *	  The life of one HTTP worker: signals, connection, and the event loop.
  *
- * A worker connects to pgrest.database as pgrest.role, starts its HTTP
- * server and then waits, in one WaitEventSet kept for its whole life, on
+ * A worker connects to pgrest.database as pgrest.role (when login.c finds
+ * it cannot, it serves without a connection, answering 503 with the
+ * reason, until it can), starts its HTTP server and then waits, in one WaitEventSet kept for its whole life, on
  * its latch, postmaster death, the HTTP server's epoll fd and the shared
  * listening sockets.  After every wake-up it handles interrupts (so
  * SIGTERM, pg_terminate_backend and the barriers of DROP DATABASE are
@@ -65,6 +66,7 @@
 #include "http.h"
 #include "jwk.h"
 #include "listen.h"
+#include "login.h"
 #include "shmem.h"
 #include "worker.h"
 
@@ -79,7 +81,7 @@
 static void raise_open_files_limit(void);
 static bool accept_batch(int listen_fd);
 static void accept_admin(int listen_fd);
-static void report_start(int worker);
+static void report_start(int worker, bool logged_in);
 static void warn_if_superuser(void);
 static void load_jwt_keys(void);
 static void publish_not_ready(int code, Datum arg);
@@ -103,16 +105,22 @@ pgrest_worker_main(Datum main_arg)
 	bool		accepting = true;
 	bool		admin_accepting = true;
 	bool		yielded = false;	/* left a client to a less loaded worker */
+	bool		logged_in;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 
-	BackgroundWorkerInitializeConnection(pgrest_database, pgrest_role, 0);
-	pgstat_report_appname("pgrest");
-	warn_if_superuser();
-	load_jwt_keys();
-	pgrest_execute_install_hooks();
+	/* a role or database it cannot log in with: 503 without one (login.c) */
+	logged_in = pgrest_login_check(worker);
+	if (logged_in)
+	{
+		BackgroundWorkerInitializeConnection(pgrest_database, pgrest_role, 0);
+		pgstat_report_appname("pgrest");
+		warn_if_superuser();
+		load_jwt_keys();
+		pgrest_execute_install_hooks();
+	}
 
 	raise_open_files_limit();
 	pgrest_http_start();
@@ -121,7 +129,9 @@ pgrest_worker_main(Datum main_arg)
 
 	before_shmem_exit(publish_not_ready, Int32GetDatum(worker));
 	pgrest_shmem_set_ready(worker, true);
-	report_start(worker);
+	if (!logged_in)
+		pgrest_shmem_set_state(PGREST_WORKER_NO_LOGIN);
+	report_start(worker, logged_in);
 
 	for (;;)
 	{
@@ -129,11 +139,12 @@ pgrest_worker_main(Datum main_arg)
 		int			nevents;
 		bool		streaming = pgrest_handler_streaming();
 		long		timeout = pgrest_http_timeout_ms();
-		long		warm_up = streaming ? -1 : pgrest_handler_warm_up();
+		long		warm_up = streaming ? -1 :
+			logged_in ? pgrest_handler_warm_up() : pgrest_login_recheck();
 		bool		watch = pgrest_http_could_take() && !yielded && !streaming;
 		bool		admin_watch = pgrest_http_admin_could_take();
 
-		/* not ready yet: try again soon (see pgrest_handler_warm_up) */
+		/* not ready yet: try again soon (pgrest_handler_warm_up, login.c) */
 		if (warm_up >= 0 && (timeout < 0 || timeout > warm_up))
 			timeout = warm_up;
 
@@ -181,7 +192,8 @@ pgrest_worker_main(Datum main_arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 			/* a rewritten key file takes effect on reload */
-			load_jwt_keys();
+			if (logged_in)
+				load_jwt_keys();
 		}
 
 		for (int i = 0; i < nevents; i++)
@@ -278,10 +290,11 @@ accept_admin(int listen_fd)
  * Say where this worker serves, only what it holds: when the postmaster
  * could not listen on pgrest.port (see listen.c), the worker serves the
  * admin port at most, and the first worker says so.  The first worker
- * also says where the admin server listens.
+ * also says where the admin server listens.  A worker that could not log
+ * in serves no database (login.c said why).
  */
 static void
-report_start(int worker)
+report_start(int worker, bool logged_in)
 {
 	const char *names = pgrest_listen_names();
 	const char *admin_names = pgrest_listen_admin_names();
@@ -290,6 +303,8 @@ report_start(int worker)
 		ereport(LOG,
 				(errmsg("pgrest admin server (/live, /ready, /metrics) on %s",
 						admin_names)));
+	if (!logged_in)
+		return;
 	if (names != NULL)
 		ereport(LOG,
 				(errmsg("pgrest worker %d serving database \"%s\" on %s",

@@ -3,6 +3,8 @@
 // temporary directory, free ports on 127.0.0.1, the server started (as
 // the postgres user when run as root) with an optional open-files limit,
 // a database "hostile" loaded with SQL, and stop() that removes it all.
+// It waits until the workers serve, unless told not to (wait: false, for
+// workers that cannot log in).
 // PGREST_BINDIR names PostgreSQL's binaries (test/run sets it).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,7 +31,7 @@ export function freePort() {
   });
 }
 
-export async function startCluster({ settings = {}, sql = '', nofile = null } = {}) {
+export async function startCluster({ settings = {}, sql = '', nofile = null, wait = true } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgrest-hostile-'));
   if (asRoot) execFileSync('chown', ['postgres:', dir]);
   const pgport = await freePort();
@@ -67,7 +69,7 @@ export async function startCluster({ settings = {}, sql = '', nofile = null } = 
     INSERT INTO canary VALUES (1, 'alive'), (2, 'still alive');
     GRANT SELECT ON canary TO hostile_anon;
     ${sql}`);
-  if (psql('hostile', 'SELECT pgrest.wait_ready(30000)').trim() !== 't') throw new Error('pgrest did not start');
+  if (wait && psql('hostile', 'SELECT pgrest.wait_ready(30000)').trim() !== 't') throw new Error('pgrest did not start');
   return {
     url: `http://127.0.0.1:${httpport}`,
     port: httpport,

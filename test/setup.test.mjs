@@ -1,10 +1,11 @@
 // Set-up mistakes explain themselves: a port another program holds, two
 // clusters configured for one port, invalid values in postgresql.conf
 // (a short JWT secret among them), a misspelled or ungranted
-// pgrest.anon_role.  Three clusters of their own, each with one mistake
-// or more; the messages are read from their server logs.  (pgrest not
-// preloaded: sql/nopreload.sql; CREATE EXTENSION in another database:
-// sql/guc.sql.)
+// pgrest.anon_role, a pgrest.role the workers cannot log in as (it does
+// not exist, lacks CONNECT) or that is a superuser.  Clusters of their
+// own, each with one mistake or more; the messages are read from their
+// server logs.  (pgrest not preloaded: sql/nopreload.sql; CREATE
+// EXTENSION in another database: sql/guc.sql.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -21,9 +22,9 @@ function admin(cluster) {
   return `http://127.0.0.1:${cluster.adminPort}`;
 }
 
-async function startWithAdmin(settings) {
+async function startWithAdmin(settings, options = {}) {
   const adminPort = await freePort();
-  const cluster = await startCluster({ settings: { 'pgrest.admin_port': adminPort, ...settings } });
+  const cluster = await startCluster({ settings: { 'pgrest.admin_port': adminPort, ...settings }, ...options });
   cluster.adminPort = adminPort;
   return cluster;
 }
@@ -162,4 +163,91 @@ test('a misspelled pgrest.anon_role: logged once with a hint, reported by /ready
     ['pgrest.role may not switch to pgrest.anon_role "lonely": requests without a JWT get 401']);
   first.sql('GRANT lonely TO hostile_authenticator');
   assert.equal(await statusBecomes(`${first.url}/canary`, 200), 200);
+});
+
+// every line of the log that matches re
+function lines(cluster, re) {
+  return messages(cluster).split('\n').filter((l) => re.test(l));
+}
+
+// the status and JSON body of url once its status is wanted, or the last
+// after 30 s (workers that can log in again restart a second later)
+async function becomes(url, wanted) {
+  let r;
+  for (let i = 0; i < 150; i++) {
+    try { r = await get(url); } catch (e) { r = { status: e.name, body: 'null' }; }
+    if (r.status === wanted) break;
+    await sleep(200);
+  }
+  return { status: r.status, json: JSON.parse(r.body) };
+}
+
+// /metrics once it matches re (both workers have started), or after 10 s
+async function metricsOnce(cluster, re) {
+  let body;
+  for (let i = 0; i < 50; i++) {
+    body = (await get(`${admin(cluster)}/metrics`)).body;
+    if (re.test(body)) break;
+    await sleep(200);
+  }
+  return body;
+}
+
+test('a pgrest.role that cannot log in: 503 at once naming the setting, one log line, served once fixed', async () => {
+  // misspelled: hostile_authenticatr does not exist
+  const cluster = await startWithAdmin({ 'pgrest.role': "'hostile_authenticatr'" }, { wait: false });
+  const api = `${cluster.url}/canary`;
+  const ready = `${admin(cluster)}/ready`;
+  try {
+    let r = await becomes(api, 503);
+    assert.equal(r.status, 503);
+    assert.deepEqual(r.json, {
+      code: 'PGRST513',
+      message: 'role "hostile_authenticatr" named by "pgrest.role" does not exist',
+      details: 'The pgrest workers cannot log in, so every request gets 503 until they can; they check again every 5 seconds.',
+      hint: 'Correct "pgrest.role" in postgresql.conf and restart the server, or create the role: CREATE ROLE hostile_authenticatr LOGIN NOINHERIT;',
+    });
+    r = await becomes(ready, 503);
+    assert.equal(r.json.reason, 'role "hostile_authenticatr" named by "pgrest.role" does not exist');
+    assert.match(await metricsOnce(cluster, /^pgrest_workers\{state="cannot_log_in"\} 2$/m), /^pgrest_workers\{state="cannot_log_in"\} 2$/m);
+    // a while later: still one line, no FATAL, no worker restarted
+    await sleep(6000);
+    assert.equal((await get(api)).status, 503);
+    assert.deepEqual(lines(cluster, /pgrest\.role/), [
+      'WARNING:  role "hostile_authenticatr" named by "pgrest.role" does not exist',
+      'HINT:  Correct "pgrest.role" in postgresql.conf and restart the server, or create the role: CREATE ROLE hostile_authenticatr LOGIN NOINHERIT;',
+    ]);
+    assert.deepEqual(lines(cluster, /FATAL|exited with exit code/), []);
+    assert.equal(cluster.sql('SELECT pgrest.wait_ready(100)').trim(), 'f');
+
+    // created: the workers log in and serve, and the log says so once
+    cluster.sql('CREATE ROLE hostile_authenticatr LOGIN NOINHERIT; GRANT hostile_anon TO hostile_authenticatr');
+    assert.equal((await becomes(api, 200)).status, 200);
+    assert.equal((await becomes(ready, 200)).status, 200);
+    assert.equal(lines(cluster, /LOG:  pgrest workers can log in to database "hostile" as role "hostile_authenticatr" now/).length, 1);
+
+    // CONNECT revoked: found at the workers' next start
+    cluster.sql(`REVOKE CONNECT ON DATABASE hostile FROM PUBLIC;
+                 SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE backend_type = 'pgrest'`);
+    r = await becomes(api, 503);
+    assert.equal(r.json.message, 'role "hostile_authenticatr" named by "pgrest.role" has no CONNECT privilege on database "hostile"');
+    assert.equal(r.json.hint, 'GRANT CONNECT ON DATABASE hostile TO hostile_authenticatr;');
+    cluster.sql('GRANT CONNECT ON DATABASE hostile TO hostile_authenticatr');
+    assert.equal((await becomes(api, 200)).status, 200);
+    assert.equal(lines(cluster, /WARNING:  role .* has no CONNECT privilege/).length, 1);
+
+    // a superuser: /ready says so, not that pgrest is missing
+    cluster.sql(`ALTER ROLE hostile_authenticatr SUPERUSER;
+                 SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE backend_type = 'pgrest'`);
+    r = await becomes(ready, 503);
+    assert.equal(r.json.reason, 'pgrest.role "hostile_authenticatr" is a superuser: pgrest refuses to serve requests as one');
+    r = await becomes(api, 503);
+    assert.equal(r.json.code, 'PGRST501');
+    assert.match(await metricsOnce(cluster, /^pgrest_workers\{state="superuser"\} 2$/m), /^pgrest_workers\{state="superuser"\} 2$/m);
+    cluster.sql('ALTER ROLE hostile_authenticatr NOSUPERUSER');
+    assert.equal((await becomes(ready, 200)).status, 200);
+    assert.equal((await becomes(api, 200)).status, 200);
+  } finally {
+    assert.doesNotMatch(cluster.stop(), /terminated by signal/);
+  }
 });
