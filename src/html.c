@@ -180,9 +180,12 @@ render_header(Page *page)
 	appendStringInfoString(out, "/</code></p>\n");
 	if (page->auth)
 		appendStringInfo(out, "<p>Authentication: <code>Authorization: Bearer "
-						 "&lt;JWT&gt;</code>, %s.</p>\n",
+						 "&lt;JWT&gt;</code>, %s. The curl lines send "
+						 "<code>$TOKEN</code> (<code>export TOKEN=&lt;JWT&gt;</code>)%s.</p>\n",
 						 page->auth_required ? "required" :
-						 "optional (without it, requests run as the anonymous role)");
+						 "optional (without it, requests run as the anonymous role)",
+						 page->auth_required ? "" :
+						 "; leave that header out to call as the anonymous role");
 	appendStringInfoString(out, "</header>\n");
 }
 
@@ -741,7 +744,7 @@ example_for_type(const char *type, bool json)
 
 /*
  * One curl line, shell-quoted and then escaped for HTML.  Adds a bearer
- * token when the API needs one.
+ * token when the API takes one.
  */
 static void
 append_curl(Page *page, const char *method, const char *path_and_query,
@@ -754,7 +757,7 @@ append_curl(Page *page, const char *method, const char *path_and_query,
 	if (strcmp(method, "GET") != 0)
 		appendStringInfo(&line, "-X %s ", method);
 	append_shell_quoted(&line, psprintf("%s%s", page->base, path_and_query));
-	if (page->auth_required)
+	if (page->auth)
 		appendStringInfoString(&line, " -H \"Authorization: Bearer $TOKEN\"");
 	if (body != NULL)
 	{

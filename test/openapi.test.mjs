@@ -69,7 +69,9 @@ test('a browser gets one self-contained HTML page', async () => {
   assert.match(html, /<h3>films <span class="kind">table<\/span><\/h3>/);
   assert.match(html, /<code>rating<\/code><\/td><td><code>numeric\(3,1\)<\/code>/);
   assert.match(html, /references<\/span> <a href="#rel-projects">projects<\/a>\.id/);
-  assert.match(html, new RegExp(`curl &#39;${url}/rpc/add_them\\?a=1&amp;b=1&#39;`));
+  // each curl line sends the token: this API takes one
+  assert.match(html, new RegExp(`curl &#39;${url}/rpc/add_them\\?a=1&amp;b=1&#39; -H &quot;Authorization: Bearer \\$TOKEN&quot;\n`));
+  assert.match(html, /The curl lines send <code>\$TOKEN<\/code>/);
 });
 
 test('HEAD and OPTIONS on the root', async () => {
