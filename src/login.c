@@ -24,8 +24,8 @@
  * port gets 503 PGRST513, whose message names the setting and what is
  * wrong, /ready gives the same reason, /live and /metrics answer as ever.
  * It probes again when a command that can change the answer commits
- * (CREATE or ALTER ROLE, GRANT, CREATE or ALTER DATABASE ...: a
- * ProcessUtility hook in every backend notes them, and at commit sets the
+ * (CREATE or ALTER ROLE, GRANT, CREATE or ALTER DATABASE ...: rolewatch.c
+ * notes them in every backend, and at commit pgrest_login_wake sets the
  * latch of each worker that cannot log in), and every
  * PGREST_LOGIN_RECHECK_MS in any case (a hot standby replays such
  * commands without running them).  Once logging in would succeed, it
@@ -56,12 +56,10 @@
 #include "postmaster/bgworker.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
-#include "storage/lwlock.h"
 #include "storage/proc.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
 #include "tcop/tcopprot.h"
-#include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -130,12 +128,6 @@ static BackgroundWorkerHandle *probe = NULL;
 static uint32 probe_since;		/* the slot's publications when it began */
 static TimestampTz probe_began;
 
-static shmem_request_hook_type prev_shmem_request_hook = NULL;
-static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
-static ProcessUtility_hook_type prev_process_utility = NULL;
-
-/* this transaction ran a command that may let the workers log in */
-static bool login_commands = false;
 
 static bool start_probe(void);
 static bool probe_running(void);
@@ -147,27 +139,37 @@ static void set_problem(LoginProblem *problem, int sqlerrcode,
 						const char *message, const char *hint);
 static void publish(int worker, const LoginProblem *problem);
 static bool recheck_asked(void);
-static void note_login_commands(PlannedStmt *pstmt, const char *queryString,
-								bool readOnlyTree, ProcessUtilityContext context,
-								ParamListInfo params, QueryEnvironment *queryEnv,
-								DestReceiver *dest, QueryCompletion *qc);
-static bool may_change_login(const Node *stmt);
-static void at_transaction_end(XactEvent event, void *arg);
-static Size shared_size(void);
-static void request_shmem(void);
-static void startup_shmem(void);
 
-/* Called from _PG_init while preloading: every backend inherits them. */
-void
-pgrest_login_install_hooks(void)
+/* The shared memory this file needs (shmem.c asks for it). */
+Size
+pgrest_login_shmem_size(void)
 {
-	prev_shmem_request_hook = shmem_request_hook;
-	shmem_request_hook = request_shmem;
-	prev_shmem_startup_hook = shmem_startup_hook;
-	shmem_startup_hook = startup_shmem;
-	prev_process_utility = ProcessUtility_hook;
-	ProcessUtility_hook = note_login_commands;
-	RegisterXactCallback(at_transaction_end, NULL);
+	return add_size(offsetof(LoginShared, slots),
+					mul_size(sizeof(LoginSlot), pgrest_workers));
+}
+
+/*
+ * Create or attach this file's shared memory (anew after a
+ * crash-restart); shmem.c calls it holding AddinShmemInitLock.
+ */
+void
+pgrest_login_shmem_startup(void)
+{
+	bool		found;
+
+	shared = ShmemInitStruct("pgrest login", pgrest_login_shmem_size(), &found);
+	if (found)
+		return;
+	SpinLockInit(&shared->mutex);
+	shared->logged[0] = '\0';
+	shared->nworkers = pgrest_workers;
+	for (int i = 0; i < pgrest_workers; i++)
+	{
+		shared->slots[i].published = 0;
+		shared->slots[i].state = LOGIN_PENDING;
+		shared->slots[i].procno = -1;
+		shared->slots[i].recheck = false;
+	}
 }
 
 /*
@@ -476,6 +478,33 @@ find_database(const char *name, Oid *dbid, bool *allows_connections,
 	return found;
 }
 
+/*
+ * A command that may let the workers log in has committed (rolewatch.c):
+ * wake every worker that cannot, to probe again.  In any backend.
+ */
+void
+pgrest_login_wake(void)
+{
+	Latch	   *latches[64];	/* pgrest.workers is at most 64 */
+	int			nlatches = 0;
+
+	if (shared == NULL)
+		return;
+	SpinLockAcquire(&shared->mutex);
+	for (int i = 0; i < shared->nworkers && nlatches < (int) lengthof(latches); i++)
+	{
+		LoginSlot  *slot = &shared->slots[i];
+
+		if (slot->state != LOGIN_FAILED || slot->procno < 0)
+			continue;
+		slot->recheck = true;
+		latches[nlatches++] = &ProcGlobal->allProcs[slot->procno].procLatch;
+	}
+	SpinLockRelease(&shared->mutex);
+	for (int i = 0; i < nlatches; i++)
+		SetLatch(latches[i]);
+}
+
 /* Whether a committed command asked this worker to probe again (once). */
 static bool
 recheck_asked(void)
@@ -487,77 +516,6 @@ recheck_asked(void)
 	shared->slots[my_worker].recheck = false;
 	SpinLockRelease(&shared->mutex);
 	return asked;
-}
-
-/* ProcessUtility hook: note the commands that may let the workers log in */
-static void
-note_login_commands(PlannedStmt *pstmt, const char *queryString,
-					bool readOnlyTree, ProcessUtilityContext context,
-					ParamListInfo params, QueryEnvironment *queryEnv,
-					DestReceiver *dest, QueryCompletion *qc)
-{
-	if (prev_process_utility)
-		prev_process_utility(pstmt, queryString, readOnlyTree, context,
-							 params, queryEnv, dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
-	if (may_change_login(pstmt->utilityStmt))
-		login_commands = true;
-}
-
-/* roles, their membership and LOGIN; databases and CONNECT on them */
-static bool
-may_change_login(const Node *stmt)
-{
-	switch (nodeTag(stmt))
-	{
-		case T_CreateRoleStmt:
-		case T_AlterRoleStmt:
-		case T_GrantRoleStmt:
-		case T_CreatedbStmt:
-		case T_AlterDatabaseStmt:
-			return true;
-		case T_RenameStmt:
-			return ((const RenameStmt *) stmt)->renameType == OBJECT_ROLE ||
-				((const RenameStmt *) stmt)->renameType == OBJECT_DATABASE;
-		case T_GrantStmt:
-			return ((const GrantStmt *) stmt)->objtype == OBJECT_DATABASE;
-		default:
-			return false;
-	}
-}
-
-/*
- * At the commit of a transaction that ran such a command: wake every
- * worker that cannot log in, to probe again (at commit, so that the
- * probe sees what the command did).
- */
-static void
-at_transaction_end(XactEvent event, void *arg)
-{
-	Latch	   *latches[64];	/* pgrest.workers is at most 64 */
-	int			nlatches = 0;
-
-	if (event == XACT_EVENT_COMMIT && login_commands && shared != NULL)
-	{
-		SpinLockAcquire(&shared->mutex);
-		for (int i = 0; i < shared->nworkers && nlatches < (int) lengthof(latches); i++)
-		{
-			LoginSlot  *slot = &shared->slots[i];
-
-			if (slot->state != LOGIN_FAILED || slot->procno < 0)
-				continue;
-			slot->recheck = true;
-			latches[nlatches++] = &ProcGlobal->allProcs[slot->procno].procLatch;
-		}
-		SpinLockRelease(&shared->mutex);
-		for (int i = 0; i < nlatches; i++)
-			SetLatch(latches[i]);
-	}
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
-		event == XACT_EVENT_PARALLEL_ABORT)
-		login_commands = false;
 }
 
 /* fill in a problem; the detail is the same for all */
@@ -606,46 +564,4 @@ publish(int worker, const LoginProblem *problem)
 				 errmsg_internal("%s", problem->message),
 				 errdetail_internal("%s", problem->detail),
 				 errhint("%s", problem->hint)));
-}
-
-static Size
-shared_size(void)
-{
-	return add_size(offsetof(LoginShared, slots),
-					mul_size(sizeof(LoginSlot), pgrest_workers));
-}
-
-static void
-request_shmem(void)
-{
-	if (prev_shmem_request_hook)
-		prev_shmem_request_hook();
-	RequestAddinShmemSpace(shared_size());
-}
-
-/* Create or attach the block (anew after a crash-restart). */
-static void
-startup_shmem(void)
-{
-	bool		found;
-
-	if (prev_shmem_startup_hook)
-		prev_shmem_startup_hook();
-
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	shared = ShmemInitStruct("pgrest login", shared_size(), &found);
-	if (!found)
-	{
-		SpinLockInit(&shared->mutex);
-		shared->logged[0] = '\0';
-		shared->nworkers = pgrest_workers;
-		for (int i = 0; i < pgrest_workers; i++)
-		{
-			shared->slots[i].published = 0;
-			shared->slots[i].state = LOGIN_PENDING;
-			shared->slots[i].procno = -1;
-			shared->slots[i].recheck = false;
-		}
-	}
-	LWLockRelease(AddinShmemInitLock);
 }

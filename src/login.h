@@ -14,7 +14,9 @@
 
 #include "response.h"
 
-extern void pgrest_login_install_hooks(void);
+extern Size pgrest_login_shmem_size(void);
+extern void pgrest_login_shmem_startup(void);
+extern void pgrest_login_wake(void);
 extern bool pgrest_login_check(int worker);
 extern long pgrest_login_recheck(void);
 extern bool pgrest_login_failed(void);

@@ -31,7 +31,6 @@
 
 #include "guc.h"
 #include "listen.h"
-#include "login.h"
 #include "rolewatch.h"
 #include "schema.h"
 #include "shmem.h"
@@ -66,7 +65,6 @@ _PG_init(void)
 		return;
 
 	pgrest_shmem_install_hooks();
-	pgrest_login_install_hooks();
 
 	/* sockets belong to the postmaster; not to single-user mode */
 	if (IsPostmasterEnvironment && !IsUnderPostmaster)

@@ -17,6 +17,10 @@
  * A hot standby replays such commands without running them, so there
  * they take pgrest.reload() (README, "Role settings").
  *
+ * The same hook notes the commands that may let workers that cannot log
+ * in do so (login.c): roles, their LOGIN and membership, databases and
+ * CONNECT on them; at commit, such workers are woken to check again.
+ *
  * Copyright (c) 2026, pgrest contributors
  *
  * src/rolewatch.c
@@ -29,18 +33,21 @@
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
 
+#include "login.h"
 #include "rolewatch.h"
 #include "schema.h"
 #include "shmem.h"
 
 static ProcessUtility_hook_type prev_process_utility = NULL;
 static bool roles_changed = false;	/* in the current transaction */
+static bool login_changed = false;	/* the same, for login.c */
 
 static void note_role_commands(PlannedStmt *pstmt, const char *queryString,
 							   bool readOnlyTree, ProcessUtilityContext context,
 							   ParamListInfo params, QueryEnvironment *queryEnv,
 							   DestReceiver *dest, QueryCompletion *qc);
 static bool changes_role_settings(const Node *stmt);
+static bool may_change_login(const Node *stmt);
 static void at_transaction_end(XactEvent event, void *arg);
 
 /* Install the hook; call once per process, from _PG_init. */
@@ -68,6 +75,8 @@ note_role_commands(PlannedStmt *pstmt, const char *queryString,
 	/* noted only once the command has done its work without error */
 	if (changes_role_settings(pstmt->utilityStmt))
 		roles_changed = true;
+	if (may_change_login(pstmt->utilityStmt))
+		login_changed = true;
 }
 
 static bool
@@ -85,6 +94,28 @@ changes_role_settings(const Node *stmt)
 	}
 }
 
+/* roles, their LOGIN and membership; databases and CONNECT on them */
+static bool
+may_change_login(const Node *stmt)
+{
+	switch (nodeTag(stmt))
+	{
+		case T_CreateRoleStmt:
+		case T_AlterRoleStmt:
+		case T_GrantRoleStmt:
+		case T_CreatedbStmt:
+		case T_AlterDatabaseStmt:
+			return true;
+		case T_RenameStmt:
+			return ((const RenameStmt *) stmt)->renameType == OBJECT_ROLE ||
+				((const RenameStmt *) stmt)->renameType == OBJECT_DATABASE;
+		case T_GrantStmt:
+			return ((const GrantStmt *) stmt)->objtype == OBJECT_DATABASE;
+		default:
+			return false;
+	}
+}
+
 static void
 at_transaction_end(XactEvent event, void *arg)
 {
@@ -96,11 +127,15 @@ at_transaction_end(XactEvent event, void *arg)
 				pgrest_shmem_bump_schema_generation();
 				pgrest_schema_invalidate();
 			}
+			if (login_changed)
+				pgrest_login_wake();
 			roles_changed = false;
+			login_changed = false;
 			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 			roles_changed = false;
+			login_changed = false;
 			break;
 		default:
 			break;

@@ -18,6 +18,9 @@
  * is being counted at that moment, never more.  A slot outlives its
  * worker, so counters survive worker restarts (not a server restart).
  *
+ * login.c's block (what the workers found about logging in) is asked
+ * for and attached here too.
+ *
  * Nothing here touches the catalogs or the network.
  *
  * Copyright (c) 2026, pgrest contributors
@@ -38,6 +41,7 @@
 #include "utils/wait_event.h"
 
 #include "guc.h"
+#include "login.h"
 #include "shmem.h"
 
 /* what one worker publishes about itself */
@@ -335,7 +339,7 @@ request_shmem(void)
 {
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
-	RequestAddinShmemSpace(shared_size());
+	RequestAddinShmemSpace(add_size(shared_size(), pgrest_login_shmem_size()));
 }
 
 /*
@@ -367,6 +371,7 @@ startup_shmem(void)
 			init_counters(&shared->workers[i]);
 		}
 	}
+	pgrest_login_shmem_startup();
 	LWLockRelease(AddinShmemInitLock);
 }
 

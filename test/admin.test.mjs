@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
-import { startCluster, freePort, sleep } from './cluster.mjs';
+import { startCluster, freePort, sleep, connectTo } from './cluster.mjs';
 
 const api = process.env.PGREST_URL;
 const admin = process.env.PGREST_ADMIN_URL;
@@ -102,17 +102,6 @@ async function statusOf(url, init = {}) {
   } catch (e) {
     return e.cause?.code ?? e.name;
   }
-}
-
-// how a TCP connection to host:port ends: 'connected' or the error code
-function connectTo(host, port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.setTimeout(3000);
-    socket.on('connect', () => { socket.destroy(); resolve('connected'); });
-    socket.on('timeout', () => { socket.destroy(); resolve('timeout'); });
-    socket.on('error', (e) => resolve(e.code));
-  });
 }
 
 test('2,200 idle and trickling connections on the admin port: the API answers, /ready once they go', async (t) => {

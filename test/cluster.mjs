@@ -109,3 +109,14 @@ export async function idleSockets(port, n) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// how a TCP connection to host:port ends: 'connected' or the error code
+export function connectTo(host, port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(3000);
+    socket.on('connect', () => { socket.destroy(); resolve('connected'); });
+    socket.on('timeout', () => { socket.destroy(); resolve('timeout'); });
+    socket.on('error', (e) => resolve(e.code));
+  });
+}

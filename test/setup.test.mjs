@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startCluster, freePort, sleep } from './cluster.mjs';
+import { startCluster, freePort, sleep, connectTo } from './cluster.mjs';
 
 let first;        // serves 127.0.0.1:P (named twice); invalid settings; anon_role misspelled
 let second;       // configured for localhost:P, P held by the first
@@ -49,17 +49,6 @@ async function statusBecomes(url, wanted) {
     await sleep(100);
   }
   return status;
-}
-
-// how a TCP connection to host:port ends: 'connected' or the error code
-function connectTo(host, port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.setTimeout(3000);
-    socket.on('connect', () => { socket.destroy(); resolve('connected'); });
-    socket.on('timeout', () => { socket.destroy(); resolve('timeout'); });
-    socket.on('error', (e) => resolve(e.code));
-  });
 }
 
 before(async () => {
