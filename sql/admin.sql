@@ -23,6 +23,8 @@ SELECT status, body::jsonb->>'ready' AS ready FROM regress_admin('/ready?role=pr
 SELECT status, body::jsonb->>'code' AS code FROM regress_admin('/ready?role=leader');
 SELECT status, body::jsonb->>'code' AS code FROM regress_admin('/users');
 SELECT status, body::jsonb->>'code' AS code FROM regress_admin('/live', '-X POST');
+-- no request body: refused before it is read
+SELECT status, body::jsonb->>'code' AS code FROM regress_admin('/ready', '-d x');
 -- the API port does not serve them: there, they are relation names
 SELECT status FROM regress_http('GET', '/live');
 
