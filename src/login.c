@@ -128,7 +128,6 @@ static BackgroundWorkerHandle *probe = NULL;
 static uint32 probe_since;		/* the slot's publications when it began */
 static TimestampTz probe_began;
 
-
 static bool start_probe(void);
 static bool probe_running(void);
 static LoginState probe_result(void);
@@ -260,18 +259,19 @@ pgrest_login_response(void)
 char *
 pgrest_login_problem(void)
 {
-	char	   *message = NULL;
+	char		message[PGREST_LOGIN_TEXT];
 
 	if (shared == NULL)
 		return NULL;
+	message[0] = '\0';
 	SpinLockAcquire(&shared->mutex);
-	for (int i = 0; i < shared->nworkers && message == NULL; i++)
+	for (int i = 0; i < shared->nworkers && message[0] == '\0'; i++)
 	{
 		if (shared->slots[i].state == LOGIN_FAILED)
-			message = shared->slots[i].problem.message;
+			strlcpy(message, shared->slots[i].problem.message, sizeof(message));
 	}
 	SpinLockRelease(&shared->mutex);
-	return message ? pstrdup(message) : NULL;
+	return message[0] ? pstrdup(message) : NULL;
 }
 
 /*
