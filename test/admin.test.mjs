@@ -1,13 +1,13 @@
 // The admin port: /live, /ready and /metrics, served by the same workers
 // without a transaction; /metrics checked by Prometheus' own promtool.
 // Then, on clusters of their own: a crowd of idle and trickling
-// connections on the admin port beside the API, a body sent to it, and
-// where it listens (pgrest.admin_listen_addresses).
+// connections on the admin port beside the API, EMFILE on it, a body sent
+// to it, and where it listens (pgrest.admin_listen_addresses).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
-import { startCluster, freePort, sleep, connectTo } from './cluster.mjs';
+import { startCluster, freePort, sleep, connectTo, cpuSeconds, idleSockets } from './cluster.mjs';
 
 const api = process.env.PGREST_URL;
 const admin = process.env.PGREST_ADMIN_URL;
@@ -148,6 +148,43 @@ test('2,200 idle and trickling connections on the admin port: the API answers, /
     assert.equal(await statusOf(`${cluster.url}/canary?id=eq.1`), 200);
     // no message per connection: the crowd is not the log's business
     assert.ok(cluster.logSize() - logBefore < 20000, 'the log grew by more than 20 kB');
+  } finally {
+    for (const s of sockets) s.destroy();
+    assert.doesNotMatch(cluster.stop(), /terminated by signal/);
+  }
+});
+
+test('EMFILE on the admin port: accepting pauses without spinning, and resumes', async () => {
+  const cluster = await adminCluster({}, { nofile: 256 });
+  // prlimit as the server's own user (root may lack CAP_SYS_RESOURCE here)
+  const prlimit = (...args) => (process.getuid?.() === 0
+    ? execFileSync('runuser', ['-u', 'postgres', '--', 'prlimit', ...args])
+    : execFileSync('prlimit', args));
+  let sockets = [];
+  try {
+    const workers = cluster.workers();
+    // leave each worker only a few more descriptors than it has open now
+    for (const pid of workers) {
+      const open = Number(execFileSync('bash', ['-c', `ls /proc/${pid}/fd | wc -l`], { encoding: 'utf8' }));
+      prlimit('--pid', String(pid), `--nofile=${open + 5}:256`);
+    }
+    sockets = await idleSockets(cluster.adminPort, 100);
+    const cpuBefore = workers.map(cpuSeconds);
+    await sleep(3000);
+    // a worker that kept polling the admin socket would use a whole core
+    workers.forEach((pid, i) => {
+      const used = cpuSeconds(pid) - cpuBefore[i];
+      assert.ok(used < 1, `a worker used ${used} s of CPU in 3 s`);
+    });
+    assert.ok((cluster.logText().match(/could not accept an HTTP connection/g)?.length ?? 0) <= 4);
+    for (const s of sockets) s.destroy();
+    for (const pid of workers) prlimit('--pid', String(pid), '--nofile=256:256');
+    let live;
+    for (let i = 0; i < 60 && live !== 200; i++) {
+      live = await statusOf(`http://127.0.0.1:${cluster.adminPort}/live`, { timeout: 5000 });
+      if (live !== 200) await sleep(500);
+    }
+    assert.equal(live, 200);
   } finally {
     for (const s of sockets) s.destroy();
     assert.doesNotMatch(cluster.stop(), /terminated by signal/);
