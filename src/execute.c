@@ -277,6 +277,32 @@ pgrest_execute_abandon(void)
 }
 
 /*
+ * After an error that escaped the bracket (raised by pgrest itself after
+ * the transaction, and caught by handler.c's boundary): undo what the
+ * bracket's own PG_CATCH would have undone.  Any transaction still open
+ * (a stream's) is rolled back, the timers disarmed, and what the request
+ * left in the session (locks, prepared statements) released.  Never
+ * nested: pgrest.handle()'s errors are its caller's.
+ */
+void
+pgrest_execute_recover(void)
+{
+	PgrestState *st = pgrest_state_get();
+
+	disarm_request_timeout();
+	st->role_locked = false;	/* an abort restores the user id */
+	st->rows = NULL;
+	AbortOutOfAnyTransaction();
+	if (!st->nested)
+	{
+		LockReleaseSession(USER_LOCKMETHOD);
+		DropAllPreparedStatements();
+		ResetSequenceCaches();
+	}
+	debug_query_string = NULL;
+}
+
+/*
  * The end of a transaction whose work succeeded: deferred triggers, then
  * nothing the request set outlives it (role, request.*, any SET), then
  * commit, or the rollback asked for.  SPI is finished; the request's

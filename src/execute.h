@@ -47,6 +47,7 @@ extern void pgrest_execute_set_context(const PgrestRequest *req,
 extern void pgrest_execute_pre_request(void);
 extern ErrorData *pgrest_execute_continue(PgrestTransactionBody step,
 										  void *arg);
+extern void pgrest_execute_recover(void);
 extern void pgrest_execute_abandon(void);
 extern PgrestResult *pgrest_execute_query(const PgrestQuery *query);
 extern int64 pgrest_execute_total(const PgrestQuery *query, int64 counted);

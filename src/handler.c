@@ -76,10 +76,23 @@ typedef struct Pipeline
 	bool		served;			/* the transaction let the stages run */
 } Pipeline;
 
+/*
+ * The response to a request that failed outside its transaction (see
+ * pgrest_handler_handle), made once, before it is needed: building one
+ * then could fail again.
+ */
+static PgrestResponse *last_resort = NULL;
+
+#define LAST_RESORT_BODY "{\"code\":\"XX000\",\"details\":null,\"hint\":null," \
+	"\"message\":\"The request failed in the server; its log says why.\"}"
+
 /* the next time a worker that is not ready tries again (see warm_up) */
 static TimestampTz next_warm_up = 0;
 static MemoryContext warm_up_context = NULL;
 
+static PgrestResponse *handle(const PgrestHttpRequest *http, bool nested);
+static PgrestResponse *make_last_resort(void);
+static void recover(MemoryContext cxt, const char *what);
 static PgrestResponse *run_pipeline(const PgrestHttpRequest *http,
 									PgrestTarget target, bool nested);
 static void run_stages(void *arg);
@@ -98,9 +111,40 @@ static Datum headers_to_jsonb(const PgrestResponse *resp);
  * contains: failures come back as error responses.  The admin port's
  * routes and OPTIONS run no transaction; requests on the API port are
  * counted for /metrics (in a worker; pgrest.handle() counts nothing).
+ *
+ * In a worker, the whole request sits inside an error boundary: the
+ * transaction's bracket turns the request's own errors into responses,
+ * and an error raised anywhere else (a defect in pgrest, say, while
+ * building an error's response after the transaction) is caught here,
+ * logged, and answered with a 500, so that no request ends the worker.
+ * In pgrest.handle() such an error is the calling statement's.
  */
 PgrestResponse *
 pgrest_handler_handle(const PgrestHttpRequest *http, bool nested)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	PgrestResponse *volatile resp = NULL;
+
+	if (nested)
+		return handle(http, true);
+	if (last_resort == NULL)
+		last_resort = make_last_resort();
+	PG_TRY();
+	{
+		resp = handle(http, false);
+	}
+	PG_CATCH();
+	{
+		recover(cxt, "failed");
+		resp = last_resort;
+	}
+	PG_END_TRY();
+	return resp;
+}
+
+/* one request, as pgrest_handler_handle describes */
+static PgrestResponse *
+handle(const PgrestHttpRequest *http, bool nested)
 {
 	PgrestRoute route = pgrest_router_route(http->method, http->path, http->admin);
 	PgrestResponse *resp;
@@ -160,26 +204,38 @@ bool
 pgrest_handler_continue(void)
 {
 	PgrestState *st = pgrest_state_get();
+	PgrestStream *volatile stream = st->stream;
+	MemoryContext cxt = CurrentMemoryContext;
 	ErrorData  *edata;
 
-	if (st->stream == NULL)
+	if (stream == NULL)
 		return false;
 	/* a cancel is taken at once, even while the client is slow */
-	if (!pgrest_stream_wants_rows(st->stream) && !InterruptPending)
+	if (!pgrest_stream_wants_rows(stream) && !InterruptPending)
 		return true;
-	edata = pgrest_execute_continue(pgrest_stream_write, st->stream);
-	if (edata != NULL)
+	PG_TRY();
 	{
-		ereport(LOG,
-				(errmsg("pgrest request \"%s\" failed after its response began: %s",
-						st->line, edata->message),
-				 errdetail("The response was cut short.")));
-		FreeErrorData(edata);
-		pgrest_stream_fail(st->stream);
-		end_stream(st);
+		edata = pgrest_execute_continue(pgrest_stream_write, stream);
+		if (edata != NULL)
+		{
+			ereport(LOG,
+					(errmsg("pgrest request \"%s\" failed after its response began: %s",
+							st->line, edata->message),
+					 errdetail("The response was cut short.")));
+			FreeErrorData(edata);
+			pgrest_stream_fail(stream);
+			end_stream(st);
+		}
+		else if (pgrest_stream_ended(stream))
+			end_stream(st);
 	}
-	else if (pgrest_stream_ended(st->stream))
-		end_stream(st);
+	PG_CATCH();
+	{
+		/* the same boundary as pgrest_handler_handle's */
+		recover(cxt, "failed after its response began");
+		pgrest_stream_fail(stream);
+	}
+	PG_END_TRY();
 	return st->stream != NULL;
 }
 
@@ -199,6 +255,46 @@ pgrest_handler_abandon(const PgrestStream *stream)
 			(errmsg("pgrest request \"%s\" ended: the client closed the connection during the response",
 					st->line)));
 	end_stream(st);
+}
+
+/*
+ * The boundary's catch: the error is logged and forgotten, any
+ * transaction still open rolled back, and the worker idle again, ready
+ * for its next request.  Runs in PG_CATCH; cxt is the caller's memory
+ * context.
+ */
+static void
+recover(MemoryContext cxt, const char *what)
+{
+	PgrestState *st = pgrest_state_get();
+	ErrorData  *edata;
+
+	HOLD_INTERRUPTS();
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+	pgrest_execute_recover();
+	ereport(LOG,
+			(errmsg("pgrest request \"%s\" %s: %s", st->line ? st->line : "",
+					what, edata->message),
+			 errdetail("The error was raised outside the request's transaction.")));
+	FreeErrorData(edata);
+	st->stream = NULL;
+	st->running = false;
+	pgstat_report_activity(STATE_IDLE, NULL);
+	RESUME_INTERRUPTS();
+}
+
+/* the last resort's response, in memory that lives as long as the worker */
+static PgrestResponse *
+make_last_resort(void)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+	PgrestResponse *resp = pgrest_response_json(500, LAST_RESORT_BODY,
+												strlen(LAST_RESORT_BODY));
+
+	MemoryContextSwitchTo(old);
+	return resp;
 }
 
 /*
