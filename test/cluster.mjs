@@ -2,13 +2,16 @@
 // suites that need settings, limits or a log of their own: initdb in a
 // temporary directory, free ports on 127.0.0.1, the server started (as
 // the postgres user when run as root) with an optional open-files limit,
-// a database "hostile" loaded with SQL, and stop() that removes it all.
+// a database "hostile" loaded with SQL, and stop() that removes it all and
+// returns the server's log (check it with unexpectedExits).
 // PGREST_BINDIR names PostgreSQL's binaries (test/run sets it).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
+export { unexpectedExits } from './exits.mjs';
 
 const bindir = process.env.PGREST_BINDIR ?? '/usr/lib/postgresql/15/bin';
 const asRoot = process.getuid?.() === 0;
