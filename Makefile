@@ -45,6 +45,7 @@ OBJS = \
 	src/html.o \
 	src/statement.o \
 	src/execute.o \
+	src/session.o \
 	src/sqlendpoint.o \
 	src/result.o \
 	src/stream.o \
