@@ -19,7 +19,9 @@
  * the JWK names one: an RSA public key is never taken as an HMAC secret,
  * whatever a token's header says.  JWKs whose "use" is not "sig" are
  * left out.  A token's "kid" chooses the keys that carry the same "kid"
- * (keys without one stay candidates).
+ * (keys without one stay candidates).  An RSA key with a modulus under
+ * 2048 bits or a public exponent under 65537 (or even) keeps the whole
+ * setting from loading.
  *
  * HTTP workers load the keys when they start and again after every
  * configuration reload (pgrest_jwk_load), so a rewritten key file takes
