@@ -30,6 +30,7 @@ OBJS = \
 	src/grammar.o \
 	src/percent.o \
 	src/payload.o \
+	src/encoding.o \
 	src/auth.o \
 	src/jwk.o \
 	src/jwt.o \

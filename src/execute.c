@@ -94,6 +94,7 @@
 #include "utils/timeout.h"
 #include "utils/varlena.h"
 
+#include "encoding.h"
 #include "error.h"
 #include "execute.h"
 #include "guc.h"
@@ -180,6 +181,8 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 	{
 		st->guc_level = NewGUCNestLevel();
 		PushActiveSnapshot(GetTransactionSnapshot());
+		/* an error must become UTF-8 after the transaction, too */
+		pgrest_encoding_prepare();
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		MemoryContextSwitchTo(st->context);

@@ -30,6 +30,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 
+#include "encoding.h"
 #include "error.h"
 #include "failure.h"
 #include "jsonparse.h"
@@ -142,14 +143,17 @@ build_response(int status, const char *code, const char *message,
 {
 	StringInfoData buf;
 	PgrestResponse *resp;
+	char	   *body;
 
 	initStringInfo(&buf);
 	pgrest_error_append_body(&buf, code, message, details, details_json, hint);
 
-	resp = pgrest_response_json(status, buf.data, buf.len);
+	/* the database's words, and the request's echoed, go out as UTF-8 */
+	body = pgrest_encoding_to_utf8(buf.data);
+	resp = pgrest_response_json(status, body, strlen(body));
 	if (status == 401)
 		pgrest_response_add_header(resp, "WWW-Authenticate",
-								   www_authenticate(invalid_token, message));
+								   pgrest_encoding_to_utf8(www_authenticate(invalid_token, message)));
 	return resp;
 }
 
@@ -249,6 +253,7 @@ raised_response(const ErrorData *edata)
 	const char *status_text;
 	int			status;
 	StringInfoData buf;
+	char	   *body;
 	PgrestResponse *resp;
 
 	if (message == NULL || !JB_ROOT_IS_OBJECT(message) ||
@@ -265,7 +270,8 @@ raised_response(const ErrorData *edata)
 	detail = pgrest_jsonb_parse(edata->detail, strlen(edata->detail));
 	initStringInfo(&buf);
 	pgrest_error_append_body(&buf, code, text, details, false, hint);
-	resp = pgrest_response_json(500, buf.data, buf.len);
+	body = pgrest_encoding_to_utf8(buf.data);
+	resp = pgrest_response_json(500, body, strlen(body));
 	if (detail == NULL || !JB_ROOT_IS_OBJECT(detail) ||
 		!status_field(detail, &status) ||
 		!string_field(detail, "status_text", false, &status_text) ||
