@@ -109,8 +109,14 @@ static TransactionId xid_before = InvalidTransactionId;
  */
 static List *views_in_check = NIL;
 
-/* likewise the functions whose stored parts are being checked */
-static List *functions_in_check = NIL;
+/*
+ * The functions whose SQL-standard bodies, and whose defaults, this
+ * statement's check has seen (each once: a function that calls itself,
+ * or is called from many places, is checked once); in
+ * TopTransactionContext, as analyses come and go in contexts of their own.
+ */
+static List *bodies_checked = NIL;
+static List *defaults_checked = NIL;
 
 static post_parse_analyze_hook_type prev_post_parse_analyze = NULL;
 static ExecutorStart_hook_type prev_executor_start = NULL;
@@ -136,7 +142,8 @@ static void check_query(Query *query);
 static void check_view(Oid relid);
 static void check_sql_body(Oid funcid);
 static void check_defaults(FuncExpr *call);
-static void check_stored(Oid funcid, Node *tree, bool queries);
+static bool first_check(List **checked, Oid funcid);
+static void check_stored(Node *tree, bool queries);
 static Node *stored_function_part(Oid funcid, AttrNumber attnum);
 static bool refused_function(Oid funcid, void *context);
 static bool changes_settings(Oid funcid);
@@ -206,7 +213,8 @@ pgrest_sqlendpoint_end(void)
 {
 	checking = false;
 	views_in_check = NIL;
-	functions_in_check = NIL;
+	bodies_checked = NIL;
+	defaults_checked = NIL;
 }
 
 /*
@@ -376,6 +384,8 @@ check_sql_body(Oid funcid)
 {
 	Node	   *body;
 
+	if (!first_check(&bodies_checked, funcid))
+		return;
 	/* only LANGUAGE sql functions have one */
 	body = stored_function_part(funcid, Anum_pg_proc_prosqlbody);
 	if (body == NULL)
@@ -383,7 +393,7 @@ check_sql_body(Oid funcid)
 	/* a list of lists of queries (BEGIN ATOMIC), or one query (RETURN) */
 	if (IsA(body, List))
 		body = (Node *) linitial_node(List, castNode(List, body));
-	check_stored(funcid, body, true);
+	check_stored(body, true);
 }
 
 /*
@@ -396,41 +406,41 @@ check_defaults(FuncExpr *call)
 	Node	   *defaults;
 
 	if (list_length(call->args) >= get_func_nargs(call->funcid) ||
+		!first_check(&defaults_checked, call->funcid) ||
 		(defaults = stored_function_part(call->funcid, Anum_pg_proc_proargdefaults)) == NULL)
 		return;
-	check_stored(call->funcid, defaults, false);
+	check_stored(defaults, false);
 }
 
-/*
- * Check a function's stored queries (a Query or a List of them) or
- * expressions, unless they are being checked already (a function that
- * calls itself, through CREATE OR REPLACE).
- */
-static void
-check_stored(Oid funcid, Node *tree, bool queries)
+/* Whether funcid is new to *checked, which then holds it. */
+static bool
+first_check(List **checked, Oid funcid)
 {
-	if (list_member_oid(functions_in_check, funcid))
-		return;
-	functions_in_check = lappend_oid(functions_in_check, funcid);
-	PG_TRY();
-	{
-		if (!queries)
-			(void) check_node(tree, NULL);
-		else if (IsA(tree, Query))
-			check_query((Query *) tree);
-		else
-		{
-			ListCell   *lc;
+	MemoryContext old;
 
-			foreach(lc, castNode(List, tree))
-				check_query(lfirst_node(Query, lc));
-		}
-	}
-	PG_FINALLY();
+	if (list_member_oid(*checked, funcid))
+		return false;
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	*checked = lappend_oid(*checked, funcid);
+	MemoryContextSwitchTo(old);
+	return true;
+}
+
+/* Check a function's stored queries (a Query or a List of them) or expressions. */
+static void
+check_stored(Node *tree, bool queries)
+{
+	if (!queries)
+		(void) check_node(tree, NULL);
+	else if (IsA(tree, Query))
+		check_query((Query *) tree);
+	else
 	{
-		functions_in_check = list_delete_last(functions_in_check);
+		ListCell   *lc;
+
+		foreach(lc, castNode(List, tree))
+			check_query(lfirst_node(Query, lc));
 	}
-	PG_END_TRY();
 }
 
 /* A pg_proc column holding a node tree, read back; NULL if null. */
