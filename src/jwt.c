@@ -106,7 +106,7 @@ static bool signature_verifies(const PgrestJwks *keys, int alg, const char *kid,
 							   const char *token, int signed_len,
 							   const char *signature, int signature_len);
 static Jsonb *decode_payload(const char *segment, int len);
-static char *scan_json(char *json, int len, JsonScan *scan);
+static void scan_json(char *json, int len, JsonScan *scan);
 static void scan_fail(JsonScan *scan) pg_attribute_noreturn();
 static void scan_object_start(void *state);
 static void scan_object_end(void *state);
@@ -246,7 +246,11 @@ decode_payload(const char *segment, int len)
 
 	if (payload == NULL)
 		raise_jwt_error(PGREST_ERR_JWT, JWT_DECODE_FAILED, NULL);
-	payload = scan_json(payload, decoded_len, &scan);
+	/* UTF-8 (RFC 8259), read by SQL in the database encoding (22P05) */
+	if (!pg_verify_mbstr(PG_UTF8, payload, decoded_len, true))
+		scan_fail(&scan);
+	payload = pg_any_to_server(payload, decoded_len, PG_UTF8);
+	scan_json(payload, strlen(payload), &scan);
 
 	/* the scan proved it parses, shallow and with storable numbers */
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
@@ -255,21 +259,18 @@ decode_payload(const char *segment, int len)
 
 /*
  * Run PostgreSQL's JSON parser over json, noting the top-level "alg" on
- * the way, and return json in the database encoding.  Raises scan->code
- * unless json is UTF-8 (RFC 8259) and parses as a JSON object of at most
- * PGREST_JWT_MAX_DEPTH levels whose numbers jsonb can store; a character
- * the database encoding cannot hold fails with PostgreSQL's 22P05.
+ * the way.  Raises scan->code unless json is valid text in the database
+ * encoding and parses as a JSON object of at most PGREST_JWT_MAX_DEPTH
+ * levels whose numbers jsonb can store.
  */
-static char *
+static void
 scan_json(char *json, int len, JsonScan *scan)
 {
 	JsonSemAction sem;
 	JsonLexContext *lex;
 
-	if (!pg_verify_mbstr(PG_UTF8, json, len, true))
+	if (!pg_verifymbstr(json, len, true))
 		scan_fail(scan);
-	json = pg_any_to_server(json, len, PG_UTF8);
-	len = strlen(json);
 
 	memset(&sem, 0, sizeof(sem));
 	sem.semstate = scan;
@@ -285,7 +286,6 @@ scan_json(char *json, int len, JsonScan *scan)
 	lex = makeJsonLexContextCstringLen(json, len, GetDatabaseEncoding(), true);
 	if (pg_parse_json(lex, &sem) != JSON_SUCCESS || !scan->object)
 		scan_fail(scan);
-	return json;
 }
 
 static void
