@@ -30,6 +30,7 @@ OBJS = \
 	src/grammar.o \
 	src/percent.o \
 	src/payload.o \
+	src/encoding.o \
 	src/auth.o \
 	src/jwk.o \
 	src/jwt.o \
@@ -45,6 +46,7 @@ OBJS = \
 	src/html.o \
 	src/statement.o \
 	src/execute.o \
+	src/session.o \
 	src/sqlendpoint.o \
 	src/result.o \
 	src/stream.o \

@@ -13,7 +13,8 @@
  *	 deferred triggers -> held cursors and temporary
  *	 objects dropped -> PopActiveSnapshot -> CommitTransactionCommand ->
  *	 timeout disarmed -> prepared statements dropped, session advisory
- *	 locks released, sequence state (lastval, currval) forgotten
+ *	 locks released, sequence state (lastval, currval) forgotten,
+ *	 random() seeded anew
  *
  * The request timeout (pgrest.statement_timeout, else the session's
  * statement_timeout) covers all of a request's work, from parsing to
@@ -93,11 +94,13 @@
 #include "utils/timeout.h"
 #include "utils/varlena.h"
 
+#include "encoding.h"
 #include "error.h"
 #include "execute.h"
 #include "guc.h"
 #include "result.h"
 #include "schema.h"
+#include "session.h"
 #include "sqlendpoint.h"
 #include "state.h"
 #include "statement.h"
@@ -178,6 +181,8 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 	{
 		st->guc_level = NewGUCNestLevel();
 		PushActiveSnapshot(GetTransactionSnapshot());
+		/* an error must become UTF-8 after the transaction, too */
+		pgrest_encoding_prepare();
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		MemoryContextSwitchTo(st->context);
@@ -367,7 +372,7 @@ abort_transaction(void)
  * prepared statements and the session's sequence state would outlive the
  * request (none is transactional): lastval() and currval() would show the
  * next request, another user's perhaps, the values this one drew.  This
- * is DISCARD SEQUENCES.
+ * is DISCARD SEQUENCES.  random() is seeded anew (session.c).
  */
 static void
 end_request(void)
@@ -379,6 +384,7 @@ end_request(void)
 		LockReleaseSession(USER_LOCKMETHOD);
 		DropAllPreparedStatements();
 		ResetSequenceCaches();
+		pgrest_session_forget();
 	}
 	CurrentResourceOwner = st->caller_owner;
 }
@@ -390,7 +396,8 @@ end_request(void)
  * search path, so a temporary table would shadow the table of that name
  * in their functions).  A request that aborts leaves neither.  Session
  * settings, advisory locks and prepared statements are undone elsewhere
- * in the bracket; LISTEN is refused by PostgreSQL in a background worker.
+ * in the bracket; LISTEN is refused by PostgreSQL in a background worker;
+ * random()'s seed and dblink's connections are session.c's.
  */
 static void
 forget_session_objects(void)
@@ -411,6 +418,7 @@ pgrest_execute_install_hooks(void)
 {
 	prev_object_access_hook = object_access_hook;
 	object_access_hook = note_object_access;
+	pgrest_session_install_hooks();
 }
 
 static void

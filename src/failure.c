@@ -28,6 +28,7 @@
 
 #include "utils/builtins.h"
 
+#include "encoding.h"
 #include "error.h"
 #include "failure.h"
 #include "jsonparse.h"
@@ -138,14 +139,17 @@ build_response(int status, const char *code, const char *message,
 {
 	StringInfoData buf;
 	PgrestResponse *resp;
+	char	   *body;
 
 	initStringInfo(&buf);
 	pgrest_error_append_body(&buf, code, message, details, details_json, hint);
 
-	resp = pgrest_response_json(status, buf.data, buf.len);
+	/* the database's words, and the request's echoed, go out as UTF-8 */
+	body = pgrest_encoding_to_utf8(buf.data);
+	resp = pgrest_response_json(status, body, strlen(body));
 	if (status == 401)
 		pgrest_response_add_header(resp, "WWW-Authenticate",
-								   www_authenticate(invalid_token, message));
+								   pgrest_encoding_to_utf8(www_authenticate(invalid_token, message)));
 	return resp;
 }
 
@@ -247,6 +251,7 @@ raised_response(const ErrorData *edata)
 	int			status;
 	List	   *headers = NIL;
 	StringInfoData buf;
+	char	   *body;
 	PgrestResponse *resp;
 
 	if (message == NULL || message->kind != PGREST_JSON_OBJECT ||
@@ -271,7 +276,8 @@ raised_response(const ErrorData *edata)
 
 	initStringInfo(&buf);
 	pgrest_error_append_body(&buf, code, text, details, false, hint);
-	resp = pgrest_response_json(status, buf.data, buf.len);
+	body = pgrest_encoding_to_utf8(buf.data);
+	resp = pgrest_response_json(status, body, strlen(body));
 	if (!pgrest_response_override_headers(resp, headers))
 		return raise_parse_error(psprintf("The headers of DETAIL would take more than %d bytes.",
 										  PGREST_MAX_HEADER_BYTES),

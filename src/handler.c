@@ -47,6 +47,7 @@
 
 #include "admin.h"
 #include "auth.h"
+#include "encoding.h"
 #include "error.h"
 #include "execute.h"
 #include "failure.h"
@@ -101,7 +102,7 @@ static void mark_served(void *arg);
 static void require_extension(void);
 static void name_aliases(ErrorData *edata, const PgrestPlan *plan);
 static void publish_state(const Pipeline *pipeline, const ErrorData *edata);
-static char *request_line(const PgrestHttpRequest *http);
+static pg_noinline char *request_line(const PgrestHttpRequest *http);
 static int	headers_from_jsonb(Jsonb *jb, PgrestHeader **headers);
 static Datum headers_to_jsonb(const PgrestResponse *resp);
 
@@ -514,15 +515,37 @@ name_aliases(ErrorData *edata, const PgrestPlan *plan)
 	edata->hint = pgrest_readplan_name_aliases(plan->read, edata->hint);
 }
 
-/* "GET /path?query", for pg_stat_activity and the log */
-static char *
+/*
+ * "GET /path?query", for pg_stat_activity and the log, which keep text in
+ * the database encoding: bytes that are not printable ASCII (UTF-8 sent
+ * without percent-encoding, or not UTF-8 at all) are percent-encoded.
+ * (Not inlined: in run_pipeline, gcc takes its locals for ones PG_TRY
+ * could clobber.)
+ */
+static pg_noinline char *
 request_line(const PgrestHttpRequest *http)
 {
-	return psprintf("%s %s%s%s",
-					http->method ? http->method : "",
-					http->path ? http->path : "",
-					http->query ? "?" : "",
-					http->query ? http->query : "");
+	char	   *raw = psprintf("%s %s%s%s",
+							   http->method ? http->method : "",
+							   http->path ? http->path : "",
+							   http->query ? "?" : "",
+							   http->query ? http->query : "");
+	const unsigned char *p = (const unsigned char *) raw;
+	StringInfoData line;
+
+	while (*p >= 0x20 && *p < 0x7f)
+		p++;
+	if (*p == '\0')
+		return raw;
+	initStringInfo(&line);
+	for (p = (const unsigned char *) raw; *p; p++)
+	{
+		if (*p < 0x20 || *p >= 0x7f)
+			appendStringInfo(&line, "%%%02X", *p);
+		else
+			appendStringInfoChar(&line, *p);
+	}
+	return line.data;
 }
 
 /*
@@ -580,7 +603,10 @@ pgrest_handle(PG_FUNCTION_ARGS)
 		http.body_len = VARSIZE_ANY_EXHDR(body);
 	}
 
+	/* the pipeline reads and writes UTF-8, SQL the database encoding */
+	pgrest_encoding_request_to_utf8(&http);
 	resp = pgrest_handler_handle(&http, true);
+	pgrest_encoding_response_to_server(resp);
 
 	values[0] = Int32GetDatum(resp->status);
 	values[1] = headers_to_jsonb(resp);

@@ -24,6 +24,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 
+#include "encoding.h"
 #include "error.h"
 #include "execute.h"
 #include "failure.h"
@@ -210,7 +211,8 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 	if (applied[0] != '\0')
 		pgrest_response_add_header(resp, "Preference-Applied", applied);
 	if (plan->profile_given)
-		pgrest_response_add_header(resp, "Content-Profile", plan->schema);
+		pgrest_response_add_header(resp, "Content-Profile",
+								   pgrest_encoding_to_utf8(plan->schema));
 	apply_settings(resp, result);
 	return resp;
 }
@@ -293,7 +295,7 @@ pgrest_response_json_headers(const PgrestJson *object, List **headers)
 		}
 		header = palloc(sizeof(PgrestHeader));
 		header->name = name;
-		header->value = pg_server_to_any(value->text, value->len, PG_UTF8);
+		header->value = pgrest_encoding_to_utf8(value->text);
 		*headers = lappend(*headers, header);
 	}
 	return true;
@@ -584,7 +586,7 @@ location(const PgrestPlan *plan, const char *keys_json)
 		{
 			char	   *value = pnstrdup(v.val.string.val, v.val.string.len);
 
-			pgrest_response_append_url_encoded(&buf, pg_server_to_any(value, strlen(value), PG_UTF8));
+			pgrest_response_append_url_encoded(&buf, value);
 		}
 		i++;
 	}
@@ -592,13 +594,13 @@ location(const PgrestPlan *plan, const char *keys_json)
 }
 
 /*
- * Append s URL-encoded (RFC 3986): unreserved characters as they are, the
- * rest as %XX.
+ * Append s (in the database encoding) URL-encoded as UTF-8 (RFC 3986):
+ * unreserved characters as they are, the rest as %XX.
  */
 void
 pgrest_response_append_url_encoded(StringInfo buf, const char *s)
 {
-	for (; *s; s++)
+	for (s = pgrest_encoding_to_utf8(s); *s; s++)
 	{
 		unsigned char c = (unsigned char) *s;
 
