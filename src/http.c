@@ -39,7 +39,10 @@
  * ends (the admin port's are answered: they run no transaction).  When
  * the client goes away first, the completion callback retires the
  * exchange as for any request, and release_retired rolls the request
- * back before its memory is freed.
+ * back before its memory is freed.  A spooled body (a write's, or any for
+ * an HTTP/1.0 client, which would otherwise get a body delimited by the
+ * connection's close) goes out the same way after the commit, with its
+ * length, read back from its file batch by batch.
  *
  * Before a request reaches the pipeline, this file refuses with a JSON
  * body, without reading the body: a target over 16 kB or with more than
@@ -160,6 +163,7 @@ typedef struct Exchange
 	bool		closed;			/* the connection went while queued */
 	bool		answered;		/* the pipeline has run */
 	bool		admin;			/* it came on the admin port */
+	bool		http_1_0;		/* its client takes no chunked body */
 	MemoryContext context;		/* the pipeline's memory and the body's */
 	PgrestStream *stream;		/* a body still being written, or NULL */
 	struct MHD_Response *response;
@@ -570,6 +574,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		ex->method = strdup(method);
 		if (ex->method == NULL)
 			return MHD_NO;
+		ex->http_1_0 = strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
 		if (ex->refuse_status != 0)
 			return queue_refusal(connection, ex->refuse_status, ex->refuse_body,
 								 false);
@@ -1011,12 +1016,13 @@ answer(Exchange *ex)
 	http.body = ex->body;
 	http.body_len = ex->body_len;
 	http.admin = ex->admin;
+	http.http_1_0 = ex->http_1_0;
 
 	resp = pgrest_handler_handle(&http, false);
 	ex->status = resp->status;
 	ex->response = make_response(ex, resp);
 	ex->answered = true;
-	if (resp->stream != NULL)
+	if (resp->stream != NULL && !pgrest_stream_ended(resp->stream))
 		streaming = ex;
 	/* the client now has pgrest.request_timeout and more to read it */
 	pgrest_conn_answering(ex->conn, resp->stream ? pgrest_stream_written(resp->stream) :
@@ -1028,8 +1034,9 @@ answer(Exchange *ex)
 /*
  * The response, sent from the body where the pipeline left it: the
  * request's memory context outlives the sending (see retire).  A body
- * still being written is sent as it is (chunked): libmicrohttpd asks
- * read_stream for more whenever the socket takes it.
+ * still being written is sent as it is (chunked), a spooled one with its
+ * length, as it is read back: libmicrohttpd asks read_stream for more
+ * whenever the socket takes it.
  */
 static struct MHD_Response *
 make_response(Exchange *ex, const PgrestResponse *resp)
@@ -1039,9 +1046,13 @@ make_response(Exchange *ex, const PgrestResponse *resp)
 
 	ex->stream = resp->stream;
 	if (resp->stream != NULL)
-		response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
+	{
+		int64		length = pgrest_stream_length(resp->stream);
+
+		response = MHD_create_response_from_callback(length >= 0 ? (uint64_t) length : MHD_SIZE_UNKNOWN,
 													 PGREST_CONNECTION_MEMORY / 2,
 													 read_stream, ex, NULL);
+	}
 	else
 		response = MHD_create_response_from_buffer(resp->body ? resp->body_len : 0,
 												   resp->body ? resp->body : "",
