@@ -50,6 +50,8 @@
  * length is ambiguous (400, RFC 9112; the connection is closed), a
  * declared body over pgrest.max_body_size (413), a body that does not fit
  * the worker's share of memory for bodies, pgrest.max_body_memory (503).
+ * A request whose method or a header name is no token is answered by the
+ * pipeline (400), and its connection closed.
  * conn.c keeps each connection's deadlines, sheds connections at the
  * limit, and the connections are capped by what the worker's open-files
  * limit allows; accept() failing for want of file descriptors pauses
@@ -164,6 +166,7 @@ typedef struct Exchange
 	bool		answered;		/* the pipeline has run */
 	bool		admin;			/* it came on the admin port */
 	bool		http_1_0;		/* its client takes no chunked body */
+	bool		malformed;		/* answer it, then close the connection */
 	MemoryContext context;		/* the pipeline's memory and the body's */
 	PgrestStream *stream;		/* a body still being written, or NULL */
 	struct MHD_Response *response;
@@ -229,7 +232,8 @@ static bool declared_length(struct MHD_Connection *connection,
 							unsigned long long *length);
 static size_t body_memory_limit(void);
 static void drop_body(Exchange *ex);
-static bool framing_is_ambiguous(struct MHD_Connection *connection);
+static bool framing_is_ambiguous(struct MHD_Connection *connection,
+								 bool http_1_0, bool *bad_name);
 static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind,
 									 const char *key, const char *value);
 static const char *error_body(PgrestError error);
@@ -583,9 +587,11 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 			return queue_refusal(connection, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
 								 too_many_headers, false);
 		/* RFC 9112: a body whose length is ambiguous could be smuggled */
-		if (framing_is_ambiguous(connection))
+		if (framing_is_ambiguous(connection, ex->http_1_0, &ex->malformed))
 			return queue_refusal(connection, MHD_HTTP_BAD_REQUEST, framing_invalid,
 								 false);
+		/* the pipeline says what is wrong; what follows is not trusted */
+		ex->malformed = ex->malformed || !pgrest_request_is_token(method);
 		/* a reload while the body arrives does not move the limit */
 		ex->limit = (size_t) pgrest_max_body_size;
 		/* refuse a declared oversized body before reading any of it */
@@ -863,23 +869,37 @@ typedef struct Framing
 	int			lengths;		/* Content-Length headers */
 	const char *length;			/* the first one's value */
 	bool		differ;			/* two of them disagree */
-	bool		chunked;		/* a Transfer-Encoding header */
+	int			encodings;		/* Transfer-Encoding headers */
+	bool		chunked;		/* the first one says "chunked", and only that */
+	bool		bad_name;		/* a header name that is not a token */
 } Framing;
 
 /*
- * Whether the body's length is ambiguous (RFC 9112, section 6.3): two
- * Content-Length headers that disagree, or Content-Length beside
- * Transfer-Encoding.  A proxy in front could frame such a request
- * otherwise than pgrest, and smuggle a second request in its body.
+ * Whether the body's length is ambiguous (RFC 9112, sections 6.1 and
+ * 6.3): two Content-Length headers that disagree; Transfer-Encoding
+ * beside Content-Length, or repeated, or other than exactly "chunked",
+ * the spelling every client sends (libmicrohttpd decodes chunks when the
+ * first Transfer-Encoding header says "chunked" in any case, and reads
+ * any other body until the connection closes; a proxy may see either
+ * otherwise); or Transfer-Encoding from an HTTP/1.0 client, which knows
+ * none.  A proxy in front could frame such a request otherwise than
+ * pgrest, and smuggle a second request in its body.  Sets *bad_name when
+ * a header name is not an HTTP token ("Content-Length :" is no
+ * Content-Length to libmicrohttpd, but may be one to a proxy).
  */
 static bool
-framing_is_ambiguous(struct MHD_Connection *connection)
+framing_is_ambiguous(struct MHD_Connection *connection, bool http_1_0,
+					 bool *bad_name)
 {
-	Framing		framing = {0, NULL, false, false};
+	Framing		framing = {0, NULL, false, 0, false, false};
 
 	MHD_get_connection_values(connection, MHD_HEADER_KIND, count_framing,
 							  &framing);
-	return framing.differ || (framing.lengths > 0 && framing.chunked);
+	*bad_name = framing.bad_name;
+	return framing.differ ||
+		(framing.encodings > 0 &&
+		 (framing.lengths > 0 || framing.encodings > 1 || !framing.chunked ||
+		  http_1_0));
 }
 
 /* MHD_KeyValueIterator for framing_is_ambiguous */
@@ -891,6 +911,8 @@ count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
 
 	if (value == NULL)
 		value = "";
+	if (!pgrest_request_is_token(key))
+		framing->bad_name = true;
 	if (pg_strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
 	{
 		if (framing->lengths++ == 0)
@@ -899,7 +921,10 @@ count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
 			framing->differ = true;
 	}
 	else if (pg_strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
-		framing->chunked = true;
+	{
+		if (framing->encodings++ == 0)
+			framing->chunked = strcmp(value, "chunked") == 0;
+	}
 	return MHD_YES;
 }
 
@@ -1065,6 +1090,8 @@ make_response(Exchange *ex, const PgrestResponse *resp)
 
 		MHD_add_response_header(response, header->name, header->value);
 	}
+	if (ex->malformed)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
 	return response;
 }
 
