@@ -49,9 +49,10 @@
  * 1000 parameters (414), more than 200 header fields (431), a body whose
  * length is ambiguous (400, RFC 9112; the connection is closed), a
  * declared body over pgrest.max_body_size (413), a body that does not fit
- * the worker's share of memory for bodies, pgrest.max_body_memory (503).
- * A request whose method or a header name is no token is answered by the
- * pipeline (400), and its connection closed.
+ * the worker's share of memory for bodies, pgrest.max_body_memory (503),
+ * once the bodies holding more than an equal share of it have given
+ * their memory up (408).  A request whose method or a header name is no
+ * token is answered by the pipeline (400), and its connection closed.
  * conn.c keeps each connection's deadlines, sheds connections at the
  * limit, and the connections are capped by what the worker's open-files
  * limit allows; accept() failing for want of file descriptors pauses
@@ -159,6 +160,10 @@ typedef struct Exchange
 	size_t		discarded;		/* body bytes dropped after the limit */
 	bool		too_large;
 	bool		no_memory;		/* unfinished bodies hold the worker's share */
+	bool		shed;			/* its body was dropped for another's */
+	struct Exchange *body_prev; /* among the bodies being received */
+	struct Exchange *body_next;
+	bool		body_listed;
 	int			nheaders;
 	PgrestHeader *headers;
 	bool		queued;			/* waiting for the pipeline */
@@ -181,6 +186,8 @@ static Exchange *retired = NULL;	/* complete; context still to delete */
 static Exchange *streaming = NULL;	/* its rows are still being written */
 static int	open_connections = 0;	/* on the API port */
 static size_t body_memory = 0;	/* buffers of the bodies being received */
+static Exchange *bodies = NULL; /* those still arriving, with a buffer */
+static int	nbodies = 0;
 static int	fd_connection_cap = PGREST_MAX_CONNECTIONS;	/* what the fds allow */
 
 /*
@@ -231,6 +238,9 @@ static bool receive_body(Exchange *ex, const char *data, size_t size);
 static bool declared_length(struct MHD_Connection *connection,
 							unsigned long long *length);
 static size_t body_memory_limit(void);
+static bool room_for_body(Exchange *ex, size_t total, size_t extra);
+static void list_body(Exchange *ex);
+static void unlist_body(Exchange *ex);
 static void drop_body(Exchange *ex);
 static bool framing_is_ambiguous(struct MHD_Connection *connection,
 								 bool http_1_0, bool *bad_name);
@@ -566,8 +576,8 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 	Exchange   *ex = (Exchange *) *con_cls;
 	unsigned long long length = 0;
 
-	if (ex == NULL)
-		return MHD_NO;			/* on_uri could not allocate */
+	if (ex == NULL || ex->shed)
+		return MHD_NO;			/* on_uri could not allocate; or shed */
 
 	if (!ex->started)
 	{
@@ -602,8 +612,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		if ((length > 0 ||
 			 MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
 										 MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL) &&
-			(body_memory >= body_memory_limit() ||
-			 length > body_memory_limit() - body_memory))
+			!room_for_body(ex, Max(length, 1), Max(length, 1)))
 			return queue_refusal(connection, MHD_HTTP_SERVICE_UNAVAILABLE,
 								 bodies_too_many, true);
 		return MHD_YES;
@@ -658,6 +667,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		queue_head = ex;
 	queue_tail = ex;
 	ex->queued = true;
+	unlist_body(ex);			/* complete: it is never shed */
 	pgrest_conn_queued(ex->conn);
 	return MHD_YES;
 }
@@ -796,7 +806,7 @@ receive_body(Exchange *ex, const char *data, size_t size)
 		char	   *grown;
 
 		cap = Max(Min(Max(cap, 1024), limit), ex->body_len + size);
-		if (body_memory - ex->body_cap + cap > body_memory_limit())
+		if (!room_for_body(ex, cap, cap - ex->body_cap))
 			ex->no_memory = true;
 		else
 		{
@@ -806,6 +816,7 @@ receive_body(Exchange *ex, const char *data, size_t size)
 			body_memory += cap - ex->body_cap;
 			ex->body = grown;
 			ex->body_cap = cap;
+			list_body(ex);
 		}
 	}
 	if (ex->too_large || ex->no_memory)
@@ -820,10 +831,84 @@ receive_body(Exchange *ex, const char *data, size_t size)
 	return true;
 }
 
+/*
+ * Whether the worker's share has room for extra more bytes of ex's body,
+ * which would then hold total.  When it has not, bodies still arriving
+ * that hold more than an equal share of it (among them and ex) give
+ * their memory up, the one nearest its deadline first (which a body that
+ * came in a burst and then trickles soon is), each shed with a 408: so
+ * a few connections cannot hold the whole share, while ex asks for no
+ * more than an equal share itself.  Plain C, called inside
+ * libmicrohttpd's callbacks.
+ */
+static bool
+room_for_body(Exchange *ex, size_t total, size_t extra)
+{
+	size_t		limit = body_memory_limit();
+	size_t		share;
+
+	if (body_memory <= limit && extra <= limit - body_memory)
+		return true;
+	share = limit / (nbodies + (ex->body_listed ? 0 : 1));
+	if (total > share)
+		return false;
+	while (body_memory > limit || extra > limit - body_memory)
+	{
+		Exchange   *victim = NULL;
+
+		for (Exchange *other = bodies; other != NULL; other = other->body_next)
+		{
+			if (other == ex || other->conn == NULL || other->body_cap <= share)
+				continue;
+			if (victim == NULL ||
+				pgrest_conn_deadline(other->conn) < pgrest_conn_deadline(victim->conn))
+				victim = other;
+		}
+		if (victim == NULL)
+			return false;
+		drop_body(victim);
+		victim->shed = true;	/* what more comes of it is not read */
+		pgrest_conn_shed(victim->conn);
+	}
+	return true;
+}
+
+/* Count a body still arriving that holds a buffer, once. */
+static void
+list_body(Exchange *ex)
+{
+	if (ex->body_listed)
+		return;
+	ex->body_prev = NULL;
+	ex->body_next = bodies;
+	if (bodies)
+		bodies->body_prev = ex;
+	bodies = ex;
+	ex->body_listed = true;
+	nbodies++;
+}
+
+/* The body is complete, or dropped: it holds no share any more. */
+static void
+unlist_body(Exchange *ex)
+{
+	if (!ex->body_listed)
+		return;
+	if (ex->body_prev)
+		ex->body_prev->body_next = ex->body_next;
+	else
+		bodies = ex->body_next;
+	if (ex->body_next)
+		ex->body_next->body_prev = ex->body_prev;
+	ex->body_listed = false;
+	nbodies--;
+}
+
 /* Free the body's buffer, and give its memory back to the worker's share. */
 static void
 drop_body(Exchange *ex)
 {
+	unlist_body(ex);
 	body_memory -= ex->body_cap;
 	free(ex->body);
 	ex->body = NULL;
