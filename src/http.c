@@ -78,6 +78,7 @@
 
 #include <microhttpd.h>
 
+#include "lib/ilist.h"
 #include "storage/ipc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -161,8 +162,7 @@ typedef struct Exchange
 	bool		too_large;
 	bool		no_memory;		/* unfinished bodies hold the worker's share */
 	bool		shed;			/* its body was dropped for another's */
-	struct Exchange *body_prev; /* among the bodies being received */
-	struct Exchange *body_next;
+	dlist_node	body_node;		/* among the bodies still arriving */
 	bool		body_listed;
 	int			nheaders;
 	PgrestHeader *headers;
@@ -186,7 +186,7 @@ static Exchange *retired = NULL;	/* complete; context still to delete */
 static Exchange *streaming = NULL;	/* its rows are still being written */
 static int	open_connections = 0;	/* on the API port */
 static size_t body_memory = 0;	/* buffers of the bodies being received */
-static Exchange *bodies = NULL; /* those still arriving, with a buffer */
+static dlist_head bodies = DLIST_STATIC_INIT(bodies);	/* still arriving, with a buffer */
 static int	nbodies = 0;
 static int	fd_connection_cap = PGREST_MAX_CONNECTIONS;	/* what the fds allow */
 
@@ -855,9 +855,12 @@ room_for_body(Exchange *ex, size_t total, size_t extra)
 	while (body_memory > limit || extra > limit - body_memory)
 	{
 		Exchange   *victim = NULL;
+		dlist_iter	iter;
 
-		for (Exchange *other = bodies; other != NULL; other = other->body_next)
+		dlist_foreach(iter, &bodies)
 		{
+			Exchange   *other = dlist_container(Exchange, body_node, iter.cur);
+
 			if (other == ex || other->conn == NULL || other->body_cap <= share)
 				continue;
 			if (victim == NULL ||
@@ -879,11 +882,7 @@ list_body(Exchange *ex)
 {
 	if (ex->body_listed)
 		return;
-	ex->body_prev = NULL;
-	ex->body_next = bodies;
-	if (bodies)
-		bodies->body_prev = ex;
-	bodies = ex;
+	dlist_push_head(&bodies, &ex->body_node);
 	ex->body_listed = true;
 	nbodies++;
 }
@@ -894,12 +893,7 @@ unlist_body(Exchange *ex)
 {
 	if (!ex->body_listed)
 		return;
-	if (ex->body_prev)
-		ex->body_prev->body_next = ex->body_next;
-	else
-		bodies = ex->body_next;
-	if (ex->body_next)
-		ex->body_next->body_prev = ex->body_prev;
+	dlist_delete(&ex->body_node);
 	ex->body_listed = false;
 	nbodies--;
 }
