@@ -1152,9 +1152,9 @@ make_response(Exchange *ex, const PgrestResponse *resp)
 	if (resp->stream != NULL)
 	{
 		int64		length = pgrest_stream_length(resp->stream);
+		uint64_t	size = length >= 0 ? (uint64_t) length : MHD_SIZE_UNKNOWN;
 
-		response = MHD_create_response_from_callback(length >= 0 ? (uint64_t) length : MHD_SIZE_UNKNOWN,
-													 PGREST_CONNECTION_MEMORY / 2,
+		response = MHD_create_response_from_callback(size, PGREST_CONNECTION_MEMORY / 2,
 													 read_stream, ex, NULL);
 	}
 	else
