@@ -53,7 +53,9 @@
  * closes the portal ends the transaction as above.  A client that goes
  * away meanwhile ends it with pgrest_execute_abandon (a rollback, which
  * drops the portal).  So the timeout covers the whole stream, and a
- * cancel that arrives between turns is raised in the next one.
+ * cancel that arrives between turns is raised in the next one.  A body
+ * that must not go out before the commit (stream.c spools it) fetches
+ * all its rows inside the bracket, and closes the portal there.
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -683,6 +685,17 @@ pgrest_execute_fetch_rows(long count, DestReceiver *dest)
 	fetched = PortalRunFetch(st->rows, FETCH_FORWARD, count, dest);
 	MemoryContextSwitchTo(cxt);
 	return fetched;
+}
+
+/*
+ * Whether the request's transaction has written anything so far (it has
+ * a transaction id): a read-only one can still be left by the request's
+ * own code (RESET transaction_read_only), and its commit could then fail.
+ */
+bool
+pgrest_execute_wrote(void)
+{
+	return TransactionIdIsValid(GetTopTransactionIdIfAny());
 }
 
 /* Close the portal; the transaction ends with the step that closes it. */

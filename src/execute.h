@@ -55,6 +55,7 @@ extern void pgrest_execute_response_settings(PgrestResult *result);
 extern void pgrest_execute_open_rows(const PgrestQuery *query);
 extern uint64 pgrest_execute_fetch_rows(long count, DestReceiver *dest);
 extern void pgrest_execute_close_rows(void);
+extern bool pgrest_execute_wrote(void);
 extern PgrestResult *pgrest_execute_sql(const char *sql);
 extern void pgrest_execute_end_with_rollback(void);
 extern void pgrest_execute_install_hooks(void);

@@ -21,8 +21,11 @@
  * line) is in the request's state (state.h).  In each later turn of the
  * worker's loop pgrest_handler_continue writes its next batch; an error
  * then can only cut the body short, and is logged.  A client that goes
- * away ends it with pgrest_handler_abandon.  pgrest.handle() never
- * streams.
+ * away ends it with pgrest_handler_abandon.  Only a request that has
+ * written nothing streams; a write's large body, and one for an HTTP/1.0
+ * client, are spooled: written whole, to a temporary file, before the
+ * commit, so that the status tells how the commit went; later turns read
+ * it back.  pgrest.handle() never streams.
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -97,6 +100,7 @@ static void recover(MemoryContext cxt, const char *what);
 static PgrestResponse *run_pipeline(const PgrestHttpRequest *http,
 									PgrestTarget target, bool nested);
 static void run_stages(void *arg);
+static PgrestStreamMode stream_mode(const Pipeline *pipeline, const PgrestPlan *plan);
 static void end_stream(PgrestState *st);
 static void mark_served(void *arg);
 static void require_extension(void);
@@ -211,6 +215,15 @@ pgrest_handler_continue(void)
 
 	if (stream == NULL)
 		return false;
+	if (pgrest_stream_spooled(st->stream))
+	{
+		/* committed: a cancel has nothing left to cancel */
+		QueryCancelPending = false;
+		pgrest_stream_read_spool(st->stream);
+		if (pgrest_stream_ended(st->stream) || pgrest_stream_failed(st->stream))
+			end_stream(st);
+		return st->stream != NULL;
+	}
 	/* a cancel is taken at once, even while the client is slow */
 	if (!pgrest_stream_wants_rows(stream) && !InterruptPending)
 		return true;
@@ -379,7 +392,8 @@ run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 	}
 
 	pgrest_response_cors(pipeline.response, http);
-	if (pipeline.response->stream != NULL)
+	if (pipeline.response->stream != NULL &&
+		!pgrest_stream_ended(pipeline.response->stream))
 	{
 		/* it runs on: its transaction stays open until its rows are sent */
 		st->running = true;
@@ -477,14 +491,31 @@ run_stages(void *arg)
 	else
 	{
 		query = pgrest_query_build(plan);
-		/* a body that a check must see whole is never streamed */
 		result = query->rows ?
-			pgrest_stream_begin(query, plan,
-								!pipeline->nested && plan->max_affected < 0) :
+			pgrest_stream_begin(query, plan, stream_mode(pipeline, plan)) :
 			pgrest_execute_query(query);
 	}
 	pgrest_response_check(plan, result);
 	pipeline->response = pgrest_response_build(req, plan, result);
+}
+
+/*
+ * How a body written row by row may go out.  A status sent before the
+ * commit could not tell a failing commit (a deferred constraint, a
+ * serialization failure), so a request that may write (a call of a
+ * volatile function) never streams, nor a body whose row count a check
+ * must see whole, nor one for an HTTP/1.0 client, which a chunked body
+ * would reach delimited by the connection's close, so that a body cut
+ * short would look whole: these are spooled (stream.h).
+ */
+static PgrestStreamMode
+stream_mode(const Pipeline *pipeline, const PgrestPlan *plan)
+{
+	if (pipeline->nested)
+		return PGREST_STREAM_WHOLE;
+	if (!plan->read_only || plan->max_affected >= 0 || pipeline->http->http_1_0)
+		return PGREST_STREAM_SPOOLED;
+	return PGREST_STREAM_CHUNKED;
 }
 
 /*
