@@ -31,6 +31,7 @@ OBJS = \
 	src/grammar.o \
 	src/percent.o \
 	src/payload.o \
+	src/encoding.o \
 	src/auth.o \
 	src/jwk.o \
 	src/jwt.o \
@@ -46,6 +47,7 @@ OBJS = \
 	src/html.o \
 	src/statement.o \
 	src/execute.o \
+	src/session.o \
 	src/sqlendpoint.o \
 	src/result.o \
 	src/stream.o \
@@ -65,7 +67,7 @@ SHLIB_LINK = $(MHD_LIBS) $(CRYPTO_LIBS)
 # order matters: init sets up roles and fixtures, cleanup checks the log last
 REGRESS = init guc handle router openapi errors auth select filters logic range formats \
 	geojson explain pk schema_cache insert upsert update put preferences rpc embed aggregates \
-	security sqlendpoint jwk fuzz http stream admin worker settings cleanup
+	security sqlendpoint jwk fuzz robust http stream admin worker settings cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
 EXTRA_CLEAN = tmp_check_nopreload
 

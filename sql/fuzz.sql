@@ -32,6 +32,7 @@ CREATE FUNCTION fz_total(VARIADIC v int[]) RETURNS int LANGUAGE sql IMMUTABLE
     AS 'SELECT sum(x)::int FROM unnest(v) AS x';
 CREATE FUNCTION fz_pair(x text) RETURNS TABLE (k text, v int) LANGUAGE sql STABLE
     AS 'SELECT x, 1 UNION ALL SELECT x || x, 2';
+CREATE FUNCTION fz_nums() RETURNS SETOF int LANGUAGE sql STABLE AS 'SELECT generate_series(1, 3)';
 GRANT ALL ON fz_users, fz_posts, fz_adults TO regress_pgrest_anon;
 
 CREATE TABLE fz_requests (n serial, method text, path text, query text,
@@ -73,6 +74,7 @@ BEGIN
     FOR i IN 1..floor(random() * 5)::int LOOP
         roll := random();
         parts := parts || CASE
+            WHEN roll < 0.03 THEN 'select=' || fz_pick(ARRAY['', '%20', '+', '%09', ','])
             WHEN roll < 0.2 THEN 'select=' || fz_pick(cols) || fz_pick(ARRAY['', '',
                 ',alias:name', ',age::text', ',data->a', ',name->>0', ',fz_posts(id)',
                 ',count()', ',c:age::int', ',*', ',"q"', ',(x', ',fz_posts(id,title)',
@@ -116,7 +118,7 @@ BEGIN
         SELECT fz_pick('{GET,GET,GET,HEAD,POST,POST,PATCH,DELETE,PUT,OPTIONS}') AS method,
                fz_pick('{/fz_users,/fz_posts,/fz_adults,/fz_users/1,/fz_users/2,/fz_posts/1,
                          /fz_users/x,/rpc/fz_add,/rpc/fz_older,/rpc/fz_pair,/rpc/fz_total,
-                         /rpc/fz_echo,/rpc/fz_noop,/rpc/nope,/nope,/}') AS path,
+                         /rpc/fz_echo,/rpc/fz_noop,/rpc/fz_nums,/rpc/nope,/nope,/}') AS path,
                fz_query() AS query,
                fz_pick(ARRAY['{}', '{"Prefer": "return=representation"}',
                    '{"Prefer": "count=exact"}', '{"Prefer": "count=planned, return=representation"}',
@@ -140,6 +142,42 @@ BEGIN
                    '{"id": null}', '[{"name": "a"}, {"age": 1}]', '{"age": 1e400}',
                    '{"name": "\u0000"}', '[[[[[[[[]]]]]]]]']) AS body
         INTO request;
+        BEGIN
+            SELECT status, body INTO answer
+            FROM pgrest.handle(request.method, request.path, request.query,
+                               request.headers, request.body);
+            INSERT INTO fz_requests (method, path, query, headers, body, status, response)
+            VALUES (request.method, request.path, request.query, request.headers,
+                    request.body, answer.status, left(answer.body, 300));
+        EXCEPTION WHEN OTHERS THEN
+            INSERT INTO fz_requests (method, path, query, headers, body, status, response)
+            VALUES (request.method, request.path, request.query, request.headers,
+                    request.body, NULL, SQLSTATE || ': ' || SQLERRM);
+        END;
+    END LOOP;
+END $$;
+
+-- an empty or blank select= on every kind of route, with every method:
+-- a function's single value, a set of values, rows, a table, a row, a
+-- view (an empty select= once crashed a worker on a function's value)
+DO $$
+DECLARE
+    request record;
+    answer record;
+BEGIN
+    FOR request IN
+        SELECT m AS method, p AS path, q AS query, h AS headers, b AS body
+        FROM unnest('{GET,HEAD,POST,PATCH,DELETE,PUT}'::text[]) AS m,
+             unnest('{/fz_users,/fz_users/1,/fz_adults,/rpc/fz_add,/rpc/fz_older,/rpc/fz_pair,
+                      /rpc/fz_total,/rpc/fz_echo,/rpc/fz_noop,/rpc/fz_nums}'::text[]) AS p,
+             unnest(ARRAY['select=', 'select=%20', 'select=+', 'select=&a=1&b=2',
+                          'select=&age=1&v=1', 'select=&x=q&j=[1]']) AS q,
+             unnest(ARRAY['{}', '{"Accept": "text/csv"}',
+                          '{"Accept": "application/vnd.pgrst.object+json"}',
+                          '{"Accept": "application/x-ndjson"}',
+                          '{"Prefer": "return=representation, count=exact"}']::jsonb[]) AS h,
+             unnest(ARRAY[NULL, '{"a": 1, "age": 2, "v": [1], "j": [1], "name": "n"}']) AS b
+    LOOP
         BEGIN
             SELECT status, body INTO answer
             FROM pgrest.handle(request.method, request.path, request.query,
@@ -208,6 +246,6 @@ RESET pgrest.jwt_secret;
 RESET pgrest.aggregates_enabled;
 RESET client_min_messages;
 DROP TABLE fz_requests;
-DROP FUNCTION fz_add, fz_echo, fz_older, fz_noop, fz_total, fz_pair, fz_pick, fz_condition, fz_query;
+DROP FUNCTION fz_add, fz_echo, fz_older, fz_noop, fz_total, fz_pair, fz_nums, fz_pick, fz_condition, fz_query;
 DROP VIEW fz_adults;
 DROP TABLE fz_posts, fz_users;

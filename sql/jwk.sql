@@ -75,6 +75,37 @@ FROM pgrest.handle('GET', '/whoami', NULL, jsonb_build_object('Authorization', '
 SELECT set_config('pgrest.jwt_secret', regress_write_file('regress_bad_jwk', '{"kty": "RSA", "n": "AQAB"}'), false) IS NOT NULL AS set;
 SELECT status, body::jsonb->>'code' AS code, body::jsonb->>'details' AS details
 FROM pgrest.handle('GET', '/whoami', NULL, jsonb_build_object('Authorization', 'Bearer a.b.c'));
+-- RSA keys too weak to trust: a modulus under 2048 bits, a public
+-- exponent under 65537 or even; inline, in a JWK Set beside a good key,
+-- or in a file (the JWK's own leading zero bytes do not count)
+CREATE FUNCTION regress_rsa_jwk(bits int, e bytea) RETURNS jsonb LANGUAGE sql AS $$
+    SELECT jsonb_build_object('kty', 'RSA', 'e', regress_b64url(e),
+        'n', regress_b64url('\x00'::bytea || set_byte('\x00'::bytea, 0, 1 << ((bits - 1) % 8))
+                            || decode(repeat('01', (bits - 1) / 8), 'hex')))
+$$;
+-- what a token meets with these keys: status, code, details
+CREATE FUNCTION regress_with_keys(keys text, OUT status int, OUT code text, OUT details text)
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('pgrest.jwt_secret', keys, false);
+    SELECT r.status, r.body::jsonb->>'code', r.body::jsonb->>'details' INTO status, code, details
+    FROM pgrest.handle('GET', '/whoami', NULL, jsonb_build_object('Authorization', 'Bearer a.b.c')) AS r;
+END $$;
+SELECT label, (regress_with_keys(jwk::text)).*
+FROM (VALUES
+    ('2048 bits, 65537', regress_rsa_jwk(2048, '\x010001')),
+    ('2047 bits', regress_rsa_jwk(2047, '\x010001')),
+    ('1024 bits', regress_rsa_jwk(1024, '\x010001')),
+    ('exponent 3', regress_rsa_jwk(2048, '\x03')),
+    ('exponent 65535', regress_rsa_jwk(2048, '\x00ffff')),
+    ('exponent 65538, even', regress_rsa_jwk(2048, '\x010002')),
+    ('exponent 2^64 + 1', regress_rsa_jwk(2048, '\x010000000000000001')),
+    ('a set, one key weak', jsonb_build_object('keys', jsonb_build_array(
+        regress_rsa_jwk(4096, '\x010001'), regress_rsa_jwk(1024, '\x010001'))))
+) AS t(label, jwk);
+SELECT * FROM regress_with_keys(regress_write_file('regress_weak_jwk',
+                                                   regress_rsa_jwk(1536, '\x010001')::text));
+RESET pgrest.jwt_secret;
 -- an empty "@" and short inline secrets are refused by the setting itself
 SET pgrest.jwt_secret = '@';
 SET pgrest.jwt_secret = 'short';

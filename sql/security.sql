@@ -193,6 +193,79 @@ SELECT regress_program(format(
     regress_sh(regress_url('/rpc/last_number')),
     regress_sh(regress_url('/rpc/current_number'))));
 
+-- random()'s generator is the session's too: setseed() in one request
+-- does not predict random() in the next on that worker.  pgrest.handle()
+-- runs in its caller's session, whose generator is the caller's: there
+-- the seed carries over (which shows that the check can fail).
+CREATE FUNCTION plant_seed() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM setseed(0.5);
+    PERFORM random();
+    RETURN 'planted';
+END $$;
+-- whether this request's first random() is the one setseed(0.5) predicts
+CREATE FUNCTION seed_predicts() RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+    drawn float8 := random();
+BEGIN
+    PERFORM setseed(0.5);
+    PERFORM random();
+    RETURN drawn = random();
+END $$;
+SELECT regress_program(format(
+    'curl -sS -X POST -H "Content-Type: application/json" -d "{}" -w "\n" %s '
+    '--next -X POST -H "Content-Type: application/json" -d "{}" -w "\n" %s',
+    regress_sh(regress_url('/rpc/plant_seed')),
+    regress_sh(regress_url('/rpc/seed_predicts'))));
+SELECT body FROM pgrest.handle('POST', '/rpc/plant_seed');
+SELECT body FROM pgrest.handle('POST', '/rpc/seed_predicts');
+
+-- LISTEN would keep notifications for the session: PostgreSQL refuses it
+-- in a background worker
+CREATE FUNCTION try_listen() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE 'LISTEN regress_channel';
+    RETURN 'listening';
+END $$;
+CREATE FUNCTION channels() RETURNS bigint LANGUAGE sql STABLE
+    AS $$ SELECT count(*) FROM pg_listening_channels() $$;
+SELECT status, body::jsonb->>'code' AS code
+FROM regress_http('POST', '/rpc/try_listen', '-H "Content-Type: application/json" -d "{}"');
+SELECT status, body FROM regress_http('GET', '/rpc/channels');
+
+-- a dblink connection kept under a name (or as the unnamed one) would
+-- serve later requests, another user's perhaps, with this one's
+-- credentials: workers refuse dblink_connect() and dblink_connect_u(),
+-- whatever the SQL name of the function; dblink(connstr, sql) connects
+-- for one call and is dblink's own business (it wants a password from
+-- a role that is not a superuser)
+CREATE SCHEMA regress_dblink;
+CREATE EXTENSION dblink SCHEMA regress_dblink;
+GRANT USAGE ON SCHEMA regress_dblink TO regress_pgrest_anon;
+GRANT EXECUTE ON FUNCTION regress_dblink.dblink_connect_u(text, text) TO regress_pgrest_anon;
+CREATE FUNCTION regress_dblink.renamed_connect(text, text) RETURNS text
+    LANGUAGE c STRICT AS '$libdir/dblink', 'dblink_connect';
+CREATE FUNCTION keep_connection(how text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    IF how = 'named' THEN
+        RETURN regress_dblink.dblink_connect('kept', 'dbname=' || current_database());
+    ELSIF how = 'unsafe' THEN
+        RETURN regress_dblink.dblink_connect_u('kept', 'dbname=' || current_database());
+    ELSIF how = 'renamed' THEN
+        RETURN regress_dblink.renamed_connect('kept', 'dbname=' || current_database());
+    END IF;
+    RETURN (SELECT x::text FROM regress_dblink.dblink('dbname=' || current_database(),
+                                                      'SELECT 1') AS t(x int));
+END $$;
+SELECT how, status, body::jsonb->>'code' AS code, body::jsonb->>'message' AS message
+FROM unnest(ARRAY['named', 'unsafe', 'renamed', 'one call']) AS how,
+     LATERAL regress_http('POST', '/rpc/keep_connection',
+                          format('-H "Content-Type: application/json" -d %s',
+                                 regress_sh(jsonb_build_object('how', how)::text)));
+DROP FUNCTION keep_connection(text);
+DROP EXTENSION dblink;
+DROP SCHEMA regress_dblink CASCADE;
+
 --
 -- pgrest.handle() inside a request (here through a SECURITY DEFINER
 -- function) is refused: a request's schema cache, kept plans and role

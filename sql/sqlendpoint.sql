@@ -113,6 +113,55 @@ CREATE FUNCTION volatile_reader() RETURNS bigint LANGUAGE sql
     AS $$ SELECT count(*) FROM users $$;
 SELECT * FROM regress_sql('SELECT volatile_reader()');
 
+-- SQL-standard bodies (BEGIN ATOMIC ... END, RETURN ...) are kept as
+-- query trees and never analyzed again: they are checked from the
+-- catalog, as is whatever they call, and so are argument defaults
+CREATE FUNCTION atomic_nextval() RETURNS bigint LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT nextval('sql_todos_id_seq');
+END;
+SELECT * FROM regress_sql('SELECT atomic_nextval()');
+CREATE FUNCTION atomic_as_bob() RETURNS json LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT set_config('request.jwt.claims', '{"sub": "bob"}', true);
+    SELECT json_agg(t) FROM sql_todos t;
+END;
+SELECT * FROM regress_sql('SELECT atomic_as_bob()',
+                          '{"role": "regress_pgrest_user", "sub": "alice"}');
+CREATE FUNCTION return_lock() RETURNS void LANGUAGE sql STABLE
+    RETURN pg_advisory_lock(1);
+SELECT * FROM regress_sql('SELECT return_lock()');
+SELECT * FROM regress_sql('SELECT * FROM (VALUES (1)) AS v(x) WHERE return_lock() IS NULL');
+CREATE FUNCTION atomic_writer() RETURNS int LANGUAGE sql
+BEGIN ATOMIC
+    INSERT INTO sql_todos (task) VALUES ('x');
+    SELECT 1;
+END;
+CREATE FUNCTION atomic_calls_writer() RETURNS int LANGUAGE sql STABLE
+    RETURN (SELECT atomic_writer());
+SELECT * FROM regress_sql('SELECT atomic_calls_writer()');
+CREATE FUNCTION atomic_view_reader() RETURNS bigint LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT id FROM next_todo_id;
+END;
+SELECT * FROM regress_sql('SELECT atomic_view_reader()');
+-- through an operator
+CREATE FUNCTION atomic_plus(a int, b int) RETURNS int LANGUAGE sql IMMUTABLE
+    RETURN a + b + nextval('sql_todos_id_seq')::int;
+CREATE OPERATOR #+# (LEFTARG = int, RIGHTARG = int, FUNCTION = atomic_plus);
+SELECT * FROM regress_sql('SELECT 1 #+# 2');
+-- a default the call leaves out
+CREATE FUNCTION default_nextval(n bigint DEFAULT nextval('sql_todos_id_seq'))
+    RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT n';
+SELECT * FROM regress_sql('SELECT default_nextval()');
+-- recursion through CREATE OR REPLACE ends; harmless bodies run
+CREATE FUNCTION atomic_count(depth int) RETURNS bigint LANGUAGE sql STABLE
+    RETURN (SELECT count(*) FROM users);
+CREATE OR REPLACE FUNCTION atomic_count(depth int) RETURNS bigint LANGUAGE sql STABLE
+    RETURN CASE WHEN depth > 0 THEN atomic_count(depth - 1) ELSE (SELECT count(*) FROM users) END;
+SELECT * FROM regress_sql('SELECT atomic_count(3) AS n');
+SELECT * FROM regress_sql('SELECT default_nextval(7) AS n');
+
 -- a function compiled by an earlier request on the same worker (its plans
 -- kept in the session) is checked again inside /sql: one keep-alive
 -- connection, so one worker

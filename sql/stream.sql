@@ -67,9 +67,11 @@ CREATE VIEW stream_settings AS
            current_setting('pgrest.max_rows') AS max_rows;
 GRANT SELECT ON stream_settings TO regress_pgrest_anon;
 
--- one GET: its status, whether the body came chunked, Content-Range, the
--- body's md5 and size, and curl's exit code (18: the body stopped short)
+-- one GET (or, with curl's options, another request): its status,
+-- whether the body came chunked, Content-Range, the body's md5 and size,
+-- and curl's exit code (18: the body stopped short)
 CREATE FUNCTION stream_get(path text, accept text DEFAULT 'application/json',
+                           options text DEFAULT '',
                            OUT status int, OUT chunked boolean, OUT content_range text,
                            OUT md5 text, OUT bytes int, OUT curl_exit int)
 LANGUAGE plpgsql AS $$
@@ -77,11 +79,11 @@ DECLARE
     lines text[];
 BEGIN
     lines := ARRAY(SELECT regress_program(format(
-        'd=$(mktemp -d); curl -s --max-time 60 -D $d/h -o $d/b -H %s %s 2> /dev/null; echo $?; '
+        'd=$(mktemp -d); curl -s --max-time 60 -D $d/h -o $d/b -H %s %s %s 2> /dev/null; echo $?; '
         'md5sum < $d/b | cut -c1-32; wc -c < $d/b; head -n 1 $d/h | cut -d" " -f2; '
         'grep -ci "^transfer-encoding: chunked" $d/h; grep -i "^content-range:" $d/h | cut -d" " -f2; '
         'rm -rf $d',
-        regress_sh('Accept: ' || accept), regress_sh(regress_url(path)))));
+        regress_sh('Accept: ' || accept), options, regress_sh(regress_url(path)))));
     curl_exit := lines[1]::int;
     md5 := lines[2];
     bytes := lines[3]::int;
@@ -247,6 +249,108 @@ SELECT count(*) AS pgrest_locks FROM pg_locks l JOIN pg_stat_activity a USING (p
 WHERE a.backend_type = 'pgrest';
 SELECT status, chunked, curl_exit, md5 = stream_handled('/stream_rows?order=id') AS same
 FROM stream_get('/stream_rows?order=id');
+-- a status sent before the commit cannot tell a failing commit: a request
+-- that writes is answered after it, its large body written whole first
+-- (into a temporary file), and sent with Content-Length; deferred
+-- constraints that fail at the commit answer 409 however large the body
+CREATE TABLE stream_parent (id int PRIMARY KEY);
+INSERT INTO stream_parent VALUES (1);
+CREATE TABLE stream_child (
+    id int,
+    parent_id int REFERENCES stream_parent DEFERRABLE INITIALLY DEFERRED,
+    pad text,
+    CONSTRAINT stream_child_id UNIQUE (id) DEFERRABLE INITIALLY DEFERRED
+);
+GRANT SELECT, INSERT ON stream_child TO regress_pgrest_anon;
+GRANT SELECT ON stream_parent TO regress_pgrest_anon;
+-- n rows of ids 1 to distinct_ids (so ids repeat past it), each with
+-- 100 bytes of padding
+CREATE FUNCTION stream_add(n int, parent int, distinct_ids int DEFAULT NULL)
+RETURNS SETOF stream_child LANGUAGE sql VOLATILE AS $$
+    INSERT INTO stream_child
+    SELECT 1 + (i - 1) % coalesce(distinct_ids, n), parent, repeat('p', 100)
+    FROM generate_series(1, n) AS i
+    RETURNING *
+$$;
+-- the same for GET, through a function that says it is STABLE and calls
+-- one that leaves read-only mode
+CREATE FUNCTION stream_add_rw(n int, parent int) RETURNS SETOF stream_child
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    RESET transaction_read_only;
+    RETURN QUERY SELECT * FROM stream_add(n, parent);
+END
+$$;
+CREATE FUNCTION stream_add_anyway(n int, parent int) RETURNS SETOF stream_child
+LANGUAGE sql STABLE AS $$ SELECT * FROM stream_add_rw(n, parent) $$;
+GRANT EXECUTE ON FUNCTION stream_add(int, int, int), stream_add_rw(int, int),
+    stream_add_anyway(int, int) TO regress_pgrest_anon;
+-- one POST of a JSON body: status, whether chunked, whether with a
+-- Content-Length, and the error's body if any
+CREATE FUNCTION stream_post(path text, body text, prefer text DEFAULT '',
+                            OUT status int, OUT chunked boolean, OUT length_given boolean,
+                            OUT error jsonb)
+LANGUAGE plpgsql AS $$
+DECLARE
+    lines text[];
+BEGIN
+    lines := ARRAY(SELECT regress_program(format(
+        'd=$(mktemp -d); curl -s --max-time 60 -D $d/h -o $d/b -H "Content-Type: application/json" '
+        '-H %s --data-binary %s %s; head -n 1 $d/h | cut -d" " -f2; '
+        'grep -ci "^transfer-encoding: chunked" $d/h; grep -ci "^content-length:" $d/h; '
+        'head -c 1000 $d/b | grep "^{\"code\""; rm -rf $d',
+        regress_sh('Prefer: ' || prefer), regress_sh(body), regress_sh(regress_url(path)))));
+    status := lines[1]::int;
+    chunked := lines[2]::int > 0;
+    length_given := lines[3]::int > 0;
+    error := CASE WHEN coalesce(lines[4], '') <> '' THEN lines[4]::jsonb END;
+END
+$$;
+-- a missing parent: 500 rows (60 kB of body), and one row
+SELECT n, p.status, p.chunked, p.length_given, p.error->>'code' AS code,
+       p.error->>'message' AS message, p.error->>'details' AS details
+FROM (VALUES (500), (1)) AS t(n),
+     LATERAL stream_post('/rpc/stream_add', format('{"n": %s, "parent": 99}', n)) AS p;
+-- an id twice, which the deferred unique constraint finds at the commit
+SELECT n, p.status, p.chunked, p.length_given, p.error->>'code' AS code,
+       p.error->>'details' AS details
+FROM (VALUES (500), (2)) AS t(n),
+     LATERAL stream_post('/rpc/stream_add',
+                         format('{"n": %s, "parent": 1, "distinct_ids": %s}', n, n - 1)) AS p;
+-- the same through INSERT with return=representation
+SELECT n, p.status, p.chunked, p.length_given, p.error->>'code' AS code
+FROM (VALUES (500), (1)) AS t(n),
+     LATERAL stream_post('/stream_child',
+                         (SELECT json_agg(json_build_object('id', i, 'parent_id', 99,
+                                                            'pad', repeat('p', 100)))::text
+                          FROM generate_series(1, n) AS i),
+                         'return=representation') AS p;
+-- a GET whose function writes anyway: answered after its commit too
+SELECT status, chunked, curl_exit FROM stream_get('/rpc/stream_add_anyway?n=500&parent=99');
+SELECT count(*) AS nothing_written FROM stream_child;
+-- when the commit succeeds, the body comes whole with its length: the
+-- rows' bytes, and an exact Content-Range
+SELECT s.status, s.chunked, s.content_range, s.curl_exit,
+       s.md5 = stream_json('SELECT * FROM stream_child ORDER BY id') AS same_as_aggregate
+FROM stream_get('/rpc/stream_add', 'application/json',
+                '-H "Content-Type: application/json" -d ''{"n": 500, "parent": 1}''') AS s;
+SELECT count(*) AS written FROM stream_child;
+-- its temporary file is gone
+SELECT regress_wait_for($$(SELECT count(*) = 0 FROM pg_ls_tmpdir())$$,
+                        'the spooled body''s file to go');
+
+-- HTTP/1.0 knows no chunks: a chunked body would end with the connection,
+-- and a cut one would look whole; such a client gets the body with its
+-- length, byte for byte the streamed one, once the rows are all read
+SELECT s.status, s.chunked, s.content_range, s.curl_exit,
+       s.md5 = stream_handled('/stream_rows?order=id') AS same
+FROM stream_get('/stream_rows?order=id', 'application/json', '--http1.0') AS s;
+SELECT s.status, s.chunked, s.curl_exit,
+       s.md5 = stream_handled('/stream_rows?order=id', 'text/csv') AS same
+FROM stream_get('/stream_rows?order=id', 'text/csv', '--http1.0') AS s;
+-- an error before the last row answers with the error, not a body that stops
+SELECT s.status, s.chunked, s.curl_exit
+FROM stream_get('/stream_failing', 'application/json', '--http1.0') AS s;
 ALTER SYSTEM RESET pgrest.stream_threshold;
 SELECT pg_reload_conf();
 SELECT stream_wait('pgrest.stream_threshold', '1MB');

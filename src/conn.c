@@ -16,8 +16,12 @@
  *							previous request on it (idle keep-alive
  *							connections are libmicrohttpd's business
  *							until then)
- *	 receiving a body		within T of the headers, plus the time its
- *							bytes take at PGREST_MIN_BODY_RATE
+ *	 receiving a body		within T of the headers, and after that at
+ *							PGREST_MIN_BODY_RATE on average over any
+ *							period of T: each byte earns the time it
+ *							takes at that rate, but no more than T
+ *							ahead of now, so a burst buys at most T of
+ *							trickling afterwards
  *	 waiting for the worker	no limit: the request is complete, and waits
  *							for the worker to answer it (behind a streamed
  *							response, perhaps)
@@ -40,7 +44,9 @@
  * When the worker is at its connection limit and clients are waiting to
  * connect, it sheds the connection that is waiting longest for a request
  * (or furthest behind with its body), with a 408 too, so that thousands
- * of slow clients cannot keep a well-behaved one out.  Connections
+ * of slow clients cannot keep a well-behaved one out.  When its memory
+ * for bodies runs short, http.c sheds bodies in the order of their
+ * deadlines (pgrest_conn_deadline, pgrest_conn_shed).  Connections
  * younger than PGREST_SHED_MIN_AGE_MS, and those with a request waiting,
  * running or a response going out, are never shed.
  *
@@ -106,6 +112,7 @@ struct PgrestConn
 	TimestampTz opened;
 	TimestampTz since;			/* when the phase began */
 	size_t		bytes;			/* body received, or response to send */
+	TimestampTz due;			/* a body's deadline, as its bytes moved it */
 	bool		admin;			/* on the admin port */
 	PgrestConn *prev;
 	PgrestConn *next;
@@ -214,14 +221,28 @@ pgrest_conn_headers_received(PgrestConn *conn)
 	conn->phase = CONN_RECEIVING;
 	conn->since = GetCurrentTimestamp();
 	conn->bytes = 0;
+	conn->due = conn->since + (int64) pgrest_request_timeout * 1000;
 }
 
-/* More of the body arrived. */
+/*
+ * More of the body arrived: its deadline moves by the time these bytes
+ * take at PGREST_MIN_BODY_RATE, from now if it had passed (the worker was
+ * busy and read nothing meanwhile), and to no more than T from now, so
+ * that no burst earns a long trickle after it.
+ */
 void
 pgrest_conn_body_received(PgrestConn *conn, size_t bytes)
 {
-	if (conn != NULL && conn->phase == CONN_RECEIVING)
-		conn->bytes += bytes;
+	TimestampTz now;
+	TimestampTz due;
+
+	if (conn == NULL || conn->phase != CONN_RECEIVING)
+		return;
+	now = GetCurrentTimestamp();
+	conn->bytes += bytes;
+	due = Max(conn->due, now) + (int64) (bytes * (double) USECS_PER_SEC / PGREST_MIN_BODY_RATE);
+	due = Min(due, now + (int64) pgrest_request_timeout * 1000);
+	conn->due = Max(conn->due, due);
 }
 
 /* The request is complete: it waits for the worker, or runs. */
@@ -333,7 +354,7 @@ shed_candidate(PgrestConn *list)
 			continue;
 		lag = now - conn->since;	/* microseconds */
 		if (conn->phase == CONN_RECEIVING)
-			lag -= (int64) conn->bytes * USECS_PER_SEC / PGREST_MIN_BODY_RATE;
+			lag = now - (conn->due - (int64) pgrest_request_timeout * 1000);
 		if (worst == NULL || lag > worst_lag)
 		{
 			worst = conn;
@@ -355,6 +376,30 @@ bool
 pgrest_conn_shed_one(void)
 {
 	return shed_from(conns);
+}
+
+/*
+ * When the connection's current phase must be over; a connection that
+ * is not tracked (NULL), never.
+ */
+TimestampTz
+pgrest_conn_deadline(const PgrestConn *conn)
+{
+	if (conn == NULL || conn->phase == CONN_ENDING || conn->phase == CONN_QUEUED)
+		return DT_NOEND;
+	return deadline(conn);
+}
+
+/*
+ * Shed a connection whose body could not be kept (http.c, short of
+ * memory for bodies): 408, and shut down.
+ */
+void
+pgrest_conn_shed(PgrestConn *conn)
+{
+	if (conn == NULL || conn->phase == CONN_ENDING)
+		return;
+	end_connection(conn, conn->phase != CONN_BUSY);
 }
 
 /* Connections shut down that libmicrohttpd has not closed yet. */
@@ -423,8 +468,7 @@ deadline(const PgrestConn *conn)
 				limit_ms += (int64) pgrest_idle_timeout * 1000;
 			break;
 		case CONN_RECEIVING:
-			limit_ms += (int64) (conn->bytes / (PGREST_MIN_BODY_RATE / 1000));
-			break;
+			return conn->due;
 		case CONN_BUSY:
 			limit_ms += (int64) (conn->bytes / (PGREST_MIN_SEND_RATE / 1000));
 			break;

@@ -12,6 +12,8 @@
 #ifndef PGREST_CONN_H
 #define PGREST_CONN_H
 
+#include "datatype/timestamp.h"
+
 typedef struct PgrestConn PgrestConn;
 
 extern void pgrest_conn_prepare(void);
@@ -28,6 +30,8 @@ extern long pgrest_conn_next_check_ms(void);
 extern bool pgrest_conn_can_shed(void);
 extern bool pgrest_conn_shed_one(void);
 extern int	pgrest_conn_shedding(void);
+extern TimestampTz pgrest_conn_deadline(const PgrestConn *conn);
+extern void pgrest_conn_shed(PgrestConn *conn);
 
 /* the admin port's connections: the same deadlines, shed among themselves */
 extern PgrestConn *pgrest_conn_open_admin(int fd);

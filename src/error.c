@@ -105,7 +105,7 @@ static const ErrorEntry errors[PGREST_ERR_COUNT] = {
 	[PGREST_ERR_NO_SINGLE_KEY] = {"PGRST503", 400, NULL, NULL, NULL},
 	[PGREST_ERR_SQL_STATEMENTS] = {"PGRST504", 400, "The SQL endpoint runs exactly one statement", NULL, NULL},
 	[PGREST_ERR_FRAMING] = {"PGRST505", 400, "The request's length is ambiguous",
-	"A request may carry one Content-Length, or Transfer-Encoding, not both (RFC 9112).", NULL},
+	"A request may carry one Content-Length, or one Transfer-Encoding: chunked (HTTP/1.1), never both (RFC 9112).", NULL},
 	[PGREST_ERR_TARGET_TOO_LONG] = {"PGRST506", 414, "The request target is too long", NULL,
 	"Send at most 16 kB of path and query string, with at most 1000 parameters."},
 	[PGREST_ERR_TOO_MANY_HEADERS] = {"PGRST507", 431, "The request has too many header fields",

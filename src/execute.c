@@ -13,7 +13,8 @@
  *	 deferred triggers -> held cursors and temporary
  *	 objects dropped -> PopActiveSnapshot -> CommitTransactionCommand ->
  *	 timeout disarmed -> prepared statements dropped, session advisory
- *	 locks released, sequence state (lastval, currval) forgotten
+ *	 locks released, sequence state (lastval, currval) forgotten,
+ *	 random() seeded anew
  *
  * The request timeout (pgrest.statement_timeout, else the session's
  * statement_timeout) covers all of a request's work, from parsing to
@@ -52,7 +53,9 @@
  * closes the portal ends the transaction as above.  A client that goes
  * away meanwhile ends it with pgrest_execute_abandon (a rollback, which
  * drops the portal).  So the timeout covers the whole stream, and a
- * cancel that arrives between turns is raised in the next one.
+ * cancel that arrives between turns is raised in the next one.  A body
+ * that must not go out before the commit (stream.c spools it) fetches
+ * all its rows inside the bracket, and closes the portal there.
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -93,11 +96,13 @@
 #include "utils/timeout.h"
 #include "utils/varlena.h"
 
+#include "encoding.h"
 #include "error.h"
 #include "execute.h"
 #include "guc.h"
 #include "result.h"
 #include "schema.h"
+#include "session.h"
 #include "sqlendpoint.h"
 #include "state.h"
 #include "statement.h"
@@ -178,6 +183,8 @@ pgrest_execute_transaction(PgrestTransactionBody body, void *arg, bool nested)
 	{
 		st->guc_level = NewGUCNestLevel();
 		PushActiveSnapshot(GetTransactionSnapshot());
+		/* an error must become UTF-8 after the transaction, too */
+		pgrest_encoding_prepare();
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		MemoryContextSwitchTo(st->context);
@@ -277,6 +284,32 @@ pgrest_execute_abandon(void)
 }
 
 /*
+ * After an error that escaped the bracket (raised by pgrest itself after
+ * the transaction, and caught by handler.c's boundary): undo what the
+ * bracket's own PG_CATCH would have undone.  Any transaction still open
+ * (a stream's) is rolled back, the timers disarmed, and what the request
+ * left in the session (locks, prepared statements) released.  Never
+ * nested: pgrest.handle()'s errors are its caller's.
+ */
+void
+pgrest_execute_recover(void)
+{
+	PgrestState *st = pgrest_state_get();
+
+	disarm_request_timeout();
+	st->role_locked = false;	/* an abort restores the user id */
+	st->rows = NULL;
+	AbortOutOfAnyTransaction();
+	if (!st->nested)
+	{
+		LockReleaseSession(USER_LOCKMETHOD);
+		DropAllPreparedStatements();
+		ResetSequenceCaches();
+	}
+	debug_query_string = NULL;
+}
+
+/*
  * The end of a transaction whose work succeeded: deferred triggers, then
  * nothing the request set outlives it (role, request.*, any SET), then
  * commit, or the rollback asked for.  SPI is finished; the request's
@@ -341,7 +374,7 @@ abort_transaction(void)
  * prepared statements and the session's sequence state would outlive the
  * request (none is transactional): lastval() and currval() would show the
  * next request, another user's perhaps, the values this one drew.  This
- * is DISCARD SEQUENCES.
+ * is DISCARD SEQUENCES.  random() is seeded anew (session.c).
  */
 static void
 end_request(void)
@@ -353,6 +386,7 @@ end_request(void)
 		LockReleaseSession(USER_LOCKMETHOD);
 		DropAllPreparedStatements();
 		ResetSequenceCaches();
+		pgrest_session_forget();
 	}
 	CurrentResourceOwner = st->caller_owner;
 }
@@ -364,7 +398,8 @@ end_request(void)
  * search path, so a temporary table would shadow the table of that name
  * in their functions).  A request that aborts leaves neither.  Session
  * settings, advisory locks and prepared statements are undone elsewhere
- * in the bracket; LISTEN is refused by PostgreSQL in a background worker.
+ * in the bracket; LISTEN is refused by PostgreSQL in a background worker;
+ * random()'s seed and dblink's connections are session.c's.
  */
 static void
 forget_session_objects(void)
@@ -385,6 +420,7 @@ pgrest_execute_install_hooks(void)
 {
 	prev_object_access_hook = object_access_hook;
 	object_access_hook = note_object_access;
+	pgrest_session_install_hooks();
 }
 
 static void
@@ -649,6 +685,17 @@ pgrest_execute_fetch_rows(long count, DestReceiver *dest)
 	fetched = PortalRunFetch(st->rows, FETCH_FORWARD, count, dest);
 	MemoryContextSwitchTo(cxt);
 	return fetched;
+}
+
+/*
+ * Whether the request's transaction has written anything so far (it has
+ * a transaction id): a read-only one can still be left by the request's
+ * own code (RESET transaction_read_only), and its commit could then fail.
+ */
+bool
+pgrest_execute_wrote(void)
+{
+	return TransactionIdIsValid(GetTopTransactionIdIfAny());
 }
 
 /* Close the portal; the transaction ends with the step that closes it. */

@@ -27,9 +27,8 @@
 #include "postgres.h"
 
 #include "utils/builtins.h"
-#include "utils/fmgrprotos.h"
-#include "utils/jsonb.h"
 
+#include "encoding.h"
 #include "error.h"
 #include "failure.h"
 #include "jsonparse.h"
@@ -87,10 +86,8 @@ static const char *www_authenticate(bool invalid_token, const char *message);
 static bool refuses_token(PgrestError error);
 static PgrestResponse *raised_response(const ErrorData *edata);
 static PgrestResponse *raise_parse_error(const char *details, const char *hint);
-static bool string_field(Jsonb *object, const char *key, bool required,
-						 const char **value);
-static bool status_field(Jsonb *object, int *status);
-static bool add_headers_field(Jsonb *object, PgrestResponse *resp);
+static bool string_field(const PgrestJson *object, const char *key,
+						 bool required, const char **value);
 
 /*
  * The response for an error: status, and the body
@@ -142,14 +139,17 @@ build_response(int status, const char *code, const char *message,
 {
 	StringInfoData buf;
 	PgrestResponse *resp;
+	char	   *body;
 
 	initStringInfo(&buf);
 	pgrest_error_append_body(&buf, code, message, details, details_json, hint);
 
-	resp = pgrest_response_json(status, buf.data, buf.len);
+	/* the database's words, and the request's echoed, go out as UTF-8 */
+	body = pgrest_encoding_to_utf8(buf.data);
+	resp = pgrest_response_json(status, body, strlen(body));
 	if (status == 401)
 		pgrest_response_add_header(resp, "WWW-Authenticate",
-								   www_authenticate(invalid_token, message));
+								   pgrest_encoding_to_utf8(www_authenticate(invalid_token, message)));
 	return resp;
 }
 
@@ -231,27 +231,30 @@ www_authenticate(bool invalid_token, const char *message)
  * response, as under PostgREST: MESSAGE is the body, a JSON object
  * {"code", "message", "details"?, "hint"?} of strings, and DETAIL says
  * {"status", "status_text"?, "headers"} (headers an object of strings).
- * Anything else is PGRST121 (500).  The status must be 100-599, header
- * names HTTP tokens and values free of control characters; status_text
- * is checked but not sent (libmicrohttpd writes the standard reason
- * phrase).
+ * Anything else is PGRST121 (500).  The status must be 200-599, header
+ * names HTTP tokens, values free of control characters, and all of them
+ * within PGREST_MAX_HEADER_BYTES; status_text is checked but not sent
+ * (libmicrohttpd writes the standard reason phrase).  The transaction is
+ * over: the texts are read with pgrest_json_read, which never raises.
  */
 static PgrestResponse *
 raised_response(const ErrorData *edata)
 {
 	const char *raw = edata->message ? edata->message : "";
-	Jsonb	   *message = pgrest_jsonb_parse(raw, strlen(raw));
-	Jsonb	   *detail;
+	PgrestJson *message = pgrest_json_read(raw, strlen(raw));
+	PgrestJson *detail;
 	const char *code;
 	const char *text;
 	const char *details;
 	const char *hint;
 	const char *status_text;
 	int			status;
+	List	   *headers = NIL;
 	StringInfoData buf;
+	char	   *body;
 	PgrestResponse *resp;
 
-	if (message == NULL || !JB_ROOT_IS_OBJECT(message) ||
+	if (message == NULL || message->kind != PGREST_JSON_OBJECT ||
 		!string_field(message, "code", true, &code) ||
 		!string_field(message, "message", true, &text) ||
 		!string_field(message, "details", false, &details) ||
@@ -262,17 +265,23 @@ raised_response(const ErrorData *edata)
 		return raise_parse_error("DETAIL is missing in the RAISE statement",
 								 RAISE_DETAIL_HINT);
 
-	detail = pgrest_jsonb_parse(edata->detail, strlen(edata->detail));
-	initStringInfo(&buf);
-	pgrest_error_append_body(&buf, code, text, details, false, hint);
-	resp = pgrest_response_json(500, buf.data, buf.len);
-	if (detail == NULL || !JB_ROOT_IS_OBJECT(detail) ||
-		!status_field(detail, &status) ||
+	detail = pgrest_json_read(edata->detail, strlen(edata->detail));
+	if (detail == NULL || detail->kind != PGREST_JSON_OBJECT ||
+		!pgrest_json_integer(pgrest_json_member(detail, "status"),
+							 PGREST_MIN_STATUS, PGREST_MAX_STATUS, &status) ||
 		!string_field(detail, "status_text", false, &status_text) ||
-		!add_headers_field(detail, resp))
+		!pgrest_response_json_headers(pgrest_json_member(detail, "headers"), &headers))
 		return raise_parse_error(psprintf("Invalid JSON value for DETAIL: '%s'", edata->detail),
 								 RAISE_DETAIL_HINT);
-	resp->status = status;
+
+	initStringInfo(&buf);
+	pgrest_error_append_body(&buf, code, text, details, false, hint);
+	body = pgrest_encoding_to_utf8(buf.data);
+	resp = pgrest_response_json(status, body, strlen(body));
+	if (!pgrest_response_override_headers(resp, headers))
+		return raise_parse_error(psprintf("The headers of DETAIL would take more than %d bytes.",
+										  PGREST_MAX_HEADER_BYTES),
+								 RAISE_DETAIL_HINT);
 	return resp;
 }
 
@@ -287,50 +296,16 @@ raise_parse_error(const char *details, const char *hint)
  * missing when required (a missing or null optional one is NULL).
  */
 static bool
-string_field(Jsonb *object, const char *key, bool required, const char **value)
+string_field(const PgrestJson *object, const char *key, bool required,
+			 const char **value)
 {
-	JsonbValue *v = getKeyJsonValueFromContainer(&object->root, key, strlen(key), NULL);
+	const PgrestJson *v = pgrest_json_member(object, key);
 
 	*value = NULL;
-	if (v == NULL || v->type == jbvNull)
+	if (v == NULL || v->kind == PGREST_JSON_NULL)
 		return !required;
-	if (v->type != jbvString)
+	if (v->kind != PGREST_JSON_STRING)
 		return false;
-	*value = pnstrdup(v->val.string.val, v->val.string.len);
+	*value = v->text;
 	return true;
-}
-
-/* "status": an integer from 100 to 599 */
-static bool
-status_field(Jsonb *object, int *status)
-{
-	JsonbValue *v = getKeyJsonValueFromContainer(&object->root, "status", 6, NULL);
-	char	   *digits;
-	char	   *end;
-	long		n;
-
-	if (v == NULL || v->type != jbvNumeric)
-		return false;
-	digits = DatumGetCString(DirectFunctionCall1(numeric_out,
-												 NumericGetDatum(v->val.numeric)));
-	errno = 0;
-	n = strtol(digits, &end, 10);
-	if (*end == '.')
-		while (*++end == '0')
-			;
-	if (errno != 0 || end == digits || *end != '\0' || n < 100 || n > 599)
-		return false;
-	*status = (int) n;
-	return true;
-}
-
-/* "headers": an object of strings, added to resp in their order */
-static bool
-add_headers_field(Jsonb *object, PgrestResponse *resp)
-{
-	JsonbValue *v = getKeyJsonValueFromContainer(&object->root, "headers", 7, NULL);
-
-	return v != NULL && v->type == jbvBinary &&
-		JsonContainerIsObject(v->val.binary.data) &&
-		pgrest_response_add_json_headers(resp, v->val.binary.data, false);
 }

@@ -21,8 +21,11 @@
  * line) is in the request's state (state.h).  In each later turn of the
  * worker's loop pgrest_handler_continue writes its next batch; an error
  * then can only cut the body short, and is logged.  A client that goes
- * away ends it with pgrest_handler_abandon.  pgrest.handle() never
- * streams.
+ * away ends it with pgrest_handler_abandon.  Only a request that has
+ * written nothing streams; a write's large body, and one for an HTTP/1.0
+ * client, are spooled: written whole, to a temporary file, before the
+ * commit, so that the status tells how the commit went; later turns read
+ * it back.  pgrest.handle() never streams.
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -47,6 +50,7 @@
 
 #include "admin.h"
 #include "auth.h"
+#include "encoding.h"
 #include "error.h"
 #include "execute.h"
 #include "failure.h"
@@ -77,19 +81,33 @@ typedef struct Pipeline
 	bool		served;			/* the transaction let the stages run */
 } Pipeline;
 
+/*
+ * The response to a request that failed outside its transaction (see
+ * pgrest_handler_handle), made once, before it is needed: building one
+ * then could fail again.
+ */
+static PgrestResponse *last_resort = NULL;
+
+#define LAST_RESORT_BODY "{\"code\":\"XX000\",\"details\":null,\"hint\":null," \
+	"\"message\":\"The request failed in the server; its log says why.\"}"
+
 /* the next time a worker that is not ready tries again (see warm_up) */
 static TimestampTz next_warm_up = 0;
 static MemoryContext warm_up_context = NULL;
 
+static PgrestResponse *handle(const PgrestHttpRequest *http, bool nested);
+static PgrestResponse *make_last_resort(void);
+static void recover(MemoryContext cxt, const char *what);
 static PgrestResponse *run_pipeline(const PgrestHttpRequest *http,
 									PgrestTarget target, bool nested);
 static void run_stages(void *arg);
+static PgrestStreamMode stream_mode(const Pipeline *pipeline, const PgrestPlan *plan);
 static void end_stream(PgrestState *st);
 static void mark_served(void *arg);
 static void require_extension(void);
 static void name_aliases(ErrorData *edata, const PgrestPlan *plan);
 static void publish_state(const Pipeline *pipeline, const ErrorData *edata);
-static char *request_line(const PgrestHttpRequest *http);
+static pg_noinline char *request_line(const PgrestHttpRequest *http);
 static int	headers_from_jsonb(Jsonb *jb, PgrestHeader **headers);
 static Datum headers_to_jsonb(const PgrestResponse *resp);
 
@@ -99,9 +117,40 @@ static Datum headers_to_jsonb(const PgrestResponse *resp);
  * contains: failures come back as error responses.  The admin port's
  * routes and OPTIONS run no transaction; requests on the API port are
  * counted for /metrics (in a worker; pgrest.handle() counts nothing).
+ *
+ * In a worker, the whole request sits inside an error boundary: the
+ * transaction's bracket turns the request's own errors into responses,
+ * and an error raised anywhere else (a defect in pgrest, say, while
+ * building an error's response after the transaction) is caught here,
+ * logged, and answered with a 500, so that no request ends the worker.
+ * In pgrest.handle() such an error is the calling statement's.
  */
 PgrestResponse *
 pgrest_handler_handle(const PgrestHttpRequest *http, bool nested)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	PgrestResponse *volatile resp = NULL;
+
+	if (nested)
+		return handle(http, true);
+	if (last_resort == NULL)
+		last_resort = make_last_resort();
+	PG_TRY();
+	{
+		resp = handle(http, false);
+	}
+	PG_CATCH();
+	{
+		recover(cxt, "failed");
+		resp = last_resort;
+	}
+	PG_END_TRY();
+	return resp;
+}
+
+/* one request, as pgrest_handler_handle describes */
+static PgrestResponse *
+handle(const PgrestHttpRequest *http, bool nested)
 {
 	PgrestRoute route = pgrest_router_route(http->method, http->path, http->admin);
 	PgrestResponse *resp;
@@ -165,26 +214,47 @@ bool
 pgrest_handler_continue(void)
 {
 	PgrestState *st = pgrest_state_get();
+	PgrestStream *volatile stream = st->stream;
+	MemoryContext cxt = CurrentMemoryContext;
 	ErrorData  *edata;
 
-	if (st->stream == NULL)
+	if (stream == NULL)
 		return false;
-	/* a cancel is taken at once, even while the client is slow */
-	if (!pgrest_stream_wants_rows(st->stream) && !InterruptPending)
-		return true;
-	edata = pgrest_execute_continue(pgrest_stream_write, st->stream);
-	if (edata != NULL)
+	if (pgrest_stream_spooled(st->stream))
 	{
-		ereport(LOG,
-				(errmsg("pgrest request \"%s\" failed after its response began: %s",
-						st->line, edata->message),
-				 errdetail("The response was cut short.")));
-		FreeErrorData(edata);
-		pgrest_stream_fail(st->stream);
-		end_stream(st);
+		/* committed: a cancel has nothing left to cancel */
+		QueryCancelPending = false;
+		pgrest_stream_read_spool(st->stream);
+		if (pgrest_stream_ended(st->stream) || pgrest_stream_failed(st->stream))
+			end_stream(st);
+		return st->stream != NULL;
 	}
-	else if (pgrest_stream_ended(st->stream))
-		end_stream(st);
+	/* a cancel is taken at once, even while the client is slow */
+	if (!pgrest_stream_wants_rows(stream) && !InterruptPending)
+		return true;
+	PG_TRY();
+	{
+		edata = pgrest_execute_continue(pgrest_stream_write, stream);
+		if (edata != NULL)
+		{
+			ereport(LOG,
+					(errmsg("pgrest request \"%s\" failed after its response began: %s",
+							st->line, edata->message),
+					 errdetail("The response was cut short.")));
+			FreeErrorData(edata);
+			pgrest_stream_fail(stream);
+			end_stream(st);
+		}
+		else if (pgrest_stream_ended(stream))
+			end_stream(st);
+	}
+	PG_CATCH();
+	{
+		/* the same boundary as pgrest_handler_handle's */
+		recover(cxt, "failed after its response began");
+		pgrest_stream_fail(stream);
+	}
+	PG_END_TRY();
 	return st->stream != NULL;
 }
 
@@ -204,6 +274,46 @@ pgrest_handler_abandon(const PgrestStream *stream)
 			(errmsg("pgrest request \"%s\" ended: the client closed the connection during the response",
 					st->line)));
 	end_stream(st);
+}
+
+/*
+ * The boundary's catch: the error is logged and forgotten, any
+ * transaction still open rolled back, and the worker idle again, ready
+ * for its next request.  Runs in PG_CATCH; cxt is the caller's memory
+ * context.
+ */
+static void
+recover(MemoryContext cxt, const char *what)
+{
+	PgrestState *st = pgrest_state_get();
+	ErrorData  *edata;
+
+	HOLD_INTERRUPTS();
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+	pgrest_execute_recover();
+	ereport(LOG,
+			(errmsg("pgrest request \"%s\" %s: %s", st->line ? st->line : "",
+					what, edata->message),
+			 errdetail("The error was raised outside the request's transaction.")));
+	FreeErrorData(edata);
+	st->stream = NULL;
+	st->running = false;
+	pgstat_report_activity(STATE_IDLE, NULL);
+	RESUME_INTERRUPTS();
+}
+
+/* the last resort's response, in memory that lives as long as the worker */
+static PgrestResponse *
+make_last_resort(void)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+	PgrestResponse *resp = pgrest_response_json(500, LAST_RESORT_BODY,
+												strlen(LAST_RESORT_BODY));
+
+	MemoryContextSwitchTo(old);
+	return resp;
 }
 
 /*
@@ -287,7 +397,8 @@ run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 	}
 
 	pgrest_response_cors(pipeline.response, http);
-	if (pipeline.response->stream != NULL)
+	if (pipeline.response->stream != NULL &&
+		!pgrest_stream_ended(pipeline.response->stream))
 	{
 		/* it runs on: its transaction stays open until its rows are sent */
 		st->running = true;
@@ -390,14 +501,31 @@ run_stages(void *arg)
 	else
 	{
 		query = pgrest_query_build(plan);
-		/* a body that a check must see whole is never streamed */
 		result = query->rows ?
-			pgrest_stream_begin(query, plan,
-								!pipeline->nested && plan->max_affected < 0) :
+			pgrest_stream_begin(query, plan, stream_mode(pipeline, plan)) :
 			pgrest_execute_query(query);
 	}
 	pgrest_response_check(plan, result);
 	pipeline->response = pgrest_response_build(req, plan, result);
+}
+
+/*
+ * How a body written row by row may go out.  A status sent before the
+ * commit could not tell a failing commit (a deferred constraint, a
+ * serialization failure), so a request that may write (a call of a
+ * volatile function) never streams, nor a body whose row count a check
+ * must see whole, nor one for an HTTP/1.0 client, which a chunked body
+ * would reach delimited by the connection's close, so that a body cut
+ * short would look whole: these are spooled (stream.h).
+ */
+static PgrestStreamMode
+stream_mode(const Pipeline *pipeline, const PgrestPlan *plan)
+{
+	if (pipeline->nested)
+		return PGREST_STREAM_WHOLE;
+	if (!plan->read_only || plan->max_affected >= 0 || pipeline->http->http_1_0)
+		return PGREST_STREAM_SPOOLED;
+	return PGREST_STREAM_CHUNKED;
 }
 
 /*
@@ -428,15 +556,37 @@ name_aliases(ErrorData *edata, const PgrestPlan *plan)
 	edata->hint = pgrest_readplan_name_aliases(plan->read, edata->hint);
 }
 
-/* "GET /path?query", for pg_stat_activity and the log */
-static char *
+/*
+ * "GET /path?query", for pg_stat_activity and the log, which keep text in
+ * the database encoding: bytes that are not printable ASCII (UTF-8 sent
+ * without percent-encoding, or not UTF-8 at all) are percent-encoded.
+ * (Not inlined: in run_pipeline, gcc takes its locals for ones PG_TRY
+ * could clobber.)
+ */
+static pg_noinline char *
 request_line(const PgrestHttpRequest *http)
 {
-	return psprintf("%s %s%s%s",
-					http->method ? http->method : "",
-					http->path ? http->path : "",
-					http->query ? "?" : "",
-					http->query ? http->query : "");
+	char	   *raw = psprintf("%s %s%s%s",
+							   http->method ? http->method : "",
+							   http->path ? http->path : "",
+							   http->query ? "?" : "",
+							   http->query ? http->query : "");
+	const unsigned char *p = (const unsigned char *) raw;
+	StringInfoData line;
+
+	while (*p >= 0x20 && *p < 0x7f)
+		p++;
+	if (*p == '\0')
+		return raw;
+	initStringInfo(&line);
+	for (p = (const unsigned char *) raw; *p; p++)
+	{
+		if (*p < 0x20 || *p >= 0x7f)
+			appendStringInfo(&line, "%%%02X", *p);
+		else
+			appendStringInfoChar(&line, *p);
+	}
+	return line.data;
 }
 
 /*
@@ -494,7 +644,10 @@ pgrest_handle(PG_FUNCTION_ARGS)
 		http.body_len = VARSIZE_ANY_EXHDR(body);
 	}
 
+	/* the pipeline reads and writes UTF-8, SQL the database encoding */
+	pgrest_encoding_request_to_utf8(&http);
 	resp = pgrest_handler_handle(&http, true);
+	pgrest_encoding_response_to_server(resp);
 
 	values[0] = Int32GetDatum(resp->status);
 	values[1] = headers_to_jsonb(resp);

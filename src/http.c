@@ -39,14 +39,20 @@
  * ends (the admin port's are answered: they run no transaction).  When
  * the client goes away first, the completion callback retires the
  * exchange as for any request, and release_retired rolls the request
- * back before its memory is freed.
+ * back before its memory is freed.  A spooled body (a write's, or any for
+ * an HTTP/1.0 client, which would otherwise get a body delimited by the
+ * connection's close) goes out the same way after the commit, with its
+ * length, read back from its file batch by batch.
  *
  * Before a request reaches the pipeline, this file refuses with a JSON
  * body, without reading the body: a target over 16 kB or with more than
  * 1000 parameters (414), more than 200 header fields (431), a body whose
  * length is ambiguous (400, RFC 9112; the connection is closed), a
  * declared body over pgrest.max_body_size (413), a body that does not fit
- * the worker's share of memory for bodies, pgrest.max_body_memory (503).
+ * the worker's share of memory for bodies, pgrest.max_body_memory (503),
+ * once the bodies holding more than an equal share of it have given
+ * their memory up (408).  A request whose method or a header name is no
+ * token is answered by the pipeline (400), and its connection closed.
  * conn.c keeps each connection's deadlines, sheds connections at the
  * limit, and the connections are capped by what the worker's open-files
  * limit allows; accept() failing for want of file descriptors pauses
@@ -78,6 +84,7 @@
 
 #include <microhttpd.h>
 
+#include "lib/ilist.h"
 #include "storage/ipc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -167,12 +174,17 @@ typedef struct Exchange
 	size_t		discarded;		/* body bytes dropped after the limit */
 	bool		too_large;
 	bool		no_memory;		/* unfinished bodies hold the worker's share */
+	bool		shed;			/* its body was dropped for another's */
+	dlist_node	body_node;		/* among the bodies still arriving */
+	bool		body_listed;
 	int			nheaders;
 	PgrestHeader *headers;
 	bool		queued;			/* waiting for the pipeline */
 	bool		closed;			/* the connection went while queued */
 	bool		answered;		/* the pipeline has run */
 	bool		admin;			/* it came on the admin port */
+	bool		http_1_0;		/* its client takes no chunked body */
+	bool		malformed;		/* answer it, then close the connection */
 	MemoryContext context;		/* the pipeline's memory and the body's */
 	PgrestStream *stream;		/* a body still being written, or NULL */
 	struct MHD_Response *response;
@@ -188,6 +200,8 @@ static Exchange *streaming = NULL;	/* its rows are still being written */
 static int	open_connections = 0;	/* on the API port */
 static int	admin_connections = 0;	/* on the admin port */
 static size_t body_memory = 0;	/* buffers of the bodies being received */
+static dlist_head bodies = DLIST_STATIC_INIT(bodies);	/* still arriving, with a buffer */
+static int	nbodies = 0;
 static int	fd_connection_cap = PGREST_MAX_CONNECTIONS;	/* what the fds allow */
 
 /*
@@ -239,8 +253,12 @@ static bool receive_body(Exchange *ex, const char *data, size_t size);
 static bool declared_length(struct MHD_Connection *connection,
 							unsigned long long *length);
 static size_t body_memory_limit(void);
+static bool room_for_body(Exchange *ex, size_t total, size_t extra);
+static void list_body(Exchange *ex);
+static void unlist_body(Exchange *ex);
 static void drop_body(Exchange *ex);
-static bool framing_is_ambiguous(struct MHD_Connection *connection);
+static bool framing_is_ambiguous(struct MHD_Connection *connection,
+								 bool http_1_0, bool *bad_name);
 static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind,
 									 const char *key, const char *value);
 static const char *error_body(PgrestError error);
@@ -614,8 +632,8 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 	Exchange   *ex = (Exchange *) *con_cls;
 	unsigned long long length = 0;
 
-	if (ex == NULL)
-		return MHD_NO;			/* on_uri could not allocate */
+	if (ex == NULL || ex->shed)
+		return MHD_NO;			/* on_uri could not allocate; or shed */
 
 	if (!ex->started)
 	{
@@ -626,6 +644,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		ex->method = strdup(method);
 		if (ex->method == NULL)
 			return MHD_NO;
+		ex->http_1_0 = strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
 		if (ex->refuse_status != 0)
 			return queue_refusal(connection, ex->refuse_status, ex->refuse_body,
 								 false);
@@ -638,9 +657,11 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 			return queue_refusal(connection, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
 								 too_many_headers, false);
 		/* RFC 9112: a body whose length is ambiguous could be smuggled */
-		if (framing_is_ambiguous(connection))
+		if (framing_is_ambiguous(connection, ex->http_1_0, &ex->malformed))
 			return queue_refusal(connection, MHD_HTTP_BAD_REQUEST, framing_invalid,
 								 false);
+		/* the pipeline says what is wrong; what follows is not trusted */
+		ex->malformed = ex->malformed || !pgrest_request_is_token(method);
 		/* a reload while the body arrives does not move the limit */
 		ex->limit = (size_t) pgrest_max_body_size;
 		/* refuse a declared oversized body before reading any of it */
@@ -651,8 +672,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		if ((length > 0 ||
 			 MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
 										 MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL) &&
-			(body_memory >= body_memory_limit() ||
-			 length > body_memory_limit() - body_memory))
+			!room_for_body(ex, Max(length, 1), Max(length, 1)))
 			return queue_refusal(connection, MHD_HTTP_SERVICE_UNAVAILABLE,
 								 bodies_too_many, true);
 		return MHD_YES;
@@ -707,6 +727,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		queue_head = ex;
 	queue_tail = ex;
 	ex->queued = true;
+	unlist_body(ex);			/* complete: it is never shed */
 	pgrest_conn_queued(ex->conn);
 	return MHD_YES;
 }
@@ -853,7 +874,7 @@ receive_body(Exchange *ex, const char *data, size_t size)
 		char	   *grown;
 
 		cap = Max(Min(Max(cap, 1024), limit), ex->body_len + size);
-		if (body_memory - ex->body_cap + cap > body_memory_limit())
+		if (!room_for_body(ex, cap, cap - ex->body_cap))
 			ex->no_memory = true;
 		else
 		{
@@ -863,6 +884,7 @@ receive_body(Exchange *ex, const char *data, size_t size)
 			body_memory += cap - ex->body_cap;
 			ex->body = grown;
 			ex->body_cap = cap;
+			list_body(ex);
 		}
 	}
 	if (ex->too_large || ex->no_memory)
@@ -877,10 +899,78 @@ receive_body(Exchange *ex, const char *data, size_t size)
 	return true;
 }
 
+/*
+ * Whether the worker's share has room for extra more bytes of ex's body,
+ * which would then hold total.  When it has not, bodies still arriving
+ * that hold more than an equal share of it (among them and ex) give
+ * their memory up, the one nearest its deadline first (which a body that
+ * came in a burst and then trickles soon is), each shed with a 408: so
+ * a few connections cannot hold the whole share, while ex asks for no
+ * more than an equal share itself.  Plain C, called inside
+ * libmicrohttpd's callbacks.
+ */
+static bool
+room_for_body(Exchange *ex, size_t total, size_t extra)
+{
+	size_t		limit = body_memory_limit();
+	size_t		share;
+
+	if (body_memory <= limit && extra <= limit - body_memory)
+		return true;
+	share = limit / (nbodies + (ex->body_listed ? 0 : 1));
+	if (total > share)
+		return false;
+	while (body_memory > limit || extra > limit - body_memory)
+	{
+		Exchange   *victim = NULL;
+		dlist_iter	iter;
+
+		dlist_foreach(iter, &bodies)
+		{
+			Exchange   *other = dlist_container(Exchange, body_node, iter.cur);
+
+			if (other == ex || other->conn == NULL || other->body_cap <= share)
+				continue;
+			if (victim == NULL ||
+				pgrest_conn_deadline(other->conn) < pgrest_conn_deadline(victim->conn))
+				victim = other;
+		}
+		if (victim == NULL)
+			return false;
+		drop_body(victim);
+		victim->shed = true;	/* what more comes of it is not read */
+		pgrest_conn_shed(victim->conn);
+	}
+	return true;
+}
+
+/* Count a body still arriving that holds a buffer, once. */
+static void
+list_body(Exchange *ex)
+{
+	if (ex->body_listed)
+		return;
+	dlist_push_head(&bodies, &ex->body_node);
+	ex->body_listed = true;
+	nbodies++;
+}
+
+/* The body is complete, or dropped: it holds no share any more. */
+static void
+unlist_body(Exchange *ex)
+{
+	if (!ex->body_listed)
+		return;
+	dlist_delete(&ex->body_node);
+	ex->body_listed = false;
+	nbodies--;
+}
+
 /* Free the body's buffer, and give its memory back to the worker's share. */
 static void
 drop_body(Exchange *ex)
 {
+	unlist_body(ex);
 	body_memory -= ex->body_cap;
 	free(ex->body);
 	ex->body = NULL;
@@ -926,23 +1016,38 @@ typedef struct Framing
 	int			lengths;		/* Content-Length headers */
 	const char *length;			/* the first one's value */
 	bool		differ;			/* two of them disagree */
-	bool		chunked;		/* a Transfer-Encoding header */
+	int			encodings;		/* Transfer-Encoding headers */
+	bool		chunked;		/* the first one says "chunked", and only that */
+	bool		bad_name;		/* a header name that is not a token */
 } Framing;
 
 /*
- * Whether the body's length is ambiguous (RFC 9112, section 6.3): two
- * Content-Length headers that disagree, or Content-Length beside
- * Transfer-Encoding.  A proxy in front could frame such a request
- * otherwise than pgrest, and smuggle a second request in its body.
+ * Whether the body's length is ambiguous (RFC 9112, sections 6.1 and
+ * 6.3): two Content-Length headers that disagree; Transfer-Encoding
+ * beside Content-Length, or repeated, or other than the one coding
+ * "chunked" (in any case: RFC 9112 names codings so; libmicrohttpd
+ * decodes chunks when the first Transfer-Encoding header says "chunked"
+ * in any case, and reads any other body until the connection closes; a
+ * proxy may see either otherwise); or Transfer-Encoding from an HTTP/1.0
+ * client, which knows
+ * none.  A proxy in front could frame such a request otherwise than
+ * pgrest, and smuggle a second request in its body.  Sets *bad_name when
+ * a header name is not an HTTP token ("Content-Length :" is no
+ * Content-Length to libmicrohttpd, but may be one to a proxy).
  */
 static bool
-framing_is_ambiguous(struct MHD_Connection *connection)
+framing_is_ambiguous(struct MHD_Connection *connection, bool http_1_0,
+					 bool *bad_name)
 {
-	Framing		framing = {0, NULL, false, false};
+	Framing		framing = {0, NULL, false, 0, false, false};
 
 	MHD_get_connection_values(connection, MHD_HEADER_KIND, count_framing,
 							  &framing);
-	return framing.differ || (framing.lengths > 0 && framing.chunked);
+	*bad_name = framing.bad_name;
+	return framing.differ ||
+		(framing.encodings > 0 &&
+		 (framing.lengths > 0 || framing.encodings > 1 || !framing.chunked ||
+		  http_1_0));
 }
 
 /* MHD_KeyValueIterator for framing_is_ambiguous */
@@ -954,6 +1059,8 @@ count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
 
 	if (value == NULL)
 		value = "";
+	if (!pgrest_request_is_token(key))
+		framing->bad_name = true;
 	if (pg_strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
 	{
 		if (framing->lengths++ == 0)
@@ -962,7 +1069,10 @@ count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
 			framing->differ = true;
 	}
 	else if (pg_strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
-		framing->chunked = true;
+	{
+		if (framing->encodings++ == 0)
+			framing->chunked = pg_strcasecmp(value, "chunked") == 0;
+	}
 	return MHD_YES;
 }
 
@@ -1079,12 +1189,13 @@ answer(Exchange *ex)
 	http.body = ex->body;
 	http.body_len = ex->body_len;
 	http.admin = ex->admin;
+	http.http_1_0 = ex->http_1_0;
 
 	resp = pgrest_handler_handle(&http, false);
 	ex->status = resp->status;
 	ex->response = make_response(ex, resp);
 	ex->answered = true;
-	if (resp->stream != NULL)
+	if (resp->stream != NULL && !pgrest_stream_ended(resp->stream))
 		streaming = ex;
 	/* the client now has pgrest.request_timeout and more to read it */
 	pgrest_conn_answering(ex->conn, resp->stream ? pgrest_stream_written(resp->stream) :
@@ -1096,8 +1207,9 @@ answer(Exchange *ex)
 /*
  * The response, sent from the body where the pipeline left it: the
  * request's memory context outlives the sending (see retire).  A body
- * still being written is sent as it is (chunked): libmicrohttpd asks
- * read_stream for more whenever the socket takes it.
+ * still being written is sent as it is (chunked), a spooled one with its
+ * length, as it is read back: libmicrohttpd asks read_stream for more
+ * whenever the socket takes it.
  */
 static struct MHD_Response *
 make_response(Exchange *ex, const PgrestResponse *resp)
@@ -1107,9 +1219,13 @@ make_response(Exchange *ex, const PgrestResponse *resp)
 
 	ex->stream = resp->stream;
 	if (resp->stream != NULL)
-		response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
-													 PGREST_CONNECTION_MEMORY / 2,
+	{
+		int64		length = pgrest_stream_length(resp->stream);
+		uint64_t	size = length >= 0 ? (uint64_t) length : MHD_SIZE_UNKNOWN;
+
+		response = MHD_create_response_from_callback(size, PGREST_CONNECTION_MEMORY / 2,
 													 read_stream, ex, NULL);
+	}
 	else
 		response = MHD_create_response_from_buffer(resp->body ? resp->body_len : 0,
 												   resp->body ? resp->body : "",
@@ -1122,6 +1238,8 @@ make_response(Exchange *ex, const PgrestResponse *resp)
 
 		MHD_add_response_header(response, header->name, header->value);
 	}
+	if (ex->malformed)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
 	return response;
 }
 

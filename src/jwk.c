@@ -19,7 +19,9 @@
  * the JWK names one: an RSA public key is never taken as an HMAC secret,
  * whatever a token's header says.  JWKs whose "use" is not "sig" are
  * left out.  A token's "kid" chooses the keys that carry the same "kid"
- * (keys without one stay candidates).
+ * (keys without one stay candidates).  An RSA key with a modulus under
+ * 2048 bits or a public exponent under 65537 (or even) keeps the whole
+ * setting from loading.
  *
  * HTTP workers load the keys when they start and again after every
  * configuration reload (pgrest_jwk_load), so a rewritten key file takes
@@ -67,6 +69,14 @@
 /* the shortest HMAC secret accepted, as in PostgREST */
 #define PGREST_MIN_SECRET_LEN 32
 
+/*
+ * The weakest RSA key accepted: a modulus of 2048 bits (NIST SP 800-57,
+ * RFC 7518's minimum for RS*), an odd public exponent of at least 65537
+ * (small exponents invite the attacks on e = 3).
+ */
+#define PGREST_MIN_RSA_BITS 2048
+#define PGREST_MIN_RSA_EXPONENT 65537
+
 /* key files larger than this are refused */
 #define PGREST_MAX_KEY_FILE (1024 * 1024)
 
@@ -113,6 +123,7 @@ static PgrestJwk *parse_jwk(JsonbContainer *jwk, char **error);
 static char *jwk_string(JsonbContainer *jwk, const char *name);
 static uint8 *jwk_bytes(JsonbContainer *jwk, const char *name, int *len,
 						char **error);
+static char *rsa_weakness(const uint8 *n, int nlen, const uint8 *e, int elen);
 static EVP_PKEY *rsa_key(const uint8 *n, int nlen, const uint8 *e, int elen);
 static EVP_PKEY *ec_key(const char *group, const uint8 *x, const uint8 *y,
 						int len);
@@ -490,6 +501,8 @@ parse_jwk(JsonbContainer *jwk, char **error)
 
 		if (e == NULL)
 			return NULL;
+		if ((*error = rsa_weakness(n, nlen, e, elen)) != NULL)
+			return NULL;
 		key->algs = RS_ALGS;
 		key->pkey = rsa_key(n, nlen, e, elen);
 	}
@@ -594,6 +607,42 @@ jwk_bytes(JsonbContainer *jwk, const char *name, int *len, char **error)
 		return NULL;
 	}
 	return (uint8 *) bytes;
+}
+
+/*
+ * Why an RSA key (its modulus and exponent, big-endian) is too weak to
+ * verify tokens with, or NULL if it is not: a forger factors a short
+ * modulus, and a small exponent is what several signature forgeries
+ * need.
+ */
+static char *
+rsa_weakness(const uint8 *n, int nlen, const uint8 *e, int elen)
+{
+	int			bits;
+	uint64		exponent = 0;
+
+	while (nlen > 0 && n[0] == 0)
+		n++, nlen--;
+	bits = nlen * 8;
+	for (uint8 top = nlen > 0 ? n[0] : 0; bits > 0 && (top & 0x80) == 0; top <<= 1)
+		bits--;
+	if (bits < PGREST_MIN_RSA_BITS)
+		return psprintf("An RSA JWK's modulus has %d bits; pgrest accepts RSA keys of %d bits or more.",
+						bits, PGREST_MIN_RSA_BITS);
+
+	while (elen > 0 && e[0] == 0)
+		e++, elen--;
+	if (elen > (int) sizeof(uint64))
+		exponent = PG_UINT64_MAX;
+	else
+		for (int i = 0; i < elen; i++)
+			exponent = (exponent << 8) | e[i];
+	if (exponent < PGREST_MIN_RSA_EXPONENT || (e[elen - 1] & 1) == 0)
+		return psprintf("An RSA JWK's public exponent is %s; pgrest accepts odd exponents of %d or more.",
+						elen > (int) sizeof(uint64) ? "larger than 64 bits and even" :
+						psprintf(UINT64_FORMAT, exponent),
+						PGREST_MIN_RSA_EXPONENT);
+	return NULL;
 }
 
 /* An RSA public key from its modulus and exponent, or NULL. */

@@ -246,7 +246,11 @@ decode_payload(const char *segment, int len)
 
 	if (payload == NULL)
 		raise_jwt_error(PGREST_ERR_JWT, JWT_DECODE_FAILED, NULL);
-	scan_json(payload, decoded_len, &scan);
+	/* UTF-8 (RFC 8259), read by SQL in the database encoding (22P05) */
+	if (!pg_verify_mbstr(PG_UTF8, payload, decoded_len, true))
+		scan_fail(&scan);
+	payload = pg_any_to_server(payload, decoded_len, PG_UTF8);
+	scan_json(payload, strlen(payload), &scan);
 
 	/* the scan proved it parses, shallow and with storable numbers */
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in,

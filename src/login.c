@@ -31,7 +31,7 @@
  * commands without running them).  Once logging in would succeed, it
  * exits and the postmaster starts it again a second later, to log in.  A
  * problem is logged once, by the first probe that finds it (a WARNING
- * that names the setting), and its end once.
+ * that names the setting), and each worker says when it exits to log in.
  *
  * Without a free background worker slot for the probe
  * (max_worker_processes), or when it does not finish within
@@ -219,7 +219,13 @@ pgrest_login_recheck(void)
 	if (probe_running())
 		return 100;
 	if (probe_result() == LOGIN_OK)
+	{
+		ereport(LOG,
+				(errmsg("pgrest worker exits to log in as role \"%s\" to database \"%s\", which it can now",
+						pgrest_role, pgrest_database),
+				 errdetail("The postmaster starts it again at once.")));
 		proc_exit(1);
+	}
 	if (next == 0)
 		next = TimestampTzPlusMilliseconds(now, PGREST_LOGIN_RECHECK_MS);
 	if (!recheck_asked() && now < next)
@@ -533,7 +539,8 @@ set_problem(LoginProblem *problem, int sqlerrcode, const char *message,
 
 /*
  * Publish what the probe found in the worker's slot, and log a problem
- * that was not logged yet (or that it is over), once for all workers.
+ * that was not logged yet, once for all workers (its end is logged by
+ * each worker as it starts again).
  */
 static void
 publish(int worker, const LoginProblem *problem)
@@ -551,14 +558,7 @@ publish(int worker, const LoginProblem *problem)
 	strlcpy(shared->logged, problem->message, sizeof(shared->logged));
 	SpinLockRelease(&shared->mutex);
 
-	if (!announce)
-		return;
-	if (ok)
-		ereport(LOG,
-				(errmsg("pgrest workers can log in to database \"%s\" as role \"%s\" now",
-						pgrest_database, pgrest_role),
-				 errdetail("They start again to serve requests.")));
-	else
+	if (announce && !ok)
 		ereport(WARNING,
 				(errcode(problem->sqlerrcode),
 				 errmsg_internal("%s", problem->message),

@@ -68,6 +68,7 @@ static void append_write_result(Builder *b, StringInfo sql);
 static void append_inserted_count(Builder *b, StringInfo sql);
 static void append_body(Builder *b, StringInfo sql);
 static char *csv_header(const PgrestPlan *plan);
+static const char *scalar_column(const PgrestPlan *plan);
 static void explain(PgrestQuery *query, const PgrestPlan *plan);
 
 PgrestQuery *
@@ -200,8 +201,7 @@ build_rows(Builder *b)
 		appendStringInfo(&sql, "SELECT %s, NULL UNION ALL ", total);
 	appendStringInfoString(&sql, "SELECT NULL::pg_catalog.int8, ");
 	if (plan->scalar && plan->media != PGREST_MEDIA_CSV)
-		appendStringInfo(&sql, "_pgrest_t.%s",
-						 quote_identifier(((PgrestOutput *) linitial(plan->read->outputs))->name));
+		appendStringInfo(&sql, "_pgrest_t.%s", scalar_column(plan));
 	else
 		appendStringInfoString(&sql, "(_pgrest_t.*)::pg_catalog.record");
 	appendStringInfoString(&sql, " FROM pgrest_source _pgrest_t");
@@ -568,11 +568,11 @@ append_write_result(Builder *b, StringInfo sql)
 					 "pg_catalog.count(*)" : "NULL::pg_catalog.int8");
 	if (plan->return_ == PGREST_RETURN_HEADERS_ONLY && plan->rel->npkey > 0)
 	{
-		appendStringInfoString(sql, "(pg_catalog.json_agg(pg_catalog.json_build_array(");
+		appendStringInfoString(sql, "(pg_catalog.array_agg(pg_catalog.json_build_array(");
 		for (int i = 0; i < plan->rel->npkey; i++)
 			appendStringInfo(sql, "%s_pgrest_t.%s::pg_catalog.text", i > 0 ? ", " : "",
 							 quote_identifier(plan->rel->columns[plan->rel->pkey[i]].name));
-		appendStringInfoString(sql, ")))->0");
+		appendStringInfoString(sql, ")))[1]");
 	}
 	else if (plan->return_ == PGREST_RETURN_REPRESENTATION)
 		append_body(b, sql);
@@ -630,8 +630,8 @@ static void
 append_body(Builder *b, StringInfo sql)
 {
 	const PgrestPlan *plan = b->plan;
-	const char *agg;
 	const char *rows;
+	const char *element;
 
 	if (!plan->with_body)
 	{
@@ -664,21 +664,44 @@ append_body(Builder *b, StringInfo sql)
 		return;
 	}
 
-	/* a function's value is the body itself; one that returns no set, too */
+	/*
+	 * A function's value is the body itself; one that returns no set, too.
+	 * Nothing re-reads the JSON text PostgreSQL built: its JSON parser
+	 * cannot be interrupted, so json_agg(...)->0 or
+	 * json_strip_nulls(json_agg(...)) over a large table would hold the
+	 * worker past its statement timeout.  A single object is the first of
+	 * the rows as JSON, which only a count of 1 lets through
+	 * (pgrest_response_check); nulls are stripped row by row and the rows
+	 * joined by ',', the very text json_strip_nulls makes of an array.
+	 */
 	if (plan->scalar)
-		rows = psprintf("_pgrest_t.%s",
-						quote_identifier(((PgrestOutput *) linitial(plan->read->outputs))->name));
+		rows = psprintf("_pgrest_t.%s", scalar_column(plan));
 	else
 		rows = "_pgrest_t.*";
+	if (plan->strip_nulls)
+		element = psprintf("pg_catalog.json_strip_nulls(pg_catalog.to_json(%s))", rows);
+	else
+		element = psprintf("pg_catalog.to_json(%s)", rows);
 	if (plan->media == PGREST_MEDIA_OBJECT ||
 		(plan->kind == PGREST_PLAN_CALL && !plan->routine->returns_set))
-		agg = psprintf("coalesce(pg_catalog.json_agg(%s)->0, 'null')", rows);
+		appendStringInfo(sql, "coalesce((pg_catalog.array_agg(%s))[1], 'null')", element);
+	else if (plan->strip_nulls)
+		appendStringInfo(sql, "'[' || coalesce(pg_catalog.string_agg(%s::pg_catalog.text, ','), '') || ']'",
+						 element);
 	else
-		agg = psprintf("coalesce(pg_catalog.json_agg(%s), '[]')", rows);
-	if (plan->strip_nulls)
-		appendStringInfo(sql, "pg_catalog.json_strip_nulls(%s)", agg);
-	else
-		appendStringInfoString(sql, agg);
+		appendStringInfo(sql, "coalesce(pg_catalog.json_agg(%s), '[]')", rows);
+}
+
+/*
+ * The column holding a function's value, quoted: the read plan's first
+ * output (readplan.c never leaves a function's value without one).
+ */
+static const char *
+scalar_column(const PgrestPlan *plan)
+{
+	if (plan->read->outputs == NIL)
+		elog(ERROR, "a function's value is read without a column");
+	return quote_identifier(((PgrestOutput *) linitial(plan->read->outputs))->name);
 }
 
 /* the CSV header line: the keys, joined by commas as PostgREST joins them */

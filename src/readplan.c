@@ -82,7 +82,12 @@ pgrest_readplan_build(PgrestPlan *plan, const PgrestRequest *req,
 	PgrestReadNode *root;
 	ListCell   *lc;
 
-	if (!req->select_given)
+	/*
+	 * No select=, or one that names nothing for a function's single
+	 * column: every column (a function's value is its body whatever
+	 * select= says).
+	 */
+	if (!req->select_given || (plan->scalar && req->select == NIL))
 	{
 		PgrestSelectItem *star = palloc0(sizeof(PgrestSelectItem));
 

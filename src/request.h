@@ -39,6 +39,7 @@ typedef struct PgrestHttpRequest
 	const char *body;			/* may contain NUL bytes; NULL if none */
 	size_t		body_len;
 	bool		admin;			/* it arrived on the admin port */
+	bool		http_1_0;		/* the client takes no chunked body */
 } PgrestHttpRequest;
 
 typedef enum PgrestMethod

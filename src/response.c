@@ -24,6 +24,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 
+#include "encoding.h"
 #include "error.h"
 #include "execute.h"
 #include "failure.h"
@@ -42,7 +43,6 @@ static bool origin_allowed(const char *origin);
 static void append_preference(StringInfo buf, const char *preference);
 static char *location(const PgrestPlan *plan, const char *keys_json);
 static void apply_settings(PgrestResponse *resp, const PgrestResult *result);
-static void remove_header(PgrestResponse *resp, const char *name);
 
 /*
  * The plan of the request's statement, for Accept:
@@ -211,7 +211,8 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 	if (applied[0] != '\0')
 		pgrest_response_add_header(resp, "Preference-Applied", applied);
 	if (plan->profile_given)
-		pgrest_response_add_header(resp, "Content-Profile", plan->schema);
+		pgrest_response_add_header(resp, "Content-Profile",
+								   pgrest_encoding_to_utf8(plan->schema));
 	apply_settings(resp, result);
 	return resp;
 }
@@ -219,11 +220,11 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 /*
  * response.status and response.headers, as the request's SQL set them
  * (PostgREST's way for a function to choose its status and add headers):
- * the status is a number from 100 to 599 (PGRST112 otherwise), the
- * headers a JSON array of objects of one key each with a string value
- * (PGRST111 otherwise), and each replaces pgrest's header of its name.
- * Raised here, inside the transaction, such errors roll back what the
- * request wrote.
+ * the status is a number from 200 to 599 (PGRST112 otherwise), the
+ * headers a JSON array of objects of one key each with a string value,
+ * together within PGREST_MAX_HEADER_BYTES (PGRST111 otherwise), and each
+ * replaces pgrest's header of its name.  Raised here, inside the
+ * transaction, such errors roll back what the request wrote.
  */
 static void
 apply_settings(PgrestResponse *resp, const PgrestResult *result)
@@ -236,94 +237,114 @@ apply_settings(PgrestResponse *resp, const PgrestResult *result)
 		/* the leading digits, as PostgREST reads them */
 		while (*p >= '0' && *p <= '9' && status < 1000)
 			status = status * 10 + (*p++ - '0');
-		if (p == result->guc_status || status < 100 || status > 599)
+		if (p == result->guc_status || status < PGREST_MIN_STATUS || status > PGREST_MAX_STATUS)
 			pgrest_error_raise(PGREST_ERR_GUC_STATUS, NULL, NULL, NULL);
 		resp->status = status;
 	}
 	if (result->guc_headers)
 	{
-		Jsonb	   *headers = pgrest_jsonb_parse(result->guc_headers,
-												 strlen(result->guc_headers));
-		JsonbIterator *it;
-		JsonbValue	item;
-		JsonbIteratorToken token;
+		PgrestJson *array = pgrest_json_read(result->guc_headers,
+											 strlen(result->guc_headers));
+		List	   *headers = NIL;
 
-		if (headers == NULL || !JB_ROOT_IS_ARRAY(headers) || JB_ROOT_IS_SCALAR(headers))
+		if (array == NULL || array->kind != PGREST_JSON_ARRAY)
 			pgrest_error_raise(PGREST_ERR_GUC_HEADERS, NULL, NULL, NULL);
-		it = JsonbIteratorInit(&headers->root);
-		while ((token = JsonbIteratorNext(&it, &item, true)) != WJB_DONE)
+		for (int i = 0; i < array->count; i++)
 		{
-			if (token != WJB_ELEM)
-				continue;
-			if (item.type != jbvBinary ||
-				!JsonContainerIsObject(item.val.binary.data) ||
-				JsonContainerSize(item.val.binary.data) != 1 ||
-				!pgrest_response_add_json_headers(resp, item.val.binary.data, true))
+			if (array->items[i]->kind != PGREST_JSON_OBJECT ||
+				array->items[i]->count != 1 ||
+				!pgrest_response_json_headers(array->items[i], &headers))
 				pgrest_error_raise(PGREST_ERR_GUC_HEADERS, NULL, NULL, NULL);
 		}
+		if (!pgrest_response_override_headers(resp, headers))
+			pgrest_error_raise(PGREST_ERR_GUC_HEADERS, NULL,
+							   psprintf("The response's headers would take more than %d bytes.",
+										PGREST_MAX_HEADER_BYTES),
+							   NULL);
 	}
 }
 
 /*
- * Add the headers of a JSON object of strings ({"Name": "value", ...}),
- * in its order; with replace, each first removes pgrest's header of its
- * name.  False, having added some perhaps, when a value is not a string,
- * a name is not an HTTP token, or a value holds a control character (a
- * header must not split the response), or names a header the HTTP layer
- * owns (Content-Length, Transfer-Encoding, Connection).
+ * Append the headers of a JSON object of strings ({"Name": "value", ...})
+ * to *headers, in its order, as PgrestHeader *.  False when a value is
+ * not a string, a name is not an HTTP token or names a header the HTTP
+ * layer owns (Content-Length, Transfer-Encoding, Connection), or a value
+ * holds a control character (a header must not split the response).
  */
 bool
-pgrest_response_add_json_headers(PgrestResponse *resp, JsonbContainer *object,
-								 bool replace)
+pgrest_response_json_headers(const PgrestJson *object, List **headers)
 {
-	JsonbIterator *it = JsonbIteratorInit(object);
-	JsonbValue	item;
-	JsonbIteratorToken token;
-	char	   *name = NULL;
-
-	while ((token = JsonbIteratorNext(&it, &item, true)) != WJB_DONE)
+	if (object == NULL || object->kind != PGREST_JSON_OBJECT)
+		return false;
+	for (int i = 0; i < object->count; i++)
 	{
-		if (token == WJB_KEY)
-		{
-			name = pnstrdup(item.val.string.val, item.val.string.len);
-			if (!pgrest_request_is_token(name) ||
-				pg_strcasecmp(name, "Content-Length") == 0 ||
-				pg_strcasecmp(name, "Transfer-Encoding") == 0 ||
-				pg_strcasecmp(name, "Connection") == 0)
-				return false;
-		}
-		else if (token == WJB_VALUE)
-		{
-			char	   *value;
+		const char *name = object->keys[i];
+		const PgrestJson *value = object->items[i];
+		PgrestHeader *header;
 
-			if (item.type != jbvString)
+		if (!pgrest_request_is_token(name) ||
+			pg_strcasecmp(name, "Content-Length") == 0 ||
+			pg_strcasecmp(name, "Transfer-Encoding") == 0 ||
+			pg_strcasecmp(name, "Connection") == 0 ||
+			value->kind != PGREST_JSON_STRING)
+			return false;
+		for (int c = 0; c < value->len; c++)
+		{
+			if ((unsigned char) value->text[c] < 0x20 && value->text[c] != '\t')
 				return false;
-			value = pnstrdup(item.val.string.val, item.val.string.len);
-			for (const char *c = value; *c; c++)
-				if ((unsigned char) *c < 0x20 && *c != '\t')
-					return false;
-			if (replace)
-				remove_header(resp, name);
-			pgrest_response_add_header(resp, name,
-									   pg_server_to_any(value, strlen(value), PG_UTF8));
 		}
+		header = palloc(sizeof(PgrestHeader));
+		header->name = name;
+		header->value = pgrest_encoding_to_utf8(value->text);
+		*headers = lappend(*headers, header);
 	}
 	return true;
 }
 
-/* drop every header called name (in any case) */
-static void
-remove_header(PgrestResponse *resp, const char *name)
+/*
+ * Send headers (PgrestHeader *, from the request's own code) with the
+ * response, as PostgREST does: each replaces pgrest's own headers of its
+ * name, and all of them are sent, in their order, after pgrest's.  False,
+ * changing nothing, when the response's headers would then take more than
+ * PGREST_MAX_HEADER_BYTES.  Linear in the headers added: pgrest's own are
+ * a handful.
+ */
+bool
+pgrest_response_override_headers(PgrestResponse *resp, List *headers)
 {
+	List	   *kept = NIL;
+	size_t		size = 0;
 	ListCell   *lc;
 
 	foreach(lc, resp->headers)
 	{
+		PgrestHeader *own = (PgrestHeader *) lfirst(lc);
+		bool		replaced = false;
+		ListCell   *lu;
+
+		foreach(lu, headers)
+		{
+			if (pg_strcasecmp(own->name, ((PgrestHeader *) lfirst(lu))->name) == 0)
+			{
+				replaced = true;
+				break;
+			}
+		}
+		if (!replaced)
+			kept = lappend(kept, own);
+	}
+	kept = list_concat(kept, headers);
+	foreach(lc, kept)
+	{
 		PgrestHeader *header = (PgrestHeader *) lfirst(lc);
 
-		if (pg_strcasecmp(header->name, name) == 0)
-			resp->headers = foreach_delete_current(resp->headers, lc);
+		/* "Name: value\r\n" */
+		size += strlen(header->name) + strlen(header->value) + 4;
+		if (size > PGREST_MAX_HEADER_BYTES)
+			return false;
 	}
+	resp->headers = kept;
+	return true;
 }
 
 /*
@@ -565,7 +586,7 @@ location(const PgrestPlan *plan, const char *keys_json)
 		{
 			char	   *value = pnstrdup(v.val.string.val, v.val.string.len);
 
-			pgrest_response_append_url_encoded(&buf, pg_server_to_any(value, strlen(value), PG_UTF8));
+			pgrest_response_append_url_encoded(&buf, value);
 		}
 		i++;
 	}
@@ -573,13 +594,13 @@ location(const PgrestPlan *plan, const char *keys_json)
 }
 
 /*
- * Append s URL-encoded (RFC 3986): unreserved characters as they are, the
- * rest as %XX.
+ * Append s (in the database encoding) URL-encoded as UTF-8 (RFC 3986):
+ * unreserved characters as they are, the rest as %XX.
  */
 void
 pgrest_response_append_url_encoded(StringInfo buf, const char *s)
 {
-	for (; *s; s++)
+	for (s = pgrest_encoding_to_utf8(s); *s; s++)
 	{
 		unsigned char c = (unsigned char) *s;
 

@@ -18,6 +18,7 @@
 
 #include "request.h"
 
+struct PgrestJson;
 struct PgrestPlan;
 struct PgrestResult;
 struct PgrestStream;
@@ -34,6 +35,21 @@ typedef struct PgrestResponse
 
 #define PGREST_JSON_CONTENT_TYPE "application/json; charset=utf-8"
 
+/*
+ * The statuses a function may choose (response.status, RAISE SQLSTATE
+ * 'PGRST'): an informational status (1xx) cannot carry a response.
+ */
+#define PGREST_MIN_STATUS 200
+#define PGREST_MAX_STATUS 599
+
+/*
+ * The most a response's headers may take ("Name: value\r\n" each), when
+ * a function adds its own: libmicrohttpd writes them into the
+ * connection's memory (PGREST_CONNECTION_MEMORY, http.c), beside the
+ * request, and proxies in front commonly take 8 KiB.
+ */
+#define PGREST_MAX_HEADER_BYTES (8 * 1024)
+
 extern PgrestResponse *pgrest_response_build(const PgrestRequest *req,
 											 const struct PgrestPlan *plan,
 											 const struct PgrestResult *result);
@@ -47,7 +63,9 @@ extern PgrestResponse *pgrest_response_json(int status, char *body,
 extern void pgrest_response_add_header(PgrestResponse *resp,
 									   const char *name, const char *value);
 extern void pgrest_response_append_url_encoded(StringInfo buf, const char *s);
-extern bool pgrest_response_add_json_headers(PgrestResponse *resp,
-											 JsonbContainer *object, bool replace);
+extern bool pgrest_response_json_headers(const struct PgrestJson *object,
+										 List **headers);
+extern bool pgrest_response_override_headers(PgrestResponse *resp,
+											 List *headers);
 
 #endif							/* PGREST_RESPONSE_H */

@@ -26,6 +26,12 @@
  *	 - saved plans (a function's, compiled by an earlier request) are
  *	   invalidated when the statement starts, so PostgreSQL analyzes them
  *	   again and the hooks see them;
+ *	 - what PostgreSQL keeps of a function as trees and never analyzes
+ *	   again is checked from the catalog as if written in the statement:
+ *	   a SQL-standard body (BEGIN ATOMIC ... END or RETURN ...,
+ *	   pg_proc.prosqlbody) wherever the function is named, and its
+ *	   argument defaults (proargdefaults) in calls that leave them out,
+ *	   where the planner inserts them;
  *	 - afterwards no transaction id may have been assigned, and the
  *	   transaction is rolled back rather than committed, so nothing the
  *	   statement might have queued (a notification, a large object)
@@ -58,6 +64,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
+#include "nodes/readfuncs.h"
 #include "parser/analyze.h"
 #include "parser/parser.h"
 #include "rewrite/rewriteHandler.h"
@@ -102,6 +109,15 @@ static TransactionId xid_before = InvalidTransactionId;
  */
 static List *views_in_check = NIL;
 
+/*
+ * The functions whose SQL-standard bodies, and whose defaults, this
+ * statement's check has seen (each once: a function that calls itself,
+ * or is called from many places, is checked once); in
+ * TopTransactionContext, as analyses come and go in contexts of their own.
+ */
+static List *bodies_checked = NIL;
+static List *defaults_checked = NIL;
+
 static post_parse_analyze_hook_type prev_post_parse_analyze = NULL;
 static ExecutorStart_hook_type prev_executor_start = NULL;
 static ProcessUtility_hook_type prev_process_utility = NULL;
@@ -124,6 +140,11 @@ static void check_utility(PlannedStmt *pstmt, const char *queryString,
 static bool check_node(Node *node, void *context);
 static void check_query(Query *query);
 static void check_view(Oid relid);
+static void check_sql_body(Oid funcid);
+static void check_defaults(FuncExpr *call);
+static bool first_check(List **checked, Oid funcid);
+static void check_stored(Node *tree, bool queries);
+static Node *stored_function_part(Oid funcid, AttrNumber attnum);
 static bool refused_function(Oid funcid, void *context);
 static bool changes_settings(Oid funcid);
 static void refuse(const char *details) pg_attribute_noreturn();
@@ -192,6 +213,8 @@ pgrest_sqlendpoint_end(void)
 {
 	checking = false;
 	views_in_check = NIL;
+	bodies_checked = NIL;
+	defaults_checked = NIL;
 }
 
 /*
@@ -299,6 +322,8 @@ check_node(Node *node, void *context)
 	}
 	if (IsA(node, NextValueExpr))
 		refuse("nextval() writes to a sequence.");
+	if (IsA(node, FuncExpr))
+		check_defaults((FuncExpr *) node);
 	if (check_functions_in_node(node, refused_function, &funcid))
 		refuse(psprintf("Function %s is volatile or changes settings; the SQL endpoint calls only stable and immutable functions (and random(), clock_timestamp(), timeofday(), gen_random_uuid()).",
 						format_procedure(funcid)));
@@ -345,7 +370,95 @@ refused_function(Oid funcid, void *context)
 		*(Oid *) context = funcid;
 		return true;
 	}
+	check_sql_body(funcid);
 	return false;
+}
+
+/*
+ * A SQL-standard body (BEGIN ATOMIC ... END, or RETURN expr) is kept as
+ * query trees and run without being analyzed again, so no hook sees it:
+ * its queries are checked here, as a view's are.
+ */
+static void
+check_sql_body(Oid funcid)
+{
+	Node	   *body;
+
+	if (!first_check(&bodies_checked, funcid))
+		return;
+	/* only LANGUAGE sql functions have one */
+	body = stored_function_part(funcid, Anum_pg_proc_prosqlbody);
+	if (body == NULL)
+		return;
+	/* a list of lists of queries (BEGIN ATOMIC), or one query (RETURN) */
+	if (IsA(body, List))
+		body = (Node *) linitial_node(List, castNode(List, body));
+	check_stored(body, true);
+}
+
+/*
+ * A call that leaves arguments out gets their defaults from the planner,
+ * after the statement was analyzed: they are checked here.
+ */
+static void
+check_defaults(FuncExpr *call)
+{
+	Node	   *defaults;
+
+	if (list_length(call->args) >= get_func_nargs(call->funcid) ||
+		!first_check(&defaults_checked, call->funcid) ||
+		(defaults = stored_function_part(call->funcid, Anum_pg_proc_proargdefaults)) == NULL)
+		return;
+	check_stored(defaults, false);
+}
+
+/* Whether funcid is new to *checked, which then holds it. */
+static bool
+first_check(List **checked, Oid funcid)
+{
+	MemoryContext old;
+
+	if (list_member_oid(*checked, funcid))
+		return false;
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	*checked = lappend_oid(*checked, funcid);
+	MemoryContextSwitchTo(old);
+	return true;
+}
+
+/* Check a function's stored queries (a Query or a List of them) or expressions. */
+static void
+check_stored(Node *tree, bool queries)
+{
+	if (!queries)
+		(void) check_node(tree, NULL);
+	else if (IsA(tree, Query))
+		check_query((Query *) tree);
+	else
+	{
+		ListCell   *lc;
+
+		foreach(lc, castNode(List, tree))
+			check_query(lfirst_node(Query, lc));
+	}
+}
+
+/* A pg_proc column holding a node tree, read back; NULL if null. */
+static Node *
+stored_function_part(Oid funcid, AttrNumber attnum)
+{
+	HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	bool		isnull = true;
+	Datum		datum = (Datum) 0;
+	Node	   *tree = NULL;
+
+	if (!HeapTupleIsValid(tuple))
+		return NULL;
+	datum = SysCacheGetAttr(PROCOID, tuple, attnum, &isnull);
+	if (!isnull)
+		tree = stringToNode(TextDatumGetCString(datum));
+	ReleaseSysCache(tuple);
+	return tree;
 }
 
 /*

@@ -39,9 +39,26 @@
  * and goes back to its loop (where it notices a client that went away)
  * several times a second unless single rows are slower than that.
  *
- * A streamed body is converted to UTF-8 batch by batch (whole rows, so no
- * character is cut); one sent whole is converted with the response, as
- * any other body.
+ * A streamed body goes out before its transaction commits: its status
+ * cannot tell how the commit went, only its end can (handler.c sends the
+ * last chunk after the commit, or cuts the body short).  So only a
+ * request that has written nothing is streamed (execute.c says whether
+ * the transaction has): a write's body, an HTTP/1.0 client's (which
+ * cannot take chunks) and one whose row count a check must see are
+ * spooled instead (PGREST_STREAM_SPOOLED).  All their rows are written
+ * inside the transaction, and past pgrest.stream_threshold the body goes
+ * to a temporary file (fd.c's, which temp_file_limit bounds, and which
+ * outlives the transaction) a batch at a time, so that memory stays at
+ * the threshold plus a batch.  The response goes out after the commit,
+ * with its length; later turns of the worker's loop read the file back,
+ * a batch at a time, outside any transaction, once the client has taken
+ * most of the last.  The file is closed (and deleted) after its last
+ * byte was read back, or with the request's memory, whatever ended the
+ * request.
+ *
+ * A streamed or spooled body is converted to UTF-8 batch by batch (whole
+ * rows, so no character is cut); one sent whole is converted with the
+ * response, as any other body.
  *
  * pgrest_stream_read runs inside libmicrohttpd's content reader callback:
  * it only copies bytes already written, and is plain C.  Everything else
@@ -61,7 +78,9 @@
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "nodes/makefuncs.h"
+#include "pgstat.h"
 #include "portability/instr_time.h"
+#include "storage/fd.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
@@ -110,6 +129,13 @@ struct PgrestStream
 	bool		ended;			/* the rows are all written, and the end */
 	bool		failed;			/* the body stops short */
 
+	/* a spooled body: its file, what it holds, what was read back */
+	bool		spooled;
+	File		file;			/* -1: none (yet, or any more) */
+	off_t		file_size;
+	off_t		file_read;
+	MemoryContextCallback close_file;	/* with the request's memory */
+
 	/* what was written */
 	int64		rows;
 	int64		total;			/* the first row's, if total_first */
@@ -132,6 +158,10 @@ static void fetch_rows(PgrestStream *stream, size_t bytes, double ms);
 static void write_end(PgrestStream *stream);
 static void convert_written(PgrestStream *stream);
 static void compact(PgrestStream *stream);
+static bool complete(const PgrestStream *stream);
+static void spool_rows(PgrestStream *stream);
+static void spool_written(PgrestStream *stream);
+static void close_spool(void *arg);
 static bool receive_row(TupleTableSlot *slot, DestReceiver *self);
 static void receiver_startup(DestReceiver *self, int operation,
 							 TupleDesc typeinfo);
@@ -145,17 +175,21 @@ static void write_record(PgrestStream *stream, Datum value, bool isnull);
 
 /*
  * Open the rows of query (a rows statement, query.h) and write the first
- * of them: all, or (with may_stream) at least pgrest.stream_threshold
- * bytes of body.  Returns the result: the whole body if the rows ended,
- * else the stream, which pgrest_stream_write continues in later turns of
- * the worker's loop (the portal, and the transaction, stay open).  The
- * total (first row, or the planner's estimate) is known either way; the
- * rows of a streamed body are known only from an exact total, else -1.
- * Call inside the request's transaction, in the request's memory.
+ * of them: all (PGREST_STREAM_WHOLE), or at least pgrest.stream_threshold
+ * bytes of body.  Returns the result: the whole body if the rows ended
+ * before the threshold; else the stream.  A chunked one
+ * pgrest_stream_write continues in later turns of the worker's loop (the
+ * portal, and the transaction, stay open), and its rows are known only
+ * from an exact total, else -1.  A spooled one has all its rows written,
+ * into its file (its rows are known); pgrest_stream_read_spool reads it
+ * back in later turns.  A chunked body is spooled instead when the
+ * transaction has written anything by then.  The total (first row, or the
+ * planner's estimate) is known in every case.  Call inside the request's
+ * transaction, in the request's memory.
  */
 PgrestResult *
 pgrest_stream_begin(const PgrestQuery *query, const PgrestPlan *plan,
-					bool may_stream)
+					PgrestStreamMode mode)
 {
 	PgrestStream *stream = palloc0(sizeof(PgrestStream));
 	PgrestResult *result = palloc0(sizeof(PgrestResult));
@@ -167,6 +201,7 @@ pgrest_stream_begin(const PgrestQuery *query, const PgrestPlan *plan,
 	stream->csv_header = query->csv_header;
 	stream->total_first = query->total_first;
 	stream->total = -1;
+	stream->file = -1;
 	stream->context = CurrentMemoryContext;
 	initStringInfo(&stream->buf);
 	stream->row_context = AllocSetContextCreate(CurrentMemoryContext,
@@ -180,7 +215,13 @@ pgrest_stream_begin(const PgrestQuery *query, const PgrestPlan *plan,
 	stream->receiver.stream = stream;
 
 	pgrest_execute_open_rows(query);
-	write_rows(stream, may_stream ? threshold + 1 : SIZE_MAX, 0);
+	write_rows(stream, mode == PGREST_STREAM_WHOLE ? SIZE_MAX : threshold + 1, 0);
+
+	/* a status sent before the commit must not stand for a write */
+	if (mode == PGREST_STREAM_CHUNKED && !stream->ended && pgrest_execute_wrote())
+		mode = PGREST_STREAM_SPOOLED;
+	if (mode == PGREST_STREAM_SPOOLED && !stream->ended)
+		spool_rows(stream);
 
 	result->inserted = -1;
 	result->total = pgrest_execute_total(query, stream->total_seen ? stream->total : -1);
@@ -189,8 +230,13 @@ pgrest_stream_begin(const PgrestQuery *query, const PgrestPlan *plan,
 	if (stream->ended)
 	{
 		result->rows = stream->rows;
-		result->body = stream->buf.data;
-		result->body_len = stream->buf.len;
+		if (stream->spooled)
+			result->stream = stream;
+		else
+		{
+			result->body = stream->buf.data;
+			result->body_len = stream->buf.len;
+		}
 		return result;
 	}
 
@@ -221,7 +267,7 @@ pgrest_stream_begin(const PgrestQuery *query, const PgrestPlan *plan,
 bool
 pgrest_stream_wants_rows(const PgrestStream *stream)
 {
-	return !stream->ended && !stream->failed &&
+	return !complete(stream) && !stream->failed &&
 		stream->converted - stream->sent < PGREST_STREAM_BATCH;
 }
 
@@ -236,6 +282,7 @@ pgrest_stream_write(void *arg)
 {
 	PgrestStream *stream = (PgrestStream *) arg;
 
+	Assert(!stream->spooled);
 	if (!pgrest_stream_wants_rows(stream))
 		return;
 	compact(stream);
@@ -243,11 +290,14 @@ pgrest_stream_write(void *arg)
 	convert_written(stream);
 }
 
-/* Whether the rows are all written (the end of the body too). */
+/*
+ * Whether the whole body is written into memory, its end too (a spooled
+ * one: read back from its file).
+ */
 bool
 pgrest_stream_ended(const PgrestStream *stream)
 {
-	return stream->ended;
+	return complete(stream);
 }
 
 /*
@@ -260,11 +310,73 @@ pgrest_stream_fail(PgrestStream *stream)
 	stream->failed = true;
 }
 
-/* The bytes of the body written so far. */
+/* The bytes of the body written so far (a spooled one: all of them). */
 size_t
 pgrest_stream_written(const PgrestStream *stream)
 {
-	return stream->written;
+	return stream->spooled ? (size_t) stream->file_size : stream->written;
+}
+
+/* Whether the body was spooled: its transaction is over, its length known. */
+bool
+pgrest_stream_spooled(const PgrestStream *stream)
+{
+	return stream->spooled;
+}
+
+/* Whether the body stops short. */
+bool
+pgrest_stream_failed(const PgrestStream *stream)
+{
+	return stream->failed;
+}
+
+/* The body's length in bytes, or -1 while it is not known (chunked). */
+int64
+pgrest_stream_length(const PgrestStream *stream)
+{
+	return stream->spooled ? (int64) stream->file_size : -1;
+}
+
+/*
+ * A spooled body, in a later turn, outside any transaction: once the
+ * client has taken most of what was read back, read the next batch from
+ * the file; after the last, close it.  Raises no ERROR: a failing read
+ * is logged, and the body stops short.  The buffer has room for a batch
+ * beyond what is left in it (spool_rows), so nothing is allocated here.
+ */
+void
+pgrest_stream_read_spool(PgrestStream *stream)
+{
+	int			want;
+	int			got;
+
+	if (!stream->spooled || !pgrest_stream_wants_rows(stream))
+		return;
+	compact(stream);
+	want = (int) Min(stream->file_size - stream->file_read, (off_t) PGREST_STREAM_BATCH);
+	Assert(stream->buf.len + want < stream->buf.maxlen);
+	errno = 0;
+	got = FileRead(stream->file, stream->buf.data + stream->buf.len, want,
+				   stream->file_read, WAIT_EVENT_BUFFILE_READ);
+	if (got <= 0)
+	{
+		if (got == 0)
+			errno = EIO;		/* the file ends before its size */
+		ereport(LOG,
+				(errcode_for_file_access(),
+				 errmsg("pgrest could not read a response body back from temporary file \"%s\": %m",
+						FilePathName(stream->file))));
+		stream->failed = true;
+		close_spool(stream);
+		return;
+	}
+	stream->buf.len += got;
+	stream->buf.data[stream->buf.len] = '\0';
+	stream->converted = stream->buf.len;
+	stream->file_read += got;
+	if (stream->file_read == stream->file_size)
+		close_spool(stream);
 }
 
 /*
@@ -282,12 +394,83 @@ pgrest_stream_read(PgrestStream *stream, char *buf, size_t max)
 		return PGREST_STREAM_FAILED;
 	pending = stream->converted - stream->sent;
 	if (pending == 0)
-		return stream->ended ? PGREST_STREAM_END : 0;
+		return complete(stream) ? PGREST_STREAM_END : 0;
 	if (pending > max)
 		pending = max;
 	memcpy(buf, stream->buf.data + stream->sent, pending);
 	stream->sent += pending;
 	return (ssize_t) pending;
+}
+
+/*
+ * The rest of the rows of a body that is spooled: written a batch at a
+ * time, each batch converted to UTF-8 and appended to the file, inside
+ * the transaction (a failing write, temp_file_limit among them, fails the
+ * request).  Then the first batch is read back.
+ */
+static void
+spool_rows(PgrestStream *stream)
+{
+	stream->spooled = true;
+	stream->file = OpenTemporaryFile(true);
+	stream->close_file.func = close_spool;
+	stream->close_file.arg = stream;
+	MemoryContextRegisterResetCallback(stream->context, &stream->close_file);
+	for (;;)
+	{
+		spool_written(stream);
+		if (stream->ended)
+			break;
+		write_rows(stream, PGREST_STREAM_BATCH, 0);
+	}
+	/* room to read a batch back beside what the client has not taken */
+	enlargeStringInfo(&stream->buf, 2 * PGREST_STREAM_BATCH);
+	pgrest_stream_read_spool(stream);
+}
+
+/* Append what was written to the file, and empty the buffer. */
+static void
+spool_written(PgrestStream *stream)
+{
+	int			written;
+
+	convert_written(stream);
+	if (stream->buf.len == 0)
+		return;
+	errno = 0;
+	written = FileWrite(stream->file, stream->buf.data, stream->buf.len,
+						stream->file_size, WAIT_EVENT_BUFFILE_WRITE);
+	if (written != stream->buf.len)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not write a response body to temporary file \"%s\": %m",
+						FilePathName(stream->file))));
+	stream->file_size += written;
+	resetStringInfo(&stream->buf);
+	stream->converted = 0;
+}
+
+/*
+ * Close (and so delete) a spooled body's file: after its last byte was
+ * read back, or when the request's memory goes, whatever ended the
+ * request (a MemoryContextCallback).
+ */
+static void
+close_spool(void *arg)
+{
+	PgrestStream *stream = (PgrestStream *) arg;
+
+	if (stream->file < 0)
+		return;
+	FileClose(stream->file);
+	stream->file = -1;
+}
+
+/* Whether the whole body is in memory, its end too. */
+static bool
+complete(const PgrestStream *stream)
+{
+	return stream->ended && stream->file_read == stream->file_size;
 }
 
 /*
@@ -390,7 +573,7 @@ convert_written(PgrestStream *stream)
 	int			len = stream->buf.len - stream->converted;
 	char	   *utf8;
 
-	if (!stream->streaming)
+	if (!stream->streaming && !stream->spooled)
 		return;
 	utf8 = len > 0 ? pg_server_to_any(from, len, PG_UTF8) : from;
 	if (utf8 != from)

@@ -75,8 +75,13 @@
 /* ... and of the admin server's, after those */
 #define ADMIN_EVENT(i) ((void *) (intptr_t) (PGREST_MAX_LISTEN_SOCKETS + (i) + 1))
 
+/* turns of the loop that may fail in a row before the worker gives up */
+#define PGREST_MAX_FAILED_TURNS 10
+
 /* connections a worker takes from one listening socket per wake-up */
 #define PGREST_ACCEPT_BATCH 64
+
+static volatile int failed_turns = 0;
 
 static void raise_open_files_limit(void);
 static bool accept_batch(int listen_fd);
@@ -102,9 +107,10 @@ pgrest_worker_main(Datum main_arg)
 	int			listen_pos[PGREST_MAX_LISTEN_SOCKETS];
 	int			admin_pos[PGREST_MAX_LISTEN_SOCKETS];
 	WaitEventSet *set;
-	bool		accepting = true;
-	bool		admin_accepting = true;
-	bool		yielded = false;	/* left a client to a less loaded worker */
+	sigjmp_buf	local_sigjmp_buf;
+	volatile bool accepting = true;
+	volatile bool admin_accepting = true;
+	volatile bool yielded = false;	/* left a client to a less loaded worker */
 	bool		logged_in;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -132,6 +138,29 @@ pgrest_worker_main(Datum main_arg)
 	if (!logged_in)
 		pgrest_shmem_set_state(PGREST_WORKER_NO_LOGIN);
 	report_start(worker, logged_in);
+
+	/*
+	 * The last error boundary: an error raised in the loop itself, outside
+	 * any request's (handler.c), is logged, its transaction rolled back,
+	 * and the worker serves on.  Only an error that recurs on every turn
+	 * ends it, rather than spin.
+	 */
+	if (sigsetjmp(local_sigjmp_buf, 1) != 0)
+	{
+		error_context_stack = NULL;
+		HOLD_INTERRUPTS();
+		QueryCancelPending = false;
+		EmitErrorReport();
+		pgrest_execute_recover();
+		MemoryContextSwitchTo(TopMemoryContext);
+		FlushErrorState();
+		if (++failed_turns > PGREST_MAX_FAILED_TURNS)
+			ereport(FATAL,
+					(errmsg("pgrest worker failed %d turns of its loop in a row",
+							failed_turns)));
+		RESUME_INTERRUPTS();
+	}
+	PG_exception_stack = &local_sigjmp_buf;
 
 	for (;;)
 	{
@@ -215,6 +244,7 @@ pgrest_worker_main(Datum main_arg)
 		pgrest_http_run();
 		pgrest_shmem_set_connections(pgrest_http_connections(),
 									 pgrest_http_has_room());
+		failed_turns = 0;
 	}
 }
 

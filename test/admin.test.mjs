@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
-import { startCluster, freePort, sleep, connectTo, cpuSeconds, idleSockets } from './cluster.mjs';
+import { startCluster, freePort, sleep, connectTo, cpuSeconds, idleSockets, unexpectedExits } from './cluster.mjs';
 
 const api = process.env.PGREST_URL;
 const admin = process.env.PGREST_ADMIN_URL;
@@ -93,6 +93,13 @@ async function adminCluster(settings = {}, options = {}) {
   return cluster;
 }
 
+// stop a cluster: no process died of a signal, no worker ended unasked
+function stopChecked(cluster) {
+  const log = cluster.stop();
+  assert.doesNotMatch(log, /terminated by signal/);
+  assert.deepEqual(unexpectedExits(log), [], 'a worker ended');
+}
+
 // the status of url, or the error's name (a timeout, a refused connection)
 async function statusOf(url, init = {}) {
   try {
@@ -150,7 +157,7 @@ test('2,200 idle and trickling connections on the admin port: the API answers, /
     assert.ok(cluster.logSize() - logBefore < 20000, 'the log grew by more than 20 kB');
   } finally {
     for (const s of sockets) s.destroy();
-    assert.doesNotMatch(cluster.stop(), /terminated by signal/);
+    stopChecked(cluster);
   }
 });
 
@@ -187,7 +194,7 @@ test('EMFILE on the admin port: accepting pauses without spinning, and resumes',
     assert.equal(live, 200);
   } finally {
     for (const s of sockets) s.destroy();
-    assert.doesNotMatch(cluster.stop(), /terminated by signal/);
+    stopChecked(cluster);
   }
 });
 
@@ -212,7 +219,7 @@ test('the admin port takes no body: 413 PGRST512 without reading it, the connect
     // GET without a body is answered as ever
     assert.equal(await statusOf(`${admin}/live`), 200);
   } finally {
-    assert.doesNotMatch(cluster.stop(), /terminated by signal/);
+    stopChecked(cluster);
   }
 });
 
@@ -227,7 +234,7 @@ test('pgrest.admin_listen_addresses: loopback by default, not the API\'s address
     assert.equal(await statusOf(`http://127.0.0.2:${cluster.port}/canary`), 200);
     assert.match(cluster.logText(), new RegExp(`LOG:  pgrest admin server \\(/live, /ready, /metrics\\) on 127\\.0\\.0\\.1:${cluster.adminPort}, \\[::1\\]:${cluster.adminPort}\n`));
   } finally {
-    assert.doesNotMatch(cluster.stop(), /terminated by signal/);
+    stopChecked(cluster);
   }
   // set: there, and nowhere else
   cluster = await adminCluster({ 'pgrest.admin_listen_addresses': "'127.0.0.3'" });
@@ -238,6 +245,6 @@ test('pgrest.admin_listen_addresses: loopback by default, not the API\'s address
     // a change needs a restart
     assert.match(cluster.sql("SELECT context FROM pg_settings WHERE name = 'pgrest.admin_listen_addresses'"), /postmaster/);
   } finally {
-    assert.doesNotMatch(cluster.stop(), /terminated by signal/);
+    stopChecked(cluster);
   }
 });

@@ -2,8 +2,10 @@
 // suites that need settings, limits or a log of their own: initdb in a
 // temporary directory, free ports on 127.0.0.1, the server started (as
 // the postgres user when run as root) with an optional open-files limit,
-// a database "hostile" loaded with SQL, and stop() that removes it all.
-// It waits until the workers serve, unless told not to (wait: false, for
+// a database "hostile" (created with the options given, an encoding say)
+// loaded with SQL, and stop() that removes it all and returns the
+// server's log (check it with unexpectedExits).  psql speaks UTF-8.  It
+// waits until the workers serve, unless told not to (wait: false, for
 // workers that cannot log in).
 // PGREST_BINDIR names PostgreSQL's binaries (test/run sets it).
 import { execFileSync } from 'node:child_process';
@@ -11,6 +13,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
+export { unexpectedExits } from './exits.mjs';
 
 const bindir = process.env.PGREST_BINDIR ?? '/usr/lib/postgresql/15/bin';
 const asRoot = process.getuid?.() === 0;
@@ -31,7 +35,7 @@ export function freePort() {
   });
 }
 
-export async function startCluster({ settings = {}, sql = '', nofile = null, wait = true } = {}) {
+export async function startCluster({ settings = {}, sql = '', nofile = null, createdb = '', wait = true } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgrest-hostile-'));
   if (asRoot) execFileSync('chown', ['postgres:', dir]);
   const pgport = await freePort();
@@ -58,8 +62,8 @@ export async function startCluster({ settings = {}, sql = '', nofile = null, wai
   run('bash', ['-c', `${limit}exec "${bindir}/pg_ctl" -D "${dir}/data" -l "${log}" -w start`], { stdio: 'ignore' });
   const psql = (database, input) => run(`${bindir}/psql`,
     ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', dir, '-p', String(pgport), '-U', 'postgres', '-d', database],
-    { input });
-  psql('postgres', 'CREATE DATABASE hostile');
+    { input, env: { ...process.env, PGCLIENTENCODING: 'UTF8' } });
+  psql('postgres', `CREATE DATABASE hostile ${createdb}`);
   psql('hostile', `
     CREATE EXTENSION pgrest;
     CREATE ROLE hostile_authenticator LOGIN NOINHERIT;

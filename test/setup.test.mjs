@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startCluster, freePort, sleep, connectTo } from './cluster.mjs';
+import { startCluster, freePort, sleep, connectTo, unexpectedExits } from './cluster.mjs';
 
 let first;        // serves 127.0.0.1:P (named twice); invalid settings; anon_role misspelled
 let second;       // configured for localhost:P, P held by the first
@@ -213,7 +213,8 @@ test('a pgrest.role that cannot log in: 503 at once naming the setting, one log 
     cluster.sql('CREATE ROLE hostile_authenticatr LOGIN NOINHERIT; GRANT hostile_anon TO hostile_authenticatr');
     assert.equal((await becomes(api, 200)).status, 200);
     assert.equal((await becomes(ready, 200)).status, 200);
-    assert.equal(lines(cluster, /LOG:  pgrest workers can log in to database "hostile" as role "hostile_authenticatr" now/).length, 1);
+    // each worker says it starts again to log in
+    assert.equal(lines(cluster, /LOG:  pgrest worker exits to log in as role "hostile_authenticatr" to database "hostile", which it can now/).length, 2);
 
     // CONNECT revoked: found at the workers' next start
     cluster.sql(`REVOKE CONNECT ON DATABASE hostile FROM PUBLIC;
@@ -237,6 +238,9 @@ test('a pgrest.role that cannot log in: 503 at once naming the setting, one log 
     assert.equal((await becomes(ready, 200)).status, 200);
     assert.equal((await becomes(api, 200)).status, 200);
   } finally {
-    assert.doesNotMatch(cluster.stop(), /terminated by signal/);
+    const log = cluster.stop();
+    assert.doesNotMatch(log, /terminated by signal/);
+    // workers that could not log in, then could, started again: expected
+    assert.deepEqual(unexpectedExits(log), [], 'a worker ended');
   }
 });
