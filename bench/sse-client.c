@@ -279,6 +279,7 @@ static void sse_feed(Conn *c, int i, const char *p, size_t n, int64_t now);
 static void sse_line(Conn *c, int i, const char *s, size_t n, int64_t now);
 static void sse_dispatch(Conn *c, int i, int64_t now);
 static void check_order(Conn *c, const char *id);
+static int	hex_field(const char **s, int max, uint64_t *v);
 static int	parse_id(const char *s, uint32_t *epoch, uint64_t *lsn, uint64_t *seq);
 static int	json_string(const char *s, size_t n, const char *key, const char **val, size_t *vlen);
 static int	parse_iso_us(const char *s, size_t n, int64_t *us);
@@ -1455,42 +1456,47 @@ check_order(Conn *c, const char *id)
 }
 
 /*
+ * Read 1 to max hex digits at *s, then a '-', into *v; advance *s past
+ * them.  Returns 0 when they are not there.
+ */
+static int
+hex_field(const char **s, int max, uint64_t *v)
+{
+	const char *p = *s;
+	int			k;
+
+	*v = 0;
+	for (k = 0; k <= max; k++, p++)
+	{
+		int			d = (*p >= '0' && *p <= '9') ? *p - '0' :
+			(*p >= 'a' && *p <= 'f') ? *p - 'a' + 10 :
+			(*p >= 'A' && *p <= 'F') ? *p - 'A' + 10 : -1;
+
+		if (d < 0)
+			break;
+		*v = *v * 16 + (uint64_t) d;
+	}
+	if (k == 0 || k > max || *p != '-')
+		return 0;
+	*s = p + 1;
+	return 1;
+}
+
+/*
  * Parse "<hex epoch>-<hex LSN>-<decimal seq>" (up to 8, 16 and 19
  * digits).
  */
 static int
 parse_id(const char *s, uint32_t *epoch, uint64_t *lsn, uint64_t *seq)
 {
-	uint64_t	v = 0;
+	uint64_t	v;
 	int			k;
 
-	for (k = 0; k < 9; k++, s++)
-	{
-		int			d = (*s >= '0' && *s <= '9') ? *s - '0' :
-			(*s >= 'a' && *s <= 'f') ? *s - 'a' + 10 :
-			(*s >= 'A' && *s <= 'F') ? *s - 'A' + 10 : -1;
-
-		if (d < 0)
-			break;
-		v = v * 16 + (uint64_t) d;
-	}
-	if (k == 0 || k > 8 || *s++ != '-')
+	if (!hex_field(&s, 8, &v))
 		return 0;
 	*epoch = (uint32_t) v;
-	v = 0;
-	for (k = 0; k < 17; k++, s++)
-	{
-		int			d = (*s >= '0' && *s <= '9') ? *s - '0' :
-			(*s >= 'a' && *s <= 'f') ? *s - 'a' + 10 :
-			(*s >= 'A' && *s <= 'F') ? *s - 'A' + 10 : -1;
-
-		if (d < 0)
-			break;
-		v = v * 16 + (uint64_t) d;
-	}
-	if (k == 0 || k > 16 || *s++ != '-')
+	if (!hex_field(&s, 16, lsn))
 		return 0;
-	*lsn = v;
 	v = 0;
 	for (k = 0; k < 20 && *s >= '0' && *s <= '9'; k++, s++)
 		v = v * 10 + (uint64_t) (*s - '0');
