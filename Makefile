@@ -23,7 +23,7 @@ OBJS = \
 	src/admin.o \
 	src/failure.o \
 	src/jsonparse.o \
-	src/rolewatch.o \
+	src/commandwatch.o \
 	src/metrics.o \
 	src/router.o \
 	src/request.o \
@@ -35,6 +35,7 @@ OBJS = \
 	src/jwt.o \
 	src/catalog.o \
 	src/schema.o \
+	src/schemadeps.o \
 	src/relationship.o \
 	src/fuzzy.o \
 	src/plan.o \
