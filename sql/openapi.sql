@@ -98,6 +98,9 @@ DROP SCHEMA closed CASCADE;
 -- servers: from pgrest.openapi_server_url, else from Host
 SELECT doc('{"Host": "api.example.com:8080"}')->'servers' AS from_host,
        doc('{"Host": "bad host\"<>"}')->'servers' AS bad_host;
+-- (one kept document serves every Host)
+SELECT doc('{"Host": "one.example"}')->'servers' AS one,
+       doc('{"Host": "two.example:81"}')->'servers' AS two;
 SET pgrest.openapi_server_url = 'https://api.example.com/v1';
 SELECT doc('{"Host": "ignored"}')->'servers' AS configured;
 RESET pgrest.openapi_server_url;

@@ -626,6 +626,9 @@ static void render_page(Document *doc);
 static void make_room(Size bytes);
 static void forget_documents(uint64 loads, uint64 epoch);
 static void free_document(Document *doc);
+static const char *document_url(const PgrestRequest *req);
+static char *replace_all(const char *text, size_t len, const char *from,
+						 const char *to, size_t *result_len);
 static char *server_url(const PgrestRequest *req);
 static bool is_host(const char *host);
 
@@ -646,7 +649,7 @@ pgrest_openapi_query(const PgrestRequest *req, const char *schema)
 	params[0] = schema;
 	params[1] = pgrest_openapi_mode == PGREST_OPENAPI_FOLLOW_PRIVILEGES ?
 		"true" : "false";
-	params[2] = server_url(req);
+	params[2] = document_url(req);
 	params[3] = pgrest_jwt_secret[0] == '\0' ? "" :
 		pgrest_anon_role[0] == '\0' ? "required" : "optional";
 	params[4] = PGREST_VERSION;
@@ -705,10 +708,18 @@ pgrest_openapi_serve(const PgrestRequest *req, const PgrestQuery *query,
 	/* the request's own copy: a kept document may go before it is sent */
 	if (with_body)
 	{
-		resp->body = palloc(body_len + 1);
-		memcpy(resp->body, body, body_len);
-		resp->body[body_len] = '\0';
-		resp->body_len = body_len;
+		const char *url = server_url(req);
+
+		if (strcmp(url, query->params[2]) == 0)
+		{
+			resp->body = palloc(body_len + 1);
+			memcpy(resp->body, body, body_len);
+			resp->body[body_len] = '\0';
+			resp->body_len = body_len;
+		}
+		else
+			resp->body = replace_all(body, body_len, query->params[2], url,
+									 &resp->body_len);
 	}
 	pgrest_response_add_header(resp, "Content-Type", type);
 	if (!doc->kept)
@@ -912,6 +923,59 @@ static void
 free_document(Document *doc)
 {
 	MemoryContextDelete(doc->context);
+}
+
+/*
+ * The server URL the document is built with.  One taken from the Host
+ * header is replaced by a placeholder no document can hold otherwise
+ * (it has a random part, drawn once per process), then the placeholder
+ * by the URL in what is sent: a client that varies Host gets the kept
+ * document, not a new one.  A Host is only letters, digits and ".-:[]",
+ * which JSON, HTML and shell quoting leave as they are.
+ */
+static const char *
+document_url(const PgrestRequest *req)
+{
+	static char placeholder[64] = "";
+
+	if (pgrest_openapi_server_url[0] != '\0' || server_url(req)[0] == '\0')
+		return server_url(req);
+	if (placeholder[0] == '\0')
+	{
+		uint64		nonce;
+
+		if (!pg_strong_random(&nonce, sizeof(nonce)))
+			nonce = (uint64) random() << 32 | (uint64) random();
+		snprintf(placeholder, sizeof(placeholder),
+				 "http://pgrest-host-%016" INT64_MODIFIER "x.invalid", nonce);
+	}
+	return placeholder;
+}
+
+/* text[0..len) with every from replaced by to, palloc'd */
+static char *
+replace_all(const char *text, size_t len, const char *from, const char *to,
+			size_t *result_len)
+{
+	StringInfoData out;
+	size_t		from_len = strlen(from);
+	const char *end = text + len;
+	const char *p = text;
+
+	initStringInfo(&out);
+	while (p < end)
+	{
+		const char *hit = memmem(p, end - p, from, from_len);
+
+		if (hit == NULL)
+			break;
+		appendBinaryStringInfo(&out, p, hit - p);
+		appendStringInfoString(&out, to);
+		p = hit + from_len;
+	}
+	appendBinaryStringInfo(&out, p, end - p);
+	*result_len = out.len;
+	return out.data;
 }
 
 /*
