@@ -76,6 +76,14 @@ typedef struct Document
 	bool		kept;
 } Document;
 
+/* the statement, and what its document depends on as its request began */
+typedef struct DocumentQuery
+{
+	PgrestQuery query;			/* first: what pgrest_openapi_query returns */
+	uint64		loads;
+	uint64		epoch;
+} DocumentQuery;
+
 static List *documents = NIL;	/* Document * */
 static Size documents_bytes = 0;
 static uint64 documents_clock = 0;
@@ -619,7 +627,7 @@ static const char *const openapi_sql =
 static PgrestResult *run_statement(const PgrestQuery *query);
 static char *document_key(const PgrestQuery *query);
 static void append_key_part(StringInfo key, const char *part);
-static Document *find_document(const char *key);
+static Document *find_document(const char *key, uint64 loads, uint64 epoch);
 static Document *make_document(const char *key, uint64 loads, uint64 epoch,
 							   const PgrestResult *result);
 static void render_page(Document *doc);
@@ -633,13 +641,16 @@ static char *server_url(const PgrestRequest *req);
 static bool is_host(const char *host);
 
 /*
- * The statement that builds the document for the request's schema.
- * Raises 404 PGRST126 when pgrest.openapi_mode is 'disabled'.
+ * The statement that builds the document for the request's schema, and
+ * the version of what it depends on as the request's refresh found it
+ * (call after pgrest_schema_refresh).  Raises 404 PGRST126 when
+ * pgrest.openapi_mode is 'disabled'.
  */
 PgrestQuery *
 pgrest_openapi_query(const PgrestRequest *req, const char *schema)
 {
-	PgrestQuery *query = palloc0(sizeof(PgrestQuery));
+	DocumentQuery *dq = palloc0(sizeof(DocumentQuery));
+	PgrestQuery *query = &dq->query;
 	const char **params = palloc0(sizeof(char *) * 5);
 
 	if (pgrest_openapi_mode == PGREST_OPENAPI_DISABLED)
@@ -653,6 +664,8 @@ pgrest_openapi_query(const PgrestRequest *req, const char *schema)
 	params[3] = pgrest_jwt_secret[0] == '\0' ? "" :
 		pgrest_anon_role[0] == '\0' ? "required" : "optional";
 	params[4] = PGREST_VERSION;
+	/* as the request's refresh found them, before any later invalidation */
+	pgrest_schema_document_version(&dq->loads, &dq->epoch);
 	query->sql = (char *) openapi_sql;
 	query->nparams = 5;
 	query->params = params;
@@ -673,6 +686,7 @@ PgrestResponse *
 pgrest_openapi_serve(const PgrestRequest *req, const PgrestQuery *query,
 					 bool with_body)
 {
+	const DocumentQuery *dq = (const DocumentQuery *) query;
 	PgrestResponse *resp = palloc0(sizeof(PgrestResponse));
 	uint64		loads;
 	uint64		epoch;
@@ -685,9 +699,9 @@ pgrest_openapi_serve(const PgrestRequest *req, const PgrestQuery *query,
 	pgrest_schema_document_version(&loads, &epoch);
 	forget_documents(loads, epoch);
 	key = document_key(query);
-	doc = find_document(key);
+	doc = find_document(key, dq->loads, dq->epoch);
 	if (doc == NULL)
-		doc = make_document(key, loads, epoch, run_statement(query));
+		doc = make_document(key, dq->loads, dq->epoch, run_statement(query));
 
 	resp->status = 200;
 	if (req->media == PGREST_MEDIA_HTML)
@@ -783,9 +797,9 @@ append_key_part(StringInfo key, const char *part)
 		appendStringInfo(key, "|%zu:%s", strlen(part), part);
 }
 
-/* the kept document of key, or NULL */
+/* the kept document of key, cache and epoch, or NULL */
 static Document *
-find_document(const char *key)
+find_document(const char *key, uint64 loads, uint64 epoch)
 {
 	ListCell   *lc;
 
@@ -793,7 +807,8 @@ find_document(const char *key)
 	{
 		Document   *doc = (Document *) lfirst(lc);
 
-		if (strcmp(doc->key, key) == 0)
+		if (doc->loads == loads && doc->epoch == epoch &&
+			strcmp(doc->key, key) == 0)
 		{
 			doc->used = ++documents_clock;
 			return doc;

@@ -225,9 +225,10 @@ CppAsString2(TypeRelationId) ", " CppAsString2(ProcedureRelationId) ") "
  * schemas: what the schema cache and the OpenAPI document read of the
  * pg_class row (not relpages, reltuples, relallvisible, relfrozenxid,
  * relminmxid, relhasindex, relhasrules, relhastriggers or relfilenode,
- * which VACUUM, ANALYZE, TRUNCATE and REFRESH change), of its
- * constraints, comments, triggers (not those of foreign keys, which the
- * constraints stand for) and rules.  The columns and defaults are not
+ * which VACUUM, ANALYZE, TRUNCATE and REFRESH change) and of a foreign
+ * table's options (whether it takes writes), of its constraints,
+ * comments, triggers (not those of foreign keys, which the constraints
+ * stand for) and rules.  The columns and defaults are not
  * read here: rows of pg_attribute and pg_attrdef are never changed in
  * place, so a column changed since the cache was read is one whose row
  * the cache's snapshot did not see (columns_sql).
@@ -235,9 +236,11 @@ CppAsString2(TypeRelationId) ", " CppAsString2(ProcedureRelationId) ") "
 static const char *const fingerprints_sql =
 "SELECT c.oid, c.relnamespace, "
 "pg_catalog.hash_record_extended((c.relname, c.relnamespace, c.relkind, c.reltype, "
-"c.reloftype, c.relowner, c.relacl, c.relispartition, c.relpersistence, c.reloptions), 0), "
+"c.reloftype, c.relowner, c.relacl, c.relispartition, c.relpersistence, c.reloptions, "
+"ft.ftserver, ft.ftoptions), 0), "
 "k.h, s.h, t.h, r.h "
 "FROM pg_catalog.unnest($1) AS d(oid) JOIN pg_catalog.pg_class c ON c.oid = d.oid "
+"LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid "
 "LEFT JOIN (SELECT con.conrelid AS oid, pg_catalog.bit_xor(pg_catalog.hash_record_extended(("
 "con.conname, con.contype, con.conkey, con.confrelid, con.confkey, con.conparentid), 0)) AS h "
 "FROM pg_catalog.unnest($1) AS d(oid) "
