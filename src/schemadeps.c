@@ -69,6 +69,7 @@
 
 #include "access/htup_details.h"
 #include "access/transam.h"
+#include "access/xact.h"
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
@@ -138,6 +139,7 @@ struct PgrestSchemaDeps
 	char		census[33];
 
 	/* the snapshot the cache was read with: which rows it saw */
+	TransactionId own_xid;		/* its transaction's, if it had one */
 	TransactionId snap_xmin;
 	TransactionId snap_xmax;
 	TransactionId *xip;
@@ -286,9 +288,9 @@ static const char *const namespaces_sql =
 /*
  * The census of the exposed schemas ($1): which schemas have those names,
  * which functions they hold, where PostGIS's ST_AsGeoJSON is, whether
- * pgrest is installed, the comments on the schemas and functions.  (A new function, or a schema created or renamed
- * to an exposed name, sends a hash value the cache cannot know.)  Then
- * the exposed schemas' oids.
+ * pgrest is installed, the comments on the schemas and functions.  (A
+ * new function, or a schema created or renamed to an exposed name, sends
+ * a hash value the cache cannot know.)  Then the exposed schemas' oids.
  */
 static const char *const census_sql =
 "WITH nsp AS (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY ($1)) "
@@ -760,6 +762,7 @@ keep_snapshot(PgrestSchemaDeps *deps)
 {
 	Snapshot	snapshot = GetActiveSnapshot();
 
+	deps->own_xid = GetTopTransactionIdIfAny();
 	deps->snap_xmin = snapshot->xmin;
 	deps->snap_xmax = snapshot->xmax;
 	deps->xcnt = snapshot->xcnt;
@@ -816,14 +819,20 @@ names_changed(const PgrestSchemaDeps *deps)
 
 /*
  * Whether the cache's snapshot saw what transaction xid committed.  When
- * it cannot tell (a subtransaction of a transaction that was running
- * then, with too many to list), the answer is no: the relation is read
- * again.
+ * it cannot tell (the transaction that read the cache, or the current
+ * one, which may have written after it; a subtransaction of a transaction
+ * that was running then, with too many to list), the answer is no: the
+ * relation is read again.
  */
 static bool
 seen_by_cache(const PgrestSchemaDeps *deps, TransactionId xid)
 {
-	if (!TransactionIdIsNormal(xid) || TransactionIdPrecedes(xid, deps->snap_xmin))
+	if (!TransactionIdIsNormal(xid))
+		return true;
+	/* a transaction that wrote before and after the cache was read: unsure */
+	if (TransactionIdEquals(xid, deps->own_xid) || TransactionIdIsCurrentTransactionId(xid))
+		return false;
+	if (TransactionIdPrecedes(xid, deps->snap_xmin))
 		return true;
 	if (TransactionIdFollowsOrEquals(xid, deps->snap_xmax) || deps->suboverflowed)
 		return false;
