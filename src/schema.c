@@ -219,7 +219,7 @@ static const char *const routines_sql =
 "WHERE n.nspname = ANY ($1) AND p.prokind = 'f' "
 "ORDER BY n.nspname, p.proname, p.oid";
 
-static bool stale(void);
+static bool stale(const PgrestInvalidations *taken);
 static void build(Build *b);
 static void add_column_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void finish_relation(Build *b);
@@ -248,19 +248,22 @@ void
 pgrest_schema_refresh(void)
 {
 	uint64		generation = pgrest_shmem_schema_generation();
+	PgrestInvalidations *taken;
 	Build		b;
 
+	/*
+	 * Before any catalog access, which may accept invalidations of changes
+	 * this request's snapshot does not see: those wait for the next one.
+	 */
 	pgrest_schemadeps_register();
-	/* before any catalog access: what this request's documents are keyed by */
+	taken = pgrest_schemadeps_take();
 	refresh_epoch = pgrest_schemadeps_document_epoch();
 
 	if (cache_valid && generation == cache_generation &&
 		cache_schemas != NULL && strcmp(cache_schemas, pgrest_schemas) == 0 &&
-		!stale())
+		(taken == NULL || !stale(taken)))
 		return;
 
-	/* invalidations arriving while we read stay pending for the next request */
-	pgrest_schemadeps_forget_pending();
 	cache_valid = true;
 	cache_generation = generation;
 
@@ -426,18 +429,18 @@ pgrest_schema_column(const PgrestRelation *rel, const char *name)
 }
 
 /*
- * Whether the invalidations noted since the last request touch the cache.
- * When the check fails (a cancel, say), what was noted is gone: rebuild.
+ * Whether the invalidations taken touch the cache.  When the check fails
+ * (a cancel, say), what was taken is gone: rebuild next time.
  */
 static bool
-stale(void)
+stale(const PgrestInvalidations *taken)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	volatile bool changed = false;
 
 	PG_TRY();
 	{
-		changed = pgrest_schemadeps_changed(cache_deps, pgrest_guc_schema_list());
+		changed = pgrest_schemadeps_changed(cache_deps, taken, pgrest_guc_schema_list());
 	}
 	PG_CATCH();
 	{

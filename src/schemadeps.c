@@ -164,6 +164,17 @@ typedef struct PendingHash
 	uint32		hashvalue;
 } PendingHash;
 
+/* what the callbacks noted, as a refresh takes it */
+struct PgrestInvalidations
+{
+	Oid		   *relids;
+	int			nrelids;
+	PendingHash *hashes;
+	int			nhashes;
+	bool		all;
+	bool		reset;
+};
+
 /* noted by the callbacks, taken by the next refresh */
 static Oid	pending_relids[PGREST_MAX_PENDING];
 static int	npending_relids = 0;
@@ -357,16 +368,32 @@ pgrest_schemadeps_register(void)
 }
 
 /*
- * Forget what is pending: the cache is about to be read in full.  What
- * arrives while it is read stays pending for the next refresh.
+ * Take what the callbacks noted since the last call, palloc'd, or NULL if
+ * nothing: what arrives later is noted for the next one.  Call at the
+ * start of a refresh, before any catalog access (which may accept
+ * invalidations of changes the request's snapshot does not see).
  */
-void
-pgrest_schemadeps_forget_pending(void)
+PgrestInvalidations *
+pgrest_schemadeps_take(void)
 {
+	PgrestInvalidations *taken;
+
+	if (npending_relids == 0 && npending_hashes == 0 && !pending_all && !pending_reset)
+		return NULL;
+	taken = palloc(sizeof(PgrestInvalidations));
+	taken->nrelids = npending_relids;
+	taken->relids = palloc(sizeof(Oid) * Max(npending_relids, 1));
+	memcpy(taken->relids, pending_relids, sizeof(Oid) * npending_relids);
+	taken->nhashes = npending_hashes;
+	taken->hashes = palloc(sizeof(PendingHash) * Max(npending_hashes, 1));
+	memcpy(taken->hashes, pending_hashes, sizeof(PendingHash) * npending_hashes);
+	taken->all = pending_all;
+	taken->reset = pending_reset;
 	npending_relids = 0;
 	npending_hashes = 0;
 	pending_all = false;
 	pending_reset = false;
+	return taken;
 }
 
 /*
@@ -494,29 +521,24 @@ pgrest_schemadeps_finish(PgrestSchemaDeps *deps, List *schemas)
 }
 
 /*
- * Whether the invalidations noted since the last refresh touch what deps
- * (read when the cache in use was built) describes.  Takes them: those
- * arriving meanwhile wait for the next call.  Call with SPI connected,
- * inside the request's transaction; allocates in the current memory
- * context.  On an error the caller must rebuild the cache, as what was
- * noted is gone.
+ * Whether the invalidations taken touch what deps (read when the cache in
+ * use was built) describes.  Call with SPI connected, inside the
+ * request's transaction; allocates in the current memory context.  On an
+ * error the caller must rebuild the cache, as what was taken is gone.
  */
 bool
-pgrest_schemadeps_changed(const PgrestSchemaDeps *deps, List *schemas)
+pgrest_schemadeps_changed(const PgrestSchemaDeps *deps,
+						  const PgrestInvalidations *taken, List *schemas)
 {
-	Oid			relids[PGREST_MAX_PENDING];
-	PendingHash hashes[PGREST_MAX_PENDING];
-	int			nrelids = npending_relids;
-	int			nhashes = npending_hashes;
-	bool		all = pending_all;
-	bool		reset = pending_reset;
+	const Oid  *relids = taken->relids;
+	const PendingHash *hashes = taken->hashes;
+	int			nrelids = taken->nrelids;
+	int			nhashes = taken->nhashes;
+	bool		all = taken->all;
+	bool		reset = taken->reset;
 	Oid		   *check;
 	int			ncheck = 0;
 	bool		census = false;
-
-	memcpy(relids, pending_relids, sizeof(Oid) * nrelids);
-	memcpy(hashes, pending_hashes, sizeof(PendingHash) * nhashes);
-	pgrest_schemadeps_forget_pending();
 
 	/* a cache so old that it would compare transaction ids wrongly */
 	if (ReadNextTransactionId() - deps->snap_xmax > PGREST_MAX_XID_AGE)
