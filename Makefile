@@ -24,7 +24,7 @@ OBJS = \
 	src/admin.o \
 	src/failure.o \
 	src/jsonparse.o \
-	src/rolewatch.o \
+	src/commandwatch.o \
 	src/metrics.o \
 	src/router.o \
 	src/request.o \
@@ -37,6 +37,7 @@ OBJS = \
 	src/jwt.o \
 	src/catalog.o \
 	src/schema.o \
+	src/schemadeps.o \
 	src/relationship.o \
 	src/fuzzy.o \
 	src/plan.o \

@@ -98,6 +98,9 @@ DROP SCHEMA closed CASCADE;
 -- servers: from pgrest.openapi_server_url, else from Host
 SELECT doc('{"Host": "api.example.com:8080"}')->'servers' AS from_host,
        doc('{"Host": "bad host\"<>"}')->'servers' AS bad_host;
+-- (one kept document serves every Host)
+SELECT doc('{"Host": "one.example"}')->'servers' AS one,
+       doc('{"Host": "two.example:81"}')->'servers' AS two;
 SET pgrest.openapi_server_url = 'https://api.example.com/v1';
 SELECT doc('{"Host": "ignored"}')->'servers' AS configured;
 RESET pgrest.openapi_server_url;
@@ -125,6 +128,33 @@ FROM pgrest.handle('GET', '/', NULL, '{"Accept": "text/html,application/xhtml+xm
 SELECT line FROM pgrest.handle('GET', '/', NULL, '{"Accept": "text/html", "Host": "h"}') AS r,
      regexp_split_to_table(r.body, E'\n') AS line
 WHERE line LIKE 'curl%gadget%' OR line LIKE '%<h3>gadget%' OR line LIKE '%<td><code>owner%';
+
+-- each worker keeps the documents it built; every change a document
+-- shows is seen by the next request: privileges, memberships, comments,
+-- enum labels, and the settings a pre-request function leaves
+SELECT doc()->'paths' ? '/secrets' AS granted;
+GRANT SELECT ON secrets TO regress_pgrest_anon;
+SELECT doc()->'paths' ? '/secrets' AS granted;
+REVOKE SELECT ON secrets FROM regress_pgrest_anon;
+CREATE ROLE regress_pgrest_reader;
+GRANT SELECT ON secrets TO regress_pgrest_reader;
+GRANT regress_pgrest_reader TO regress_pgrest_anon;
+SELECT doc()->'paths' ? '/secrets' AS member;
+REVOKE regress_pgrest_reader FROM regress_pgrest_anon;
+SELECT doc()->'paths' ? '/secrets' AS member;
+COMMENT ON TABLE gadgets IS 'Gadgets, described again';
+SELECT doc()->'components'->'schemas'->'gadgets'->>'description' AS description;
+ALTER TYPE mood ADD VALUE 'calm';
+SELECT doc()->'components'->'schemas'->'gadgets'->'properties'->'feeling'->'enum' AS labels;
+CREATE FUNCTION narrow_path() RETURNS void
+LANGUAGE sql AS $$ SELECT set_config('search_path', 'pg_catalog', true) $$;
+SELECT doc()->'components'->'schemas'->'gadgets'->'properties'->'feeling'->>'x-pgrest-type' AS type;
+SET pgrest.pre_request = 'narrow_path';
+SELECT doc()->'components'->'schemas'->'gadgets'->'properties'->'feeling'->>'x-pgrest-type' AS type;
+RESET pgrest.pre_request;
+DROP FUNCTION narrow_path();
+REVOKE SELECT ON secrets FROM regress_pgrest_reader;
+DROP ROLE regress_pgrest_reader;
 
 DROP FUNCTION doc(jsonb), gadget_count(numeric), buy(text, numeric), hidden_function(), a_trigger();
 DROP TABLE gadgets, "odd name+x";

@@ -31,3 +31,17 @@ SELECT * FROM get('/studios');
 -- pgrest.reload() is there for what sends no invalidation
 SELECT pgrest.reload();
 SELECT status FROM get('/films?id=eq.1');
+-- DDL in the transaction that read the cache, before and after it commits
+BEGIN;
+CREATE TABLE txn (id int);
+GRANT SELECT ON txn TO regress_pgrest_anon;
+SELECT status FROM get('/txn');
+ALTER TABLE txn ADD COLUMN note text;
+SELECT status, body FROM get('/txn?select=note');
+COMMIT;
+BEGIN;
+SELECT status, body FROM get('/txn?select=note');
+ALTER TABLE txn ADD COLUMN extra int;
+COMMIT;
+SELECT status, body FROM get('/txn?select=extra');
+DROP TABLE txn;

@@ -21,5 +21,8 @@ typedef void (*PgrestCatalogRowCallback) (HeapTuple tuple, TupleDesc desc, void 
 
 extern void pgrest_catalog_rows(const char *sql, List *schemas,
 								PgrestCatalogRowCallback callback, void *arg);
+extern void pgrest_catalog_rows_by_oid(const char *sql, const Oid *oids, int n,
+									   PgrestCatalogRowCallback callback,
+									   void *arg);
 
 #endif							/* PGREST_CATALOG_H */

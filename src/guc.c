@@ -67,7 +67,7 @@ char	   *pgrest_jwt_role_claim = NULL;
 char	   *pgrest_schemas = NULL;
 char	   *pgrest_extra_search_path = NULL;
 int			pgrest_max_rows = 0;
-int			pgrest_statement_timeout = 0;
+int			pgrest_statement_timeout = 10000;
 int			pgrest_max_body_size = 8 * 1024 * 1024;
 int			pgrest_max_body_memory = 64 * 1024 * 1024;
 char	   *pgrest_pre_request = NULL;
@@ -188,9 +188,9 @@ pgrest_guc_define(void)
 
 	DefineCustomIntVariable("pgrest.statement_timeout",
 							"Sets the time a request's statements may run.",
-							"0 means the statement_timeout in effect for the request's session applies.",
+							"A request's role may have a shorter statement_timeout; 0 means the statement_timeout in effect for the request's session applies.",
 							&pgrest_statement_timeout,
-							0, 0, INT_MAX,
+							10000, 0, INT_MAX,
 							PGC_SUSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 

@@ -492,8 +492,7 @@ run_stages(void *arg)
 	pgrest_execute_pre_request();
 	if (plan->kind == PGREST_PLAN_OPENAPI)
 	{
-		result = pgrest_execute_query(query);
-		pipeline->response = pgrest_openapi_response(req, result, plan->with_body);
+		pipeline->response = pgrest_openapi_serve(req, query, plan->with_body);
 		return;
 	}
 	if (plan->kind == PGREST_PLAN_SQL)

@@ -24,7 +24,7 @@
  * port gets 503 PGRST513, whose message names the setting and what is
  * wrong, /ready gives the same reason, /live and /metrics answer as ever.
  * It probes again when a command that can change the answer commits
- * (CREATE or ALTER ROLE, GRANT, CREATE or ALTER DATABASE ...: rolewatch.c
+ * (CREATE or ALTER ROLE, GRANT, CREATE or ALTER DATABASE ...: commandwatch.c
  * notes them in every backend, and at commit pgrest_login_wake sets the
  * latch of each worker that cannot log in), and every
  * PGREST_LOGIN_RECHECK_MS in any case (a hot standby replays such
@@ -485,7 +485,7 @@ find_database(const char *name, Oid *dbid, bool *allows_connections,
 }
 
 /*
- * A command that may let the workers log in has committed (rolewatch.c):
+ * A command that may let the workers log in has committed (commandwatch.c):
  * wake every worker that cannot, to probe again.  In any backend.
  */
 void

@@ -20,8 +20,19 @@
  * relation's name become "_" (and "-2", "-3"... tell apart names that
  * end up equal); paths percent-encode names.
  *
- * This file only builds the statement and shapes the response; execute.c
- * runs it.  It never calls SPI and reads no catalog itself.
+ * Building the document costs far more than sending it (a quarter of a
+ * second at 1,000 tables), so each process keeps the last documents it
+ * built, at most PGREST_MAX_DOCUMENTS and PGREST_MAX_DOCUMENT_BYTES, and
+ * the page rendered from each, keyed by everything the document depends
+ * on: the schema cache in use and the document epoch (so any change the
+ * API shows, a role's memberships or attributes, an enum's labels), the
+ * role, the statement's parameters (schema, mode, server URL, security),
+ * and the settings PostgreSQL's output depends on.  A request served from
+ * the cache still runs its transaction, role and pre-request function;
+ * only the statement is skipped.
+ *
+ * This file builds the statement and shapes the response; execute.c runs
+ * the statement.  It never calls SPI and reads no catalog itself.
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -31,12 +42,51 @@
  */
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
 
 #include "error.h"
 #include "guc.h"
 #include "html.h"
 #include "openapi.h"
+#include "schema.h"
+
+/* the documents a process keeps, and their memory, at most */
+#define PGREST_MAX_DOCUMENTS 8
+#define PGREST_MAX_DOCUMENT_BYTES (64 * 1024 * 1024)
+
+/* a document and its page, as sent; in a memory context of its own */
+typedef struct Document
+{
+	MemoryContext context;
+	char	   *key;			/* document_key's */
+	uint64		loads;			/* the schema cache it was built with */
+	uint64		epoch;			/* and the document epoch */
+	char	   *source;			/* the statement's answer (server encoding) */
+	size_t		source_len;
+	char	   *json;			/* UTF-8 */
+	size_t		json_len;
+	char	   *html;			/* UTF-8; NULL until a page is asked for */
+	size_t		html_len;
+	Size		bytes;			/* its memory */
+	uint64		used;			/* documents_clock when last used */
+	bool		kept;
+} Document;
+
+/* the statement, and what its document depends on as its request began */
+typedef struct DocumentQuery
+{
+	PgrestQuery query;			/* first: what pgrest_openapi_query returns */
+	uint64		loads;
+	uint64		epoch;
+} DocumentQuery;
+
+static List *documents = NIL;	/* Document * */
+static Size documents_bytes = 0;
+static uint64 documents_clock = 0;
 
 /*
  * $1 schema, $2 follow privileges, $3 server URL ('' for none),
@@ -235,6 +285,26 @@ static const char *const openapi_sql =
 "    NOT c.nullable AND NOT c.has_default AND NOT c.generated AS insert_required\n"
 "  FROM cols c JOIN types t ON t.typid = c.typid AND t.typmod = c.typmod\n"
 "),\n"
+"-- each relation's columns as the properties of a row, of an inserted row\n"
+"-- and of a patch, and as filters (one pass over the columns)\n"
+"propagg AS (\n"
+"  SELECT p.relid,\n"
+"    pg_catalog.json_object_agg(p.name, p.prop ORDER BY p.attnum) FILTER (WHERE p.can_select) AS row_props,\n"
+"    pg_catalog.json_agg(p.name ORDER BY p.attnum) FILTER (WHERE p.can_select) AS row_required,\n"
+"    pg_catalog.json_object_agg(p.name, p.prop - 'readOnly' ORDER BY p.attnum)\n"
+"      FILTER (WHERE p.can_insert AND NOT p.read_only) AS insert_props,\n"
+"    pg_catalog.json_agg(p.name ORDER BY p.attnum)\n"
+"      FILTER (WHERE p.can_insert AND p.insert_required) AS insert_required,\n"
+"    pg_catalog.json_object_agg(p.name, p.prop - 'readOnly' - 'default' ORDER BY p.attnum)\n"
+"      FILTER (WHERE p.can_update AND NOT p.read_only) AS patch_props,\n"
+"    pg_catalog.json_agg(pg_catalog.json_build_object('name', p.name, 'in', 'query',\n"
+"        'required', false, 'schema', pg_catalog.json_build_object('type', 'string'),\n"
+"        'description', pg_catalog.format('Filter on %s: an operator and a value, such as eq.1, gt.1, in.(1,2), is.null or like.a*; not. negates.', p.name))\n"
+"        ORDER BY p.attnum)\n"
+"      FILTER (WHERE p.can_select\n"
+"        AND p.name NOT IN ('select', 'order', 'limit', 'offset', 'columns', 'on_conflict', 'or', 'and')) AS filters\n"
+"  FROM props p GROUP BY p.relid\n"
+"),\n"
 "-- the JSON Schema of a row, of an inserted row and of a patch; a reference\n"
 "-- to the row's schema, and the content of a response of rows\n"
 "shapes AS (\n"
@@ -244,25 +314,15 @@ static const char *const openapi_sql =
 "      pg_catalog.json_build_object('type', 'array', 'items',\n"
 "        pg_catalog.json_build_object('$ref', '#/components/schemas/' || r.key)))) AS rows_content,\n"
 "    pg_catalog.json_build_object('type', 'object',\n"
-"      'properties', coalesce((SELECT pg_catalog.json_object_agg(p.name, p.prop ORDER BY p.attnum)\n"
-"                              FROM props p WHERE p.relid = r.oid AND p.can_select), '{}'),\n"
-"      'required', (SELECT pg_catalog.json_agg(p.name ORDER BY p.attnum)\n"
-"                   FROM props p WHERE p.relid = r.oid AND p.can_select)) AS row_schema,\n"
+"      'properties', coalesce(a.row_props, '{}'),\n"
+"      'required', a.row_required) AS row_schema,\n"
 "    pg_catalog.json_build_object('type', 'object',\n"
-"      'properties', coalesce((SELECT pg_catalog.json_object_agg(p.name, p.prop - 'readOnly' ORDER BY p.attnum)\n"
-"                              FROM props p WHERE p.relid = r.oid AND p.can_insert AND NOT p.read_only), '{}'),\n"
-"      'required', (SELECT pg_catalog.json_agg(p.name ORDER BY p.attnum)\n"
-"                   FROM props p WHERE p.relid = r.oid AND p.can_insert AND p.insert_required)) AS insert_schema,\n"
+"      'properties', coalesce(a.insert_props, '{}'),\n"
+"      'required', a.insert_required) AS insert_schema,\n"
 "    pg_catalog.json_build_object('type', 'object',\n"
-"      'properties', coalesce((SELECT pg_catalog.json_object_agg(p.name, p.prop - 'readOnly' - 'default' ORDER BY p.attnum)\n"
-"                              FROM props p WHERE p.relid = r.oid AND p.can_update AND NOT p.read_only), '{}')) AS patch_schema,\n"
-"    coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_object('name', p.name, 'in', 'query',\n"
-"        'required', false, 'schema', pg_catalog.json_build_object('type', 'string'),\n"
-"        'description', pg_catalog.format('Filter on %s: an operator and a value, such as eq.1, gt.1, in.(1,2), is.null or like.a*; not. negates.', p.name))\n"
-"        ORDER BY p.attnum)\n"
-"      FROM props p WHERE p.relid = r.oid AND p.can_select\n"
-"        AND p.name NOT IN ('select', 'order', 'limit', 'offset', 'columns', 'on_conflict', 'or', 'and')), '[]') AS filters\n"
-"  FROM rels r\n"
+"      'properties', coalesce(a.patch_props, '{}')) AS patch_schema,\n"
+"    coalesce(a.filters, '[]') AS filters\n"
+"  FROM rels r LEFT JOIN propagg a ON a.relid = r.oid\n"
 "),\n"
 "schemas AS (\n"
 "  SELECT pg_catalog.json_object_agg(r.key,\n"
@@ -393,38 +453,50 @@ static const char *const openapi_sql =
 "  WHERE r.relkind IN ('r', 'p') AND pg_catalog.array_length(r.pkey, 1) = 1\n"
 "    AND (r.m_get OR r.m_put OR r.m_patch OR r.m_delete)\n"
 "),\n"
+"-- each function's arguments and OUT parameters (one pass over them)\n"
+"fargagg AS (\n"
+"  SELECT a.oid,\n"
+"    pg_catalog.json_object_agg(a.name,\n"
+"        t.schema || pg_catalog.jsonb_build_object('x-pgrest-type', pg_catalog.format_type(a.typid, NULL))\n"
+"        ORDER BY a.pos) FILTER (WHERE a.name <> '' AND t.typid IS NOT NULL) AS props,\n"
+"    pg_catalog.json_agg(a.name ORDER BY a.pos)\n"
+"      FILTER (WHERE a.name <> '' AND a.pos <= a.pronargs - a.pronargdefaults) AS required,\n"
+"    pg_catalog.count(*) AS nargs,\n"
+"    pg_catalog.bool_or(a.name = '') AS unnamed,\n"
+"    pg_catalog.json_agg(pg_catalog.json_build_object('name', a.name,\n"
+"        'type', pg_catalog.format_type(a.typid, NULL),\n"
+"        'required', a.pos <= a.pronargs - a.pronargdefaults,\n"
+"        'variadic', a.mode = 'v') ORDER BY a.pos) AS arg_list\n"
+"  FROM fargs a LEFT JOIN types t ON t.typid = a.typid AND t.typmod = -1\n"
+"  GROUP BY a.oid\n"
+"),\n"
+"foutagg AS (\n"
+"  SELECT o.oid,\n"
+"    pg_catalog.jsonb_object_agg(o.name, t.schema) FILTER (WHERE t.typid IS NOT NULL) AS props\n"
+"  FROM fouts o LEFT JOIN types t ON t.typid = o.typid AND t.typmod = -1\n"
+"  GROUP BY o.oid\n"
+"),\n"
 "-- each function: its arguments as an object schema and its result\n"
 "fshapes AS (\n"
 "  SELECT f.*,\n"
 "    pg_catalog.json_build_object('type', 'object',\n"
-"      'properties', coalesce((SELECT pg_catalog.json_object_agg(a.name,\n"
-"            t.schema || pg_catalog.jsonb_build_object('x-pgrest-type', pg_catalog.format_type(a.typid, NULL))\n"
-"            ORDER BY a.pos)\n"
-"          FROM fargs a JOIN types t ON t.typid = a.typid AND t.typmod = -1\n"
-"          WHERE a.oid = f.oid AND a.name <> ''), '{}'),\n"
-"      'required', (SELECT pg_catalog.json_agg(a.name ORDER BY a.pos) FROM fargs a\n"
-"                   WHERE a.oid = f.oid AND a.name <> '' AND a.pos <= a.pronargs - a.pronargdefaults)) AS args_schema,\n"
-"    (SELECT pg_catalog.count(*) FROM fargs a WHERE a.oid = f.oid) AS nargs,\n"
-"    (SELECT pg_catalog.bool_or(a.name = '') FROM fargs a WHERE a.oid = f.oid) AS unnamed,\n"
-"    (SELECT pg_catalog.json_agg(pg_catalog.json_build_object('name', a.name,\n"
-"              'type', pg_catalog.format_type(a.typid, NULL),\n"
-"              'required', a.pos <= a.pronargs - a.pronargdefaults,\n"
-"              'variadic', a.mode = 'v') ORDER BY a.pos)\n"
-"     FROM fargs a WHERE a.oid = f.oid) AS arg_list,\n"
+"      'properties', coalesce(a.props, '{}'),\n"
+"      'required', a.required) AS args_schema,\n"
+"    coalesce(a.nargs, 0) AS nargs,\n"
+"    a.unnamed,\n"
+"    a.arg_list,\n"
 "    CASE\n"
 "      WHEN f.prorettype = 'pg_catalog.void'::pg_catalog.regtype THEN NULL\n"
 "      ELSE (SELECT CASE WHEN f.proretset THEN pg_catalog.jsonb_build_object('type', 'array', 'items', one)\n"
 "                        ELSE one END\n"
 "            FROM (SELECT CASE\n"
 "              WHEN rr.key IS NOT NULL THEN pg_catalog.jsonb_build_object('$ref', '#/components/schemas/' || rr.key)\n"
-"              WHEN EXISTS (SELECT FROM fouts o WHERE o.oid = f.oid) THEN pg_catalog.jsonb_build_object('type', 'object',\n"
-"                'properties', (SELECT pg_catalog.jsonb_object_agg(o.name, t.schema)\n"
-"                               FROM fouts o JOIN types t ON t.typid = o.typid AND t.typmod = -1\n"
-"                               WHERE o.oid = f.oid))\n"
+"              WHEN o.oid IS NOT NULL THEN pg_catalog.jsonb_build_object('type', 'object',\n"
+"                'properties', o.props)\n"
 "              ELSE (SELECT t.schema FROM types t WHERE t.typid = f.prorettype AND t.typmod = -1) END AS one\n"
 "              FROM (SELECT NULL) AS dummy LEFT JOIN rels rr ON rr.oid = f.retrelid) AS o1)\n"
 "    END AS result_schema\n"
-"  FROM funcs f\n"
+"  FROM funcs f LEFT JOIN fargagg a ON a.oid = f.oid LEFT JOIN foutagg o ON o.oid = f.oid\n"
 "),\n"
 "fgroups AS (\n"
 "  SELECT '/rpc/' || pg_catalog.substr(r.path, 2) AS key, g.*\n"
@@ -552,17 +624,33 @@ static const char *const openapi_sql =
 "      '{\"bearer\": {\"type\": \"http\", \"scheme\": \"bearer\", \"bearerFormat\": \"JWT\"}}'::pg_catalog.json END)\n"
 "  )), NULL::pg_catalog.int8\n";
 
+static PgrestResult *run_statement(const PgrestQuery *query);
+static char *document_key(const PgrestQuery *query);
+static void append_key_part(StringInfo key, const char *part);
+static Document *find_document(const char *key, uint64 loads, uint64 epoch);
+static Document *make_document(const char *key, uint64 loads, uint64 epoch,
+							   const PgrestResult *result);
+static void render_page(Document *doc);
+static void make_room(Size bytes);
+static void forget_documents(uint64 loads, uint64 epoch);
+static void free_document(Document *doc);
+static const char *document_url(const PgrestRequest *req);
+static char *replace_all(const char *text, size_t len, const char *from,
+						 const char *to, size_t *result_len);
 static char *server_url(const PgrestRequest *req);
 static bool is_host(const char *host);
 
 /*
- * The statement that builds the document for the request's schema.
- * Raises 404 PGRST126 when pgrest.openapi_mode is 'disabled'.
+ * The statement that builds the document for the request's schema, and
+ * the version of what it depends on as the request's refresh found it
+ * (call after pgrest_schema_refresh).  Raises 404 PGRST126 when
+ * pgrest.openapi_mode is 'disabled'.
  */
 PgrestQuery *
 pgrest_openapi_query(const PgrestRequest *req, const char *schema)
 {
-	PgrestQuery *query = palloc0(sizeof(PgrestQuery));
+	DocumentQuery *dq = palloc0(sizeof(DocumentQuery));
+	PgrestQuery *query = &dq->query;
 	const char **params = palloc0(sizeof(char *) * 5);
 
 	if (pgrest_openapi_mode == PGREST_OPENAPI_DISABLED)
@@ -572,10 +660,12 @@ pgrest_openapi_query(const PgrestRequest *req, const char *schema)
 	params[0] = schema;
 	params[1] = pgrest_openapi_mode == PGREST_OPENAPI_FOLLOW_PRIVILEGES ?
 		"true" : "false";
-	params[2] = server_url(req);
+	params[2] = document_url(req);
 	params[3] = pgrest_jwt_secret[0] == '\0' ? "" :
 		pgrest_anon_role[0] == '\0' ? "required" : "optional";
 	params[4] = PGREST_VERSION;
+	/* as the request's refresh found them, before any later invalidation */
+	pgrest_schema_document_version(&dq->loads, &dq->epoch);
 	query->sql = (char *) openapi_sql;
 	query->nparams = 5;
 	query->params = params;
@@ -585,38 +675,322 @@ pgrest_openapi_query(const PgrestRequest *req, const char *schema)
 }
 
 /*
- * The response: the document as JSON, or the page html.c renders from
- * it, whichever the request's Accept chose; no body for HEAD.
+ * The response to query (pgrest_openapi_query's): the document as JSON,
+ * or the page html.c renders from it, whichever the request's Accept
+ * chose; no body for HEAD.  Call inside the request's transaction, after
+ * its settings and pre-request function: the document of the same key
+ * (see document_key) is taken from the cache, else the statement runs,
+ * and what it returns is kept for the next requests.
  */
 PgrestResponse *
-pgrest_openapi_response(const PgrestRequest *req, const PgrestResult *result,
-						bool with_body)
+pgrest_openapi_serve(const PgrestRequest *req, const PgrestQuery *query,
+					 bool with_body)
 {
+	const DocumentQuery *dq = (const DocumentQuery *) query;
 	PgrestResponse *resp = palloc0(sizeof(PgrestResponse));
-	char	   *body = NULL;
+	uint64		loads;
+	uint64		epoch;
+	char	   *key;
+	Document   *doc;
+	const char *body;
+	size_t		body_len;
 	const char *type;
+
+	pgrest_schema_document_version(&loads, &epoch);
+	forget_documents(loads, epoch);
+	key = document_key(query);
+	doc = find_document(key, dq->loads, dq->epoch);
+	if (doc == NULL)
+		doc = make_document(key, dq->loads, dq->epoch, run_statement(query));
 
 	resp->status = 200;
 	if (req->media == PGREST_MEDIA_HTML)
 	{
 		type = "text/html; charset=utf-8";
-		if (with_body)
-			body = pgrest_html_render(result->body, result->body_len);
+		if (with_body && doc->html == NULL)
+			render_page(doc);
+		body = doc->html;
+		body_len = doc->html_len;
 	}
 	else
 	{
 		type = req->media == PGREST_MEDIA_OPENAPI ?
 			"application/openapi+json; charset=utf-8" : PGREST_JSON_CONTENT_TYPE;
-		if (with_body)
-			body = pnstrdup(result->body, result->body_len);
+		body = doc->json;
+		body_len = doc->json_len;
 	}
-	if (body != NULL)
+	/* the request's own copy: a kept document may go before it is sent */
+	if (with_body)
 	{
-		resp->body = pg_server_to_any(body, strlen(body), PG_UTF8);
-		resp->body_len = strlen(resp->body);
+		const char *url = server_url(req);
+
+		if (strcmp(url, query->params[2]) == 0)
+		{
+			resp->body = palloc(body_len + 1);
+			memcpy(resp->body, body, body_len);
+			resp->body[body_len] = '\0';
+			resp->body_len = body_len;
+		}
+		else
+			resp->body = replace_all(body, body_len, query->params[2], url,
+									 &resp->body_len);
 	}
 	pgrest_response_add_header(resp, "Content-Type", type);
+	if (!doc->kept)
+		free_document(doc);
 	return resp;
+}
+
+/*
+ * The statement's document, with JIT off: at thousands of relations its
+ * costs pass jit_above_cost, and compiling takes longer than running it.
+ */
+static PgrestResult *
+run_statement(const PgrestQuery *query)
+{
+	int			nest_level = NewGUCNestLevel();
+	PgrestResult *result;
+
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	result = pgrest_execute_query(query);
+	AtEOXact_GUC(true, nest_level);
+	return result;
+}
+
+/*
+ * What the document of this request depends on, as one string: the
+ * schema cache in use and the document epoch (schemadeps.c: role
+ * memberships and attributes, enum labels); the role the statement runs
+ * as (privileges decide what it shows); its parameters (schema, openapi
+ * mode, server URL from pgrest.openapi_server_url or Host, security);
+ * and the settings PostgreSQL's output depends on (search_path decides
+ * which names are qualified; the others how defaults' constants print),
+ * as the request's settings and pre-request function left them.
+ */
+static char *
+document_key(const PgrestQuery *query)
+{
+	static const char *const settings[] = {
+		"search_path", "DateStyle", "IntervalStyle", "TimeZone",
+		"extra_float_digits", "bytea_output", "lc_monetary",
+		"standard_conforming_strings", "quote_all_identifiers"
+	};
+	StringInfoData key;
+
+	initStringInfo(&key);
+	appendStringInfo(&key, "%u", GetUserId());
+	for (int i = 0; i < query->nparams; i++)
+		append_key_part(&key, query->params[i]);
+	for (int i = 0; i < (int) lengthof(settings); i++)
+		append_key_part(&key, GetConfigOption(settings[i], true, false));
+	return key.data;
+}
+
+/* a part of a key, unambiguous: its length, then itself */
+static void
+append_key_part(StringInfo key, const char *part)
+{
+	if (part == NULL)
+		appendStringInfoString(key, "|-");
+	else
+		appendStringInfo(key, "|%zu:%s", strlen(part), part);
+}
+
+/* the kept document of key, cache and epoch, or NULL */
+static Document *
+find_document(const char *key, uint64 loads, uint64 epoch)
+{
+	ListCell   *lc;
+
+	foreach(lc, documents)
+	{
+		Document   *doc = (Document *) lfirst(lc);
+
+		if (doc->loads == loads && doc->epoch == epoch &&
+			strcmp(doc->key, key) == 0)
+		{
+			doc->used = ++documents_clock;
+			return doc;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The document the statement returned, in the encoding sent (UTF-8),
+ * kept if it fits PGREST_MAX_DOCUMENT_BYTES, after the least recently
+ * used documents that must go to make room for it.
+ */
+static Document *
+make_document(const char *key, uint64 loads, uint64 epoch, const PgrestResult *result)
+{
+	/* the request's until kept: an error frees it with the request */
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "pgrest OpenAPI document",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Document   *doc = palloc0(sizeof(Document));
+
+	doc->context = cxt;
+	doc->key = pstrdup(key);
+	doc->loads = loads;
+	doc->epoch = epoch;
+	doc->source = pnstrdup(result->body, result->body_len);
+	doc->source_len = result->body_len;
+	doc->json = pg_server_to_any(doc->source, doc->source_len, PG_UTF8);
+	doc->json_len = strlen(doc->json);
+	MemoryContextSwitchTo(old);
+	doc->bytes = MemoryContextMemAllocated(cxt, true);
+	if (doc->bytes <= PGREST_MAX_DOCUMENT_BYTES)
+	{
+		make_room(doc->bytes);
+		MemoryContextSetParent(cxt, TopMemoryContext);
+		doc->kept = true;
+		doc->used = ++documents_clock;
+		old = MemoryContextSwitchTo(TopMemoryContext);
+		documents = lappend(documents, doc);
+		MemoryContextSwitchTo(old);
+		documents_bytes += doc->bytes;
+	}
+	return doc;
+}
+
+/* the page for people, rendered once per document */
+static void
+render_page(Document *doc)
+{
+	char	   *page = pgrest_html_render(doc->source, doc->source_len);
+	char	   *utf8 = pg_server_to_any(page, strlen(page), PG_UTF8);
+	Size		before = MemoryContextMemAllocated(doc->context, true);
+	Size		grown;
+
+	doc->html_len = strlen(utf8);
+	doc->html = MemoryContextAlloc(doc->context, doc->html_len + 1);
+	memcpy(doc->html, utf8, doc->html_len + 1);
+	grown = MemoryContextMemAllocated(doc->context, true) - before;
+	doc->bytes += grown;
+	if (doc->kept)
+	{
+		documents_bytes += grown;
+		/* too large to keep with its page: it goes after this request */
+		if (doc->bytes > PGREST_MAX_DOCUMENT_BYTES)
+		{
+			documents = list_delete_ptr(documents, doc);
+			documents_bytes -= doc->bytes;
+			doc->kept = false;
+		}
+		else
+			make_room(0);
+	}
+}
+
+/*
+ * Forget the least recently used documents until there is room for bytes
+ * more: for a new document (bytes > 0), at most PGREST_MAX_DOCUMENTS - 1
+ * stay; after a kept one grew its page (bytes == 0), the one just used
+ * stays.
+ */
+static void
+make_room(Size bytes)
+{
+	int			most = bytes > 0 ? PGREST_MAX_DOCUMENTS - 1 : PGREST_MAX_DOCUMENTS;
+
+	while (documents != NIL &&
+		   (documents_bytes + bytes > PGREST_MAX_DOCUMENT_BYTES ||
+			list_length(documents) > most))
+	{
+		Document   *oldest = NULL;
+		ListCell   *lc;
+
+		foreach(lc, documents)
+		{
+			Document   *doc = (Document *) lfirst(lc);
+
+			if (oldest == NULL || doc->used < oldest->used)
+				oldest = doc;
+		}
+		documents = list_delete_ptr(documents, oldest);
+		documents_bytes -= oldest->bytes;
+		free_document(oldest);
+	}
+}
+
+/* Forget the documents of another cache or epoch: no request asks again. */
+static void
+forget_documents(uint64 loads, uint64 epoch)
+{
+	ListCell   *lc;
+
+	foreach(lc, documents)
+	{
+		Document   *doc = (Document *) lfirst(lc);
+
+		if (doc->loads != loads || doc->epoch != epoch)
+		{
+			documents = foreach_delete_current(documents, lc);
+			documents_bytes -= doc->bytes;
+			free_document(doc);
+		}
+	}
+}
+
+static void
+free_document(Document *doc)
+{
+	MemoryContextDelete(doc->context);
+}
+
+/*
+ * The server URL the document is built with.  One taken from the Host
+ * header is replaced by a placeholder no document can hold otherwise
+ * (it has a random part, drawn once per process), then the placeholder
+ * by the URL in what is sent: a client that varies Host gets the kept
+ * document, not a new one.  A Host is only letters, digits and ".-:[]",
+ * which JSON, HTML and shell quoting leave as they are.
+ */
+static const char *
+document_url(const PgrestRequest *req)
+{
+	static char placeholder[64] = "";
+
+	if (pgrest_openapi_server_url[0] != '\0' || server_url(req)[0] == '\0')
+		return server_url(req);
+	if (placeholder[0] == '\0')
+	{
+		uint64		nonce;
+
+		if (!pg_strong_random(&nonce, sizeof(nonce)))
+			nonce = (uint64) random() << 32 | (uint64) random();
+		snprintf(placeholder, sizeof(placeholder),
+				 "http://pgrest-host-%016" INT64_MODIFIER "x.invalid", nonce);
+	}
+	return placeholder;
+}
+
+/* text[0..len) with every from replaced by to, palloc'd */
+static char *
+replace_all(const char *text, size_t len, const char *from, const char *to,
+			size_t *result_len)
+{
+	StringInfoData out;
+	size_t		from_len = strlen(from);
+	const char *end = text + len;
+	const char *p = text;
+
+	initStringInfo(&out);
+	while (p < end)
+	{
+		const char *hit = memmem(p, end - p, from, from_len);
+
+		if (hit == NULL)
+			break;
+		appendBinaryStringInfo(&out, p, hit - p);
+		appendStringInfoString(&out, to);
+		p = hit + from_len;
+	}
+	appendBinaryStringInfo(&out, p, end - p);
+	*result_len = out.len;
+	return out.data;
 }
 
 /*

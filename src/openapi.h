@@ -19,8 +19,8 @@
 
 extern PgrestQuery *pgrest_openapi_query(const PgrestRequest *req,
 										 const char *schema);
-extern PgrestResponse *pgrest_openapi_response(const PgrestRequest *req,
-											   const PgrestResult *result,
-											   bool with_body);
+extern PgrestResponse *pgrest_openapi_serve(const PgrestRequest *req,
+											const PgrestQuery *query,
+											bool with_body);
 
 #endif							/* PGREST_OPENAPI_H */

@@ -29,9 +29,9 @@
 #include "postmaster/bgworker.h"
 #include "tcop/utility.h"
 
+#include "commandwatch.h"
 #include "guc.h"
 #include "listen.h"
-#include "rolewatch.h"
 #include "schema.h"
 #include "shmem.h"
 #include "sqlendpoint.h"
@@ -59,7 +59,7 @@ _PG_init(void)
 {
 	pgrest_guc_define();
 	pgrest_sqlendpoint_install_hooks();
-	pgrest_rolewatch_install_hooks();
+	pgrest_commandwatch_install_hooks();
 
 	if (!process_shared_preload_libraries_in_progress || IsBinaryUpgrade)
 		return;

@@ -80,6 +80,13 @@ typedef struct RelationEntry
 	PgrestRelation *rel;
 } RelationEntry;
 
+/* the keys of one table, in the order they were read */
+typedef struct KeysEntry
+{
+	Oid			relid;
+	List	   *keys;			/* PgrestCatalogKey * */
+} KeysEntry;
+
 /* an exposed view and the table column each of its columns stands for */
 typedef struct ExposedView
 {
@@ -102,10 +109,14 @@ typedef struct Derivation
 	HTAB	   *views;			/* every view's query, by oid */
 	List	   *exposed_views;	/* ExposedView * */
 	List	   *keys;			/* PgrestCatalogKey * */
+	HTAB	   *keys_by_relid;	/* KeysEntry by table */
 } Derivation;
 
 static HTAB *index_relations(List *relations);
 static HTAB *index_views(List *views);
+static HTAB *index_keys(List *keys);
+static List *keys_of(Derivation *d, Oid relid);
+static int	compare_oids(const ListCell *a, const ListCell *b);
 static Source resolve_source(HTAB *views, Source source);
 static List *expose_views(Derivation *d, List *relations);
 static void add_view_primary_keys(Derivation *d);
@@ -158,6 +169,7 @@ pgrest_relationships_build(List *relations, List *keys, List *views, List *routi
 	MemoryContextSwitchTo(old);
 	d.relations = index_relations(relations);
 	d.keys = keys;
+	d.keys_by_relid = index_keys(keys);
 	d.exposed_views = expose_views(&d, relations);
 	add_view_primary_keys(&d);
 
@@ -179,6 +191,7 @@ pgrest_relationships_build(List *relations, List *keys, List *views, List *routi
 		list_sort(rel->relationships, compare_relationships);
 	}
 	hash_destroy(d.relations);
+	hash_destroy(d.keys_by_relid);
 	MemoryContextDelete(scratch);
 }
 
@@ -203,6 +216,51 @@ index_relations(List *relations)
 		entry->rel = rel;
 	}
 	return table;
+}
+
+/* each table's keys, so that a key's table finds them without a scan */
+static HTAB *
+index_keys(List *keys)
+{
+	HASHCTL		ctl;
+	HTAB	   *table;
+	ListCell   *lc;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(KeysEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	table = hash_create("pgrest relationship keys", 64, &ctl,
+						HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	foreach(lc, keys)
+	{
+		PgrestCatalogKey *key = (PgrestCatalogKey *) lfirst(lc);
+		bool		found;
+		KeysEntry  *entry = hash_search(table, &key->relid, HASH_ENTER, &found);
+
+		if (!found)
+			entry->keys = NIL;
+		entry->keys = lappend(entry->keys, key);
+	}
+	return table;
+}
+
+/* the keys of table relid (PgrestCatalogKey *), in the order read */
+static List *
+keys_of(Derivation *d, Oid relid)
+{
+	KeysEntry  *entry = hash_search(d->keys_by_relid, &relid, HASH_FIND, NULL);
+
+	return entry ? entry->keys : NIL;
+}
+
+static int
+compare_oids(const ListCell *a, const ListCell *b)
+{
+	Oid			x = lfirst_oid(a);
+	Oid			y = lfirst_oid(b);
+
+	return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /*
@@ -312,11 +370,23 @@ add_view_primary_keys(Derivation *d)
 		ExposedView *view = (ExposedView *) lfirst(lv);
 		PgrestRelation *rel = view->rel;
 		List	   *columns = NIL;
+		List	   *tables = NIL;
+		List	   *candidates = NIL;
+		ListCell   *lt;
 		ListCell   *lk;
 
 		if (rel->npkey > 0)
 			continue;
-		foreach(lk, d->keys)
+		/* the tables it shows columns of, in the order their keys were read */
+		for (int c = 0; c < rel->ncolumns; c++)
+		{
+			if (OidIsValid(view->sources[c].relid))
+				tables = list_append_unique_oid(tables, view->sources[c].relid);
+		}
+		list_sort(tables, compare_oids);
+		foreach(lt, tables)
+			candidates = list_concat(candidates, keys_of(d, lfirst_oid(lt)));
+		foreach(lk, candidates)
 		{
 			PgrestCatalogKey *key = (PgrestCatalogKey *) lfirst(lk);
 			List	   *found = NIL;
@@ -446,12 +516,12 @@ is_one_to_one(Derivation *d, const PgrestCatalogKey *fk)
 {
 	ListCell   *lc;
 
-	foreach(lc, d->keys)
+	foreach(lc, keys_of(d, fk->relid))
 	{
 		PgrestCatalogKey *key = (PgrestCatalogKey *) lfirst(lc);
 		bool		same = true;
 
-		if (key->relid != fk->relid || key->type == 'f' ||
+		if (key->type == 'f' ||
 			key->ncolumns != fk->ncolumns)
 			continue;
 		for (int i = 0; i < fk->ncolumns && same; i++)

@@ -5,14 +5,18 @@
  *	  columns, keys and foreign keys, kept between requests.
  *
  * The cache is read from pg_catalog inside a request's transaction (before
- * the request switches role) and kept in its own memory context under
- * TopMemoryContext.  PostgreSQL's invalidation callbacks (relcache, and the
- * syscaches of namespaces, types and functions) only mark it stale; the
- * next request rebuilds it, so DDL is seen by the next request without any
- * reload.  pgrest.reload() bumps a generation counter in shared memory for
- * what sends no invalidation, and a change of pgrest.schemas also forces a
- * rebuild.  A rebuild is built aside and swapped in only when complete: a
- * failure leaves the cache stale, never half-built.
+ * the request switches role, so nothing here needs a privilege of the
+ * login role: objects are found by oid, never by name) and kept in its
+ * own memory context under TopMemoryContext.  PostgreSQL's invalidations
+ * are noted by schemadeps.c, which tells the next request whether they
+ * touch what the cache was read from (DDL, grants, comments, ...) or not
+ * (VACUUM, ANALYZE, temporary tables, other schemas); only the former
+ * rebuild it, so DDL is seen by the next request without any reload, and
+ * maintenance costs the workers nothing.  pgrest.reload() bumps a
+ * generation counter in shared memory for what sends no invalidation, and
+ * a change of pgrest.schemas also forces a rebuild.  A rebuild is built
+ * aside and swapped in only when complete: a failure leaves the cache
+ * stale, never half-built.
  *
  * Privileges are not cached: PostgreSQL checks them when the request's
  * statement runs as the request's role.
@@ -31,6 +35,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
@@ -47,6 +52,7 @@
 #include "guc.h"
 #include "relationship.h"
 #include "schema.h"
+#include "schemadeps.h"
 #include "shmem.h"
 #include "statement.h"
 
@@ -93,10 +99,12 @@ static HTAB *role_settings = NULL;	/* RoleSettingsEntry by role name */
 static char *cache_schemas = NULL;
 static uint64 cache_generation = 0;
 static bool extension_installed = false;
+static PgrestSchemaDeps *cache_deps = NULL;	/* what it was read from */
+static uint64 cache_loads = 0;	/* caches built in this process */
+static uint64 refresh_epoch = 0;	/* the document epoch as this request began */
 
-/* cleared by the invalidation callbacks */
+/* cleared by pgrest_schema_invalidate and by failed rebuilds */
 static bool cache_valid = false;
-static bool callbacks_registered = false;
 
 /* a rebuild in progress */
 typedef struct Build
@@ -114,13 +122,15 @@ typedef struct Build
 	List	   *routine_list;	/* PgrestRoutine * */
 	char	   *geojson;		/* geojson_sql's answer, or NULL */
 	HTAB	   *role_settings;
+	PgrestSchemaDeps *deps;
 } Build;
 
 /*
  * Relations and their columns, in attnum order; partitions are hidden.
  * Nothing here may lock a user table (a long-held lock would stall every
  * request): defaults are deparsed without their relation, which they never
- * reference, and pg_get_serial_sequence takes no lock.
+ * reference.  An identity column's sequence is found in pg_depend, by oid:
+ * the login role needs no privilege on the schema.
  */
 static const char *const relations_sql =
 "SELECT c.oid, n.nspname, c.relname, c.relkind, "
@@ -128,14 +138,22 @@ static const char *const relations_sql =
 "CASE WHEN a.attgenerated <> '' THEN NULL "
 "WHEN a.attidentity <> '' THEN pg_catalog.format("
 "'pg_catalog.nextval(%L::pg_catalog.regclass)', "
-"pg_catalog.pg_get_serial_sequence(pg_catalog.format('%I.%I', n.nspname, c.relname), a.attname)) "
+"pg_catalog.format('%I.%I', sn.nspname, s.relname)) "
 "ELSE pg_catalog.pg_get_expr(d.adbin, 0) END, "
-"a.attgenerated <> '', c.reltype "
+"a.attgenerated <> '', c.reltype, s.oid "
 "FROM pg_catalog.pg_class c "
 "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 "LEFT JOIN pg_catalog.pg_attribute a "
 "ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
 "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+"LEFT JOIN LATERAL (SELECT s.oid, s.relname, s.relnamespace "
+"FROM pg_catalog.pg_depend dp "
+"JOIN pg_catalog.pg_class s ON s.oid = dp.objid AND s.relkind = 'S' "
+"WHERE a.attidentity <> '' AND dp.classid = " CppAsString2(RelationRelationId)
+" AND dp.refclassid = " CppAsString2(RelationRelationId)
+" AND dp.refobjid = c.oid AND dp.refobjsubid = a.attnum AND dp.deptype = 'i' "
+"LIMIT 1) AS s ON true "
+"LEFT JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace "
 "WHERE n.nspname = ANY ($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'f') "
 "AND NOT c.relispartition "
 "ORDER BY c.oid, a.attnum";
@@ -149,10 +167,10 @@ static const char *const constraints_sql =
 "SELECT con.conrelid, con.contype, con.conname, con.conkey, "
 "con.confrelid, con.confkey "
 "FROM pg_catalog.pg_constraint con "
+"JOIN pg_catalog.pg_namespace n ON n.oid = con.connamespace "
 "WHERE con.contype IN ('p', 'u', 'f') AND con.conrelid <> 0 "
 "AND (con.contype <> 'f' OR con.conparentid = 0) "
-"AND con.connamespace NOT IN ('pg_catalog'::pg_catalog.regnamespace, "
-"'information_schema'::pg_catalog.regnamespace) "
+"AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
 "ORDER BY con.conrelid, con.contype, con.conname";
 
 /*
@@ -178,7 +196,7 @@ static const char *const geojson_sql =
 "SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) "
 "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
 "WHERE p.proname = 'st_asgeojson' AND p.pronargs >= 1 "
-"AND p.proargtypes[0] = 'pg_catalog.record'::pg_catalog.regtype "
+"AND p.proargtypes[0] = " CppAsString2(RECORDOID) " "
 "ORDER BY n.nspname LIMIT 1";
 
 /* the stored query of every user view (views of views are followed) */
@@ -186,9 +204,9 @@ static const char *const views_sql =
 "SELECT r.ev_class, r.ev_action "
 "FROM pg_catalog.pg_rewrite r "
 "JOIN pg_catalog.pg_class c ON c.oid = r.ev_class "
+"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 "WHERE r.rulename = '_RETURN' AND c.relkind IN ('v', 'm') "
-"AND c.relnamespace NOT IN ('pg_catalog'::pg_catalog.regnamespace, "
-"'information_schema'::pg_catalog.regnamespace)";
+"AND n.nspname NOT IN ('pg_catalog', 'information_schema')";
 
 /* functions (not procedures or aggregates) and their parameters */
 static const char *const routines_sql =
@@ -201,9 +219,7 @@ static const char *const routines_sql =
 "WHERE n.nspname = ANY ($1) AND p.prokind = 'f' "
 "ORDER BY n.nspname, p.proname, p.oid";
 
-static void register_callbacks(void);
-static void invalidate_relcache(Datum arg, Oid relid);
-static void invalidate_syscache(Datum arg, int cacheid, uint32 hashvalue);
+static bool stale(const PgrestInvalidations *taken);
 static void build(Build *b);
 static void add_column_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void finish_relation(Build *b);
@@ -232,15 +248,22 @@ void
 pgrest_schema_refresh(void)
 {
 	uint64		generation = pgrest_shmem_schema_generation();
+	PgrestInvalidations *taken;
 	Build		b;
 
+	/*
+	 * Before any catalog access, which may accept invalidations of changes
+	 * this request's snapshot does not see: those wait for the next one.
+	 */
+	pgrest_schemadeps_register();
+	taken = pgrest_schemadeps_take();
+	refresh_epoch = pgrest_schemadeps_document_epoch();
+
 	if (cache_valid && generation == cache_generation &&
-		cache_schemas != NULL && strcmp(cache_schemas, pgrest_schemas) == 0)
+		cache_schemas != NULL && strcmp(cache_schemas, pgrest_schemas) == 0 &&
+		(taken == NULL || !stale(taken)))
 		return;
 
-	register_callbacks();
-
-	/* an invalidation arriving while we read marks the new cache stale */
 	cache_valid = true;
 	cache_generation = generation;
 
@@ -274,9 +297,25 @@ pgrest_schema_refresh(void)
 	all_relations = b.relations;
 	geojson_function = b.geojson;
 	role_settings = b.role_settings;
+	cache_deps = b.deps;
 	extension_installed = OidIsValid(get_extension_oid("pgrest", true));
 	cache_schemas = MemoryContextStrdup(cache_context, pgrest_schemas);
+	cache_loads++;
 	pgrest_shmem_count_schema_load();	/* for /metrics */
+}
+
+/*
+ * What the OpenAPI document of this request depends on besides the
+ * request: the cache in use (it changes with every rebuild), and the
+ * document epoch as the request's refresh began (role memberships, role
+ * attributes, enum labels).  A document built in this request is never
+ * older than either.
+ */
+void
+pgrest_schema_document_version(uint64 *loads, uint64 *epoch)
+{
+	*loads = cache_loads;
+	*epoch = refresh_epoch;
 }
 
 /* Is the pgrest extension installed here?  (CREATE and DROP EXTENSION
@@ -390,32 +429,27 @@ pgrest_schema_column(const PgrestRelation *rel, const char *name)
 }
 
 /*
- * Once per process.  PostgreSQL allows few relcache callbacks per
- * process, so they must never be registered twice.
+ * Whether the invalidations taken touch the cache.  When the check fails
+ * (a cancel, say), what was taken is gone: rebuild next time.
  */
-static void
-register_callbacks(void)
+static bool
+stale(const PgrestInvalidations *taken)
 {
-	if (callbacks_registered)
-		return;
-	CacheRegisterRelcacheCallback(invalidate_relcache, (Datum) 0);
-	CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_syscache, (Datum) 0);
-	CacheRegisterSyscacheCallback(TYPEOID, invalidate_syscache, (Datum) 0);
-	CacheRegisterSyscacheCallback(PROCOID, invalidate_syscache, (Datum) 0);
-	callbacks_registered = true;
-}
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile bool changed = false;
 
-/* any relation's definition changed (or all, with InvalidOid) */
-static void
-invalidate_relcache(Datum arg, Oid relid)
-{
-	cache_valid = false;
-}
-
-static void
-invalidate_syscache(Datum arg, int cacheid, uint32 hashvalue)
-{
-	cache_valid = false;
+	PG_TRY();
+	{
+		changed = pgrest_schemadeps_changed(cache_deps, taken, pgrest_guc_schema_list());
+	}
+	PG_CATCH();
+	{
+		cache_valid = false;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	return changed;
 }
 
 static void
@@ -448,6 +482,9 @@ build(Build *b)
 	MemoryContextSwitchTo(old);
 
 	schemas = pgrest_guc_schema_list();
+	old = MemoryContextSwitchTo(b->context);
+	b->deps = pgrest_schemadeps_begin();
+	MemoryContextSwitchTo(old);
 	pgrest_catalog_rows(relations_sql, schemas, add_column_row, b);
 	finish_relation(b);
 	pgrest_catalog_rows(constraints_sql, schemas, add_constraint_row, b);
@@ -457,6 +494,7 @@ build(Build *b)
 	pgrest_catalog_rows(role_settings_sql, schemas, add_role_setting_row, b);
 
 	old = MemoryContextSwitchTo(b->context);
+	pgrest_schemadeps_finish(b->deps, schemas);
 	find_returned_tables(b);
 	pgrest_relationships_build(b->relations, b->keys, b->views, b->routine_list);
 	MemoryContextSwitchTo(old);
@@ -472,6 +510,7 @@ add_column_row(HeapTuple tuple, TupleDesc desc, void *arg)
 	MemoryContext old = MemoryContextSwitchTo(b->context);
 	bool		isnull;
 	Oid			oid = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
+	Oid			sequence;
 
 	if (b->current == NULL || b->current->oid != oid)
 	{
@@ -510,6 +549,11 @@ add_column_row(HeapTuple tuple, TupleDesc desc, void *arg)
 		col->default_expr = SPI_getvalue(tuple, desc, 10);
 		col->generated = DatumGetBool(SPI_getbinval(tuple, desc, 11, &isnull));
 		b->columns = lappend(b->columns, col);
+		pgrest_schemadeps_name_type(b->deps, col->type);
+		/* an identity column's sequence, whose name its default holds */
+		sequence = DatumGetObjectId(SPI_getbinval(tuple, desc, 13, &isnull));
+		if (!isnull)
+			pgrest_schemadeps_name_relation(b->deps, sequence);
 	}
 	MemoryContextSwitchTo(old);
 }
@@ -802,6 +846,12 @@ add_routine_row(HeapTuple tuple, TupleDesc desc, void *arg)
 
 	routine->description = text_of(tuple, desc, 13);
 	result_columns(routine, out_names, out_types);
+
+	/* its types, named or not, and itself */
+	pgrest_schemadeps_name_function(b->deps, routine->oid);
+	pgrest_schemadeps_name_type(b->deps, routine->rettype);
+	for (int i = 0; i < ntypes; i++)
+		pgrest_schemadeps_name_type(b->deps, DatumGetObjectId(types[i]));
 
 	/* every function may be a computed relationship (relationship.c) */
 	b->routine_list = lappend(b->routine_list, routine);

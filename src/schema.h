@@ -152,6 +152,7 @@ typedef struct PgrestSetting
 
 extern void pgrest_schema_refresh(void);
 extern void pgrest_schema_invalidate(void);
+extern void pgrest_schema_document_version(uint64 *loads, uint64 *epoch);
 extern bool pgrest_schema_extension_installed(void);
 extern PgrestRelation *pgrest_schema_relation(const char *schema,
 											  const char *name);
