@@ -9,51 +9,29 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 PGFILEDESC = "pgrest - PostgREST-compatible REST API inside PostgreSQL"
 
 MODULE_big = pgrest
-# pipeline order: process set-up, then one request from socket to response
-OBJS = \
-	src/pgrest.o \
-	src/guc.o \
-	src/listen.o \
-	src/shmem.o \
-	src/login.o \
-	src/worker.o \
-	src/http.o \
-	src/conn.o \
-	src/handler.o \
-	src/state.o \
-	src/admin.o \
-	src/failure.o \
-	src/jsonparse.o \
-	src/commandwatch.o \
-	src/metrics.o \
-	src/router.o \
-	src/request.o \
-	src/grammar.o \
-	src/percent.o \
-	src/payload.o \
-	src/encoding.o \
-	src/auth.o \
-	src/jwk.o \
-	src/jwt.o \
-	src/catalog.o \
-	src/schema.o \
-	src/schemadeps.o \
-	src/relationship.o \
-	src/fuzzy.o \
-	src/plan.o \
-	src/readplan.o \
-	src/query.o \
-	src/render.o \
-	src/openapi.o \
-	src/html.o \
-	src/statement.o \
-	src/execute.o \
-	src/session.o \
-	src/sqlendpoint.o \
-	src/result.o \
-	src/stream.o \
-	src/response.o \
-	src/error.o
+# base: message types, errors, the request state, JSON, encodings
+BASE_OBJS = src/base/state.o src/base/jsonparse.o src/base/encoding.o src/base/error.o
+# server: settings, shared memory, sockets, counters, logging in
+SERVER_OBJS = src/server/guc.o src/server/listen.o src/server/shmem.o src/server/login.o src/server/metrics.o
+# api: a request parsed
+API_OBJS = src/api/router.o src/api/request.o src/api/grammar.o src/api/percent.o src/api/payload.o
+# auth: the request's role
+AUTH_OBJS = src/auth/auth.o src/auth/jwk.o src/auth/jwt.o
+# cache: the schema cache
+CACHE_OBJS = src/cache/commandwatch.o src/cache/catalog.o src/cache/schema.o src/cache/schemadeps.o src/cache/relationship.o
+# plan: a request against the schema cache
+PLAN_OBJS = src/plan/fuzzy.o src/plan/plan.o src/plan/readplan.o
+# query: a plan as SQL
+QUERY_OBJS = src/query/query.o src/query/render.o
+# run: the transaction and the statement
+RUN_OBJS = src/run/statement.o src/run/execute.o src/run/session.o src/run/sqlendpoint.o src/run/result.o src/run/stream.o
+# response: results and errors as HTTP
+RESPONSE_OBJS = src/response/failure.o src/response/openapi.o src/response/html.o src/response/response.o
+# http: libmicrohttpd
+HTTP_OBJS = src/http/http.o src/http/conn.o
+# entry points: the extension, the worker, one request, the admin port
+TOP_OBJS = src/pgrest.o src/worker.o src/handler.o src/admin.o
+OBJS = $(BASE_OBJS) $(SERVER_OBJS) $(API_OBJS) $(AUTH_OBJS) $(CACHE_OBJS) $(PLAN_OBJS) $(QUERY_OBJS) $(RUN_OBJS) $(RESPONSE_OBJS) $(HTTP_OBJS) $(TOP_OBJS)
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 

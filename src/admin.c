@@ -33,13 +33,13 @@
 #include "utils/json.h"
 
 #include "admin.h"
-#include "error.h"
-#include "failure.h"
-#include "guc.h"
-#include "listen.h"
-#include "login.h"
-#include "metrics.h"
-#include "shmem.h"
+#include "base/error.h"
+#include "response/failure.h"
+#include "server/guc.h"
+#include "server/listen.h"
+#include "server/login.h"
+#include "server/metrics.h"
+#include "server/shmem.h"
 
 static PgrestResponse *ready(const PgrestHttpRequest *http);
 static const char *not_ready_reason(const PgrestStats *stats);

@@ -12,9 +12,9 @@
 #ifndef PGREST_ADMIN_H
 #define PGREST_ADMIN_H
 
-#include "request.h"
-#include "response.h"
-#include "router.h"
+#include "api/request.h"
+#include "response/response.h"
+#include "api/router.h"
 
 extern PgrestResponse *pgrest_admin_handle(PgrestRouteKind kind,
 										   const PgrestHttpRequest *http);

@@ -12,8 +12,8 @@
 #ifndef PGREST_HANDLER_H
 #define PGREST_HANDLER_H
 
-#include "request.h"
-#include "response.h"
+#include "api/request.h"
+#include "response/response.h"
 
 struct PgrestStream;
 

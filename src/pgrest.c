@@ -29,12 +29,12 @@
 #include "postmaster/bgworker.h"
 #include "tcop/utility.h"
 
-#include "commandwatch.h"
-#include "guc.h"
-#include "listen.h"
-#include "schema.h"
-#include "shmem.h"
-#include "sqlendpoint.h"
+#include "cache/commandwatch.h"
+#include "server/guc.h"
+#include "server/listen.h"
+#include "cache/schema.h"
+#include "server/shmem.h"
+#include "run/sqlendpoint.h"
 
 PG_MODULE_MAGIC;
 

@@ -60,14 +60,14 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
-#include "execute.h"
-#include "guc.h"
+#include "run/execute.h"
+#include "server/guc.h"
 #include "handler.h"
-#include "http.h"
-#include "jwk.h"
-#include "listen.h"
-#include "login.h"
-#include "shmem.h"
+#include "http/http.h"
+#include "auth/jwk.h"
+#include "server/listen.h"
+#include "server/login.h"
+#include "server/shmem.h"
 #include "worker.h"
 
 /* user_data of the listening sockets' wait events: an index + 1 */

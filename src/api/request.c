@@ -1,0 +1,762 @@
+/*-------------------------------------------------------------------------
+ *
+ * request.c
+ *	  Parse the raw HTTP request: method, path, query string, headers.
+ *
+ * The input is untrusted bytes.  Percent-encoding is decoded by percent.c
+ * (in the query string '+' also means a space, as in HTML forms and in
+ * PostgREST), which checks every decoded string is valid UTF-8 without
+ * NUL bytes and converts it to the database encoding, so later stages
+ * only ever see clean text.  Malformed input raises a 4xx pgrest error.
+ *
+ * The body is parsed separately (pgrest_request_parse_body), once the
+ * request is authenticated: an anonymous client cannot make a worker
+ * parse megabytes it would refuse anyway.  Every loop over the input
+ * checks for interrupts, so the request's timeout bounds it.
+ *
+ * This file is pure parsing: it never calls SPI, reads no catalog and
+ * needs no transaction.
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/api/request.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <errno.h>
+
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+
+#include "base/error.h"
+#include "api/percent.h"
+#include "api/request.h"
+
+static const struct
+{
+	const char *name;
+	PgrestMethod method;
+}			methods[] =
+{
+	{"GET", PGREST_METHOD_GET},
+	{"HEAD", PGREST_METHOD_HEAD},
+	{"POST", PGREST_METHOD_POST},
+	{"PATCH", PGREST_METHOD_PATCH},
+	{"PUT", PGREST_METHOD_PUT},
+	{"DELETE", PGREST_METHOD_DELETE},
+	{"OPTIONS", PGREST_METHOD_OPTIONS},
+};
+
+static PgrestMethod parse_method(const char *name);
+static void parse_path(PgrestRequest *req, const char *raw, PgrestTarget target);
+static List *parse_query(const char *raw);
+static void copy_headers(PgrestRequest *req, const PgrestHttpRequest *http);
+static void parse_params(PgrestRequest *req);
+static int64 parse_nonnegative(const char *name, const char *value);
+static void parse_range(PgrestRequest *req, int64 param_offset, int64 param_limit);
+static void parse_prefer(PgrestRequest *req);
+static void parse_accept(PgrestRequest *req);
+static bool media_from_type(const char *type, PgrestTarget target,
+							PgrestMedia *media);
+static const char *type_name_end(const char *item);
+static int	plan_format(const char *type);
+static char *unquote(char *value);
+static int	explain_options(const char *options);
+static bool root_media_from_type(const char *type, PgrestMedia *media);
+static void range_not_satisfiable(const char *details) pg_attribute_noreturn();
+static bool ends_with_word(const char *name, const char *word);
+static PgrestEmbedParam *add_embed_param(PgrestRequest *req, PgrestParamPath *path,
+										 PgrestEmbedParamKind kind);
+static void invalid_path(void) pg_attribute_noreturn();
+
+/*
+ * Parse the raw request, whose path names target (see router.c).
+ * Everything returned is palloc'd in the current memory context, except
+ * the body, which still points at the caller's bytes.
+ */
+PgrestRequest *
+pgrest_request_parse(const PgrestHttpRequest *http, PgrestTarget target)
+{
+	PgrestRequest *req = palloc0(sizeof(PgrestRequest));
+
+	req->method_name = pstrdup(http->method ? http->method : "");
+	if (!pgrest_request_is_token(req->method_name))
+		pgrest_error_raise(PGREST_ERR_PARSE, "the request method is not an HTTP token",
+						   NULL, NULL);
+	req->method = parse_method(req->method_name);
+	parse_path(req, http->path ? http->path : "", target);
+	req->params = parse_query(http->query);
+	copy_headers(req, http);
+	req->body = http->body;
+	req->body_len = http->body ? http->body_len : 0;
+
+	parse_prefer(req);
+	parse_accept(req);
+	parse_params(req);
+	req->profile = (char *) pgrest_request_header(req,
+												  req->method == PGREST_METHOD_GET ||
+												  req->method == PGREST_METHOD_HEAD ?
+												  "accept-profile" : "content-profile");
+	return req;
+}
+
+/*
+ * Parse the body of a POST, PATCH or PUT into req->payload.  Called once
+ * the request is authenticated.
+ */
+void
+pgrest_request_parse_body(PgrestRequest *req)
+{
+	Oid			raw;
+
+	if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST &&
+		(raw = pgrest_payload_raw_type(pgrest_request_header(req, "content-type"))) != InvalidOid)
+		req->payload = pgrest_payload_raw(raw, req->body, req->body_len);
+	else if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST &&
+			 req->body_len == 0)
+		req->payload = pgrest_payload_parse(NULL, "{}", 2, true);	/* no arguments */
+	else if (req->method == PGREST_METHOD_POST || req->method == PGREST_METHOD_PATCH ||
+			 req->method == PGREST_METHOD_PUT)
+		req->payload = pgrest_payload_parse(pgrest_request_header(req, "content-type"),
+											req->body, req->body_len,
+											req->columns == NIL &&
+											req->target != PGREST_TARGET_ROUTINE);
+}
+
+/* The value of the first header with this (lowercase) name, or NULL. */
+const char *
+pgrest_request_header(const PgrestRequest *req, const char *lowercase_name)
+{
+	for (int i = 0; i < req->nheaders; i++)
+	{
+		if (strcmp(req->headers[i].name, lowercase_name) == 0)
+			return req->headers[i].value;
+	}
+	return NULL;
+}
+
+/* HTTP methods are case-sensitive; anything unlisted is OTHER */
+static PgrestMethod
+parse_method(const char *name)
+{
+	for (size_t i = 0; i < lengthof(methods); i++)
+	{
+		if (strcmp(name, methods[i].name) == 0)
+			return methods[i].method;
+	}
+	return PGREST_METHOD_OTHER;
+}
+
+/*
+ * Decode the names in the path, whose shape router.c has already
+ * classified as target: the split on '/' comes before decoding, so an
+ * encoded "/" stays inside its name.
+ */
+static void
+parse_path(PgrestRequest *req, const char *raw, PgrestTarget target)
+{
+	const char *slash;
+
+	if (target == PGREST_TARGET_NONE || raw[0] != '/')
+		invalid_path();
+	req->target = target;
+	req->path = pgrest_percent_decode(raw, strlen(raw), false, "path");
+	if (target == PGREST_TARGET_ROOT)
+		return;
+
+	slash = strchr(raw + 1, '/');
+	if (slash == NULL)
+	{
+		/* RELATION or SQL: one segment */
+		req->name = pgrest_percent_decode(raw + 1, strlen(raw + 1), false, "path");
+		return;
+	}
+	if (target == PGREST_TARGET_ROUTINE)
+		req->name = pgrest_percent_decode(slash + 1, strlen(slash + 1), false, "path");
+	else
+	{
+		req->name = pgrest_percent_decode(raw + 1, slash - raw - 1, false, "path");
+		req->key = pgrest_percent_decode(slash + 1, strlen(slash + 1), false, "path");
+	}
+}
+
+static void
+invalid_path(void)
+{
+	pgrest_error_raise(PGREST_ERR_PATH,
+					   "Invalid path specified in request URL", NULL, NULL);
+}
+
+/* "a=1&b&c=" → (a,"1") (b,NULL) (c,""); empty pieces are skipped */
+static List *
+parse_query(const char *raw)
+{
+	List	   *params = NIL;
+	const char *p = raw;
+
+	if (raw == NULL)
+		return NIL;
+
+	while (*p)
+	{
+		const char *amp = strchr(p, '&');
+		size_t		len = amp ? (size_t) (amp - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+
+		CHECK_FOR_INTERRUPTS();
+
+		if (len > 0)
+		{
+			PgrestParam *param = palloc(sizeof(PgrestParam));
+
+			if (eq)
+			{
+				param->name = pgrest_percent_decode(p, eq - p, true, "query string");
+				param->value = pgrest_percent_decode(eq + 1, len - (eq - p) - 1,
+												true, "query string");
+			}
+			else
+			{
+				param->name = pgrest_percent_decode(p, len, true, "query string");
+				param->value = NULL;
+			}
+			params = lappend(params, param);
+		}
+		if (amp == NULL)
+			break;
+		p = amp + 1;
+	}
+	return params;
+}
+
+/* header names are case-insensitive: keep them lowercased */
+static void
+copy_headers(PgrestRequest *req, const PgrestHttpRequest *http)
+{
+	req->nheaders = http->nheaders;
+	req->headers = palloc0(sizeof(PgrestHeader) * Max(http->nheaders, 1));
+	for (int i = 0; i < http->nheaders; i++)
+	{
+		char	   *name = pstrdup(http->headers[i].name);
+		const char *value = http->headers[i].value ? http->headers[i].value : "";
+
+		if (!pgrest_request_is_token(name))
+			pgrest_error_raise(PGREST_ERR_PARSE, "a header name is not an HTTP token",
+							   NULL, NULL);
+		for (char *c = name; *c; c++)
+			*c = pg_ascii_tolower((unsigned char) *c);
+		if (!pg_verify_mbstr(PG_UTF8, value, strlen(value), true))
+			pgrest_error_raise(PGREST_ERR_PARSE,
+							   psprintf("the value of header \"%s\" is not valid UTF-8", name),
+							   NULL, NULL);
+		req->headers[i].name = name;
+		req->headers[i].value = pg_any_to_server(value, strlen(value), PG_UTF8);
+	}
+}
+
+/*
+ * Sort the query-string parameters: reserved names (select, columns,
+ * on_conflict), then names whose last part is order, limit, offset, or,
+ * and (a.b.order addresses the embedded resource a.b), then filters.
+ * Parameters for embedded resources are kept with their path, for plan.c
+ * to attach to the resource they name.
+ */
+static void
+parse_params(PgrestRequest *req)
+{
+	ListCell   *lc;
+	int64		offset = 0;
+	int64		limit = -1;
+
+	req->limit = -1;
+	foreach(lc, req->params)
+	{
+		PgrestParam *param = (PgrestParam *) lfirst(lc);
+		const char *name = param->name;
+		const char *value = param->value;
+		PgrestParamPath *path;
+
+		CHECK_FOR_INTERRUPTS();
+		/* ?name without "=" carries nothing, as in PostgREST */
+		if (value == NULL)
+			continue;
+
+		if (strcmp(name, "select") == 0)
+		{
+			req->select = pgrest_grammar_select(value);
+			req->select_given = true;
+		}
+		else if (strcmp(name, "columns") == 0)
+			req->columns = pgrest_grammar_columns(value, "columns parameter");
+		else if (strcmp(name, "on_conflict") == 0)
+			req->on_conflict = pgrest_grammar_columns(value, "on_conflict parameter");
+		else if (strcmp(name, "order") == 0)
+			req->order = pgrest_grammar_order(value);
+		else if (strcmp(name, "limit") == 0)
+			limit = parse_nonnegative("limit", value);
+		else if (strcmp(name, "offset") == 0)
+			offset = parse_nonnegative("offset", value);
+		else if (strcmp(name, "or") == 0 || strcmp(name, "and") == 0 ||
+				 strcmp(name, "not.or") == 0 || strcmp(name, "not.and") == 0)
+			req->filters = lappend(req->filters,
+								   pgrest_grammar_logic(pgrest_grammar_param_path(name, true),
+														value));
+		else if (ends_with_word(name, "or") || ends_with_word(name, "and"))
+		{
+			path = pgrest_grammar_param_path(name, true);
+			add_embed_param(req, path, PGREST_EMBED_FILTER)->filter =
+				pgrest_grammar_logic(path, value);
+		}
+		else if (ends_with_word(name, "order"))
+			add_embed_param(req, pgrest_grammar_param_path(name, false),
+							PGREST_EMBED_ORDER)->order = pgrest_grammar_order(value);
+		else if (ends_with_word(name, "limit"))
+			add_embed_param(req, pgrest_grammar_param_path(name, false),
+							PGREST_EMBED_LIMIT)->number = parse_nonnegative("limit", value);
+		else if (ends_with_word(name, "offset"))
+			add_embed_param(req, pgrest_grammar_param_path(name, false),
+							PGREST_EMBED_OFFSET)->number = parse_nonnegative("offset", value);
+		else if (req->target == PGREST_TARGET_ROUTINE &&
+				 !pgrest_grammar_is_operation(value))
+			req->rpc_args = lappend(req->rpc_args, param);	/* f?a=1 */
+		else
+		{
+			path = pgrest_grammar_param_path(name, false);
+			if (path->embeds == NIL)
+				req->filters = lappend(req->filters, pgrest_grammar_filter(path, value));
+			else
+				add_embed_param(req, path, PGREST_EMBED_FILTER)->filter =
+					pgrest_grammar_filter(path, value);
+		}
+	}
+	parse_range(req, offset, limit);
+}
+
+/* a new parameter for the embedded resource that path names */
+static PgrestEmbedParam *
+add_embed_param(PgrestRequest *req, PgrestParamPath *path, PgrestEmbedParamKind kind)
+{
+	PgrestEmbedParam *param = palloc0(sizeof(PgrestEmbedParam));
+
+	param->embeds = path->embeds;
+	param->kind = kind;
+	req->embed_params = lappend(req->embed_params, param);
+	return param;
+}
+
+/* "x.word": a dotted name whose last part is word */
+static bool
+ends_with_word(const char *name, const char *word)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot != NULL && dot != name && strcmp(dot + 1, word) == 0;
+}
+
+/* limit and offset: decimal integers; negative ones cannot be satisfied */
+static int64
+parse_nonnegative(const char *name, const char *value)
+{
+	char	   *end;
+	long long	n;
+
+	errno = 0;
+	n = strtoll(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0')
+		pgrest_error_raise(PGREST_ERR_PARSE,
+						   psprintf("\"failed to parse %s parameter (%s)\"", name, value),
+						   "expecting an integer", NULL);
+	if (n < 0)
+		range_not_satisfiable(strcmp(name, "limit") == 0 ?
+							  "Limit should be greater than or equal to zero." :
+							  "Offset should be greater than or equal to zero.");
+	return (int64) n;
+}
+
+/*
+ * The rows to return: the intersection of limit/offset with the Range
+ * header (GET and HEAD only), as PostgREST computes it.  A Range header
+ * that does not parse is ignored, as RFC 9110 allows.
+ */
+static void
+parse_range(PgrestRequest *req, int64 param_offset, int64 param_limit)
+{
+	const char *range = NULL;
+	int64		lower = param_offset;
+	int64		upper = param_limit >= 0 ? param_offset + param_limit - 1 : -1;
+
+	req->ranged = param_offset > 0 || param_limit >= 0;
+	if (req->method == PGREST_METHOD_GET || req->method == PGREST_METHOD_HEAD)
+		range = pgrest_request_header(req, "range");
+	if (range != NULL)
+	{
+		long long	hlower;
+		long long	hupper = -1;
+		char	   *end;
+
+		if (strncmp(range, "items=", 6) == 0)
+			range += 6;
+		errno = 0;
+		hlower = isdigit((unsigned char) *range) ? strtoll(range, &end, 10) : -1;
+		if (hlower >= 0 && errno == 0 && *end == '-')
+		{
+			const char *up = end + 1;
+
+			if (*up != '\0')
+			{
+				hupper = isdigit((unsigned char) *up) ? strtoll(up, &end, 10) : -1;
+				if (hupper < 0 || errno != 0 || *end != '\0')
+					hlower = -1;
+			}
+		}
+		else
+			hlower = -1;
+
+		if (hlower >= 0)
+		{
+			if (hupper >= 0 && hlower > hupper)
+				range_not_satisfiable("The lower boundary must be lower than or equal to the upper boundary in the Range header.");
+			req->ranged = true;
+			lower = Max(lower, hlower);
+			if (hupper >= 0)
+				upper = upper >= 0 ? Min(upper, hupper) : hupper;
+		}
+	}
+
+	req->offset = lower;
+	if (param_limit == 0)
+		req->limit = 0;			/* limit=0 is allowed: no rows */
+	else if (upper >= 0)
+	{
+		if (upper < lower)
+			range_not_satisfiable("The lower boundary must be lower than or equal to the upper boundary in the Range header.");
+		req->limit = upper - lower + 1;
+	}
+	else
+		req->limit = -1;
+}
+
+static void
+range_not_satisfiable(const char *details)
+{
+	pgrest_error_raise(PGREST_ERR_RANGE, "Requested range not satisfiable",
+					   details, NULL);
+}
+
+/*
+ * Every Prefer header, comma-separated values, first value of each
+ * preference wins.  Unrecognized ones are ignored, or refused with
+ * handling=strict.
+ */
+static void
+parse_prefer(PgrestRequest *req)
+{
+	PgrestPreferences *prefer = &req->prefer;
+	StringInfoData invalid;
+
+	prefer->max_affected = -1;
+	initStringInfo(&invalid);
+	for (int i = 0; i < req->nheaders; i++)
+	{
+		char	   *values;
+		char	   *token;
+		char	   *save;
+
+		if (strcmp(req->headers[i].name, "prefer") != 0)
+			continue;
+		values = pstrdup(req->headers[i].value);
+		for (token = strtok_r(values, ",", &save); token; token = strtok_r(NULL, ",", &save))
+		{
+			char	   *t = token;
+			size_t		n;
+
+			while (*t == ' ' || *t == '\t')
+				t++;
+			n = strlen(t);
+			while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+				t[--n] = '\0';
+			if (n == 0)
+				continue;
+
+#define PREF(text, field, value) \
+			if (strcmp(t, text) == 0) { if (!prefer->field) prefer->field = value; continue; }
+			PREF("return=minimal", return_, PGREST_RETURN_MINIMAL);
+			PREF("return=headers-only", return_, PGREST_RETURN_HEADERS_ONLY);
+			PREF("return=representation", return_, PGREST_RETURN_REPRESENTATION);
+			PREF("count=exact", count, PGREST_COUNT_EXACT);
+			PREF("count=planned", count, PGREST_COUNT_PLANNED);
+			PREF("count=estimated", count, PGREST_COUNT_ESTIMATED);
+			PREF("resolution=merge-duplicates", resolution, PGREST_RESOLUTION_MERGE);
+			PREF("resolution=ignore-duplicates", resolution, PGREST_RESOLUTION_IGNORE);
+			PREF("missing=default", missing, PGREST_MISSING_DEFAULT);
+			PREF("missing=null", missing, PGREST_MISSING_NULL);
+			PREF("tx=commit", tx, PGREST_TX_COMMIT_PREFERRED);
+			PREF("tx=rollback", tx, PGREST_TX_ROLLBACK_PREFERRED);
+#undef PREF
+			if (strcmp(t, "handling=strict") == 0 || strcmp(t, "handling=lenient") == 0)
+			{
+				if (!prefer->handling_given)
+					prefer->strict = strcmp(t, "handling=strict") == 0;
+				prefer->handling_given = true;
+				continue;
+			}
+			if (strncmp(t, "timezone=", 9) == 0)
+			{
+				if (prefer->timezone == NULL)
+					prefer->timezone = pstrdup(t + 9);
+				continue;
+			}
+			if (strncmp(t, "max-affected=", 13) == 0)
+			{
+				char	   *end;
+				long long	n2;
+
+				errno = 0;
+				n2 = strtoll(t + 13, &end, 10);
+				if (errno == 0 && end != t + 13 && *end == '\0' && n2 >= 0)
+				{
+					if (prefer->max_affected < 0)
+						prefer->max_affected = n2;
+					continue;
+				}
+			}
+			if (invalid.len > 0)
+				appendStringInfoString(&invalid, ", ");
+			appendStringInfoString(&invalid, t);
+		}
+	}
+	if (prefer->strict && invalid.len > 0)
+		pgrest_error_raise(PGREST_ERR_PREFERENCE,
+						   "Invalid preferences given with handling=strict",
+						   psprintf("Invalid preferences: %s", invalid.data),
+						   NULL);
+}
+
+/*
+ * Choose the representation from Accept: the acceptable type with the
+ * highest q, the earliest on ties.  None acceptable: 406 PGRST107.
+ */
+static void
+parse_accept(PgrestRequest *req)
+{
+	const char *accept = pgrest_request_header(req, "accept");
+	char	   *copy;
+	char	   *item;
+	char	   *save;
+	double		best_q = -1;
+
+	req->media = req->target == PGREST_TARGET_ROOT ?
+		PGREST_MEDIA_OPENAPI : PGREST_MEDIA_JSON;
+	if (accept == NULL || accept[0] == '\0')
+		return;
+
+	copy = pstrdup(accept);
+	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save))
+	{
+		char	   *params = strchr(item, ';');
+		char	   *type = item;
+		double		q = 1.0;
+		bool		strip = false;
+		char	   *plan_for = NULL;
+		char	   *plan_options = NULL;
+		int			plan = plan_format(type_name_end(item));
+		PgrestMedia media;
+
+		if (params)
+			*params++ = '\0';
+		while (*type == ' ' || *type == '\t')
+			type++;
+		for (char *end = type + strlen(type); end > type && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			end[-1] = '\0';
+
+		/* parameters: q=, nulls=stripped */
+		while (params && *params)
+		{
+			char	   *next = strchr(params, ';');
+
+			if (next)
+				*next++ = '\0';
+			while (*params == ' ' || *params == '\t')
+				params++;
+			if (strncmp(params, "q=", 2) == 0)
+				q = strtod(params + 2, NULL);
+			else if (strncmp(params, "nulls=stripped", 14) == 0)
+				strip = true;
+			else if (pg_strncasecmp(params, "for=", 4) == 0)
+				plan_for = unquote(params + 4);
+			else if (pg_strncasecmp(params, "options=", 8) == 0)
+				plan_options = unquote(params + 8);
+			params = next;
+		}
+
+		/* application/vnd.pgrst.plan[+text|+json]: the plan for another type */
+		if (plan != PGREST_EXPLAIN_NONE)
+		{
+			if (q <= 0 || q <= best_q || req->target == PGREST_TARGET_ROOT ||
+				!media_from_type(plan_for ? plan_for : "application/json",
+								 req->target, &media))
+				continue;
+			best_q = q;
+			req->media = media;
+			req->strip_nulls = false;
+			req->explain = plan;
+			req->explain_options = explain_options(plan_options);
+			continue;
+		}
+		if (q <= 0 || q <= best_q || !media_from_type(type, req->target, &media))
+			continue;
+		best_q = q;
+		req->media = media;
+		req->explain = PGREST_EXPLAIN_NONE;
+		req->strip_nulls = strip && (media == PGREST_MEDIA_JSON || media == PGREST_MEDIA_OBJECT);
+	}
+	if (best_q < 0)
+		pgrest_error_raise(PGREST_ERR_MEDIA,
+						   psprintf("None of these media types are available: %s", accept),
+						   NULL, NULL);
+}
+
+/* the media type of an Accept item, without its parameters and spaces */
+static const char *
+type_name_end(const char *item)
+{
+	const char *start = item;
+	const char *end;
+
+	while (*start == ' ' || *start == '\t')
+		start++;
+	end = start;
+	while (*end && *end != ';' && *end != ' ' && *end != '\t')
+		end++;
+	return pnstrdup(start, end - start);
+}
+
+/* PGREST_EXPLAIN_TEXT or _JSON for PostgREST's plan media types, or NONE */
+static int
+plan_format(const char *type)
+{
+	if (pg_strcasecmp(type, "application/vnd.pgrst.plan") == 0 ||
+		pg_strcasecmp(type, "application/vnd.pgrst.plan+text") == 0)
+		return PGREST_EXPLAIN_TEXT;
+	if (pg_strcasecmp(type, "application/vnd.pgrst.plan+json") == 0)
+		return PGREST_EXPLAIN_JSON;
+	return PGREST_EXPLAIN_NONE;
+}
+
+/* a parameter's value without its double quotes and trailing spaces */
+static char *
+unquote(char *value)
+{
+	size_t		n;
+
+	if (*value == '"')
+		value++;
+	n = strlen(value);
+	while (n > 0 && (value[n - 1] == '"' || value[n - 1] == ' ' || value[n - 1] == '\t'))
+		value[--n] = '\0';
+	return value;
+}
+
+/* options=analyze|verbose|settings|buffers|wal; others are ignored */
+static int
+explain_options(const char *options)
+{
+	static const struct
+	{
+		const char *name;
+		int			flag;
+	}			names[] = {
+		{"analyze", PGREST_EXPLAIN_ANALYZE}, {"verbose", PGREST_EXPLAIN_VERBOSE},
+		{"settings", PGREST_EXPLAIN_SETTINGS}, {"buffers", PGREST_EXPLAIN_BUFFERS},
+		{"wal", PGREST_EXPLAIN_WAL},
+	};
+	char	   *copy;
+	char	   *item;
+	char	   *save;
+	int			flags = 0;
+
+	if (options == NULL)
+		return 0;
+	copy = pstrdup(options);
+	for (item = strtok_r(copy, "|", &save); item; item = strtok_r(NULL, "|", &save))
+	{
+		for (size_t i = 0; i < lengthof(names); i++)
+		{
+			if (pg_strcasecmp(item, names[i].name) == 0)
+				flags |= names[i].flag;
+		}
+	}
+	return flags;
+}
+
+static bool
+media_from_type(const char *type, PgrestTarget target, PgrestMedia *media)
+{
+	if (target == PGREST_TARGET_ROOT)
+		return root_media_from_type(type, media);
+	if (pg_strcasecmp(type, "application/json") == 0 ||
+		pg_strcasecmp(type, "*/*") == 0 ||
+		pg_strcasecmp(type, "application/*") == 0 ||
+		pg_strcasecmp(type, "application/vnd.pgrst.array+json") == 0 ||
+		pg_strcasecmp(type, "application/vnd.pgrst.array") == 0)
+		*media = PGREST_MEDIA_JSON;
+	else if (pg_strcasecmp(type, "application/vnd.pgrst.object+json") == 0 ||
+			 pg_strcasecmp(type, "application/vnd.pgrst.object") == 0)
+		*media = PGREST_MEDIA_OBJECT;
+	else if (pg_strcasecmp(type, "text/csv") == 0 ||
+			 pg_strcasecmp(type, "text/*") == 0)
+		*media = PGREST_MEDIA_CSV;
+	else if (pg_strcasecmp(type, "application/geo+json") == 0)
+		*media = PGREST_MEDIA_GEOJSON;
+	else if (pg_strcasecmp(type, "application/x-ndjson") == 0)
+		*media = PGREST_MEDIA_NDJSON;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * The root serves its description as OpenAPI (application/json and any
+ * type included, as in PostgREST) or as a page for people (text/html,
+ * what browsers ask for first).
+ */
+static bool
+root_media_from_type(const char *type, PgrestMedia *media)
+{
+	if (pg_strcasecmp(type, "application/openapi+json") == 0 ||
+		pg_strcasecmp(type, "*/*") == 0 ||
+		pg_strcasecmp(type, "application/*") == 0)
+		*media = PGREST_MEDIA_OPENAPI;
+	else if (pg_strcasecmp(type, "application/json") == 0)
+		*media = PGREST_MEDIA_JSON;
+	else if (pg_strcasecmp(type, "text/html") == 0 ||
+			 pg_strcasecmp(type, "text/*") == 0)
+		*media = PGREST_MEDIA_HTML;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * RFC 9110's token, what methods and header names are made of: ASCII
+ * letters, digits and !#$%&'*+-.^_`|~.  Anything else would be echoed into
+ * JSON and SQL settings as bytes that may not even be UTF-8.
+ */
+bool
+pgrest_request_is_token(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+	{
+		unsigned char c = (unsigned char) *s;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,65 @@
+/*-------------------------------------------------------------------------
+ *
+ * state.h
+ *	  What a process keeps of the request it runs, in one struct
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/base/state.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGREST_STATE_H
+#define PGREST_STATE_H
+
+#include "utils/portal.h"
+#include "utils/resowner.h"
+
+#include "base/error.h"
+
+struct PgrestStream;
+
+/* the pgrest error being raised: its entry in error.c's table */
+typedef struct PgrestPendingError
+{
+	bool		set;
+	PgrestError error;
+	bool		details_json;	/* details is JSON text, not a string */
+} PgrestPendingError;
+
+/*
+ * One request, from its first stage to its last byte.  A request that
+ * streams its rows outlives the turn of the worker's loop that started it,
+ * so nothing of it may live in a stage's local variables; a new request
+ * starts from nothing (pgrest_state_reset).  Each part belongs to
+ * the file named above it, which alone reads and writes it.
+ */
+typedef struct PgrestState
+{
+	/* handler.c: the request as a whole */
+	bool		running;		/* pgrest.handle() cannot run inside it */
+	char	   *line;			/* "GET /path?query", for the log */
+	struct PgrestStream *stream;	/* rows still to send, in later turns */
+
+	/* execute.c: its transaction */
+	bool		nested;			/* inside pgrest.handle(): a subtransaction */
+	bool		rollback;		/* end with ROLLBACK (tx_end, Prefer: tx) */
+	MemoryContext context;		/* the request's memory */
+	ResourceOwner caller_owner; /* CurrentResourceOwner when it began */
+	const char *caller_query;	/* debug_query_string when it began */
+	int			guc_level;		/* the nesting level of its settings */
+	bool		role_locked;	/* SET ROLE is refused (lock_role) */
+	Oid			locked_userid;
+	int			locked_sec_context;
+	bool		timeout_armed;
+	bool		objects_created;	/* it created some object (temporary?) */
+	Portal		rows;			/* a read's rows being fetched, or NULL */
+
+	/* error.c */
+	PgrestPendingError error;
+} PgrestState;
+
+extern PgrestState *pgrest_state_get(void);
+extern PgrestState *pgrest_state_reset(void);
+
+#endif							/* PGREST_STATE_H */

@@ -1,0 +1,28 @@
+/*-------------------------------------------------------------------------
+ *
+ * http.h
+ *	  The HTTP server of one worker (libmicrohttpd, external event loop)
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/http/http.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGREST_HTTP_H
+#define PGREST_HTTP_H
+
+extern void pgrest_http_start(void);
+extern int	pgrest_http_event_fd(void);
+extern long pgrest_http_timeout_ms(void);
+extern bool pgrest_http_has_room(void);
+extern bool pgrest_http_could_take(void);
+extern bool pgrest_http_make_room(void);
+extern bool pgrest_http_admin_has_room(void);
+extern bool pgrest_http_admin_could_take(void);
+extern bool pgrest_http_admin_make_room(void);
+extern int	pgrest_http_connections(void);
+extern bool pgrest_http_accept(int listen_fd, bool admin);
+extern void pgrest_http_run(void);
+
+#endif							/* PGREST_HTTP_H */

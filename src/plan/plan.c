@@ -1,0 +1,886 @@
+/*-------------------------------------------------------------------------
+ *
+ * plan.c
+ *	  Decide what a parsed request does: which exposed schema, which
+ *	  relation, which outputs, filters, order and range.
+ *
+ * Names from the request are looked up in the schema cache; unknown
+ * relations, schemas and methods become 404/405/406 errors here, before
+ * any SQL runs.  Unknown columns are left to PostgreSQL, which reports
+ * them (42703) when the statement is parsed, as it does for PostgREST.
+ * Casts in select= are resolved to a type here, so only PostgreSQL's own
+ * spelling of a type name ever reaches the SQL text.  Privileges are not
+ * checked here: PostgreSQL checks them when the statement runs as the
+ * request's role.
+ *
+ * This file reads the catalogs (schema cache, type names) but runs no
+ * SQL; it needs a transaction.
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/plan/plan.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "parser/parser.h"
+#include "parser/parse_type.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+
+#include "base/error.h"
+#include "plan/fuzzy.h"
+#include "server/guc.h"
+#include "plan/plan.h"
+#include "plan/readplan.h"
+
+static void choose_schema(const PgrestRequest *req, PgrestPlan *plan);
+static void require_read_method(const PgrestRequest *req, PgrestPlan *plan);
+static void unsupported_method(const PgrestRequest *req) pg_attribute_noreturn();
+static PgrestRelation *resolve_relation(const PgrestPlan *plan, const char *name);
+static char *table_hint(const char *schema, const char *name);
+static void plan_transaction_end(const PgrestRequest *req, PgrestPlan *plan);
+static void plan_relation(const PgrestRequest *req, PgrestPlan *plan);
+static void plan_read(const PgrestRequest *req, PgrestPlan *plan);
+static bool written_row_by_row(const PgrestPlan *plan);
+static void plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
+							   const char *origin_name, bool top_level);
+static void plan_insert(const PgrestRequest *req, PgrestPlan *plan);
+static void plan_update_or_delete(const PgrestRequest *req, PgrestPlan *plan);
+static void plan_put(const PgrestRequest *req, PgrestPlan *plan);
+static List *put_key_from_filters(PgrestPlan *plan);
+static void put_filters_invalid(void) pg_attribute_noreturn();
+static void plan_write(const PgrestRequest *req, PgrestPlan *plan);
+static void plan_call(const PgrestRequest *req, PgrestPlan *plan);
+static void plan_sql(const PgrestRequest *req, PgrestPlan *plan);
+static PgrestRoutine *choose_routine(const PgrestRequest *req, const PgrestPlan *plan,
+									 List *names, bool *call_body);
+static void no_routine(const PgrestRequest *req, const PgrestPlan *plan,
+					   List *overloads, List *names) pg_attribute_noreturn();
+static char *names_list(List *names);
+static int	compare_names(const ListCell *a, const ListCell *b);
+static bool routine_takes(const PgrestRoutine *routine, List *names);
+static bool takes_body(const PgrestRoutine *routine, Oid raw);
+static bool name_in(List *names, const char *name);
+static const PgrestRoutineArg *routine_arg(const PgrestRoutine *routine, const char *name);
+static char *routine_signature(const PgrestRoutine *routine);
+static PgrestRelation *scalar_result(const PgrestRoutine *routine);
+static int	column_index(const PgrestRelation *rel, const char *name);
+static void no_single_key(const PgrestRelation *rel) pg_attribute_noreturn();
+static void add_key_filter(const PgrestRequest *req, PgrestPlan *plan);
+
+/* Plan the request; raises a pgrest error for what cannot be served. */
+PgrestPlan *
+pgrest_plan_build(const PgrestRequest *req)
+{
+	PgrestPlan *plan = palloc0(sizeof(PgrestPlan));
+
+	plan->max_affected = -1;
+	choose_schema(req, plan);
+	plan_transaction_end(req, plan);
+	switch (req->target)
+	{
+		case PGREST_TARGET_ROOT:
+			require_read_method(req, plan);
+			plan->kind = PGREST_PLAN_OPENAPI;
+			break;
+		case PGREST_TARGET_SQL:
+			plan_sql(req, plan);
+			break;
+		case PGREST_TARGET_RELATION:
+		case PGREST_TARGET_ROW:
+			plan->rel = resolve_relation(plan, req->name);
+			plan_relation(req, plan);
+			break;
+		case PGREST_TARGET_ROUTINE:
+			plan_call(req, plan);
+			break;
+		case PGREST_TARGET_NONE:
+			elog(ERROR, "a path that names nothing reached the planner");
+	}
+	plan->row_by_row = written_row_by_row(plan);
+	return plan;
+}
+
+/*
+ * Whether the body is written row by row as a portal yields the rows
+ * (stream.c), so that a large one can be streamed: JSON arrays and CSV of
+ * reads and of functions returning sets, and NDJSON.  Single objects,
+ * GeoJSON, a function's single value and the rows a write returns are
+ * aggregated by the statement itself.
+ */
+static bool
+written_row_by_row(const PgrestPlan *plan)
+{
+	if (!plan->with_body ||
+		(plan->kind != PGREST_PLAN_READ && plan->kind != PGREST_PLAN_CALL))
+		return false;
+	switch (plan->media)
+	{
+		case PGREST_MEDIA_NDJSON:
+			return true;
+		case PGREST_MEDIA_JSON:
+		case PGREST_MEDIA_CSV:
+			return plan->kind == PGREST_PLAN_READ || plan->routine->returns_set;
+		default:
+			return false;
+	}
+}
+
+/* the method decides what happens to the relation (or its row) */
+static void
+plan_relation(const PgrestRequest *req, PgrestPlan *plan)
+{
+	bool		row = req->target == PGREST_TARGET_ROW;
+
+	switch (req->method)
+	{
+		case PGREST_METHOD_GET:
+		case PGREST_METHOD_HEAD:
+			require_read_method(req, plan);
+			plan_read(req, plan);
+			break;
+		case PGREST_METHOD_POST:
+			if (row)
+				unsupported_method(req);
+			plan_insert(req, plan);
+			break;
+		case PGREST_METHOD_PATCH:
+		case PGREST_METHOD_DELETE:
+			plan_update_or_delete(req, plan);
+			break;
+		case PGREST_METHOD_PUT:
+			plan_put(req, plan);
+			break;
+		default:
+			unsupported_method(req);
+	}
+	if (row && plan->kind != PGREST_PLAN_PUT)
+		add_key_filter(req, plan);
+}
+
+/*
+ * pgrest.tx_end decides whether the transaction commits; its
+ * *-allow-override values let Prefer: tx=commit|rollback decide.
+ */
+static void
+plan_transaction_end(const PgrestRequest *req, PgrestPlan *plan)
+{
+	bool		allow = pgrest_tx_end == PGREST_TX_COMMIT_ALLOW_OVERRIDE ||
+		pgrest_tx_end == PGREST_TX_ROLLBACK_ALLOW_OVERRIDE;
+
+	plan->rollback = pgrest_tx_end == PGREST_TX_ROLLBACK ||
+		pgrest_tx_end == PGREST_TX_ROLLBACK_ALLOW_OVERRIDE;
+	if (allow && req->prefer.tx != PGREST_TX_NONE)
+	{
+		plan->rollback = req->prefer.tx == PGREST_TX_ROLLBACK_PREFERRED;
+		plan->tx_applied = true;
+	}
+}
+
+/*
+ * The first exposed schema, or the one a profile header names; a schema
+ * that is not exposed is 406 PGRST106.
+ */
+static void
+choose_schema(const PgrestRequest *req, PgrestPlan *plan)
+{
+	List	   *schemas = pgrest_guc_schema_list();
+	ListCell   *lc;
+
+	plan->schema = linitial(schemas);
+	if (req->profile == NULL)
+		return;
+	foreach(lc, schemas)
+	{
+		if (strcmp((char *) lfirst(lc), req->profile) == 0)
+		{
+			plan->schema = lfirst(lc);
+			plan->profile_given = true;
+			return;
+		}
+	}
+	pgrest_error_raise(PGREST_ERR_SCHEMA,
+					   psprintf("Invalid schema: %s", req->profile),
+					   NULL,
+					   psprintf("Only the following schemas are exposed: %s",
+								pgrest_schemas));
+}
+
+/* GET and HEAD read; every other method is refused for now */
+static void
+require_read_method(const PgrestRequest *req, PgrestPlan *plan)
+{
+	if (req->method != PGREST_METHOD_GET && req->method != PGREST_METHOD_HEAD)
+		unsupported_method(req);
+	plan->read_only = true;
+	plan->with_body = req->method == PGREST_METHOD_GET;
+}
+
+static void
+unsupported_method(const PgrestRequest *req)
+{
+	pgrest_error_raise(PGREST_ERR_METHOD,
+					   psprintf("Unsupported HTTP method: %s", req->method_name),
+					   NULL, NULL);
+}
+
+/* A table, view, materialized view or foreign table of the schema. */
+static PgrestRelation *
+resolve_relation(const PgrestPlan *plan, const char *name)
+{
+	PgrestRelation *rel = pgrest_schema_relation(plan->schema, name);
+
+	if (rel == NULL)
+		pgrest_error_raise(PGREST_ERR_NO_TABLE,
+						   psprintf("Could not find the table '%s.%s' in the schema cache",
+									plan->schema, name),
+						   NULL, table_hint(plan->schema, name));
+	return rel;
+}
+
+/*
+ * "Perhaps you meant the table 's.t'": a relation of the schema at least
+ * 0.75 similar, as PostgREST suggests (not for schemas of 500 or more).
+ */
+static char *
+table_hint(const char *schema, const char *name)
+{
+	List	   *names = NIL;
+	const char *best;
+	ListCell   *lc;
+
+	foreach(lc, pgrest_schema_relations())
+	{
+		PgrestRelation *rel = (PgrestRelation *) lfirst(lc);
+
+		if (strcmp(rel->schema, schema) == 0)
+			names = lappend(names, rel->name);
+	}
+	if (list_length(names) >= 500)
+		return NULL;
+	best = pgrest_fuzzy_best_scored(names, name, 0.75);
+	return best ? psprintf("Perhaps you meant the table '%s.%s'", schema, best) : NULL;
+}
+
+static void
+plan_read(const PgrestRequest *req, PgrestPlan *plan)
+{
+	plan->kind = PGREST_PLAN_READ;
+	plan_returned_rows(req, plan, plan->rel->name, true);
+	plan->offset = req->offset;
+	plan->limit = req->limit;
+	plan->max_rows = pgrest_max_rows;
+	if (pgrest_max_rows > 0)
+		plan->limit = plan->limit < 0 ? pgrest_max_rows : Min(plan->limit, pgrest_max_rows);
+	plan->read->offset = plan->offset;
+	plan->read->limit = plan->limit;
+}
+
+/*
+ * What every statement shares: the tree of the rows it returns (see
+ * readplan.c), count, format.  With top_level the request's filters and
+ * range shape those rows; writes apply their filters to what they write.
+ */
+static void
+plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
+				   const char *origin_name, bool top_level)
+{
+	plan->read = pgrest_readplan_build(plan, req, plan->rel, origin_name, top_level);
+	if (!top_level)
+		plan->filters = list_copy(req->filters);
+	plan->limit = -1;
+	plan->count = req->prefer.count;
+	plan->media = req->media;
+	plan->explain = req->explain;
+	plan->explain_options = req->explain_options;
+	if (plan->explain != PGREST_EXPLAIN_NONE && !pgrest_plan_enabled)
+		pgrest_error_raise(PGREST_ERR_MEDIA,
+						   psprintf("None of these media types are available: %s",
+									pgrest_request_header(req, "accept")),
+						   NULL, NULL);
+	/* GeoJSON needs PostGIS; NDJSON is for reads and calls */
+	if ((plan->media == PGREST_MEDIA_GEOJSON && pgrest_schema_geojson_function() == NULL) ||
+		(plan->media == PGREST_MEDIA_NDJSON && !top_level))
+		pgrest_error_raise(PGREST_ERR_MEDIA,
+						   psprintf("None of these media types are available: %s",
+									pgrest_request_header(req, "accept")),
+						   NULL, NULL);
+	plan->strip_nulls = req->strip_nulls;
+}
+
+/*
+ * POST: insert the payload's rows; with Prefer: resolution, an upsert on
+ * on_conflict= (default: the primary key).
+ */
+static void
+plan_insert(const PgrestRequest *req, PgrestPlan *plan)
+{
+	ListCell   *lc;
+
+	plan->kind = PGREST_PLAN_INSERT;
+	plan_write(req, plan);
+	plan->resolution = req->prefer.resolution;
+	if (plan->resolution == PGREST_RESOLUTION_NONE)
+		return;
+	if (req->on_conflict != NIL)
+	{
+		foreach(lc, req->on_conflict)
+			plan->conflict = lappend_int(plan->conflict,
+										 column_index(plan->rel, (char *) lfirst(lc)));
+	}
+	else
+	{
+		for (int i = 0; i < plan->rel->npkey; i++)
+			plan->conflict = lappend_int(plan->conflict, plan->rel->pkey[i]);
+	}
+}
+
+/* PATCH and DELETE: the rows the filters match; never a page of them */
+static void
+plan_update_or_delete(const PgrestRequest *req, PgrestPlan *plan)
+{
+	plan->kind = req->method == PGREST_METHOD_PATCH ?
+		PGREST_PLAN_UPDATE : PGREST_PLAN_DELETE;
+	if (req->ranged)
+		pgrest_error_raise(PGREST_ERR_NOT_IMPLEMENTED, "Feature not implemented",
+						   psprintf("limit and offset are not supported with %s.",
+									req->method_name),
+						   NULL);
+	plan_write(req, plan);
+	if (req->prefer.strict && req->prefer.max_affected >= 0)
+		plan->max_affected = req->prefer.max_affected;
+}
+
+/*
+ * PUT /<table>?pk=eq.x: insert the row, or replace it.  The filters must
+ * be eq on every primary-key column and nothing else; the body must be one
+ * object whose key columns hold the same values.  PUT /<table>/<key> does
+ * the same for a row that must exist.
+ */
+static void
+plan_put(const PgrestRequest *req, PgrestPlan *plan)
+{
+	PgrestRelation *rel = plan->rel;
+
+	plan->kind = PGREST_PLAN_PUT;
+	if (req->ranged)
+		pgrest_error_raise(PGREST_ERR_PUT_RANGE,
+						   "limit/offset querystring parameters are not allowed for PUT",
+						   NULL, NULL);
+	plan_write(req, plan);
+	if (req->target == PGREST_TARGET_ROW)
+	{
+		if (rel->npkey != 1)
+			no_single_key(rel);
+		plan->put_key = list_make1(req->key);
+		plan->by_key = true;
+	}
+	else
+		plan->put_key = put_key_from_filters(plan);
+	plan->filters = NIL;
+	for (int i = 0; i < rel->npkey; i++)
+	{
+		if (!list_member_int(plan->columns, rel->pkey[i]))
+			pgrest_error_raise(PGREST_ERR_PUT_KEY,
+							   "Payload values do not match URL in primary key column(s)",
+							   psprintf("The body has no value for '%s'.",
+										rel->columns[rel->pkey[i]].name),
+							   NULL);
+	}
+	if (req->payload->nrows != 1)
+		pgrest_error_raise(PGREST_ERR_BODY, "PUT requires one object in the body",
+						   psprintf("The body holds %d rows.", req->payload->nrows),
+						   NULL);
+	for (int i = 0; i < rel->npkey; i++)
+		plan->conflict = lappend_int(plan->conflict, rel->pkey[i]);
+}
+
+/* the values of PUT's primary-key filters, in key order, or 405 PGRST105 */
+static List *
+put_key_from_filters(PgrestPlan *plan)
+{
+	PgrestRelation *rel = plan->rel;
+	List	   *values = NIL;
+
+	if (rel->npkey == 0 || list_length(plan->filters) != rel->npkey)
+		put_filters_invalid();
+	for (int k = 0; k < rel->npkey; k++)
+	{
+		const char *pkcol = rel->columns[rel->pkey[k]].name;
+		PgrestFilter *match = NULL;
+		ListCell   *lc;
+
+		foreach(lc, plan->filters)
+		{
+			PgrestFilter *f = (PgrestFilter *) lfirst(lc);
+
+			if (f->kind == PGREST_FILTER_CONDITION && !f->negated &&
+				f->op == PGREST_OP_EQ && f->quantifier == PGREST_QUANT_NONE &&
+				f->field.path == NIL && strcmp(f->field.name, pkcol) == 0)
+				match = f;
+		}
+		if (match == NULL)
+			put_filters_invalid();
+		values = lappend(values, match->value);
+	}
+	return values;
+}
+
+static void
+put_filters_invalid(void)
+{
+	pgrest_error_raise(PGREST_ERR_PUT_FILTERS,
+					   "Filters must include all and only primary key columns with 'eq' operators",
+					   NULL, NULL);
+}
+
+/*
+ * What every write shares: the payload and the columns it writes (the
+ * columns= parameter, or the body's keys), what the response returns, and
+ * the rows it shapes.
+ */
+static void
+plan_write(const PgrestRequest *req, PgrestPlan *plan)
+{
+	List	   *names = req->columns != NIL ? req->columns :
+		(req->payload ? req->payload->keys : NIL);
+	ListCell   *lc;
+
+	plan_returned_rows(req, plan, plan->rel->name, false);
+	plan->payload = req->payload;
+	plan->return_ = req->prefer.return_;
+	plan->missing_default = req->prefer.missing == PGREST_MISSING_DEFAULT;
+	plan->read_only = false;
+	plan->with_body = plan->return_ == PGREST_RETURN_REPRESENTATION;
+	if (plan->kind == PGREST_PLAN_DELETE)
+		return;
+	foreach(lc, names)
+		plan->columns = lappend_int(plan->columns,
+									column_index(plan->rel, (char *) lfirst(lc)));
+}
+
+/* a column the request names, or 400 PGRST204 */
+static int
+column_index(const PgrestRelation *rel, const char *name)
+{
+	int			i = pgrest_schema_column(rel, name);
+
+	if (i < 0)
+		pgrest_error_raise(PGREST_ERR_NO_COLUMN,
+						   psprintf("Could not find the '%s' column of '%s' in the schema cache",
+									name, rel->name),
+						   NULL, NULL);
+	return i;
+}
+
+/* /<relation>/<key>: the single-column primary key equals the key */
+static void
+add_key_filter(const PgrestRequest *req, PgrestPlan *plan)
+{
+	PgrestRelation *rel = plan->rel;
+	PgrestFilter *filter;
+
+	if (rel->npkey != 1)
+		no_single_key(rel);
+
+	filter = palloc0(sizeof(PgrestFilter));
+	filter->kind = PGREST_FILTER_CONDITION;
+	filter->field.name = rel->columns[rel->pkey[0]].name;
+	filter->op = PGREST_OP_EQ;
+	filter->value = req->key;
+	if (plan->kind == PGREST_PLAN_READ)
+		plan->read->filters = lappend(plan->read->filters, filter);
+	else
+		plan->filters = lappend(plan->filters, filter);
+	plan->by_key = true;
+	if (plan->kind == PGREST_PLAN_READ)
+		plan->media = PGREST_MEDIA_OBJECT;
+}
+
+static void
+no_single_key(const PgrestRelation *rel)
+{
+	pgrest_error_raise(PGREST_ERR_NO_SINGLE_KEY,
+					   psprintf("The table '%s.%s' has no single-column primary key",
+								rel->schema, rel->name),
+					   NULL,
+					   psprintf("Filter instead: /%s?column=eq.value", rel->name));
+}
+
+/*
+ * GET|HEAD|POST /rpc/<function>: choose the function by the names of the
+ * arguments (the body's keys, or the query parameters that are not
+ * filters), as PostgREST does; its result takes the read grammar.
+ */
+static void
+plan_call(const PgrestRequest *req, PgrestPlan *plan)
+{
+	bool		read = req->method == PGREST_METHOD_GET || req->method == PGREST_METHOD_HEAD;
+	List	   *names = NIL;
+	ListCell   *lc;
+	PgrestRoutine *routine;
+
+	if (!read && req->method != PGREST_METHOD_POST)
+		pgrest_error_raise(PGREST_ERR_RPC_METHOD,
+						   psprintf("Cannot use the %s method on RPC", req->method_name),
+						   NULL, NULL);
+	if (read)
+	{
+		foreach(lc, req->rpc_args)
+		{
+			char	   *name = ((PgrestParam *) lfirst(lc))->name;
+
+			if (!name_in(names, name))
+				names = lappend(names, name);
+		}
+	}
+	else if (req->payload->single)
+		names = req->payload->keys;
+
+	routine = choose_routine(req, plan, names, &plan->call_body);
+	plan->payload = req->payload;
+	if (read && routine->volatility == PROVOLATILE_VOLATILE)
+		pgrest_error_raise(PGREST_ERR_RPC_METHOD,
+						   psprintf("Cannot call the volatile function %s.%s with %s",
+									routine->schema, routine->name, req->method_name),
+						   NULL, "Call it with POST, or declare it STABLE or IMMUTABLE.");
+
+	plan->kind = PGREST_PLAN_CALL;
+	plan->routine = routine;
+	plan->read_only = read || routine->volatility != PROVOLATILE_VOLATILE;
+	plan->with_body = req->method != PGREST_METHOD_HEAD && !routine->returns_void;
+	plan->scalar = routine->result == NULL;
+	plan->rel = routine->table ? routine->table :
+		routine->result ? routine->result : scalar_result(routine);
+	plan_returned_rows(req, plan, routine->table ? routine->table->name : routine->name,
+					   true);
+	plan->offset = req->offset;
+	plan->limit = req->limit;
+	plan->max_rows = pgrest_max_rows;
+	if (pgrest_max_rows > 0 && routine->returns_set)
+		plan->limit = plan->limit < 0 ? pgrest_max_rows : Min(plan->limit, pgrest_max_rows);
+	plan->read->offset = plan->offset;
+	plan->read->limit = plan->limit;
+	if (req->prefer.strict && req->prefer.max_affected >= 0)
+	{
+		if (!routine->returns_set)
+			pgrest_error_raise(PGREST_ERR_MAX_AFFECTED_RPC,
+							   "Function must return SETOF or TABLE when max-affected preference is used with handling=strict",
+							   NULL, NULL);
+		plan->max_affected = req->prefer.max_affected;
+	}
+
+	if (plan->scalar && plan->read->outputs != NIL)
+		((PgrestOutput *) linitial(plan->read->outputs))->name = routine->name;
+
+	/* GET: each argument's texts */
+	foreach(lc, names)
+	{
+		PgrestCallArg *call = palloc0(sizeof(PgrestCallArg));
+
+		call->arg = routine_arg(routine, (char *) lfirst(lc));
+		if (read)
+		{
+			ListCell   *lp;
+
+			foreach(lp, req->rpc_args)
+			{
+				PgrestParam *param = (PgrestParam *) lfirst(lp);
+
+				if (strcmp(param->name, (char *) lfirst(lc)) == 0)
+					call->values = lappend(call->values, param->value);
+			}
+		}
+		plan->call_args = lappend(plan->call_args, call);
+	}
+}
+
+/*
+ * The function named by the request that takes these argument names, as
+ * PostgREST's findProc chooses it: the overloads whose required
+ * parameters are all named and whose other names are optional
+ * parameters; failing those, for a POST, the one whose single unnamed
+ * parameter takes the whole body (json or jsonb for JSON).  None: 404
+ * PGRST202; several: 300 PGRST203, candidates in PostgREST's order.
+ */
+static PgrestRoutine *
+choose_routine(const PgrestRequest *req, const PgrestPlan *plan, List *names,
+			   bool *call_body)
+{
+	List	   *candidates = pgrest_schema_routines(plan->schema, req->name);
+	Oid			raw = req->payload ? req->payload->raw_type : InvalidOid;
+	List	   *matches = NIL;
+	List	   *body_takers = NIL;
+	ListCell   *lc;
+	StringInfoData list;
+
+	foreach(lc, candidates)
+	{
+		PgrestRoutine *routine = (PgrestRoutine *) lfirst(lc);
+
+		/* a body that is not JSON is for a parameter, not for none */
+		if (routine_takes(routine, names) && !(raw != InvalidOid && routine->nargs == 0))
+			matches = lappend(matches, routine);
+		else if (req->method == PGREST_METHOD_POST && takes_body(routine, raw))
+			body_takers = lappend(body_takers, routine);
+	}
+	if (matches == NIL)
+		matches = body_takers;
+	else if (req->payload != NULL && !req->payload->single)
+		matches = NIL;			/* arguments come in one object */
+	if (matches == NIL && req->payload != NULL && !req->payload->single)
+		pgrest_error_raise(PGREST_ERR_BODY, "A function takes one object of arguments",
+						   "Only a function of a single unnamed json or jsonb parameter takes any other JSON.",
+						   NULL);
+	if (list_length(matches) == 1)
+	{
+		PgrestRoutine *routine = linitial(matches);
+
+		/* a single unnamed parameter is given the whole body */
+		*call_body = req->method == PGREST_METHOD_POST && routine->nargs == 1 &&
+			routine->args[0].name[0] == '\0';
+
+		return routine;
+	}
+	if (matches == NIL)
+		no_routine(req, plan, candidates, names);
+
+	initStringInfo(&list);
+	foreach(lc, matches)
+		appendStringInfo(&list, "%s%s", list.len > 0 ? ", " : "",
+						 routine_signature((PgrestRoutine *) lfirst(lc)));
+	pgrest_error_raise(PGREST_ERR_AMBIGUOUS_FUNCTION,
+					   psprintf("Could not choose the best candidate function between: %s", list.data),
+					   NULL,
+					   "Try renaming the parameters or the function itself in the database so function overloading can be resolved");
+}
+
+/*
+ * 404 PGRST202, worded as PostgREST's: the names asked for, sorted; the
+ * hint a close function name (similarity 0.75 or more) when none has
+ * this name, else the closest list of parameter names.
+ */
+static void
+no_routine(const PgrestRequest *req, const PgrestPlan *plan, List *overloads,
+		   List *names)
+{
+	List	   *sorted = list_copy(names);
+	Oid			raw = req->payload ? req->payload->raw_type : InvalidOid;
+	char	   *keys;
+	char	   *asked;
+	char	   *searched;
+	const char *best = NULL;
+	char	   *hint = NULL;
+	ListCell   *lc;
+
+	list_sort(sorted, compare_names);
+	keys = names_list(sorted);
+	if (raw != InvalidOid)
+	{
+		/* a text, xml or bytea body: only a single unnamed parameter takes it */
+		pgrest_error_raise(PGREST_ERR_NO_FUNCTION,
+						   psprintf("Could not find the function %s.%s in the schema cache",
+									plan->schema, req->name),
+						   psprintf("Searched for the function %s.%s with a single unnamed %s parameter, but no matches were found in the schema cache.",
+									plan->schema, req->name, format_type_be(raw)),
+						   NULL);
+	}
+	asked = sorted == NIL ? " without parameters" : psprintf("(%s)", keys);
+	searched = sorted == NIL ? " without parameters" :
+		psprintf(" with parameter%s %s", list_length(sorted) > 1 ? "s" : "", keys);
+	if (req->method == PGREST_METHOD_POST)
+		searched = psprintf("%s or with a single unnamed json/jsonb parameter", searched);
+
+	if (overloads == NIL)
+	{
+		best = pgrest_fuzzy_best_scored(pgrest_schema_routine_names(plan->schema),
+										req->name, 0.75);
+		if (best)
+			hint = psprintf("Perhaps you meant to call the function %s.%s", plan->schema, best);
+	}
+	else
+	{
+		List	   *lists = NIL;
+
+		foreach(lc, overloads)
+		{
+			PgrestRoutine *routine = (PgrestRoutine *) lfirst(lc);
+			List	   *params = NIL;
+
+			for (int i = 0; i < routine->nargs; i++)
+				params = lappend(params, routine->args[i].name);
+			list_sort(params, compare_names);
+			lists = lappend(lists, psprintf("(%s)", names_list(params)));
+		}
+		best = pgrest_fuzzy_best(lists, psprintf("(%s)", keys));
+		if (best)
+			hint = psprintf("Perhaps you meant to call the function %s.%s%s",
+							plan->schema, req->name, best);
+	}
+	pgrest_error_raise(PGREST_ERR_NO_FUNCTION,
+					   psprintf("Could not find the function %s.%s%s in the schema cache",
+								plan->schema, req->name, asked),
+					   psprintf("Searched for the function %s.%s%s, but no matches were found in the schema cache.",
+								plan->schema, req->name, searched),
+					   hint);
+}
+
+/* "a, b, c" */
+static char *
+names_list(List *names)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, names)
+		appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", (char *) lfirst(lc));
+	return buf.data;
+}
+
+static int
+compare_names(const ListCell *a, const ListCell *b)
+{
+	return strcmp((char *) lfirst(a), (char *) lfirst(b));
+}
+
+/*
+ * PostgREST's matchesParams: names are parameters (an unnamed one is
+ * called ""), and every parameter without a default is named; a function
+ * without parameters takes no names.
+ */
+static bool
+routine_takes(const PgrestRoutine *routine, List *names)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+	{
+		if (routine_arg(routine, (char *) lfirst(lc)) == NULL)
+			return false;
+	}
+	for (int i = 0; i < routine->nargs; i++)
+	{
+		const PgrestRoutineArg *arg = &routine->args[i];
+
+		if (!arg->has_default && !name_in(names, arg->name))
+			return false;
+	}
+	return true;
+}
+
+static bool
+name_in(List *names, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+	{
+		if (strcmp((const char *) lfirst(lc), name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * One unnamed parameter that takes the whole body: json or jsonb for a
+ * JSON body, else the raw body's type (text, xml, bytea).
+ */
+static bool
+takes_body(const PgrestRoutine *routine, Oid raw)
+{
+	Oid			type;
+
+	if (routine->nargs != 1 || routine->args[0].name[0] != '\0')
+		return false;
+	type = routine->args[0].type;
+	if (raw == InvalidOid)
+		return type == JSONOID || type == JSONBOID;
+	return type == raw;
+}
+
+static const PgrestRoutineArg *
+routine_arg(const PgrestRoutine *routine, const char *name)
+{
+	for (int i = 0; i < routine->nargs; i++)
+	{
+		if (strcmp(routine->args[i].name, name) == 0)
+			return &routine->args[i];
+	}
+	return NULL;
+}
+
+/* schema.f(a => integer, b => text), for PGRST203 */
+static char *
+routine_signature(const PgrestRoutine *routine)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s.%s(", routine->schema, routine->name);
+	for (int i = 0; i < routine->nargs; i++)
+		appendStringInfo(&buf, "%s%s => %s", i > 0 ? ", " : "",
+						 routine->args[i].name, format_type_be(routine->args[i].type));
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+/* a function returning a value: one column, pgrest_scalar */
+static PgrestRelation *
+scalar_result(const PgrestRoutine *routine)
+{
+	PgrestRelation *rel = palloc0(sizeof(PgrestRelation));
+
+	rel->schema = routine->schema;
+	rel->name = routine->name;
+	rel->kind = 'F';
+	rel->ncolumns = 1;
+	rel->columns = palloc0(sizeof(PgrestColumn));
+	rel->columns[0].name = "pgrest_scalar";
+	rel->columns[0].type = routine->rettype;
+	rel->columns[0].typmod = -1;
+	rel->columns[0].basetype = getBaseType(routine->rettype);
+	return rel;
+}
+
+/*
+ * POST /sql {"query": "..."}: exactly one statement, run READ ONLY as the
+ * request's role under its statement timeout.  PostgreSQL's parser counts
+ * the statements; a syntax error is its own 42601.
+ */
+static void
+plan_sql(const PgrestRequest *req, PgrestPlan *plan)
+{
+	Jsonb	   *body;
+	JsonbValue *query;
+	List	   *statements;
+
+	if (!req->payload->single)
+		pgrest_error_raise(PGREST_ERR_BODY, "The body must be {\"query\": \"...\"}",
+						   NULL, NULL);
+	body = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+											  CStringGetDatum(req->payload->text)));
+	query = getKeyJsonValueFromContainer(&body->root, "query", 5, NULL);
+	if (query == NULL || query->type != jbvString)
+		pgrest_error_raise(PGREST_ERR_BODY, "The body must be {\"query\": \"...\"}",
+						   "\"query\" must be a string.", NULL);
+
+	plan->kind = PGREST_PLAN_SQL;
+	plan->sql = pnstrdup(query->val.string.val, query->val.string.len);
+	statements = raw_parser(plan->sql, RAW_PARSE_DEFAULT);
+	if (list_length(statements) != 1)
+		pgrest_error_raise(PGREST_ERR_SQL_STATEMENTS,
+						   "The SQL endpoint runs exactly one statement",
+						   psprintf("The query holds %d statements.", list_length(statements)),
+						   NULL);
+	plan->read_only = true;
+	plan->with_body = true;
+	plan->max_affected = -1;
+}

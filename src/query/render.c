@@ -1,0 +1,673 @@
+/*-------------------------------------------------------------------------
+ *
+ * render.c
+ *	  Write a read-plan tree as SQL: one SELECT per node, embedded
+ *	  resources as lateral joins, in one statement.
+ *
+ * A node reads its relation under its own alias, pgrest_<id>, never a
+ * name from the request or the database, so no relation name can clash
+ * with pgrest's own names (pgrest_source, pgrest_body, ...):
+ *
+ *	 SELECT <outputs>
+ *	 FROM <relation> AS pgrest_1
+ *	 [LEFT | INNER] JOIN LATERAL (<child>) AS pgrest_2 ON ...
+ *	 WHERE <join with the parent> AND <filters>
+ *	 [GROUP BY ...] ORDER BY ... LIMIT $n OFFSET $m
+ *
+ * A to-one child's lateral is its SELECT: its key in the parent is
+ * row_to_json(pgrest_2.*), NULL when nothing matched, and a spread takes
+ * its columns.  A to-many child's lateral aggregates its rows,
+ *
+ *	 (SELECT json_agg(pgrest_2.*) AS pgrest_2 FROM (<child>) AS pgrest_2)
+ *
+ * (or, spread, one array per key), so each parent row stays one row:
+ * never one query per parent row.  !inner joins only where the child
+ * matched; "rel=is.null" tests the same.  Nodes that aggregate group by
+ * their other outputs (by position), their embedded values as jsonb.
+ *
+ * Identifiers are quoted with quote_identifier and qualified; functions
+ * with pg_catalog; every value from the request, JSON keys included, is a
+ * $n parameter, never SQL text.  The only words of SQL that come from a
+ * plan are PostgreSQL's own spelling of a type (format_type) and numbers
+ * pgrest computed.
+ *
+ * This file only builds strings: it never calls SPI and needs no
+ * transaction.
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/query/render.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+
+#include "query/render.h"
+
+/* the SQL operator of each simple filter operator */
+static const char *const operator_sql[] = {
+	[PGREST_OP_EQ] = "=",
+	[PGREST_OP_NEQ] = "<>",
+	[PGREST_OP_GT] = ">",
+	[PGREST_OP_GTE] = ">=",
+	[PGREST_OP_LT] = "<",
+	[PGREST_OP_LTE] = "<=",
+	[PGREST_OP_LIKE] = "LIKE",
+	[PGREST_OP_ILIKE] = "ILIKE",
+	[PGREST_OP_MATCH] = "~",
+	[PGREST_OP_IMATCH] = "~*",
+	[PGREST_OP_CS] = "@>",
+	[PGREST_OP_CD] = "<@",
+	[PGREST_OP_OV] = "&&",
+	[PGREST_OP_SL] = "<<",
+	[PGREST_OP_SR] = ">>",
+	[PGREST_OP_NXR] = "&<",
+	[PGREST_OP_NXL] = "&>",
+	[PGREST_OP_ADJ] = "-|-",
+};
+
+static const char *const is_sql[] = {
+	[PGREST_IS_NULL] = "IS NULL",
+	[PGREST_IS_NOT_NULL] = "IS NOT NULL",
+	[PGREST_IS_TRUE] = "IS TRUE",
+	[PGREST_IS_FALSE] = "IS FALSE",
+	[PGREST_IS_UNKNOWN] = "IS UNKNOWN",
+};
+
+static const char *const aggregate_sql[] = {
+	[PGREST_AGG_NONE] = NULL,
+	[PGREST_AGG_COUNT] = "pg_catalog.count",
+	[PGREST_AGG_SUM] = "pg_catalog.sum",
+	[PGREST_AGG_AVG] = "pg_catalog.avg",
+	[PGREST_AGG_MAX] = "pg_catalog.max",
+	[PGREST_AGG_MIN] = "pg_catalog.min",
+};
+
+static void append_node(PgrestQuery *query, StringInfo sql,
+						const PgrestReadNode *node, const char *from,
+						const PgrestReadNode *parent);
+static void append_outputs(PgrestQuery *query, StringInfo sql,
+						   const PgrestReadNode *node);
+static void append_output(PgrestQuery *query, StringInfo sql,
+						  const PgrestReadNode *node, const PgrestOutput *out);
+static void append_from(PgrestQuery *query, StringInfo sql,
+						const PgrestReadNode *node, const char *from,
+						const PgrestReadNode *parent, bool counting);
+static bool needed_to_count(const PgrestReadNode *node, const PgrestReadNode *child);
+static bool filters_test(List *filters, const PgrestReadNode *child);
+static void append_join(PgrestQuery *query, StringInfo sql,
+						const PgrestReadNode *node, const PgrestReadNode *child);
+static void append_join_condition(StringInfo sql, const PgrestReadNode *node,
+								  const PgrestReadNode *parent);
+static void append_group_by(StringInfo sql, const PgrestReadNode *node);
+static void append_order(PgrestQuery *query, StringInfo sql,
+						 const PgrestReadNode *node);
+static void append_filter(PgrestQuery *query, StringInfo sql,
+						  const PgrestReadNode *node, const PgrestFilter *filter);
+static void append_condition(PgrestQuery *query, StringInfo sql,
+							 const PgrestReadNode *node, const PgrestFilter *filter);
+static void append_embed_test(StringInfo sql, const PgrestReadNode *child);
+static void append_field(PgrestQuery *query, StringInfo sql, const char *alias,
+						 const PgrestRelation *rel, const PgrestField *field);
+static const PgrestColumn *field_column(const PgrestRelation *rel, const PgrestField *field);
+static bool is_to_many(const PgrestReadNode *child);
+static char *like_pattern(const char *value);
+
+/* Append a parameter; returns its number n for "$n". */
+int
+pgrest_render_param(PgrestQuery *query, const char *value)
+{
+	query->params = query->nparams == 0 ?
+		palloc(sizeof(char *)) :
+		repalloc(query->params, sizeof(char *) * (query->nparams + 1));
+	query->params[query->nparams++] = value;
+	return query->nparams;
+}
+
+/*
+ * An array literal of text values, {"a","b"}, each element quoted and
+ * escaped as array_in expects.
+ */
+char *
+pgrest_render_text_array(List *values)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	foreach(lc, values)
+	{
+		const char *v = (const char *) lfirst(lc);
+
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoChar(&buf, ',');
+		appendStringInfoChar(&buf, '"');
+		for (; *v; v++)
+		{
+			if (*v == '"' || *v == '\\')
+				appendStringInfoChar(&buf, '\\');
+			appendStringInfoChar(&buf, *v);
+		}
+		appendStringInfoChar(&buf, '"');
+	}
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
+/* "pgrest_<id>", the alias of a node (or a junction) */
+char *
+pgrest_render_alias(int id)
+{
+	return psprintf("pgrest_%d", id);
+}
+
+/*
+ * The SELECT of the top node and everything embedded in it.  from, when
+ * not NULL, is what the top node reads instead of its relation (the rows
+ * a write returned, a call's result).
+ */
+void
+pgrest_render_select(PgrestQuery *query, StringInfo sql,
+					 const PgrestReadNode *node, const char *from)
+{
+	append_node(query, sql, node, from, NULL);
+}
+
+/*
+ * " FROM ... WHERE ..." of the top node without its range, joining only
+ * the embedded resources that decide which rows there are (!inner, or
+ * tested by a filter): counting its rows counts the request's.
+ */
+void
+pgrest_render_counted(PgrestQuery *query, StringInfo sql,
+					  const PgrestReadNode *node, const char *from)
+{
+	append_from(query, sql, node, from, NULL, true);
+}
+
+/* " WHERE f1 AND f2 ...", or nothing: filters on the node's columns */
+void
+pgrest_render_where(PgrestQuery *query, StringInfo sql,
+					const PgrestReadNode *node, List *filters)
+{
+	ListCell   *lc;
+
+	foreach(lc, filters)
+	{
+		appendStringInfoString(sql, foreach_current_index(lc) == 0 ? " WHERE " : " AND ");
+		append_filter(query, sql, node, (PgrestFilter *) lfirst(lc));
+	}
+}
+
+/* SELECT <outputs> FROM ... WHERE ... GROUP BY ... ORDER BY ... LIMIT ... */
+static void
+append_node(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
+			const char *from, const PgrestReadNode *parent)
+{
+	check_stack_depth();
+	appendStringInfoString(sql, "SELECT ");
+	append_outputs(query, sql, node);
+	append_from(query, sql, node, from, parent, false);
+	append_group_by(sql, node);
+	append_order(query, sql, node);
+	if (node->limit >= 0)
+		appendStringInfo(sql, " LIMIT $%d",
+						 pgrest_render_param(query, psprintf(INT64_FORMAT, node->limit)));
+	if (node->offset > 0)
+		appendStringInfo(sql, " OFFSET $%d",
+						 pgrest_render_param(query, psprintf(INT64_FORMAT, node->offset)));
+}
+
+/* the select list: each output under its key */
+static void
+append_outputs(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node)
+{
+	ListCell   *lc;
+
+	foreach(lc, node->outputs)
+	{
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoString(sql, ", ");
+		append_output(query, sql, node, (PgrestOutput *) lfirst(lc));
+	}
+}
+
+/*
+ * One output: [CAST(agg(]CAST(value AS cast)[) AS cast)] AS "key", where
+ * value is a field of the node's relation, a count, an embedded value or
+ * a spread child's key.
+ */
+static void
+append_output(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
+			  const PgrestOutput *out)
+{
+	char	   *child = out->child ? pgrest_render_alias(out->child->id) : NULL;
+
+	if (out->aggregate_cast)
+		appendStringInfoString(sql, "CAST(");
+	if (out->aggregate != PGREST_AGG_NONE)
+		appendStringInfo(sql, "%s(", aggregate_sql[out->aggregate]);
+	if (out->cast)
+		appendStringInfoString(sql, "CAST(");
+
+	switch (out->kind)
+	{
+		case PGREST_OUTPUT_FIELD:
+			append_field(query, sql, pgrest_render_alias(node->id), node->rel, &out->field);
+			break;
+		case PGREST_OUTPUT_COUNT:
+			/* count(): every row; hoisted to the parent, this row if any */
+			appendStringInfoString(sql, out->aggregate != PGREST_AGG_NONE ? "*" : "true");
+			break;
+		case PGREST_OUTPUT_EMBED:
+			if (is_to_many(out->child))
+				appendStringInfo(sql, "coalesce(%s.%s, '[]')", child, child);
+			else
+				appendStringInfo(sql, "pg_catalog.row_to_json(%s.*)", child);
+			/* grouped by: json has no equality, jsonb has */
+			if (node->aggregated)
+				appendStringInfoString(sql, "::pg_catalog.jsonb");
+			break;
+		case PGREST_OUTPUT_SPREAD:
+			appendStringInfo(sql, "%s.%s", child, quote_identifier(out->child_key));
+			break;
+	}
+
+	if (out->cast)
+		appendStringInfo(sql, " AS %s)", out->cast);
+	if (out->aggregate != PGREST_AGG_NONE)
+		appendStringInfoChar(sql, ')');
+	if (out->aggregate_cast)
+		appendStringInfo(sql, " AS %s)", out->aggregate_cast);
+	appendStringInfo(sql, " AS %s", quote_identifier(out->name));
+}
+
+/*
+ * " FROM <what the node reads> AS pgrest_<id> <joins> WHERE <join with
+ * the parent> AND <filters>".  Counting, only the joins that decide which
+ * rows there are.
+ */
+static void
+append_from(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
+			const char *from, const PgrestReadNode *parent, bool counting)
+{
+	const PgrestRelationship *r = node->relationship;
+	char	   *alias = pgrest_render_alias(node->id);
+	bool		where = false;
+	ListCell   *lc;
+
+	appendStringInfoString(sql, " FROM ");
+	if (from != NULL)
+		appendStringInfoString(sql, from);
+	else if (r != NULL && r->cardinality == PGREST_COMPUTED)
+		appendStringInfo(sql, "%s(%s.*::%s)",
+						 quote_qualified_identifier(r->function_schema, r->function),
+						 pgrest_render_alias(parent->id),
+						 quote_qualified_identifier(r->from->schema, r->from->name));
+	else
+		appendStringInfoString(sql, quote_qualified_identifier(node->rel->schema,
+															   node->rel->name));
+	appendStringInfo(sql, " AS %s", alias);
+	if (r != NULL && r->cardinality == PGREST_MANY_TO_MANY)
+		appendStringInfo(sql, ", %s AS %s",
+						 quote_qualified_identifier(r->junction->schema, r->junction->name),
+						 pgrest_render_alias(node->junction_id));
+
+	foreach(lc, node->children)
+	{
+		const PgrestReadNode *child = (const PgrestReadNode *) lfirst(lc);
+
+		if (!counting || needed_to_count(node, child))
+			append_join(query, sql, node, child);
+	}
+
+	if (parent != NULL && r->cardinality != PGREST_COMPUTED)
+	{
+		appendStringInfoString(sql, " WHERE ");
+		append_join_condition(sql, node, parent);
+		where = true;
+	}
+	foreach(lc, node->filters)
+	{
+		appendStringInfoString(sql, where ? " AND " : " WHERE ");
+		append_filter(query, sql, node, (PgrestFilter *) lfirst(lc));
+		where = true;
+	}
+}
+
+/* does the child decide which of the node's rows there are? */
+static bool
+needed_to_count(const PgrestReadNode *node, const PgrestReadNode *child)
+{
+	return child->inner || filters_test(node->filters, child);
+}
+
+/* does a filter (or one inside a logic tree) test the embedded child? */
+static bool
+filters_test(List *filters, const PgrestReadNode *child)
+{
+	ListCell   *lc;
+
+	foreach(lc, filters)
+	{
+		const PgrestFilter *f = (const PgrestFilter *) lfirst(lc);
+
+		if (f->embed == child ||
+			(f->kind != PGREST_FILTER_CONDITION && filters_test(f->children, child)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * [LEFT | INNER] JOIN LATERAL (...) AS pgrest_<child> ON ...: a to-one
+ * child's own SELECT; a to-many child's rows aggregated into one JSON
+ * array (or one per key, spread), with a count for !inner and embed
+ * tests.
+ */
+static void
+append_join(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
+			const PgrestReadNode *child)
+{
+	char	   *alias = pgrest_render_alias(child->id);
+	ListCell   *lc;
+
+	appendStringInfo(sql, " %s JOIN LATERAL (", child->inner ? "INNER" : "LEFT");
+	if (!is_to_many(child))
+	{
+		append_node(query, sql, child, NULL, node);
+		appendStringInfo(sql, ") AS %s ON TRUE", alias);
+		return;
+	}
+	if (child->spread == PGREST_SPREAD_TO_MANY)
+	{
+		appendStringInfo(sql, "SELECT pg_catalog.count(*) AS %s", alias);
+		foreach(lc, child->outputs)
+		{
+			const char *key = quote_identifier(((PgrestOutput *) lfirst(lc))->name);
+
+			appendStringInfo(sql, ", coalesce(pg_catalog.json_agg(%s.%s), '[]') AS %s",
+							 alias, key, key);
+		}
+	}
+	else
+		appendStringInfo(sql, "SELECT pg_catalog.json_agg(%s.*) AS %s", alias, alias);
+	appendStringInfoString(sql, " FROM (");
+	append_node(query, sql, child, NULL, node);
+	appendStringInfo(sql, ") AS %s) AS %s ON ", alias, alias);
+	if (!child->inner)
+		appendStringInfoString(sql, "TRUE");
+	else
+		append_embed_test(sql, child);
+}
+
+/*
+ * The child's rows are those of its relationship with the parent's row:
+ * key columns equal, through the junction for many-to-many.  (A computed
+ * relationship's function is given the parent's row.)
+ */
+static void
+append_join_condition(StringInfo sql, const PgrestReadNode *node,
+					  const PgrestReadNode *parent)
+{
+	const PgrestRelationship *r = node->relationship;
+	char	   *alias = pgrest_render_alias(node->id);
+	char	   *parent_alias = pgrest_render_alias(parent->id);
+
+	if (r->cardinality == PGREST_MANY_TO_MANY)
+	{
+		char	   *junction = pgrest_render_alias(node->junction_id);
+
+		for (int i = 0; i < r->ntarget; i++)
+			appendStringInfo(sql, "%s.%s = %s.%s AND ", junction,
+							 quote_identifier(r->junction->columns[r->junction_columns[i]].name),
+							 alias,
+							 quote_identifier(r->to->columns[r->target_columns[i]].name));
+		for (int i = 0; i < r->ncolumns; i++)
+			appendStringInfo(sql, "%s%s.%s = %s.%s", i > 0 ? " AND " : "", junction,
+							 quote_identifier(r->junction->columns[r->to_columns[i]].name),
+							 parent_alias,
+							 quote_identifier(r->from->columns[r->from_columns[i]].name));
+		return;
+	}
+	for (int i = 0; i < r->ncolumns; i++)
+		appendStringInfo(sql, "%s%s.%s = %s.%s", i > 0 ? " AND " : "", alias,
+						 quote_identifier(r->to->columns[r->to_columns[i]].name),
+						 parent_alias,
+						 quote_identifier(r->from->columns[r->from_columns[i]].name));
+}
+
+/* " GROUP BY <positions of the outputs that are not aggregates>" */
+static void
+append_group_by(StringInfo sql, const PgrestReadNode *node)
+{
+	bool		first = true;
+	ListCell   *lc;
+
+	if (!node->aggregated)
+		return;
+	foreach(lc, node->outputs)
+	{
+		if (((PgrestOutput *) lfirst(lc))->aggregate != PGREST_AGG_NONE)
+			continue;
+		appendStringInfo(sql, "%s%d", first ? " GROUP BY " : ", ",
+						 foreach_current_index(lc) + 1);
+		first = false;
+	}
+}
+
+/* " ORDER BY ...", or nothing; rel(col) orders by a to-one child's key */
+static void
+append_order(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node)
+{
+	ListCell   *lc;
+
+	foreach(lc, node->order)
+	{
+		PgrestOrderTerm *term = (PgrestOrderTerm *) lfirst(lc);
+
+		appendStringInfoString(sql, foreach_current_index(lc) == 0 ? " ORDER BY " : ", ");
+		if (term->embed)
+			append_field(query, sql, pgrest_render_alias(term->embed->id),
+						 term->embed->rel, &term->field);
+		else
+			append_field(query, sql, pgrest_render_alias(node->id), node->rel, &term->field);
+		if (term->direction == PGREST_DIRECTION_ASC)
+			appendStringInfoString(sql, " ASC");
+		else if (term->direction == PGREST_DIRECTION_DESC)
+			appendStringInfoString(sql, " DESC");
+		if (term->nulls == PGREST_NULLS_FIRST)
+			appendStringInfoString(sql, " NULLS FIRST");
+		else if (term->nulls == PGREST_NULLS_LAST)
+			appendStringInfoString(sql, " NULLS LAST");
+	}
+}
+
+static void
+append_filter(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
+			  const PgrestFilter *filter)
+{
+	ListCell   *lc;
+
+	check_stack_depth();
+	if (filter->negated)
+		appendStringInfoString(sql, "NOT ");
+	appendStringInfoChar(sql, '(');
+	if (filter->kind == PGREST_FILTER_CONDITION && filter->embed != NULL)
+	{
+		/* rel=is.null: nothing matched */
+		appendStringInfoString(sql, "NOT ");
+		append_embed_test(sql, filter->embed);
+	}
+	else if (filter->kind == PGREST_FILTER_CONDITION)
+		append_condition(query, sql, node, filter);
+	else
+	{
+		foreach(lc, filter->children)
+		{
+			if (foreach_current_index(lc) > 0)
+				appendStringInfoString(sql, filter->kind == PGREST_FILTER_AND ? " AND " : " OR ");
+			append_filter(query, sql, node, (PgrestFilter *) lfirst(lc));
+		}
+	}
+	appendStringInfoChar(sql, ')');
+}
+
+/*
+ * The embedded child matched: for a to-many child its aggregate is not
+ * NULL (or its count above 0, spread); for a to-one child its row is
+ * there.
+ */
+static void
+append_embed_test(StringInfo sql, const PgrestReadNode *child)
+{
+	char	   *alias = pgrest_render_alias(child->id);
+
+	if (child->spread == PGREST_SPREAD_TO_MANY)
+		appendStringInfo(sql, "(%s.%s > 0)", alias, alias);
+	else if (is_to_many(child))
+		appendStringInfo(sql, "(%s.%s IS NOT NULL)", alias, alias);
+	else
+		appendStringInfo(sql, "(pg_catalog.row_to_json(%s.*) IS NOT NULL)", alias);
+}
+
+static void
+append_condition(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
+				 const PgrestFilter *filter)
+{
+	char	   *alias = pgrest_render_alias(node->id);
+
+	switch (filter->op)
+	{
+		case PGREST_OP_IS:
+			append_field(query, sql, alias, node->rel, &filter->field);
+			appendStringInfo(sql, " %s", is_sql[filter->is]);
+			return;
+		case PGREST_OP_IN:
+			append_field(query, sql, alias, node->rel, &filter->field);
+			appendStringInfo(sql, " = ANY ($%d)",
+							 pgrest_render_param(query, pgrest_render_text_array(filter->values)));
+			return;
+		case PGREST_OP_ISDISTINCT:
+			append_field(query, sql, alias, node->rel, &filter->field);
+			appendStringInfo(sql, " IS DISTINCT FROM $%d",
+							 pgrest_render_param(query, filter->value));
+			return;
+		case PGREST_OP_FTS:
+		case PGREST_OP_PLFTS:
+		case PGREST_OP_PHFTS:
+		case PGREST_OP_WFTS:
+			{
+				const PgrestColumn *col = field_column(node->rel, &filter->field);
+				const char *fn = filter->op == PGREST_OP_FTS ? "to_tsquery" :
+					filter->op == PGREST_OP_PLFTS ? "plainto_tsquery" :
+					filter->op == PGREST_OP_PHFTS ? "phraseto_tsquery" :
+					"websearch_to_tsquery";
+				char	   *language = NULL;
+
+				if (filter->language)
+					language = psprintf("$%d::pg_catalog.regconfig, ",
+										pgrest_render_param(query, filter->language));
+				/* a column that is not a tsvector is made one */
+				if (col && col->basetype == TSVECTOROID && filter->field.path == NIL)
+					append_field(query, sql, alias, node->rel, &filter->field);
+				else
+				{
+					appendStringInfo(sql, "pg_catalog.to_tsvector(%s", language ? language : "");
+					append_field(query, sql, alias, node->rel, &filter->field);
+					appendStringInfoChar(sql, ')');
+				}
+				appendStringInfo(sql, " @@ pg_catalog.%s(%s$%d)", fn,
+								 language ? language : "",
+								 pgrest_render_param(query, filter->value));
+				return;
+			}
+		default:
+			{
+				const char *value = filter->value;
+
+				if (filter->op == PGREST_OP_LIKE || filter->op == PGREST_OP_ILIKE)
+					value = like_pattern(value);
+				append_field(query, sql, alias, node->rel, &filter->field);
+				appendStringInfo(sql, " %s ", operator_sql[filter->op]);
+				if (filter->quantifier == PGREST_QUANT_ANY)
+					appendStringInfo(sql, "ANY ($%d)", pgrest_render_param(query, value));
+				else if (filter->quantifier == PGREST_QUANT_ALL)
+					appendStringInfo(sql, "ALL ($%d)", pgrest_render_param(query, value));
+				else
+					appendStringInfo(sql, "$%d", pgrest_render_param(query, value));
+				return;
+			}
+	}
+}
+
+/*
+ * alias.column, then its JSON path.  A path on a column that is not json
+ * or jsonb goes through to_jsonb (arrays, composites), as in PostgREST.
+ * Keys and indexes are parameters.
+ */
+static void
+append_field(PgrestQuery *query, StringInfo sql, const char *alias,
+			 const PgrestRelation *rel, const PgrestField *field)
+{
+	const PgrestColumn *col;
+	ListCell   *lc;
+
+	if (field->path == NIL)
+	{
+		appendStringInfo(sql, "%s.%s", alias, quote_identifier(field->name));
+		return;
+	}
+
+	col = field_column(rel, field);
+	appendStringInfoChar(sql, '(');
+	if (col && (col->basetype == JSONOID || col->basetype == JSONBOID))
+		appendStringInfo(sql, "%s.%s", alias, quote_identifier(field->name));
+	else
+		appendStringInfo(sql, "pg_catalog.to_jsonb(%s.%s)", alias,
+						 quote_identifier(field->name));
+	foreach(lc, field->path)
+	{
+		PgrestJsonStep *step = (PgrestJsonStep *) lfirst(lc);
+
+		appendStringInfo(sql, "%s$%d::%s", step->as_text ? "->>" : "->",
+						 pgrest_render_param(query, step->key),
+						 step->is_index ? "pg_catalog.int4" : "pg_catalog.text");
+	}
+	appendStringInfoChar(sql, ')');
+}
+
+/* the schema cache's column for a field, or NULL if it has none */
+static const PgrestColumn *
+field_column(const PgrestRelation *rel, const PgrestField *field)
+{
+	int			i = pgrest_schema_column(rel, field->name);
+
+	return i >= 0 ? &rel->columns[i] : NULL;
+}
+
+/* does the child give many rows per parent row? */
+static bool
+is_to_many(const PgrestReadNode *child)
+{
+	return !child->relationship->to_one;
+}
+
+/* like.*son: PostgREST's '*' stands for '%' */
+static char *
+like_pattern(const char *value)
+{
+	char	   *pattern = pstrdup(value);
+
+	for (char *c = pattern; *c; c++)
+	{
+		if (*c == '*')
+			*c = '%';
+	}
+	return pattern;
+}

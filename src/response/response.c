@@ -1,0 +1,612 @@
+/*-------------------------------------------------------------------------
+ *
+ * response.c
+ *	  Shape a successful result into the HTTP response: status,
+ *	  Content-Type, Content-Range, Preference-Applied, Content-Profile.
+ *
+ * Bodies arrive as the text PostgreSQL's JSON functions built; this file
+ * chooses status and headers and converts the body to UTF-8 when the
+ * database uses another encoding.  Statuses follow PostgREST: 206 when a
+ * count shows the page is partial, 416 when the offset is past the total.
+ *
+ * This file never calls SPI and needs no transaction.
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/response/response.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+
+#include "base/encoding.h"
+#include "base/error.h"
+#include "run/execute.h"
+#include "response/failure.h"
+#include "server/guc.h"
+#include "base/jsonparse.h"
+#include "plan/plan.h"
+#include "response/response.h"
+
+static const char *content_type(const PgrestPlan *plan);
+static PgrestResponse *explain_response(const PgrestRequest *req, const PgrestPlan *plan,
+										const PgrestResult *result);
+static char *content_range(const PgrestPlan *plan, const PgrestResult *result);
+static char *preference_applied(const PgrestRequest *req, const PgrestPlan *plan);
+static const char *raw_header(const PgrestHttpRequest *http, const char *name);
+static bool origin_allowed(const char *origin);
+static void append_preference(StringInfo buf, const char *preference);
+static char *location(const PgrestPlan *plan, const char *keys_json);
+static void apply_settings(PgrestResponse *resp, const PgrestResult *result);
+
+/*
+ * The plan of the request's statement, for Accept:
+ * application/vnd.pgrst.plan, typed as PostgREST types it: the format,
+ * the media type it was the plan for, and the options.
+ */
+static PgrestResponse *
+explain_response(const PgrestRequest *req, const PgrestPlan *plan,
+				 const PgrestResult *result)
+{
+	static const char *const options[] = {"analyze", "verbose", "settings", "buffers", "wal"};
+	PgrestResponse *resp;
+	StringInfoData type;
+	const char *media = "application/json";
+	int			n = 0;
+
+	resp = pgrest_response_json(200, pg_server_to_any(result->body, result->body_len, PG_UTF8),
+								0);
+	resp->body_len = strlen(resp->body);
+	switch (plan->media)
+	{
+		case PGREST_MEDIA_CSV:
+			media = "text/csv";
+			break;
+		case PGREST_MEDIA_OBJECT:
+			media = "application/vnd.pgrst.object+json";
+			break;
+		case PGREST_MEDIA_GEOJSON:
+			media = "application/geo+json";
+			break;
+		default:
+			break;
+	}
+	initStringInfo(&type);
+	appendStringInfo(&type, "application/vnd.pgrst.plan+%s; for=\"%s\"",
+					 plan->explain == PGREST_EXPLAIN_JSON ? "json" : "text", media);
+	for (int i = 0; i < (int) lengthof(options); i++)
+	{
+		if (plan->explain_options & (1 << i))
+			appendStringInfo(&type, "%s%s", n++ == 0 ? "; options=" : "|", options[i]);
+	}
+	appendStringInfoString(&type, "; charset=utf-8");
+	((PgrestHeader *) linitial(resp->headers))->value = type.data;
+	if (req->method == PGREST_METHOD_HEAD)
+	{
+		resp->body = NULL;
+		resp->body_len = 0;
+	}
+	return resp;
+}
+
+/*
+ * Refuse a result the request cannot take, inside the transaction, so that
+ * what the request wrote is rolled back: a singular response needs exactly
+ * one row (406 PGRST116, or 404 for /<table>/<key>); PUT must find its key
+ * in the body; Prefer: max-affected caps the rows a write touches.
+ */
+void
+pgrest_response_check(const PgrestPlan *plan, const PgrestResult *result)
+{
+	bool		singular = plan->media == PGREST_MEDIA_OBJECT &&
+		(plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL ||
+		 plan->return_ == PGREST_RETURN_REPRESENTATION);
+
+	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL ||
+		plan->explain != PGREST_EXPLAIN_NONE)
+		return;
+	if (plan->kind == PGREST_PLAN_PUT && result->rows == 0)
+		pgrest_error_raise(PGREST_ERR_PUT_KEY,
+						   "Payload values do not match URL in primary key column(s)",
+						   NULL, NULL);
+	if (plan->by_key && (result->rows == 0 ||
+						 (plan->kind == PGREST_PLAN_PUT && result->inserted > 0)))
+		pgrest_error_raise(PGREST_ERR_NO_ROW,
+						   "Cannot coerce the result to a single JSON object",
+						   "The result contains 0 rows", NULL);
+	if (plan->max_affected >= 0 && result->rows > plan->max_affected)
+		pgrest_error_raise(PGREST_ERR_MAX_AFFECTED,
+						   "Query result exceeds max-affected preference constraint",
+						   psprintf("The query affects " INT64_FORMAT " rows", result->rows),
+						   NULL);
+	if (singular && result->rows != 1)
+		pgrest_error_raise(PGREST_ERR_SINGULAR,
+						   "Cannot coerce the result to a single JSON object",
+						   psprintf("The result contains " INT64_FORMAT " rows", result->rows),
+						   NULL);
+}
+
+/* The response to a request whose statement succeeded. */
+PgrestResponse *
+pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
+					  const PgrestResult *result)
+{
+	PgrestResponse *resp;
+	char	   *body = NULL;
+	size_t		body_len = 0;
+	char	   *applied;
+
+	if (plan->explain != PGREST_EXPLAIN_NONE)
+		return explain_response(req, plan, result);
+
+	/* the body as the statement made it, unless the database is not UTF-8 */
+	if (plan->with_body && result->body)
+	{
+		body = pg_server_to_any(result->body, result->body_len, PG_UTF8);
+		body_len = body == result->body ? result->body_len : strlen(body);
+	}
+
+	if ((plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL) &&
+		result->total >= 0 && plan->offset > result->total)
+		return pgrest_failure_build(PGREST_ERR_RANGE, NULL,
+									psprintf("An offset of " INT64_FORMAT " was requested, but there are only " INT64_FORMAT " rows.",
+											 plan->offset, result->total),
+									NULL);
+
+	resp = pgrest_response_json(200, body, body_len);
+	resp->stream = result->stream;
+	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL)
+		return resp;
+
+	((PgrestHeader *) linitial(resp->headers))->value = content_type(plan);
+	switch (plan->kind)
+	{
+		case PGREST_PLAN_CALL:
+			if (plan->routine->returns_void)
+			{
+				resp->status = 204;
+				break;
+			}
+			/* FALLTHROUGH */
+		case PGREST_PLAN_READ:
+			pgrest_response_add_header(resp, "Content-Range", content_range(plan, result));
+			if (result->total >= 0 && result->rows >= 0 && result->rows < result->total)
+				resp->status = 206;
+			break;
+		case PGREST_PLAN_INSERT:
+			resp->status = plan->resolution == PGREST_RESOLUTION_MERGE &&
+				result->rows > 0 && result->inserted == 0 ? 200 : 201;
+			pgrest_response_add_header(resp, "Content-Range",
+									   psprintf("*/%s", result->total >= 0 ?
+												psprintf(INT64_FORMAT, result->total) : "*"));
+			if (plan->return_ == PGREST_RETURN_HEADERS_ONLY && result->body)
+				pgrest_response_add_header(resp, "Location",
+										   location(plan, result->body));
+			break;
+		case PGREST_PLAN_UPDATE:
+		case PGREST_PLAN_DELETE:
+			resp->status = plan->return_ == PGREST_RETURN_REPRESENTATION ? 200 : 204;
+			pgrest_response_add_header(resp, "Content-Range", content_range(plan, result));
+			break;
+		case PGREST_PLAN_PUT:
+			resp->status = plan->return_ != PGREST_RETURN_REPRESENTATION ? 204 :
+				result->inserted > 0 ? 201 : 200;
+			break;
+		case PGREST_PLAN_OPENAPI:
+		case PGREST_PLAN_SQL:
+			break;
+	}
+	/* no body, no Content-Type; but HEAD answers with GET's headers */
+	if (resp->body == NULL && resp->stream == NULL &&
+		!(plan->kind == PGREST_PLAN_READ ||
+		  (plan->kind == PGREST_PLAN_CALL && !plan->routine->returns_void)))
+		resp->headers = list_delete_first(resp->headers);
+
+	applied = preference_applied(req, plan);
+	if (applied[0] != '\0')
+		pgrest_response_add_header(resp, "Preference-Applied", applied);
+	if (plan->profile_given)
+		pgrest_response_add_header(resp, "Content-Profile",
+								   pgrest_encoding_to_utf8(plan->schema));
+	apply_settings(resp, result);
+	return resp;
+}
+
+/*
+ * response.status and response.headers, as the request's SQL set them
+ * (PostgREST's way for a function to choose its status and add headers):
+ * the status is a number from 200 to 599 (PGRST112 otherwise), the
+ * headers a JSON array of objects of one key each with a string value,
+ * together within PGREST_MAX_HEADER_BYTES (PGRST111 otherwise), and each
+ * replaces pgrest's header of its name.  Raised here, inside the
+ * transaction, such errors roll back what the request wrote.
+ */
+static void
+apply_settings(PgrestResponse *resp, const PgrestResult *result)
+{
+	if (result->guc_status)
+	{
+		const char *p = result->guc_status;
+		int			status = 0;
+
+		/* the leading digits, as PostgREST reads them */
+		while (*p >= '0' && *p <= '9' && status < 1000)
+			status = status * 10 + (*p++ - '0');
+		if (p == result->guc_status || status < PGREST_MIN_STATUS || status > PGREST_MAX_STATUS)
+			pgrest_error_raise(PGREST_ERR_GUC_STATUS, NULL, NULL, NULL);
+		resp->status = status;
+	}
+	if (result->guc_headers)
+	{
+		PgrestJson *array = pgrest_json_read(result->guc_headers,
+											 strlen(result->guc_headers));
+		List	   *headers = NIL;
+
+		if (array == NULL || array->kind != PGREST_JSON_ARRAY)
+			pgrest_error_raise(PGREST_ERR_GUC_HEADERS, NULL, NULL, NULL);
+		for (int i = 0; i < array->count; i++)
+		{
+			if (array->items[i]->kind != PGREST_JSON_OBJECT ||
+				array->items[i]->count != 1 ||
+				!pgrest_response_json_headers(array->items[i], &headers))
+				pgrest_error_raise(PGREST_ERR_GUC_HEADERS, NULL, NULL, NULL);
+		}
+		if (!pgrest_response_override_headers(resp, headers))
+			pgrest_error_raise(PGREST_ERR_GUC_HEADERS, NULL,
+							   psprintf("The response's headers would take more than %d bytes.",
+										PGREST_MAX_HEADER_BYTES),
+							   NULL);
+	}
+}
+
+/*
+ * Append the headers of a JSON object of strings ({"Name": "value", ...})
+ * to *headers, in its order, as PgrestHeader *.  False when a value is
+ * not a string, a name is not an HTTP token or names a header the HTTP
+ * layer owns (Content-Length, Transfer-Encoding, Connection), or a value
+ * holds a control character (a header must not split the response).
+ */
+bool
+pgrest_response_json_headers(const PgrestJson *object, List **headers)
+{
+	if (object == NULL || object->kind != PGREST_JSON_OBJECT)
+		return false;
+	for (int i = 0; i < object->count; i++)
+	{
+		const char *name = object->keys[i];
+		const PgrestJson *value = object->items[i];
+		PgrestHeader *header;
+
+		if (!pgrest_request_is_token(name) ||
+			pg_strcasecmp(name, "Content-Length") == 0 ||
+			pg_strcasecmp(name, "Transfer-Encoding") == 0 ||
+			pg_strcasecmp(name, "Connection") == 0 ||
+			value->kind != PGREST_JSON_STRING)
+			return false;
+		for (int c = 0; c < value->len; c++)
+		{
+			if ((unsigned char) value->text[c] < 0x20 && value->text[c] != '\t')
+				return false;
+		}
+		header = palloc(sizeof(PgrestHeader));
+		header->name = name;
+		header->value = pgrest_encoding_to_utf8(value->text);
+		*headers = lappend(*headers, header);
+	}
+	return true;
+}
+
+/*
+ * Send headers (PgrestHeader *, from the request's own code) with the
+ * response, as PostgREST does: each replaces pgrest's own headers of its
+ * name, and all of them are sent, in their order, after pgrest's.  False,
+ * changing nothing, when the response's headers would then take more than
+ * PGREST_MAX_HEADER_BYTES.  Linear in the headers added: pgrest's own are
+ * a handful.
+ */
+bool
+pgrest_response_override_headers(PgrestResponse *resp, List *headers)
+{
+	List	   *kept = NIL;
+	size_t		size = 0;
+	ListCell   *lc;
+
+	foreach(lc, resp->headers)
+	{
+		PgrestHeader *own = (PgrestHeader *) lfirst(lc);
+		bool		replaced = false;
+		ListCell   *lu;
+
+		foreach(lu, headers)
+		{
+			if (pg_strcasecmp(own->name, ((PgrestHeader *) lfirst(lu))->name) == 0)
+			{
+				replaced = true;
+				break;
+			}
+		}
+		if (!replaced)
+			kept = lappend(kept, own);
+	}
+	kept = list_concat(kept, headers);
+	foreach(lc, kept)
+	{
+		PgrestHeader *header = (PgrestHeader *) lfirst(lc);
+
+		/* "Name: value\r\n" */
+		size += strlen(header->name) + strlen(header->value) + 4;
+		if (size > PGREST_MAX_HEADER_BYTES)
+			return false;
+	}
+	resp->headers = kept;
+	return true;
+}
+
+/*
+ * OPTIONS: the methods the path takes, without a transaction or a role
+ * (browsers send CORS preflights without credentials).
+ */
+PgrestResponse *
+pgrest_response_options(PgrestTarget target)
+{
+	PgrestResponse *resp = palloc0(sizeof(PgrestResponse));
+
+	resp->status = 200;
+	pgrest_response_add_header(resp, "Allow",
+							   target == PGREST_TARGET_ROUTINE ?
+							   "OPTIONS,GET,HEAD,POST" :
+							   target == PGREST_TARGET_ROOT ? "OPTIONS,GET,HEAD" :
+							   target == PGREST_TARGET_ROW ?
+							   "OPTIONS,GET,HEAD,PUT,PATCH,DELETE" :
+							   "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE");
+	return resp;
+}
+
+/*
+ * CORS: a request that names its Origin gets Access-Control-Allow-Origin
+ * from pgrest.cors_allowed_origins ("*", or a comma-separated list the
+ * origin must be on), with the headers PostgREST exposes; a preflight
+ * also gets the methods and headers it asked for.  Added to every
+ * response, errors included.
+ */
+void
+pgrest_response_cors(PgrestResponse *resp, const PgrestHttpRequest *http)
+{
+	const char *origin = raw_header(http, "origin");
+	const char *request_method = raw_header(http, "access-control-request-method");
+	const char *request_headers = raw_header(http, "access-control-request-headers");
+	bool		any = strcmp(pgrest_cors_allowed_origins, "*") == 0;
+
+	if (origin == NULL || (!any && !origin_allowed(origin)))
+		return;
+	pgrest_response_add_header(resp, "Access-Control-Allow-Origin", any ? "*" : origin);
+	if (!any)
+	{
+		pgrest_response_add_header(resp, "Access-Control-Allow-Credentials", "true");
+		pgrest_response_add_header(resp, "Vary", "Origin");
+	}
+	pgrest_response_add_header(resp, "Access-Control-Expose-Headers",
+							   "Content-Encoding, Content-Location, Content-Range, Content-Type, "
+							   "Date, Location, Server, Transfer-Encoding, Range-Unit, "
+							   "Preference-Applied, Content-Profile");
+	if (request_method != NULL && http->method != NULL &&
+		strcmp(http->method, "OPTIONS") == 0)
+	{
+		pgrest_response_add_header(resp, "Access-Control-Allow-Methods",
+								   "GET, POST, PATCH, PUT, DELETE, OPTIONS, HEAD");
+		pgrest_response_add_header(resp, "Access-Control-Allow-Headers",
+								   request_headers ? request_headers :
+								   "Authorization, Content-Type, Accept, Prefer, Range, "
+								   "Range-Unit, Accept-Profile, Content-Profile");
+		pgrest_response_add_header(resp, "Access-Control-Max-Age", "86400");
+	}
+}
+
+/* a header of the raw request, by case-insensitive name */
+static const char *
+raw_header(const PgrestHttpRequest *http, const char *name)
+{
+	for (int i = 0; i < http->nheaders; i++)
+	{
+		if (pg_strcasecmp(http->headers[i].name, name) == 0)
+			return http->headers[i].value;
+	}
+	return NULL;
+}
+
+/* is origin on the comma-separated pgrest.cors_allowed_origins? */
+static bool
+origin_allowed(const char *origin)
+{
+	char	   *list = pstrdup(pgrest_cors_allowed_origins);
+	char	   *save;
+
+	for (char *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save))
+	{
+		size_t		n;
+
+		while (*item == ' ')
+			item++;
+		n = strlen(item);
+		while (n > 0 && item[n - 1] == ' ')
+			item[--n] = '\0';
+		if (strcmp(item, origin) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A response with a JSON body of body_len bytes (or none, if body is NULL). */
+PgrestResponse *
+pgrest_response_json(int status, char *body, size_t body_len)
+{
+	PgrestResponse *resp = palloc0(sizeof(PgrestResponse));
+
+	resp->status = status;
+	resp->body = body;
+	resp->body_len = body ? body_len : 0;
+	pgrest_response_add_header(resp, "Content-Type", PGREST_JSON_CONTENT_TYPE);
+	return resp;
+}
+
+void
+pgrest_response_add_header(PgrestResponse *resp, const char *name,
+						   const char *value)
+{
+	PgrestHeader *header = palloc(sizeof(PgrestHeader));
+
+	header->name = pstrdup(name);
+	header->value = pstrdup(value);
+	resp->headers = lappend(resp->headers, header);
+}
+
+static const char *
+content_type(const PgrestPlan *plan)
+{
+	switch (plan->media)
+	{
+		case PGREST_MEDIA_CSV:
+			return "text/csv; charset=utf-8";
+		case PGREST_MEDIA_GEOJSON:
+			return "application/geo+json; charset=utf-8";
+		case PGREST_MEDIA_NDJSON:
+			return "application/x-ndjson; charset=utf-8";
+		case PGREST_MEDIA_OBJECT:
+			return plan->strip_nulls ?
+				"application/vnd.pgrst.object+json; nulls=stripped; charset=utf-8" :
+				"application/vnd.pgrst.object+json; charset=utf-8";
+		case PGREST_MEDIA_JSON:
+		case PGREST_MEDIA_OPENAPI:	/* the root only (openapi.c) */
+		case PGREST_MEDIA_HTML:
+			break;
+	}
+	return plan->strip_nulls ?
+		"application/vnd.pgrst.array+json; nulls=stripped; charset=utf-8" :
+		PGREST_JSON_CONTENT_TYPE;
+}
+
+/*
+ * "first-last/total": "*" for an empty page or an unknown total; a
+ * streamed body's last row is not known when the header goes out, unless
+ * the total was counted: "first-*".
+ */
+static char *
+content_range(const PgrestPlan *plan, const PgrestResult *result)
+{
+	int64		lower = plan->offset;
+	int64		upper = lower + result->rows - 1;
+	char	   *range;
+
+	if (result->rows < 0)
+		range = psprintf(INT64_FORMAT "-*", lower);
+	else if (result->total != 0 && lower <= upper)
+		range = psprintf(INT64_FORMAT "-" INT64_FORMAT, lower, upper);
+	else
+		range = "*";
+	if (result->total < 0)
+		return psprintf("%s/*", range);
+	return psprintf("%s/" INT64_FORMAT, range, result->total);
+}
+
+/*
+ * The preferences the response honoured, in PostgREST's order:
+ * resolution, missing, return, count, tx, handling, max-affected.
+ */
+static char *
+preference_applied(const PgrestRequest *req, const PgrestPlan *plan)
+{
+	StringInfoData buf;
+	const PgrestPreferences *prefer = &req->prefer;
+	bool		write = plan->kind != PGREST_PLAN_READ && plan->kind != PGREST_PLAN_CALL;
+
+	initStringInfo(&buf);
+	if (plan->kind == PGREST_PLAN_INSERT && prefer->resolution != PGREST_RESOLUTION_NONE)
+		append_preference(&buf, prefer->resolution == PGREST_RESOLUTION_MERGE ?
+						  "resolution=merge-duplicates" : "resolution=ignore-duplicates");
+	if (write && prefer->missing != PGREST_MISSING_NONE)
+		append_preference(&buf, prefer->missing == PGREST_MISSING_DEFAULT ?
+						  "missing=default" : "missing=null");
+	if (write && prefer->return_ != PGREST_RETURN_DEFAULT)
+		append_preference(&buf, prefer->return_ == PGREST_RETURN_MINIMAL ? "return=minimal" :
+						  prefer->return_ == PGREST_RETURN_HEADERS_ONLY ? "return=headers-only" :
+						  "return=representation");
+	if (prefer->count != PGREST_COUNT_NONE)
+		append_preference(&buf, prefer->count == PGREST_COUNT_EXACT ? "count=exact" :
+						  prefer->count == PGREST_COUNT_PLANNED ? "count=planned" :
+						  "count=estimated");
+	if (plan->tx_applied)
+		append_preference(&buf, plan->rollback ? "tx=rollback" : "tx=commit");
+	if (prefer->handling_given)
+		append_preference(&buf, prefer->strict ? "handling=strict" : "handling=lenient");
+	if (plan->max_affected >= 0)
+		append_preference(&buf, psprintf("max-affected=" INT64_FORMAT, plan->max_affected));
+	return buf.data;
+}
+
+static void
+append_preference(StringInfo buf, const char *preference)
+{
+	if (buf->len > 0)
+		appendStringInfoString(buf, ", ");
+	appendStringInfoString(buf, preference);
+}
+
+/*
+ * Location of the first row written: /<table>?<key>=eq.<value>&..., from
+ * the JSON array of key values the statement returned.
+ */
+static char *
+location(const PgrestPlan *plan, const char *keys_json)
+{
+	Jsonb	   *keys = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+														  CStringGetDatum(keys_json)));
+	StringInfoData buf;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			i = 0;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '/');
+	pgrest_response_append_url_encoded(&buf, plan->rel->name);
+	it = JsonbIteratorInit(&keys->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok != WJB_ELEM || i >= plan->rel->npkey)
+			continue;
+		appendStringInfoChar(&buf, i == 0 ? '?' : '&');
+		pgrest_response_append_url_encoded(&buf, plan->rel->columns[plan->rel->pkey[i]].name);
+		appendStringInfoString(&buf, "=eq.");
+		if (v.type == jbvString)
+		{
+			char	   *value = pnstrdup(v.val.string.val, v.val.string.len);
+
+			pgrest_response_append_url_encoded(&buf, value);
+		}
+		i++;
+	}
+	return buf.data;
+}
+
+/*
+ * Append s (in the database encoding) URL-encoded as UTF-8 (RFC 3986):
+ * unreserved characters as they are, the rest as %XX.
+ */
+void
+pgrest_response_append_url_encoded(StringInfo buf, const char *s)
+{
+	for (s = pgrest_encoding_to_utf8(s); *s; s++)
+	{
+		unsigned char c = (unsigned char) *s;
+
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+			appendStringInfoChar(buf, c);
+		else
+			appendStringInfo(buf, "%%%02X", c);
+	}
+}

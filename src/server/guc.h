@@ -1,0 +1,72 @@
+/*-------------------------------------------------------------------------
+ *
+ * guc.h
+ *	  pgrest's configuration parameters (the pgrest.* GUCs)
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/server/guc.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGREST_GUC_H
+#define PGREST_GUC_H
+
+#include "nodes/pg_list.h"
+
+/* values of pgrest.tx_end */
+typedef enum PgrestTxEnd
+{
+	PGREST_TX_COMMIT,
+	PGREST_TX_COMMIT_ALLOW_OVERRIDE,
+	PGREST_TX_ROLLBACK,
+	PGREST_TX_ROLLBACK_ALLOW_OVERRIDE
+} PgrestTxEnd;
+
+/* values of pgrest.openapi_mode */
+typedef enum PgrestOpenapiMode
+{
+	PGREST_OPENAPI_FOLLOW_PRIVILEGES,
+	PGREST_OPENAPI_IGNORE_PRIVILEGES,
+	PGREST_OPENAPI_DISABLED
+} PgrestOpenapiMode;
+
+/* read when the postmaster starts */
+extern char *pgrest_listen_addresses;
+extern int	pgrest_port;
+extern char *pgrest_database;
+extern char *pgrest_role;
+extern int	pgrest_workers;
+extern int	pgrest_admin_port;
+extern char *pgrest_admin_listen_addresses;
+
+/* reloadable (PGC_SUSET: also SET-able by superusers for pgrest.handle) */
+extern char *pgrest_anon_role;
+extern char *pgrest_jwt_secret;
+extern char *pgrest_jwt_aud;
+extern char *pgrest_jwt_role_claim;
+extern char *pgrest_schemas;
+extern char *pgrest_extra_search_path;
+extern int	pgrest_max_rows;
+extern int	pgrest_statement_timeout;
+extern int	pgrest_max_body_size;
+extern int	pgrest_max_body_memory;
+extern char *pgrest_pre_request;
+extern int	pgrest_tx_end;
+extern bool pgrest_sql_endpoint;
+extern int	pgrest_sql_max_response_size;
+extern bool pgrest_aggregates_enabled;
+extern bool pgrest_plan_enabled;
+extern char *pgrest_cors_allowed_origins;
+extern int	pgrest_connection_limit;
+extern int	pgrest_idle_timeout;
+extern int	pgrest_request_timeout;
+extern int	pgrest_stream_threshold;
+extern int	pgrest_openapi_mode;
+extern char *pgrest_openapi_server_url;
+
+extern void pgrest_guc_define(void);
+extern List *pgrest_guc_schema_list(void);
+extern List *pgrest_guc_extra_search_path(void);
+
+#endif							/* PGREST_GUC_H */
