@@ -10,7 +10,7 @@ PGFILEDESC = "pgrest - PostgREST-compatible REST API inside PostgreSQL"
 
 MODULE_big = pgrest
 # base: message types, errors, the request state, JSON, encodings
-BASE_OBJS = src/base/state.o src/base/jsonparse.o src/base/encoding.o src/base/error.o
+BASE_OBJS = src/base/message.o src/base/state.o src/base/jsonparse.o src/base/encoding.o src/base/error.o
 # server: settings, shared memory, sockets, counters, logging in
 SERVER_OBJS = src/server/guc.o src/server/listen.o src/server/shmem.o src/server/login.o src/server/metrics.o
 # api: a request parsed
@@ -20,11 +20,11 @@ AUTH_OBJS = src/auth/auth.o src/auth/jwk.o src/auth/jwt.o
 # cache: the schema cache
 CACHE_OBJS = src/cache/commandwatch.o src/cache/catalog.o src/cache/schema.o src/cache/schemadeps.o src/cache/relationship.o
 # plan: a request against the schema cache
-PLAN_OBJS = src/plan/fuzzy.o src/plan/plan.o src/plan/readplan.o
+PLAN_OBJS = src/plan/fuzzy.o src/plan/embed.o src/plan/plan.o src/plan/readplan.o
 # query: a plan as SQL
 QUERY_OBJS = src/query/query.o src/query/render.o
 # run: the transaction and the statement
-RUN_OBJS = src/run/statement.o src/run/execute.o src/run/session.o src/run/sqlendpoint.o src/run/result.o src/run/stream.o
+RUN_OBJS = src/run/statement.o src/run/execute.o src/run/session.o src/run/sqlendpoint.o src/run/receivers.o src/run/stream.o
 # response: results and errors as HTTP
 RESPONSE_OBJS = src/response/failure.o src/response/openapi.o src/response/html.o src/response/response.o
 # http: libmicrohttpd

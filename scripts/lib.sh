@@ -44,7 +44,7 @@ install_private_pg() {
   pgbin=$pgroot/usr/lib/postgresql/$pgversion/bin
 
   make -s clean
-  make -s PG_CFLAGS="-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers"
+  make -s PG_CFLAGS="-Wall -Wextra -Wshadow -Werror -Wno-unused-parameter -Wno-missing-field-initializers"
   make -s install PG_CONFIG="$pg_config"
 }
 

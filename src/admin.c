@@ -63,7 +63,7 @@ pgrest_admin_handle(PgrestRouteKind kind, const PgrestHttpRequest *http)
 								  psprintf("Unsupported HTTP method: %s",
 										   http->method ? http->method : ""),
 								  NULL, NULL);
-		pgrest_response_add_header(resp, "Allow", "GET,HEAD");
+		pgrest_message_add_header(resp, "Allow", "GET,HEAD");
 		return resp;
 	}
 
@@ -204,7 +204,7 @@ text_response(int status, const char *type, char *body)
 	resp->status = status;
 	resp->body = body;
 	resp->body_len = strlen(body);
-	pgrest_response_add_header(resp, "Content-Type", type);
-	pgrest_response_add_header(resp, "Cache-Control", "no-store");
+	pgrest_message_add_header(resp, "Content-Type", type);
+	pgrest_message_add_header(resp, "Cache-Control", "no-store");
 	return resp;
 }

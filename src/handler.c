@@ -148,6 +148,18 @@ pgrest_handler_handle(const PgrestHttpRequest *http, bool nested)
 	return resp;
 }
 
+/* a worker's request, for the HTTP server */
+static PgrestResponse *
+answer_http(const PgrestHttpRequest *http)
+{
+	return pgrest_handler_handle(http, false);
+}
+
+/* what a worker's HTTP server calls (http.h) */
+const PgrestHttpHandlers pgrest_handler_http = {
+	answer_http, pgrest_handler_continue, pgrest_handler_abandon
+};
+
 /* one request, as pgrest_handler_handle describes */
 static PgrestResponse *
 handle(const PgrestHttpRequest *http, bool nested)
@@ -159,7 +171,14 @@ handle(const PgrestHttpRequest *http, bool nested)
 
 	/* a worker that could not log in has no database to serve (login.c) */
 	if (!http->admin && pgrest_login_failed())
-		return pgrest_login_response();
+	{
+		char	   *message;
+		char	   *detail;
+		char	   *hint;
+
+		pgrest_login_failure(&message, &detail, &hint);
+		return pgrest_failure_build(PGREST_ERR_LOGIN, message, detail, hint);
+	}
 
 	switch (route.kind)
 	{
@@ -309,7 +328,7 @@ static PgrestResponse *
 make_last_resort(void)
 {
 	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-	PgrestResponse *resp = pgrest_response_json(500, LAST_RESORT_BODY,
+	PgrestResponse *resp = pgrest_message_json(500, LAST_RESORT_BODY,
 												strlen(LAST_RESORT_BODY));
 
 	MemoryContextSwitchTo(old);

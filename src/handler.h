@@ -13,6 +13,7 @@
 #define PGREST_HANDLER_H
 
 #include "api/request.h"
+#include "http/http.h"
 #include "response/response.h"
 
 struct PgrestStream;
@@ -23,5 +24,7 @@ extern long pgrest_handler_warm_up(void);
 extern bool pgrest_handler_streaming(void);
 extern bool pgrest_handler_continue(void);
 extern void pgrest_handler_abandon(const struct PgrestStream *stream);
+
+extern const PgrestHttpHandlers pgrest_handler_http;
 
 #endif							/* PGREST_HANDLER_H */

@@ -11,8 +11,12 @@
  * (CREATE EXTENSION, pgrest.handle() in a session) the library works
  * in-process only, and pgrest.wait_ready() says why there is no HTTP.
  *
- * When preloaded, a utility hook watches for CREATE EXTENSION pgrest in a
- * database the workers do not serve, and says which one they serve.
+ * One ProcessUtility hook serves every job that needs one: before a
+ * command, the /sql endpoint refuses utility commands (sqlendpoint.c);
+ * after it, the schema cache notes what PostgreSQL sends it no
+ * invalidation for (commandwatch.c), and, when preloaded, CREATE
+ * EXTENSION pgrest in a database the workers do not serve is told which
+ * one they serve.
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -45,14 +49,14 @@ PG_FUNCTION_INFO_V1(pgrest_reload);
 void		_PG_init(void);
 
 static ProcessUtility_hook_type prev_process_utility = NULL;
+static bool preloaded = false;
 
 static void register_workers(void);
-static void notice_other_database(PlannedStmt *pstmt, const char *queryString,
-								  bool readOnlyTree,
-								  ProcessUtilityContext context,
-								  ParamListInfo params,
-								  QueryEnvironment *queryEnv,
-								  DestReceiver *dest, QueryCompletion *qc);
+static void process_utility(PlannedStmt *pstmt, const char *queryString,
+							bool readOnlyTree, ProcessUtilityContext context,
+							ParamListInfo params, QueryEnvironment *queryEnv,
+							DestReceiver *dest, QueryCompletion *qc);
+static void notice_other_database(const Node *parsetree);
 
 void
 _PG_init(void)
@@ -60,6 +64,8 @@ _PG_init(void)
 	pgrest_guc_define();
 	pgrest_sqlendpoint_install_hooks();
 	pgrest_commandwatch_install_hooks();
+	prev_process_utility = ProcessUtility_hook;
+	ProcessUtility_hook = process_utility;
 
 	if (!process_shared_preload_libraries_in_progress || IsBinaryUpgrade)
 		return;
@@ -71,9 +77,7 @@ _PG_init(void)
 		pgrest_listen_open();
 
 	register_workers();
-
-	prev_process_utility = ProcessUtility_hook;
-	ProcessUtility_hook = notice_other_database;
+	preloaded = true;
 }
 
 static void
@@ -99,6 +103,27 @@ register_workers(void)
 	}
 }
 
+/* The one ProcessUtility hook: each job before and after the command. */
+static void
+process_utility(PlannedStmt *pstmt, const char *queryString,
+				bool readOnlyTree, ProcessUtilityContext context,
+				ParamListInfo params, QueryEnvironment *queryEnv,
+				DestReceiver *dest, QueryCompletion *qc)
+{
+	pgrest_sqlendpoint_check_utility(pstmt);
+	if (prev_process_utility)
+		prev_process_utility(pstmt, queryString, readOnlyTree, context,
+							 params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+
+	/* once the command has done its work without error */
+	pgrest_commandwatch_note(pstmt);
+	if (preloaded)
+		notice_other_database(pstmt->utilityStmt);
+}
+
 /*
  * After CREATE EXTENSION pgrest in a database other than pgrest.database:
  * a NOTICE that says which database the HTTP workers serve.  (The
@@ -106,20 +131,9 @@ register_workers(void)
  * the script itself cannot say it.)
  */
 static void
-notice_other_database(PlannedStmt *pstmt, const char *queryString,
-					  bool readOnlyTree, ProcessUtilityContext context,
-					  ParamListInfo params, QueryEnvironment *queryEnv,
-					  DestReceiver *dest, QueryCompletion *qc)
+notice_other_database(const Node *parsetree)
 {
-	Node	   *parsetree = pstmt->utilityStmt;
 	char	   *here;
-
-	if (prev_process_utility)
-		prev_process_utility(pstmt, queryString, readOnlyTree, context,
-							 params, queryEnv, dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
 
 	if (!IsA(parsetree, CreateExtensionStmt) ||
 		strcmp(((CreateExtensionStmt *) parsetree)->extname, "pgrest") != 0)

@@ -129,7 +129,7 @@ pgrest_worker_main(Datum main_arg)
 	}
 
 	raise_open_files_limit();
-	pgrest_http_start();
+	pgrest_http_start(&pgrest_handler_http);
 	set = create_wait_set(listen_fds, nlisten, listen_pos, admin_fds, nadmin,
 						  admin_pos);
 

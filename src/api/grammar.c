@@ -17,7 +17,7 @@
  * what was expected.  Logic trees nest at most PGREST_MAX_LOGIC_DEPTH
  * deep, so hostile input cannot exhaust the stack.
  *
- * This file is pure parsing: no SPI, no catalog, no transaction needed.
+ * This file is pure parsing: no SQL, no catalog (api/layer.h).
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -26,6 +26,8 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include "api/layer.h"
 
 #include "mb/pg_wchar.h"
 #include "lib/stringinfo.h"
@@ -112,12 +114,12 @@ static char *trim(char *s);
  * that hold items of their own.
  */
 List *
-pgrest_grammar_select(const char *text)
+pgrest_grammar_select(const char *input)
 {
 	Parser		ps;
 	List	   *items;
 
-	init_parser(&ps, text, "select parameter");
+	init_parser(&ps, input, "select parameter");
 	items = parse_select_list(&ps, 0);
 	if (!at_end(&ps))
 		fail(&ps, "expecting \",\" or end of input");
@@ -196,12 +198,12 @@ pgrest_grammar_logic(const PgrestParamPath *path, const char *value)
 {
 	Parser		ps;
 	PgrestFilter *tree;
-	char	   *text;
+	char	   *input;
 
 	/* parse "or(...)" rather than "(...)", as PostgREST does */
-	text = psprintf("%s%s%s", path->negated ? "not." : "", path->field.name, value);
-	init_parser(&ps, text, "logic tree");
-	ps.skip = strlen(text) - strlen(value);	/* errors show the value sent */
+	input = psprintf("%s%s%s", path->negated ? "not." : "", path->field.name, value);
+	init_parser(&ps, input, "logic tree");
+	ps.skip = strlen(input) - strlen(value);	/* errors show the value sent */
 	tree = parse_logic_tree(&ps, 0);
 	if (!at_end(&ps))
 		fail(&ps, "expecting end of input after the closing \")\"");
@@ -210,12 +212,12 @@ pgrest_grammar_logic(const PgrestParamPath *path, const char *value)
 
 /* order=term{,term}: field[.asc|.desc][.nullsfirst|.nullslast] */
 List *
-pgrest_grammar_order(const char *text)
+pgrest_grammar_order(const char *input)
 {
 	Parser		ps;
 	List	   *terms = NIL;
 
-	init_parser(&ps, text, "order");
+	init_parser(&ps, input, "order");
 	for (;;)
 	{
 		skip_ws(&ps);
@@ -263,12 +265,12 @@ pgrest_grammar_is_operation(const char *value)
 
 /* columns= and on_conflict=: field names separated by commas */
 List *
-pgrest_grammar_columns(const char *text, const char *what)
+pgrest_grammar_columns(const char *input, const char *what)
 {
 	Parser		ps;
 	List	   *names = NIL;
 
-	init_parser(&ps, text, what);
+	init_parser(&ps, input, what);
 	for (;;)
 	{
 		skip_ws(&ps);

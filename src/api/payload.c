@@ -20,7 +20,7 @@
  * pg_terminate_backend stop it.  Malformed bodies are 400 PGRST102,
  * unsupported Content-Types 415.
  *
- * This file is pure parsing: no SPI, no catalog, no transaction needed.
+ * This file is pure parsing: no SQL, no catalog (api/layer.h).
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -29,6 +29,8 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include "api/layer.h"
 
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -116,14 +118,14 @@ pgrest_payload_parse(const char *content_type, const char *body, size_t len,
 					 bool check_keys)
 {
 	char	   *type = media_type(content_type ? content_type : "application/json");
-	char	   *text;
+	char	   *input;
 
 	if (strcmp(type, "application/json") == 0 || strcmp(type, "") == 0 ||
 		strcmp(type, "application/vnd.pgrst.object+json") == 0 ||
 		strcmp(type, "application/vnd.pgrst.array+json") == 0)
 	{
-		text = checked_text(body, len);
-		return parse_json(text, check_keys);
+		input = checked_text(body, len);
+		return parse_json(input, check_keys);
 	}
 	if (strcmp(type, "text/csv") == 0)
 		return parse_csv(checked_text(body, len));
@@ -205,7 +207,7 @@ checked_text(const char *body, size_t len)
 }
 
 static PgrestPayload *
-parse_json(char *text, bool check_keys)
+parse_json(char *input, bool check_keys)
 {
 	PgrestPayload *payload = palloc0(sizeof(PgrestPayload));
 	JsonLexContext *lex;
@@ -226,7 +228,7 @@ parse_json(char *text, bool check_keys)
 	sem.object_field_start = scan_field;
 	sem.array_element_start = scan_element;
 
-	lex = makeJsonLexContextCstringLen(text, strlen(text), GetDatabaseEncoding(), true);
+	lex = makeJsonLexContextCstringLen(input, strlen(input), GetDatabaseEncoding(), true);
 	rc = pg_parse_json(lex, &sem);
 	if (rc != JSON_SUCCESS)
 		invalid_body("Empty or invalid json", json_errdetail(rc, lex));
@@ -234,16 +236,16 @@ parse_json(char *text, bool check_keys)
 		(!scan.uniform || (scan.top_is_array && scan.nelements != scan.nobjects)))
 		invalid_body("All object keys must match", NULL);
 
-	payload->text = text;
+	payload->text = input;
 	payload->keys = scan.first_keys;
 	payload->nrows = scan.nobjects;
 	if (scan.top_is_object)
 	{
 		payload->single = true;
-		payload->json = psprintf("[%s]", text);
+		payload->json = psprintf("[%s]", input);
 	}
 	else if (scan.top_is_array)
-		payload->json = text;
+		payload->json = input;
 	else
 		payload->json = pstrdup("[]");	/* a scalar: no rows, as PostgREST */
 	return payload;
@@ -411,11 +413,11 @@ match_key(const void *key1, const void *key2, Size keysize)
  * or quoted NULL is null.
  */
 static PgrestPayload *
-parse_csv(char *text)
+parse_csv(char *input)
 {
 	PgrestPayload *payload = palloc0(sizeof(PgrestPayload));
 	StringInfoData json;
-	char	   *p = text;
+	char	   *p = input;
 	bool		quoted;
 	bool		end;
 	int			ncolumns;
@@ -527,7 +529,7 @@ csv_field(char **p, bool *quoted, bool *end_of_record)
  * repeated key keeps its first place and its last value.
  */
 static PgrestPayload *
-parse_form(char *text)
+parse_form(char *input)
 {
 	PgrestPayload *payload = palloc0(sizeof(PgrestPayload));
 	StringInfoData json;
@@ -537,7 +539,7 @@ parse_form(char *text)
 	ListCell   *lv;
 	char	   *save;
 
-	for (char *pair = strtok_r(text, "&", &save); pair; pair = strtok_r(NULL, "&", &save))
+	for (char *pair = strtok_r(input, "&", &save); pair; pair = strtok_r(NULL, "&", &save))
 	{
 		char	   *eq = strchr(pair, '=');
 		char	   *key;

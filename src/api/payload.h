@@ -12,24 +12,7 @@
 #ifndef PGREST_PAYLOAD_H
 #define PGREST_PAYLOAD_H
 
-#include "nodes/pg_list.h"
-
-typedef struct PgrestPayload
-{
-	char	   *json;			/* a JSON array of objects, server encoding */
-	char	   *text;			/* the body itself as JSON, server encoding */
-	List	   *keys;			/* the objects' keys (char *), first seen first */
-	int			nrows;
-	bool		single;			/* the body was one object, not an array */
-
-	/*
-	 * A call's body that is not JSON (text/plain, text/xml,
-	 * application/octet-stream): the type of the one unnamed parameter
-	 * that takes it, and text its value as that type's input (bytea in
-	 * hex); InvalidOid for JSON bodies.
-	 */
-	Oid			raw_type;
-} PgrestPayload;
+#include "api/types.h"
 
 extern PgrestPayload *pgrest_payload_parse(const char *content_type,
 										   const char *body, size_t len,

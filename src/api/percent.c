@@ -9,8 +9,7 @@
  * encoding.  Malformed input raises 400 PGRST100 naming the part.
  *
  * request.c (path, query string) and payload.c (form bodies) both use
- * it; this file calls neither.  It never calls SPI and needs no
- * transaction.
+ * it; this file calls neither.  No SQL, no catalog (api/layer.h).
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -19,6 +18,8 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include "api/layer.h"
 
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"

@@ -14,8 +14,7 @@
  * parse megabytes it would refuse anyway.  Every loop over the input
  * checks for interrupts, so the request's timeout bounds it.
  *
- * This file is pure parsing: it never calls SPI, reads no catalog and
- * needs no transaction.
+ * This file is pure parsing: no SQL, no catalog (api/layer.h).
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -24,6 +23,8 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include "api/layer.h"
 
 #include <errno.h>
 
@@ -34,6 +35,8 @@
 #include "base/error.h"
 #include "api/percent.h"
 #include "api/request.h"
+#include "api/payload.h"
+#include "api/grammar.h"
 
 static const struct
 {

@@ -34,6 +34,8 @@
  */
 #include "postgres.h"
 
+#include "api/layer.h"
+
 #include "server/guc.h"
 #include "api/percent.h"
 #include "api/router.h"

@@ -45,6 +45,8 @@
  */
 #include "postgres.h"
 
+#include "auth/layer.h"
+
 #include <math.h>
 
 #include "access/xact.h"
@@ -62,6 +64,7 @@
 #include "server/guc.h"
 #include "auth/jwt.h"
 #include "server/shmem.h"
+#include "api/request.h"
 
 /* seconds by which exp, nbf and iat may miss, as in PostgREST */
 #define PGREST_JWT_CLOCK_SKEW 30

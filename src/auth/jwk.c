@@ -45,6 +45,8 @@
  */
 #include "postgres.h"
 
+#include "auth/layer.h"
+
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
@@ -288,7 +290,7 @@ load_keys(void)
 {
 	MemoryContext old;
 	char	   *error = NULL;
-	char	   *text;
+	char	   *input;
 
 	free_keys();
 	keys_context = AllocSetContextCreate(TopMemoryContext, "pgrest jwt keys",
@@ -299,9 +301,9 @@ load_keys(void)
 	current_source = pstrdup(pgrest_jwt_secret);
 	PG_TRY();
 	{
-		text = secret_text(pgrest_jwt_secret, &error);
-		if (text != NULL)
-			parse_keys(current, text, &error);
+		input = secret_text(pgrest_jwt_secret, &error);
+		if (input != NULL)
+			parse_keys(current, input, &error);
 	}
 	PG_CATCH();
 	{
@@ -393,9 +395,9 @@ secret_text(const char *setting, char **error)
  * a JSON object, else an HMAC secret.
  */
 static void
-parse_keys(PgrestJwks *set, const char *text, char **error)
+parse_keys(PgrestJwks *set, const char *input, char **error)
 {
-	const char *p = text;
+	const char *p = input;
 	Jsonb	   *json;
 	JsonbValue *keys;
 
@@ -404,7 +406,7 @@ parse_keys(PgrestJwks *set, const char *text, char **error)
 	if (*p != '{')
 	{
 		PgrestJwk  *key = palloc0(sizeof(PgrestJwk));
-		size_t		len = strlen(text);
+		size_t		len = strlen(input);
 
 		if (len < PGREST_MIN_SECRET_LEN)
 		{
@@ -413,14 +415,14 @@ parse_keys(PgrestJwks *set, const char *text, char **error)
 			return;
 		}
 		key->algs = HS_ALGS;
-		key->secret = (uint8 *) pstrdup(text);
+		key->secret = (uint8 *) pstrdup(input);
 		key->secret_len = (int) len;
 		set->keys = palloc(sizeof(PgrestJwk *));
 		set->keys[set->nkeys++] = key;
 		return;
 	}
 
-	json = pgrest_jsonb_parse(text, strlen(text));
+	json = pgrest_jsonb_parse(input, strlen(input));
 	if (json == NULL)
 	{
 		*error = "The key text is not valid JSON.";
@@ -592,15 +594,15 @@ jwk_string(JsonbContainer *jwk, const char *name)
 static uint8 *
 jwk_bytes(JsonbContainer *jwk, const char *name, int *len, char **error)
 {
-	char	   *text = jwk_string(jwk, name);
+	char	   *input = jwk_string(jwk, name);
 	char	   *bytes;
 
-	if (text == NULL)
+	if (input == NULL)
 	{
 		*error = psprintf("A JWK lacks \"%s\".", name);
 		return NULL;
 	}
-	bytes = pgrest_jwk_base64url_decode(text, strlen(text), len);
+	bytes = pgrest_jwk_base64url_decode(input, strlen(input), len);
 	if (bytes == NULL || *len == 0)
 	{
 		*error = psprintf("A JWK's \"%s\" is not base64url.", name);

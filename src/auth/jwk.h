@@ -13,26 +13,7 @@
 #ifndef PGREST_JWK_H
 #define PGREST_JWK_H
 
-/* the signature algorithms pgrest verifies, as bits of a set */
-#define PGREST_ALG_HS256	(1 << 0)
-#define PGREST_ALG_HS384	(1 << 1)
-#define PGREST_ALG_HS512	(1 << 2)
-#define PGREST_ALG_RS256	(1 << 3)
-#define PGREST_ALG_RS384	(1 << 4)
-#define PGREST_ALG_RS512	(1 << 5)
-#define PGREST_ALG_ES256	(1 << 6)
-#define PGREST_ALG_ES384	(1 << 7)
-#define PGREST_ALG_EDDSA	(1 << 8)
-
-typedef struct PgrestJwk PgrestJwk;
-
-/* the keys of the current pgrest.jwt_secret */
-typedef struct PgrestJwks
-{
-	int			nkeys;
-	PgrestJwk **keys;
-	uint64		generation;		/* changes whenever the keys are loaded */
-} PgrestJwks;
+#include "auth/types.h"
 
 extern const PgrestJwks *pgrest_jwk_keys(void);
 extern void pgrest_jwk_load(void);

@@ -42,6 +42,8 @@
  */
 #include "postgres.h"
 
+#include "auth/layer.h"
+
 #include "common/hashfn.h"
 #include "common/jsonapi.h"
 #include "mb/pg_wchar.h"

@@ -33,6 +33,8 @@
  */
 #include "postgres.h"
 
+#include "base/layer.h"
+
 #include "catalog/namespace.h"
 #include "common/string.h"
 #include "fmgr.h"

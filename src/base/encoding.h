@@ -12,8 +12,7 @@
 #ifndef PGREST_ENCODING_H
 #define PGREST_ENCODING_H
 
-#include "api/request.h"
-#include "response/response.h"
+#include "base/message.h"
 
 extern void pgrest_encoding_prepare(void);
 extern char *pgrest_encoding_to_utf8(const char *s);

@@ -16,7 +16,7 @@
  * before the ereport and read (then cleared) when the response is made.
  * An error with SQLSTATE "PGRST" but none pending was raised by user code.
  *
- * This file never calls SPI and needs no transaction; its table is plain
+ * This file runs no SQL and reads no catalog; its table is plain
  * data, so the HTTP layer reads the bodies it sends by itself (413, 414,
  * 431, 408, ...) from it too, formatted once at start (pgrest_error_json).
  *
@@ -27,6 +27,8 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include "base/layer.h"
 
 #include "lib/stringinfo.h"
 #include "utils/json.h"

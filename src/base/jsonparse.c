@@ -34,6 +34,8 @@
  */
 #include "postgres.h"
 
+#include "base/layer.h"
+
 #include "common/unicode_norm.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
@@ -76,18 +78,18 @@ static void skip_space(Reader *r);
  * of memory.
  */
 PgrestJson *
-pgrest_json_read(const char *text, size_t len)
+pgrest_json_read(const char *input, size_t len)
 {
 	Reader		r;
 	Level		stack[PGREST_JSON_MAX_DEPTH];
 	int			depth = 0;
 	PgrestJson *value;
 
-	if (text == NULL || len > MaxAllocSize || memchr(text, '\0', len) != NULL ||
-		!pg_verifymbstr(text, (int) len, true))
+	if (input == NULL || len > MaxAllocSize || memchr(input, '\0', len) != NULL ||
+		!pg_verifymbstr(input, (int) len, true))
 		return NULL;
-	r.p = text;
-	r.end = text + len;
+	r.p = input;
+	r.end = input + len;
 	skip_space(&r);
 
 	for (;;)
@@ -232,11 +234,11 @@ pgrest_json_integer(const PgrestJson *number, int min, int max, int *value)
  * What it accepts, jsonb_in cannot fail on.
  */
 Jsonb *
-pgrest_jsonb_parse(const char *text, size_t len)
+pgrest_jsonb_parse(const char *input, size_t len)
 {
-	if (pgrest_json_read(text, len) == NULL)
+	if (pgrest_json_read(input, len) == NULL)
 		return NULL;
-	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(pnstrdup(text, len))));
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(pnstrdup(input, len))));
 }
 
 /* a string, number, true, false or null */

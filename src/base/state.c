@@ -22,6 +22,8 @@
  */
 #include "postgres.h"
 
+#include "base/layer.h"
+
 #include "base/state.h"
 
 static PgrestState current;

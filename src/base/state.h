@@ -15,7 +15,7 @@
 #include "utils/portal.h"
 #include "utils/resowner.h"
 
-#include "base/error.h"
+#include "base/types.h"
 
 struct PgrestStream;
 
@@ -57,6 +57,25 @@ typedef struct PgrestState
 
 	/* error.c */
 	PgrestPendingError error;
+
+	/* sqlendpoint.c: a /sql statement being checked */
+	struct
+	{
+		bool		checking;	/* the checks are on: the statement runs */
+		TransactionId top_xid_before;	/* the transaction ids as it began */
+		TransactionId xid_before;	/* (pgrest.handle()'s caller's) */
+		List	   *views_in_check; /* views whose query is being checked:
+									 * its OLD and NEW name the view itself */
+		/*
+		 * The functions whose SQL-standard bodies, and whose defaults, the
+		 * check has seen (each once: a function that calls itself, or is
+		 * called from many places, is checked once); in
+		 * TopTransactionContext, as analyses come and go in contexts of
+		 * their own.
+		 */
+		List	   *bodies_checked;
+		List	   *defaults_checked;
+	}			sql;
 } PgrestState;
 
 extern PgrestState *pgrest_state_get(void);

@@ -23,6 +23,8 @@
  */
 #include "postgres.h"
 
+#include "cache/layer.h"
+
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/array.h"

@@ -4,8 +4,8 @@
  *	  Follow the commands PostgreSQL sends the schema cache no
  *	  invalidation for: ALTER ROLE and COMMENT.
  *
- * One ProcessUtility hook, in every process that loads pgrest, notes
- * them once they have done their work without error:
+ * pgrest's ProcessUtility hook (pgrest.c), in every process that loads
+ * pgrest, hands them here once they have done their work without error:
  *
  *	 - The schema cache holds each role's ALTER ROLE ... SET settings
  *	   (schema.c), which a request of the role applies.  PostgreSQL sends
@@ -41,6 +41,8 @@
  */
 #include "postgres.h"
 
+#include "cache/layer.h"
+
 #include "access/relation.h"
 #include "access/table.h"
 #include "access/xact.h"
@@ -50,7 +52,6 @@
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "nodes/parsenodes.h"
-#include "tcop/utility.h"
 #include "utils/inval.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -60,43 +61,29 @@
 #include "cache/schema.h"
 #include "server/shmem.h"
 
-static ProcessUtility_hook_type prev_process_utility = NULL;
 static bool roles_changed = false;	/* in the current transaction */
 static bool login_changed = false;	/* the same, for login.c */
 
-static void note_commands(PlannedStmt *pstmt, const char *queryString,
-						  bool readOnlyTree, ProcessUtilityContext context,
-						  ParamListInfo params, QueryEnvironment *queryEnv,
-						  DestReceiver *dest, QueryCompletion *qc);
 static bool changes_role_settings(const Node *stmt);
 static bool may_change_login(const Node *stmt);
 static void invalidate_commented(const CommentStmt *stmt);
 static void invalidate_catalog_row(Oid catalog, int cacheid, Oid oid);
 static void at_transaction_end(XactEvent event, void *arg);
 
-/* Install the hook; call once per process, from _PG_init. */
+/* Install the transaction callback; call once per process, from _PG_init. */
 void
 pgrest_commandwatch_install_hooks(void)
 {
-	prev_process_utility = ProcessUtility_hook;
-	ProcessUtility_hook = note_commands;
 	RegisterXactCallback(at_transaction_end, NULL);
 }
 
-static void
-note_commands(PlannedStmt *pstmt, const char *queryString,
-			  bool readOnlyTree, ProcessUtilityContext context,
-			  ParamListInfo params, QueryEnvironment *queryEnv,
-			  DestReceiver *dest, QueryCompletion *qc)
+/*
+ * After a utility command has done its work without error (pgrest.c's
+ * ProcessUtility hook): note what it changed.
+ */
+void
+pgrest_commandwatch_note(const PlannedStmt *pstmt)
 {
-	if (prev_process_utility)
-		prev_process_utility(pstmt, queryString, readOnlyTree, context,
-							 params, queryEnv, dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
-
-	/* noted only once the command has done its work without error */
 	if (changes_role_settings(pstmt->utilityStmt))
 		roles_changed = true;
 	if (may_change_login(pstmt->utilityStmt))

@@ -13,6 +13,9 @@
 #ifndef PGREST_COMMANDWATCH_H
 #define PGREST_COMMANDWATCH_H
 
+#include "nodes/plannodes.h"
+
 extern void pgrest_commandwatch_install_hooks(void);
+extern void pgrest_commandwatch_note(const PlannedStmt *pstmt);
 
 #endif							/* PGREST_COMMANDWATCH_H */

@@ -2,7 +2,7 @@
  *
  * relationship.c
  *	  Relationships between the exposed relations, derived when the schema
- *	  cache is built, and the one an embedded resource names.
+ *	  cache is built.
  *
  * As PostgREST's schema cache, from the catalog:
  *
@@ -25,10 +25,8 @@
  * Each relation keeps its relationships sorted as PostgREST orders them,
  * which is the order candidates are listed in when an embed is ambiguous.
  *
- * pgrest_relationship_find picks the relationship an embed names, by
- * PostgREST's rules (target name, hint, self-reference conventions), or
- * raises PGRST200 (none, with a "Perhaps you meant" hint) or PGRST201
- * (several, with each candidate described).
+ * Which of them an embedded resource names is the planner's question
+ * (plan/embed.c).
  *
  * This file reads no catalog itself (schema.c hands it the rows) and runs
  * no SQL.
@@ -41,16 +39,14 @@
  */
 #include "postgres.h"
 
+#include "cache/layer.h"
+
 #include "catalog/pg_class.h"
-#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "utils/hsearch.h"
-#include "utils/json.h"
 #include "utils/memutils.h"
 
-#include "base/error.h"
-#include "plan/fuzzy.h"
 #include "cache/relationship.h"
 
 /* views of views are followed at most this deep */
@@ -138,14 +134,6 @@ static int	compare_pairs(const PgrestRelation *r1, const int *a1, const PgrestRe
 						  const PgrestRelation *r2, const int *a2, const PgrestRelation *s2,
 						  const int *b2, int n2);
 static int	compare_names(const PgrestRelation *a, const PgrestRelation *b);
-static bool matches(const PgrestRelationship *r, const char *target, const char *hint);
-static bool single_column_is(const PgrestRelationship *r, bool from_side, const char *name);
-static void no_relationship(const PgrestRelation *origin, const char *origin_name,
-							const char *schema, const char *target,
-							const char *hint) pg_attribute_noreturn();
-static void ambiguous(const char *origin_name, const char *target,
-					  List *candidates) pg_attribute_noreturn();
-static const char *cardinality_name(const PgrestRelationship *r);
 
 /*
  * Derive every relationship between the exposed relations (PgrestRelation
@@ -828,240 +816,4 @@ compare_names(const PgrestRelation *a, const PgrestRelation *b)
 	int			c = strcmp(a->schema, b->schema);
 
 	return c != 0 ? c : strcmp(a->name, b->name);
-}
-
-/*
- * The relationship of origin that target (with hint, or NULL) names: only
- * those to relations of the request's schema, as PostgREST looks; pgrest
- * looks in the other exposed schemas when none there matches.  None is
- * 400 PGRST200, several are 300 PGRST201.  origin_name is what the
- * request calls the origin (the function, for a call's result).
- */
-const PgrestRelationship *
-pgrest_relationship_find(const PgrestRelation *origin, const char *origin_name,
-						 const char *schema, const char *target, const char *hint)
-{
-	List	   *found = NIL;
-	List	   *elsewhere = NIL;
-	ListCell   *lc;
-
-	foreach(lc, origin->relationships)
-	{
-		PgrestRelationship *r = (PgrestRelationship *) lfirst(lc);
-
-		if (!matches(r, target, hint))
-			continue;
-		if (strcmp(r->to->schema, schema) == 0)
-			found = lappend(found, r);
-		else
-			elsewhere = lappend(elsewhere, r);
-	}
-	if (found == NIL)
-		found = elsewhere;
-	if (found == NIL)
-		no_relationship(origin, origin_name, schema, target, hint);
-	if (list_length(found) > 1)
-		ambiguous(origin_name, target, found);
-	return linitial(found);
-}
-
-/*
- * Does target!hint name r?  Without a hint, target is the related table,
- * the foreign key's name or its single column (these two not for views);
- * with one, target is the table and the hint the key, one of its single
- * columns, or the junction.  A self-reference has two relationships for
- * one key: the table's name is the one-to-many one, the column's name the
- * many-to-one one; with a hint, the table's name and the referenced
- * column.  A computed relationship is named by its function.
- */
-static bool
-matches(const PgrestRelationship *r, const char *target, const char *hint)
-{
-	bool		to_table = strcmp(target, r->to->name) == 0;
-	bool		keyed = r->cardinality != PGREST_MANY_TO_MANY;
-
-	if (r->cardinality == PGREST_COMPUTED)
-		return strcmp(target, r->function) == 0;
-	if (r->is_self)
-	{
-		if (hint == NULL)
-			return (to_table && r->cardinality == PGREST_ONE_TO_MANY) ||
-				(r->cardinality == PGREST_MANY_TO_ONE && single_column_is(r, true, target));
-		return to_table && r->cardinality == PGREST_ONE_TO_MANY &&
-			single_column_is(r, false, hint);
-	}
-	if (hint == NULL)
-		return to_table ||
-			(keyed && !r->to_is_view &&
-			 (strcmp(target, r->constraint) == 0 || single_column_is(r, true, target)));
-	return to_table &&
-		((keyed && (strcmp(hint, r->constraint) == 0 ||
-					single_column_is(r, true, hint) ||
-					single_column_is(r, false, hint))) ||
-		 (!keyed && strcmp(hint, r->junction->name) == 0));
-}
-
-/* a single-column key whose column (in "from", or in "to") is name */
-static bool
-single_column_is(const PgrestRelationship *r, bool from_side, const char *name)
-{
-	if (r->cardinality == PGREST_MANY_TO_MANY || r->cardinality == PGREST_COMPUTED ||
-		r->ncolumns != 1)
-		return false;
-	return strcmp(from_side ? r->from->columns[r->from_columns[0]].name :
-				  r->to->columns[r->to_columns[0]].name, name) == 0;
-}
-
-/*
- * 400 PGRST200.  The hint suggests another origin when the origin has no
- * relationships, else another target, as PostgREST's does.
- */
-static void
-no_relationship(const PgrestRelation *origin, const char *origin_name,
-				const char *schema, const char *target, const char *hint)
-{
-	List	   *parents = NIL;
-	List	   *children = NIL;
-	bool		parent_found = false;
-	const char *suggestion = NULL;
-	ListCell   *lc;
-	ListCell   *lr;
-
-	foreach(lc, pgrest_schema_relations())
-	{
-		PgrestRelation *rel = (PgrestRelation *) lfirst(lc);
-		bool		has = false;
-
-		foreach(lr, rel->relationships)
-		{
-			PgrestRelationship *r = (PgrestRelationship *) lfirst(lr);
-
-			if (strcmp(r->to->schema, schema) != 0)
-				continue;
-			has = true;
-			if (strcmp(rel->schema, schema) == 0 && strcmp(rel->name, origin_name) == 0)
-				children = lappend(children, r->to->name);
-		}
-		if (has)
-			parents = lappend(parents, rel->name);
-		if (has && strcmp(rel->schema, schema) == 0 && strcmp(rel->name, origin_name) == 0)
-			parent_found = true;
-	}
-	if (parent_found)
-	{
-		/* a child that matches exactly gets no suggestion */
-		foreach(lc, pgrest_fuzzy_matches(children, target))
-		{
-			if (pg_strcasecmp((char *) lfirst(lc), target) != 0)
-			{
-				suggestion = psprintf("Perhaps you meant '%s' instead of '%s'.",
-									  (char *) lfirst(lc), target);
-				break;
-			}
-		}
-	}
-	else
-	{
-		const char *best = pgrest_fuzzy_best(parents, origin_name);
-
-		if (best)
-			suggestion = psprintf("Perhaps you meant '%s' instead of '%s'.",
-								  best, origin_name);
-	}
-	pgrest_error_raise(PGREST_ERR_NO_RELATIONSHIP,
-					   psprintf("Could not find a relationship between '%s' and '%s' in the schema cache",
-								origin_name, target),
-					   psprintf("Searched for a foreign key relationship between '%s' and '%s%s%s' in the schema '%s', but no matches were found.",
-								origin_name, target, hint ? "' using the hint '" : "",
-								hint ? hint : "", schema),
-					   suggestion);
-}
-
-/* 300 PGRST201: each candidate described, and the hints that choose one */
-static void
-ambiguous(const char *origin_name, const char *target, List *candidates)
-{
-	StringInfoData details;
-	StringInfoData hints;
-	ListCell   *lc;
-
-	initStringInfo(&details);
-	initStringInfo(&hints);
-	appendStringInfoChar(&details, '[');
-	foreach(lc, candidates)
-	{
-		PgrestRelationship *r = (PgrestRelationship *) lfirst(lc);
-		StringInfoData text;
-
-		if (foreach_current_index(lc) > 0)
-		{
-			appendStringInfoChar(&details, ',');
-			appendStringInfoString(&hints, ", ");
-		}
-		if (r->cardinality == PGREST_COMPUTED)
-		{
-			appendStringInfoString(&details, "{}");
-			continue;
-		}
-		initStringInfo(&text);
-		if (r->cardinality == PGREST_MANY_TO_MANY)
-			appendStringInfo(&text, "%s using %s(%s) and %s(%s)",
-							 r->junction->name, r->constraint,
-							 pgrest_relationship_columns(r->junction, r->to_columns, r->ncolumns),
-							 r->constraint2,
-							 pgrest_relationship_columns(r->junction, r->junction_columns, r->ntarget));
-		else
-			appendStringInfo(&text, "%s using %s(%s) and %s(%s)",
-							 r->constraint, r->from->name,
-							 pgrest_relationship_columns(r->from, r->from_columns, r->ncolumns),
-							 r->to->name,
-							 pgrest_relationship_columns(r->to, r->to_columns, r->ncolumns));
-		appendStringInfoString(&details, "{\"cardinality\":");
-		escape_json(&details, cardinality_name(r));
-		appendStringInfoString(&details, ",\"embedding\":");
-		escape_json(&details, psprintf("%s with %s", r->from->name, r->to->name));
-		appendStringInfoString(&details, ",\"relationship\":");
-		escape_json(&details, text.data);
-		appendStringInfoChar(&details, '}');
-		appendStringInfo(&hints, "'%s!%s'", r->to->name,
-						 r->cardinality == PGREST_MANY_TO_MANY ? r->junction->name : r->constraint);
-	}
-	appendStringInfoChar(&details, ']');
-	pgrest_error_raise_json(PGREST_ERR_AMBIGUOUS_RELATIONSHIP,
-							psprintf("Could not embed because more than one relationship was found for '%s' and '%s'",
-									 origin_name, target),
-							details.data,
-							psprintf("Try changing '%s' to one of the following: %s. Find the desired relationship in the 'details' key.",
-									 target, hints.data));
-}
-
-static const char *
-cardinality_name(const PgrestRelationship *r)
-{
-	switch (r->cardinality)
-	{
-		case PGREST_ONE_TO_MANY:
-			return "one-to-many";
-		case PGREST_MANY_TO_ONE:
-			return "many-to-one";
-		case PGREST_ONE_TO_ONE:
-			return "one-to-one";
-		case PGREST_MANY_TO_MANY:
-			return "many-to-many";
-		case PGREST_COMPUTED:
-			break;
-	}
-	return "computed";
-}
-
-/* "a, b": the names of some columns of rel */
-char *
-pgrest_relationship_columns(const PgrestRelation *rel, const int *columns, int n)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	for (int i = 0; i < n; i++)
-		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "", rel->columns[columns[i]].name);
-	return buf.data;
 }

@@ -13,38 +13,9 @@
 #ifndef PGREST_RELATIONSHIP_H
 #define PGREST_RELATIONSHIP_H
 
-#include "cache/schema.h"
-
-/*
- * A primary key, unique constraint or foreign key of any user table, by
- * attribute numbers (the table need not be exposed: views may read it).
- */
-typedef struct PgrestCatalogKey
-{
-	Oid			relid;
-	char		type;			/* 'p', 'u' or 'f' */
-	char	   *name;
-	int			ncolumns;
-	AttrNumber *attnums;
-	Oid			frelid;			/* 'f': the referenced table */
-	AttrNumber *fattnums;
-} PgrestCatalogKey;
-
-/* a view's stored query (pg_rewrite.ev_action of its _RETURN rule) */
-typedef struct PgrestCatalogView
-{
-	Oid			oid;
-	char	   *action;
-} PgrestCatalogView;
+#include "cache/types.h"
 
 extern void pgrest_relationships_build(List *relations, List *keys,
 									   List *views, List *routines);
-extern const PgrestRelationship *pgrest_relationship_find(const PgrestRelation *origin,
-														  const char *origin_name,
-														  const char *schema,
-														  const char *target,
-														  const char *hint);
-extern char *pgrest_relationship_columns(const PgrestRelation *rel,
-										 const int *columns, int n);
 
 #endif							/* PGREST_RELATIONSHIP_H */

@@ -35,6 +35,8 @@
  */
 #include "postgres.h"
 
+#include "cache/layer.h"
+
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
@@ -54,7 +56,6 @@
 #include "cache/schema.h"
 #include "cache/schemadeps.h"
 #include "server/shmem.h"
-#include "run/statement.h"
 
 typedef struct RelationKey
 {
@@ -283,9 +284,6 @@ pgrest_schema_refresh(void)
 	}
 	PG_END_TRY();
 
-	/* plans made against the old catalogs go with them */
-	pgrest_statement_forget_all();
-
 	/* swap: the new cache lives on, the old one goes */
 	MemoryContextSetParent(b.context, TopMemoryContext);
 	if (cache_context)
@@ -302,6 +300,16 @@ pgrest_schema_refresh(void)
 	cache_schemas = MemoryContextStrdup(cache_context, pgrest_schemas);
 	cache_loads++;
 	pgrest_shmem_count_schema_load();	/* for /metrics */
+}
+
+/*
+ * How many caches this process has built: what is kept against the
+ * cache in use (statement.c's plans) goes when this changes.
+ */
+uint64
+pgrest_schema_loads(void)
+{
+	return cache_loads;
 }
 
 /*

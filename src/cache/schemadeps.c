@@ -67,6 +67,8 @@
  */
 #include "postgres.h"
 
+#include "cache/layer.h"
+
 #include "access/htup_details.h"
 #include "access/transam.h"
 #include "access/xact.h"

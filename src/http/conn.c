@@ -70,6 +70,8 @@
  */
 #include "postgres.h"
 
+#include "http/layer.h"
+
 #include <sys/socket.h>
 
 #include "utils/memutils.h"

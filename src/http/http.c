@@ -75,6 +75,8 @@
  */
 #include "postgres.h"
 
+#include "http/layer.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -92,10 +94,10 @@
 #include "http/conn.h"
 #include "base/error.h"
 #include "server/guc.h"
-#include "handler.h"
 #include "http/http.h"
 #include "server/shmem.h"
 #include "run/stream.h"
+#include "api/request.h"
 
 /*
  * Per-connection memory libmicrohttpd may use for the request line,
@@ -193,6 +195,7 @@ typedef struct Exchange
 } Exchange;
 
 static struct MHD_Daemon *daemon_handle = NULL;
+static PgrestHttpHandlers pipeline;	/* the layers above, given at start */
 static Exchange *queue_head = NULL;
 static Exchange *queue_tail = NULL;
 static Exchange *retired = NULL;	/* complete; context still to delete */
@@ -293,12 +296,12 @@ static bool paused(void);
  * restarted) if libmicrohttpd cannot start.
  */
 void
-pgrest_http_start(void)
+pgrest_http_start(const PgrestHttpHandlers *handlers)
 {
 	const union MHD_DaemonInfo *info;
-
 	struct rlimit limit;
 
+	pipeline = *handlers;
 	exchanges_context = AllocSetContextCreate(TopMemoryContext, "pgrest exchanges",
 											  ALLOCSET_SMALL_SIZES);
 	target_too_long = error_body(PGREST_ERR_TARGET_TOO_LONG);
@@ -600,7 +603,7 @@ continue_stream(void)
 	Exchange   *ex = streaming;
 	size_t		before = pgrest_stream_written(ex->stream);
 	TimestampTz start = GetCurrentTimestamp();
-	bool		more = pgrest_handler_continue();
+	bool		more = pipeline.next_batch();
 	size_t		written = pgrest_stream_written(ex->stream) - before;
 
 	if (written > 0)
@@ -1191,7 +1194,7 @@ answer(Exchange *ex)
 	http.admin = ex->admin;
 	http.http_1_0 = ex->http_1_0;
 
-	resp = pgrest_handler_handle(&http, false);
+	resp = pipeline.answer(&http);
 	ex->status = resp->status;
 	ex->response = make_response(ex, resp);
 	ex->answered = true;
@@ -1317,7 +1320,7 @@ release_retired(void)
 		retired = ex->next;
 		if (ex == streaming)
 		{
-			pgrest_handler_abandon(ex->stream);
+			pipeline.abandon(ex->stream);
 			streaming = NULL;
 		}
 		free_exchange(ex);

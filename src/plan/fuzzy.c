@@ -28,6 +28,8 @@
  */
 #include "postgres.h"
 
+#include "plan/layer.h"
+
 #include <math.h>
 
 #include "mb/pg_wchar.h"

@@ -24,6 +24,8 @@
  */
 #include "postgres.h"
 
+#include "plan/layer.h"
+
 #include "lib/stringinfo.h"
 #include "parser/parser.h"
 #include "parser/parse_type.h"
@@ -39,6 +41,8 @@
 #include "server/guc.h"
 #include "plan/plan.h"
 #include "plan/readplan.h"
+#include "cache/schema.h"
+#include "api/request.h"
 
 static void choose_schema(const PgrestRequest *req, PgrestPlan *plan);
 static void require_read_method(const PgrestRequest *req, PgrestPlan *plan);
@@ -127,7 +131,7 @@ written_row_by_row(const PgrestPlan *plan)
 			return true;
 		case PGREST_MEDIA_JSON:
 		case PGREST_MEDIA_CSV:
-			return plan->kind == PGREST_PLAN_READ || plan->routine->returns_set;
+			return plan->kind == PGREST_PLAN_READ || plan->call.routine->returns_set;
 		default:
 			return false;
 	}
@@ -274,13 +278,12 @@ plan_read(const PgrestRequest *req, PgrestPlan *plan)
 {
 	plan->kind = PGREST_PLAN_READ;
 	plan_returned_rows(req, plan, plan->rel->name, true);
-	plan->offset = req->offset;
-	plan->limit = req->limit;
+	plan->read->offset = req->offset;
+	plan->read->limit = req->limit;
 	plan->max_rows = pgrest_max_rows;
 	if (pgrest_max_rows > 0)
-		plan->limit = plan->limit < 0 ? pgrest_max_rows : Min(plan->limit, pgrest_max_rows);
-	plan->read->offset = plan->offset;
-	plan->read->limit = plan->limit;
+		plan->read->limit = plan->read->limit < 0 ? pgrest_max_rows :
+			Min(plan->read->limit, pgrest_max_rows);
 }
 
 /*
@@ -294,8 +297,8 @@ plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
 {
 	plan->read = pgrest_readplan_build(plan, req, plan->rel, origin_name, top_level);
 	if (!top_level)
-		plan->filters = list_copy(req->filters);
-	plan->limit = -1;
+		plan->mutate.filters = list_copy(req->filters);
+	plan->read->limit = -1;
 	plan->count = req->prefer.count;
 	plan->media = req->media;
 	plan->explain = req->explain;
@@ -326,19 +329,19 @@ plan_insert(const PgrestRequest *req, PgrestPlan *plan)
 
 	plan->kind = PGREST_PLAN_INSERT;
 	plan_write(req, plan);
-	plan->resolution = req->prefer.resolution;
-	if (plan->resolution == PGREST_RESOLUTION_NONE)
+	plan->mutate.resolution = req->prefer.resolution;
+	if (plan->mutate.resolution == PGREST_RESOLUTION_NONE)
 		return;
 	if (req->on_conflict != NIL)
 	{
 		foreach(lc, req->on_conflict)
-			plan->conflict = lappend_int(plan->conflict,
+			plan->mutate.conflict = lappend_int(plan->mutate.conflict,
 										 column_index(plan->rel, (char *) lfirst(lc)));
 	}
 	else
 	{
 		for (int i = 0; i < plan->rel->npkey; i++)
-			plan->conflict = lappend_int(plan->conflict, plan->rel->pkey[i]);
+			plan->mutate.conflict = lappend_int(plan->mutate.conflict, plan->rel->pkey[i]);
 	}
 }
 
@@ -379,15 +382,15 @@ plan_put(const PgrestRequest *req, PgrestPlan *plan)
 	{
 		if (rel->npkey != 1)
 			no_single_key(rel);
-		plan->put_key = list_make1(req->key);
+		plan->mutate.put_key = list_make1(req->key);
 		plan->by_key = true;
 	}
 	else
-		plan->put_key = put_key_from_filters(plan);
-	plan->filters = NIL;
+		plan->mutate.put_key = put_key_from_filters(plan);
+	plan->mutate.filters = NIL;
 	for (int i = 0; i < rel->npkey; i++)
 	{
-		if (!list_member_int(plan->columns, rel->pkey[i]))
+		if (!list_member_int(plan->mutate.columns, rel->pkey[i]))
 			pgrest_error_raise(PGREST_ERR_PUT_KEY,
 							   "Payload values do not match URL in primary key column(s)",
 							   psprintf("The body has no value for '%s'.",
@@ -399,7 +402,7 @@ plan_put(const PgrestRequest *req, PgrestPlan *plan)
 						   psprintf("The body holds %d rows.", req->payload->nrows),
 						   NULL);
 	for (int i = 0; i < rel->npkey; i++)
-		plan->conflict = lappend_int(plan->conflict, rel->pkey[i]);
+		plan->mutate.conflict = lappend_int(plan->mutate.conflict, rel->pkey[i]);
 }
 
 /* the values of PUT's primary-key filters, in key order, or 405 PGRST105 */
@@ -409,7 +412,7 @@ put_key_from_filters(PgrestPlan *plan)
 	PgrestRelation *rel = plan->rel;
 	List	   *values = NIL;
 
-	if (rel->npkey == 0 || list_length(plan->filters) != rel->npkey)
+	if (rel->npkey == 0 || list_length(plan->mutate.filters) != rel->npkey)
 		put_filters_invalid();
 	for (int k = 0; k < rel->npkey; k++)
 	{
@@ -417,7 +420,7 @@ put_key_from_filters(PgrestPlan *plan)
 		PgrestFilter *match = NULL;
 		ListCell   *lc;
 
-		foreach(lc, plan->filters)
+		foreach(lc, plan->mutate.filters)
 		{
 			PgrestFilter *f = (PgrestFilter *) lfirst(lc);
 
@@ -454,15 +457,15 @@ plan_write(const PgrestRequest *req, PgrestPlan *plan)
 	ListCell   *lc;
 
 	plan_returned_rows(req, plan, plan->rel->name, false);
-	plan->payload = req->payload;
-	plan->return_ = req->prefer.return_;
-	plan->missing_default = req->prefer.missing == PGREST_MISSING_DEFAULT;
+	plan->mutate.payload = req->payload;
+	plan->mutate.return_ = req->prefer.return_;
+	plan->mutate.missing_default = req->prefer.missing == PGREST_MISSING_DEFAULT;
 	plan->read_only = false;
-	plan->with_body = plan->return_ == PGREST_RETURN_REPRESENTATION;
+	plan->with_body = plan->mutate.return_ == PGREST_RETURN_REPRESENTATION;
 	if (plan->kind == PGREST_PLAN_DELETE)
 		return;
 	foreach(lc, names)
-		plan->columns = lappend_int(plan->columns,
+		plan->mutate.columns = lappend_int(plan->mutate.columns,
 									column_index(plan->rel, (char *) lfirst(lc)));
 }
 
@@ -498,7 +501,7 @@ add_key_filter(const PgrestRequest *req, PgrestPlan *plan)
 	if (plan->kind == PGREST_PLAN_READ)
 		plan->read->filters = lappend(plan->read->filters, filter);
 	else
-		plan->filters = lappend(plan->filters, filter);
+		plan->mutate.filters = lappend(plan->mutate.filters, filter);
 	plan->by_key = true;
 	if (plan->kind == PGREST_PLAN_READ)
 		plan->media = PGREST_MEDIA_OBJECT;
@@ -544,8 +547,8 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 	else if (req->payload->single)
 		names = req->payload->keys;
 
-	routine = choose_routine(req, plan, names, &plan->call_body);
-	plan->payload = req->payload;
+	routine = choose_routine(req, plan, names, &plan->call.body);
+	plan->call.payload = req->payload;
 	if (read && routine->volatility == PROVOLATILE_VOLATILE)
 		pgrest_error_raise(PGREST_ERR_RPC_METHOD,
 						   psprintf("Cannot call the volatile function %s.%s with %s",
@@ -553,21 +556,20 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 						   NULL, "Call it with POST, or declare it STABLE or IMMUTABLE.");
 
 	plan->kind = PGREST_PLAN_CALL;
-	plan->routine = routine;
+	plan->call.routine = routine;
 	plan->read_only = read || routine->volatility != PROVOLATILE_VOLATILE;
 	plan->with_body = req->method != PGREST_METHOD_HEAD && !routine->returns_void;
-	plan->scalar = routine->result == NULL;
+	plan->call.scalar = routine->result == NULL;
 	plan->rel = routine->table ? routine->table :
 		routine->result ? routine->result : scalar_result(routine);
 	plan_returned_rows(req, plan, routine->table ? routine->table->name : routine->name,
 					   true);
-	plan->offset = req->offset;
-	plan->limit = req->limit;
+	plan->read->offset = req->offset;
+	plan->read->limit = req->limit;
 	plan->max_rows = pgrest_max_rows;
 	if (pgrest_max_rows > 0 && routine->returns_set)
-		plan->limit = plan->limit < 0 ? pgrest_max_rows : Min(plan->limit, pgrest_max_rows);
-	plan->read->offset = plan->offset;
-	plan->read->limit = plan->limit;
+		plan->read->limit = plan->read->limit < 0 ? pgrest_max_rows :
+			Min(plan->read->limit, pgrest_max_rows);
 	if (req->prefer.strict && req->prefer.max_affected >= 0)
 	{
 		if (!routine->returns_set)
@@ -577,7 +579,7 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 		plan->max_affected = req->prefer.max_affected;
 	}
 
-	if (plan->scalar && plan->read->outputs != NIL)
+	if (pgrest_plan_scalar(plan) && plan->read->outputs != NIL)
 		((PgrestOutput *) linitial(plan->read->outputs))->name = routine->name;
 
 	/* GET: each argument's texts */
@@ -598,7 +600,7 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 					call->values = lappend(call->values, param->value);
 			}
 		}
-		plan->call_args = lappend(plan->call_args, call);
+		plan->call.args = lappend(plan->call.args, call);
 	}
 }
 

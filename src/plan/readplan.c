@@ -29,6 +29,8 @@
  */
 #include "postgres.h"
 
+#include "plan/layer.h"
+
 #include <limits.h>
 
 #include "lib/stringinfo.h"
@@ -39,7 +41,7 @@
 #include "base/error.h"
 #include "server/guc.h"
 #include "plan/readplan.h"
-#include "cache/relationship.h"
+#include "plan/embed.h"
 
 static PgrestReadNode *new_node(PgrestPlan *plan, PgrestRelation *rel, List *items);
 static void add_embeds(PgrestPlan *plan, PgrestReadNode *node);
@@ -87,7 +89,7 @@ pgrest_readplan_build(PgrestPlan *plan, const PgrestRequest *req,
 	 * column: every column (a function's value is its body whatever
 	 * select= says).
 	 */
-	if (!req->select_given || (plan->scalar && req->select == NIL))
+	if (!req->select_given || (pgrest_plan_scalar(plan) && req->select == NIL))
 	{
 		PgrestSelectItem *star = palloc0(sizeof(PgrestSelectItem));
 
@@ -171,8 +173,8 @@ resolve(PgrestPlan *plan, PgrestReadNode *node, const char *node_name)
 		PgrestReadNode *child = (PgrestReadNode *) lfirst(lc);
 		const PgrestRelationship *r;
 
-		r = pgrest_relationship_find(node->rel, node_name, plan->schema,
-									 child->name, child->hint);
+		r = pgrest_embed_find(node->rel, node_name, plan->schema,
+							  child->name, child->hint);
 		child->relationship = r;
 		child->rel = r->to;
 		if (r->cardinality == PGREST_MANY_TO_MANY)
@@ -534,13 +536,13 @@ restrict_range(PgrestReadNode *node, int64 max_rows)
  * ("column pgrest_1.x does not exist") name what the request named.
  */
 char *
-pgrest_readplan_name_aliases(const PgrestReadNode *root, const char *text)
+pgrest_readplan_name_aliases(const PgrestReadNode *root, const char *input)
 {
 	StringInfoData buf;
-	const char *p = text;
+	const char *p = input;
 
-	if (text == NULL || root == NULL || strstr(text, "pgrest_") == NULL)
-		return (char *) text;
+	if (input == NULL || root == NULL || strstr(input, "pgrest_") == NULL)
+		return (char *) input;
 	initStringInfo(&buf);
 	while (*p)
 	{
@@ -548,7 +550,7 @@ pgrest_readplan_name_aliases(const PgrestReadNode *root, const char *text)
 		const char *end = p + 7;
 
 		if (strncmp(p, "pgrest_", 7) == 0 && isdigit((unsigned char) *end) &&
-			(p == text || !(isalnum((unsigned char) p[-1]) || p[-1] == '_')))
+			(p == input || !(isalnum((unsigned char) p[-1]) || p[-1] == '_')))
 		{
 			long		id;
 

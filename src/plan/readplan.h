@@ -12,7 +12,7 @@
 #ifndef PGREST_READPLAN_H
 #define PGREST_READPLAN_H
 
-#include "plan/plan.h"
+#include "plan/types.h"
 
 extern PgrestReadNode *pgrest_readplan_build(PgrestPlan *plan,
 											 const PgrestRequest *req,

@@ -25,7 +25,8 @@
  * same read tree shapes its rows.  The relation written is aliased like
  * the read tree's top node (pgrest_<id>), never by its own name.
  *
- * This file only builds strings: it never calls SPI and needs no
+ * This file only builds strings and runs no SQL (query/layer.h); it names
+ * types as the catalog spells them (format_type), inside the request's
  * transaction.
  *
  * Copyright (c) 2026, pgrest contributors
@@ -36,12 +37,15 @@
  */
 #include "postgres.h"
 
+#include "query/layer.h"
+
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
 #include "query/query.h"
 #include "query/render.h"
+#include "cache/schema.h"
 
 /* a statement being built */
 typedef struct Builder
@@ -200,7 +204,7 @@ build_rows(Builder *b)
 	if (total != NULL)
 		appendStringInfo(&sql, "SELECT %s, NULL UNION ALL ", total);
 	appendStringInfoString(&sql, "SELECT NULL::pg_catalog.int8, ");
-	if (plan->scalar && plan->media != PGREST_MEDIA_CSV)
+	if (pgrest_plan_scalar(plan) && plan->media != PGREST_MEDIA_CSV)
 		appendStringInfo(&sql, "_pgrest_t.%s", scalar_column(plan));
 	else
 		appendStringInfoString(&sql, "(_pgrest_t.*)::pg_catalog.record");
@@ -232,7 +236,7 @@ total_expression(Builder *b, const char *all_rows)
 			break;
 		case PGREST_COUNT_EXACT:
 		case PGREST_COUNT_ESTIMATED:
-			if (plan->limit < 0 && plan->offset == 0)
+			if (plan->read->limit < 0 && plan->read->offset == 0)
 				return pstrdup(all_rows);
 			pgrest_render_counted(query, &counted, plan->read, b->from);
 			if (plan->count == PGREST_COUNT_ESTIMATED && plan->max_rows > 0)
@@ -268,7 +272,7 @@ static void
 build_call(Builder *b)
 {
 	const PgrestPlan *plan = b->plan;
-	const PgrestRoutine *routine = plan->routine;
+	const PgrestRoutine *routine = plan->call.routine;
 	StringInfoData with;
 	StringInfoData call;
 	ListCell   *lc;
@@ -276,15 +280,15 @@ build_call(Builder *b)
 	initStringInfo(&with);
 	initStringInfo(&call);
 	appendStringInfo(&call, "%s(", quote_qualified_identifier(routine->schema, routine->name));
-	if (plan->call_body)
-		appendStringInfo(&call, "$%d::%s", pgrest_render_param(b->query, plan->payload->text),
+	if (plan->call.body)
+		appendStringInfo(&call, "$%d::%s", pgrest_render_param(b->query, plan->call.payload->text),
 						 format_type_be(routine->args[0].type));
-	else if (plan->payload != NULL && plan->call_args != NIL)
+	else if (plan->call.payload != NULL && plan->call.args != NIL)
 	{
 		appendStringInfo(&with,
 						 "pgrest_args AS (SELECT * FROM pg_catalog.json_to_record($%d::pg_catalog.json) AS pgrest_row(",
-						 pgrest_render_param(b->query, plan->payload->text));
-		foreach(lc, plan->call_args)
+						 pgrest_render_param(b->query, plan->call.payload->text));
+		foreach(lc, plan->call.args)
 		{
 			const PgrestRoutineArg *arg = ((PgrestCallArg *) lfirst(lc))->arg;
 
@@ -299,7 +303,7 @@ build_call(Builder *b)
 	}
 	else
 	{
-		foreach(lc, plan->call_args)
+		foreach(lc, plan->call.args)
 		{
 			PgrestCallArg *ca = (PgrestCallArg *) lfirst(lc);
 			const char *value = ca->arg->variadic ?
@@ -316,7 +320,7 @@ build_call(Builder *b)
 
 	appendStringInfo(&with, "pgrest_call AS MATERIALIZED (SELECT %s.* FROM %s%s AS %s%s)",
 					 b->alias, with.len > 0 ? "pgrest_args, " : "", call.data, b->alias,
-					 plan->scalar ? "(pgrest_scalar)" : "");
+					 pgrest_plan_scalar(plan) ? "(pgrest_scalar)" : "");
 	b->with = with.data;
 	b->from = "pgrest_call";
 }
@@ -353,11 +357,11 @@ build_write(Builder *b)
 	ListCell   *lc;
 
 	initStringInfo(&where);
-	pgrest_render_where(query, &where, plan->read, plan->filters);
+	pgrest_render_where(query, &where, plan->read, plan->mutate.filters);
 
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "WITH ");
-	if (plan->columns != NIL)
+	if (plan->mutate.columns != NIL)
 	{
 		appendStringInfoString(&sql, "pgrest_body AS (");
 		append_payload(b, &sql);
@@ -370,12 +374,12 @@ build_write(Builder *b)
 		case PGREST_PLAN_INSERT:
 		case PGREST_PLAN_PUT:
 			appendStringInfo(&sql, "INSERT INTO %s AS %s ", b->relation, b->alias);
-			if (plan->columns == NIL)
+			if (plan->mutate.columns == NIL)
 			{
 				/* rows of defaults, one per object of the body */
 				appendStringInfo(&sql,
 								 "SELECT FROM pg_catalog.json_array_elements($%d::pg_catalog.json)",
-								 pgrest_render_param(query, plan->payload->json));
+								 pgrest_render_param(query, plan->mutate.payload->json));
 			}
 			else
 			{
@@ -387,30 +391,30 @@ build_write(Builder *b)
 			if (plan->kind == PGREST_PLAN_PUT)
 			{
 				/* the body's key must be the URL's */
-				foreach(lc, plan->conflict)
+				foreach(lc, plan->mutate.conflict)
 				{
 					appendStringInfoString(&sql, foreach_current_index(lc) == 0 ? " WHERE " : " AND ");
 					appendStringInfo(&sql, "pgrest_body.%s = $%d",
 									 quote_identifier(plan->rel->columns[lfirst_int(lc)].name),
-									 pgrest_render_param(query, list_nth(plan->put_key, foreach_current_index(lc))));
+									 pgrest_render_param(query, list_nth(plan->mutate.put_key, foreach_current_index(lc))));
 				}
 			}
 			if (plan->kind == PGREST_PLAN_PUT ||
-				plan->resolution != PGREST_RESOLUTION_NONE)
+				plan->mutate.resolution != PGREST_RESOLUTION_NONE)
 			{
 				appendStringInfoString(&sql, " ON CONFLICT (");
-				foreach(lc, plan->conflict)
+				foreach(lc, plan->mutate.conflict)
 				{
 					if (foreach_current_index(lc) > 0)
 						appendStringInfoString(&sql, ", ");
 					appendStringInfoString(&sql, quote_identifier(plan->rel->columns[lfirst_int(lc)].name));
 				}
-				if (plan->resolution == PGREST_RESOLUTION_IGNORE || plan->columns == NIL)
+				if (plan->mutate.resolution == PGREST_RESOLUTION_IGNORE || plan->mutate.columns == NIL)
 					appendStringInfoString(&sql, ") DO NOTHING");
 				else
 				{
 					appendStringInfoString(&sql, ") DO UPDATE SET ");
-					foreach(lc, plan->columns)
+					foreach(lc, plan->mutate.columns)
 					{
 						const char *col = quote_identifier(plan->rel->columns[lfirst_int(lc)].name);
 
@@ -422,7 +426,7 @@ build_write(Builder *b)
 			}
 			break;
 		case PGREST_PLAN_UPDATE:
-			if (plan->columns == NIL)
+			if (plan->mutate.columns == NIL)
 			{
 				/*
 				 * Nothing to set: no row changes.  As PostgREST does, a
@@ -438,7 +442,7 @@ build_write(Builder *b)
 				return;
 			}
 			appendStringInfo(&sql, "UPDATE %s AS %s SET ", b->relation, b->alias);
-			foreach(lc, plan->columns)
+			foreach(lc, plan->mutate.columns)
 			{
 				const char *col = quote_identifier(plan->rel->columns[lfirst_int(lc)].name);
 
@@ -469,15 +473,15 @@ static void
 append_payload(Builder *b, StringInfo sql)
 {
 	const PgrestPlan *plan = b->plan;
-	int			json = pgrest_render_param(b->query, plan->payload->json);
+	int			json = pgrest_render_param(b->query, plan->mutate.payload->json);
 	bool		defaults = false;
 	ListCell   *lc;
 
 	appendStringInfoString(sql, "SELECT ");
 	append_column_list(b, sql, "");
-	if (plan->missing_default)
+	if (plan->mutate.missing_default)
 	{
-		foreach(lc, plan->columns)
+		foreach(lc, plan->mutate.columns)
 			defaults = defaults || plan->rel->columns[lfirst_int(lc)].default_expr != NULL;
 	}
 	if (defaults)
@@ -486,7 +490,7 @@ append_payload(Builder *b, StringInfo sql)
 						 " FROM pg_catalog.json_array_elements($%d::pg_catalog.json) AS pgrest_element, "
 						 "LATERAL pg_catalog.json_to_record((pg_catalog.jsonb_build_object(",
 						 json);
-		foreach(lc, plan->columns)
+		foreach(lc, plan->mutate.columns)
 		{
 			const PgrestColumn *col = &plan->rel->columns[lfirst_int(lc)];
 
@@ -503,7 +507,7 @@ append_payload(Builder *b, StringInfo sql)
 		appendStringInfo(sql, " FROM pg_catalog.json_to_recordset($%d::pg_catalog.json)", json);
 
 	appendStringInfoString(sql, " AS pgrest_row(");
-	foreach(lc, plan->columns)
+	foreach(lc, plan->mutate.columns)
 	{
 		const PgrestColumn *col = &plan->rel->columns[lfirst_int(lc)];
 
@@ -524,7 +528,7 @@ append_column_list(Builder *b, StringInfo sql, const char *prefix)
 	ListCell   *lc;
 
 	appendStringInfoString(sql, prefix);
-	foreach(lc, b->plan->columns)
+	foreach(lc, b->plan->mutate.columns)
 	{
 		if (foreach_current_index(lc) > 0)
 			appendStringInfoString(sql, ", ");
@@ -542,9 +546,9 @@ append_returning(Builder *b, StringInfo sql)
 {
 	const PgrestRelation *rel = b->plan->rel;
 
-	if (b->plan->return_ == PGREST_RETURN_REPRESENTATION)
+	if (b->plan->mutate.return_ == PGREST_RETURN_REPRESENTATION)
 		appendStringInfo(sql, " RETURNING %s.*", b->alias);
-	else if (b->plan->return_ == PGREST_RETURN_HEADERS_ONLY && rel->npkey > 0)
+	else if (b->plan->mutate.return_ == PGREST_RETURN_HEADERS_ONLY && rel->npkey > 0)
 	{
 		for (int i = 0; i < rel->npkey; i++)
 			appendStringInfo(sql, "%s%s.%s", i == 0 ? " RETURNING " : ", ", b->alias,
@@ -566,7 +570,7 @@ append_write_result(Builder *b, StringInfo sql)
 	appendStringInfo(sql, "SELECT %s, pg_catalog.count(*), ",
 					 plan->count != PGREST_COUNT_NONE ?
 					 "pg_catalog.count(*)" : "NULL::pg_catalog.int8");
-	if (plan->return_ == PGREST_RETURN_HEADERS_ONLY && plan->rel->npkey > 0)
+	if (plan->mutate.return_ == PGREST_RETURN_HEADERS_ONLY && plan->rel->npkey > 0)
 	{
 		appendStringInfoString(sql, "(pg_catalog.array_agg(pg_catalog.json_build_array(");
 		for (int i = 0; i < plan->rel->npkey; i++)
@@ -574,7 +578,7 @@ append_write_result(Builder *b, StringInfo sql)
 							 quote_identifier(plan->rel->columns[plan->rel->pkey[i]].name));
 		appendStringInfoString(sql, ")))[1]");
 	}
-	else if (plan->return_ == PGREST_RETURN_REPRESENTATION)
+	else if (plan->mutate.return_ == PGREST_RETURN_REPRESENTATION)
 		append_body(b, sql);
 	else
 		appendStringInfoString(sql, "NULL::pg_catalog.text");
@@ -582,9 +586,9 @@ append_write_result(Builder *b, StringInfo sql)
 	append_inserted_count(b, sql);
 
 	appendStringInfoString(sql, " FROM (");
-	if (plan->return_ == PGREST_RETURN_REPRESENTATION)
+	if (plan->mutate.return_ == PGREST_RETURN_REPRESENTATION)
 		pgrest_render_select(b->query, sql, plan->read, "pgrest_source");
-	else if (plan->return_ == PGREST_RETURN_HEADERS_ONLY && plan->rel->npkey > 0)
+	else if (plan->mutate.return_ == PGREST_RETURN_HEADERS_ONLY && plan->rel->npkey > 0)
 		appendStringInfo(sql, "SELECT %s.* FROM pgrest_source AS %s", b->alias, b->alias);
 	else
 		appendStringInfo(sql, "SELECT 1 FROM pgrest_source AS %s", b->alias);
@@ -602,8 +606,8 @@ append_inserted_count(Builder *b, StringInfo sql)
 	const PgrestPlan *plan = b->plan;
 	ListCell   *lc;
 
-	if (!((plan->kind == PGREST_PLAN_INSERT && plan->resolution != PGREST_RESOLUTION_NONE) ||
-		  plan->kind == PGREST_PLAN_PUT) || plan->columns == NIL || plan->conflict == NIL)
+	if (!((plan->kind == PGREST_PLAN_INSERT && plan->mutate.resolution != PGREST_RESOLUTION_NONE) ||
+		  plan->kind == PGREST_PLAN_PUT) || plan->mutate.columns == NIL || plan->mutate.conflict == NIL)
 	{
 		appendStringInfoString(sql, "NULL::pg_catalog.int8");
 		return;
@@ -611,7 +615,7 @@ append_inserted_count(Builder *b, StringInfo sql)
 	appendStringInfo(sql,
 					 "(SELECT pg_catalog.count(*) FROM pgrest_body WHERE NOT EXISTS "
 					 "(SELECT 1 FROM %s AS pgrest_existing WHERE ", b->relation);
-	foreach(lc, plan->conflict)
+	foreach(lc, plan->mutate.conflict)
 	{
 		const char *col = quote_identifier(plan->rel->columns[lfirst_int(lc)].name);
 
@@ -674,7 +678,7 @@ append_body(Builder *b, StringInfo sql)
 	 * (pgrest_response_check); nulls are stripped row by row and the rows
 	 * joined by ',', the very text json_strip_nulls makes of an array.
 	 */
-	if (plan->scalar)
+	if (pgrest_plan_scalar(plan))
 		rows = psprintf("_pgrest_t.%s", scalar_column(plan));
 	else
 		rows = "_pgrest_t.*";
@@ -683,7 +687,7 @@ append_body(Builder *b, StringInfo sql)
 	else
 		element = psprintf("pg_catalog.to_json(%s)", rows);
 	if (plan->media == PGREST_MEDIA_OBJECT ||
-		(plan->kind == PGREST_PLAN_CALL && !plan->routine->returns_set))
+		(plan->kind == PGREST_PLAN_CALL && !plan->call.routine->returns_set))
 		appendStringInfo(sql, "coalesce((pg_catalog.array_agg(%s))[1], 'null')", element);
 	else if (plan->strip_nulls)
 		appendStringInfo(sql, "'[' || coalesce(pg_catalog.string_agg(%s::pg_catalog.text, ','), '') || ']'",

@@ -12,43 +12,8 @@
 #ifndef PGREST_QUERY_H
 #define PGREST_QUERY_H
 
-#include "plan/plan.h"
-
-/*
- * Every statement returns exactly one row of four columns: the total
- * number of rows the request matched (bigint, NULL when not counted), the
- * number of rows in the body (bigint), the body (json or text, NULL for
- * none), and the rows an upsert inserted (bigint, NULL when unknown);
- * except the statement of a body written row by row (see rows).
- */
-typedef struct PgrestQuery
-{
-	char	   *sql;
-	int			nparams;
-	const char **params;		/* text of $1..$n; NULL element = SQL NULL */
-	bool		read_only;
-
-	/*
-	 * Prefer: count=planned|estimated: a statement, with the same
-	 * parameters, whose planner estimate of rows is the total; used when
-	 * the first column is NULL or above estimate_above.
-	 */
-	char	   *estimate_sql;
-	int64		estimate_above;
-
-	/*
-	 * A body written row by row (plan->row_by_row): the statement returns
-	 * (total bigint, value) for each row, the value a record or a
-	 * function's value; with total_first, a first row holds the total
-	 * alone.  CSV starts with csv_header.
-	 */
-	bool		rows;
-	bool		total_first;
-	char	   *csv_header;
-
-	/* an EXPLAIN: its rows of plan text are the body (execute.c) */
-	bool		explain;
-} PgrestQuery;
+#include "plan/types.h"
+#include "query/types.h"
 
 extern PgrestQuery *pgrest_query_build(const PgrestPlan *plan);
 

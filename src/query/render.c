@@ -31,8 +31,7 @@
  * plan are PostgreSQL's own spelling of a type (format_type) and numbers
  * pgrest computed.
  *
- * This file only builds strings: it never calls SPI and needs no
- * transaction.
+ * This file only builds strings and runs no SQL (query/layer.h).
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -42,11 +41,14 @@
  */
 #include "postgres.h"
 
+#include "query/layer.h"
+
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "query/render.h"
+#include "cache/schema.h"
 
 /* the SQL operator of each simple filter operator */
 static const char *const operator_sql[] = {

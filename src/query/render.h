@@ -15,7 +15,7 @@
 
 #include "lib/stringinfo.h"
 
-#include "query/query.h"
+#include "query/types.h"
 
 extern int	pgrest_render_param(PgrestQuery *query, const char *value);
 extern char *pgrest_render_text_array(List *values);

@@ -26,12 +26,15 @@
  */
 #include "postgres.h"
 
+#include "response/layer.h"
+
 #include "utils/builtins.h"
 
 #include "base/encoding.h"
 #include "base/error.h"
 #include "response/failure.h"
 #include "base/jsonparse.h"
+#include "response/response.h"
 
 /* a SQLSTATE (5 characters) or a class (its first 2) and its status */
 typedef struct SqlstateStatus
@@ -146,9 +149,9 @@ build_response(int status, const char *code, const char *message,
 
 	/* the database's words, and the request's echoed, go out as UTF-8 */
 	body = pgrest_encoding_to_utf8(buf.data);
-	resp = pgrest_response_json(status, body, strlen(body));
+	resp = pgrest_message_json(status, body, strlen(body));
 	if (status == 401)
-		pgrest_response_add_header(resp, "WWW-Authenticate",
+		pgrest_message_add_header(resp, "WWW-Authenticate",
 								   pgrest_encoding_to_utf8(www_authenticate(invalid_token, message)));
 	return resp;
 }
@@ -244,7 +247,7 @@ raised_response(const ErrorData *edata)
 	PgrestJson *message = pgrest_json_read(raw, strlen(raw));
 	PgrestJson *detail;
 	const char *code;
-	const char *text;
+	const char *message_text;
 	const char *details;
 	const char *hint;
 	const char *status_text;
@@ -256,7 +259,7 @@ raised_response(const ErrorData *edata)
 
 	if (message == NULL || message->kind != PGREST_JSON_OBJECT ||
 		!string_field(message, "code", true, &code) ||
-		!string_field(message, "message", true, &text) ||
+		!string_field(message, "message", true, &message_text) ||
 		!string_field(message, "details", false, &details) ||
 		!string_field(message, "hint", false, &hint))
 		return raise_parse_error(psprintf("Invalid JSON value for MESSAGE: '%s'", raw),
@@ -275,9 +278,9 @@ raised_response(const ErrorData *edata)
 								 RAISE_DETAIL_HINT);
 
 	initStringInfo(&buf);
-	pgrest_error_append_body(&buf, code, text, details, false, hint);
+	pgrest_error_append_body(&buf, code, message_text, details, false, hint);
 	body = pgrest_encoding_to_utf8(buf.data);
-	resp = pgrest_response_json(status, body, strlen(body));
+	resp = pgrest_message_json(status, body, strlen(body));
 	if (!pgrest_response_override_headers(resp, headers))
 		return raise_parse_error(psprintf("The headers of DETAIL would take more than %d bytes.",
 										  PGREST_MAX_HEADER_BYTES),

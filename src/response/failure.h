@@ -13,7 +13,7 @@
 #define PGREST_FAILURE_H
 
 #include "base/error.h"
-#include "response/response.h"
+#include "base/message.h"
 
 extern PgrestResponse *pgrest_failure_response(const ErrorData *edata,
 											   bool authenticated);

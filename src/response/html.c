@@ -16,8 +16,8 @@
  * quoted for the shell before that: a comment containing <script> shows
  * as text.
  *
- * This file never calls SPI and needs no transaction: it only reads the
- * document it is given.
+ * This file runs no SQL (response/layer.h): it only reads the document it
+ * is given.
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -26,6 +26,8 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include "response/layer.h"
 
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"

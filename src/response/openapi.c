@@ -42,6 +42,8 @@
  */
 #include "postgres.h"
 
+#include "response/layer.h"
+
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -735,7 +737,7 @@ pgrest_openapi_serve(const PgrestRequest *req, const PgrestQuery *query,
 			resp->body = replace_all(body, body_len, query->params[2], url,
 									 &resp->body_len);
 	}
-	pgrest_response_add_header(resp, "Content-Type", type);
+	pgrest_message_add_header(resp, "Content-Type", type);
 	if (!doc->kept)
 		free_document(doc);
 	return resp;
@@ -969,13 +971,13 @@ document_url(const PgrestRequest *req)
 
 /* text[0..len) with every from replaced by to, palloc'd */
 static char *
-replace_all(const char *text, size_t len, const char *from, const char *to,
+replace_all(const char *input, size_t len, const char *from, const char *to,
 			size_t *result_len)
 {
 	StringInfoData out;
 	size_t		from_len = strlen(from);
-	const char *end = text + len;
-	const char *p = text;
+	const char *end = input + len;
+	const char *p = input;
 
 	initStringInfo(&out);
 	while (p < end)

@@ -9,7 +9,8 @@
  * database uses another encoding.  Statuses follow PostgREST: 206 when a
  * count shows the page is partial, 416 when the offset is past the total.
  *
- * This file never calls SPI and needs no transaction.
+ * It runs inside the request's transaction (so that an error here rolls
+ * back what the request wrote), and runs no SQL (response/layer.h).
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -19,6 +20,8 @@
  */
 #include "postgres.h"
 
+#include "response/layer.h"
+
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "utils/fmgrprotos.h"
@@ -27,7 +30,6 @@
 #include "base/encoding.h"
 #include "base/error.h"
 #include "run/execute.h"
-#include "response/failure.h"
 #include "server/guc.h"
 #include "base/jsonparse.h"
 #include "plan/plan.h"
@@ -38,7 +40,6 @@ static PgrestResponse *explain_response(const PgrestRequest *req, const PgrestPl
 										const PgrestResult *result);
 static char *content_range(const PgrestPlan *plan, const PgrestResult *result);
 static char *preference_applied(const PgrestRequest *req, const PgrestPlan *plan);
-static const char *raw_header(const PgrestHttpRequest *http, const char *name);
 static bool origin_allowed(const char *origin);
 static void append_preference(StringInfo buf, const char *preference);
 static char *location(const PgrestPlan *plan, const char *keys_json);
@@ -59,7 +60,7 @@ explain_response(const PgrestRequest *req, const PgrestPlan *plan,
 	const char *media = "application/json";
 	int			n = 0;
 
-	resp = pgrest_response_json(200, pg_server_to_any(result->body, result->body_len, PG_UTF8),
+	resp = pgrest_message_json(200, pg_server_to_any(result->body, result->body_len, PG_UTF8),
 								0);
 	resp->body_len = strlen(resp->body);
 	switch (plan->media)
@@ -85,7 +86,7 @@ explain_response(const PgrestRequest *req, const PgrestPlan *plan,
 			appendStringInfo(&type, "%s%s", n++ == 0 ? "; options=" : "|", options[i]);
 	}
 	appendStringInfoString(&type, "; charset=utf-8");
-	((PgrestHeader *) linitial(resp->headers))->value = type.data;
+	pgrest_message_set_header(resp, "Content-Type", type.data);
 	if (req->method == PGREST_METHOD_HEAD)
 	{
 		resp->body = NULL;
@@ -105,7 +106,7 @@ pgrest_response_check(const PgrestPlan *plan, const PgrestResult *result)
 {
 	bool		singular = plan->media == PGREST_MEDIA_OBJECT &&
 		(plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL ||
-		 plan->return_ == PGREST_RETURN_REPRESENTATION);
+		 plan->mutate.return_ == PGREST_RETURN_REPRESENTATION);
 
 	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL ||
 		plan->explain != PGREST_EXPLAIN_NONE)
@@ -152,49 +153,49 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 	}
 
 	if ((plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL) &&
-		result->total >= 0 && plan->offset > result->total)
-		return pgrest_failure_build(PGREST_ERR_RANGE, NULL,
-									psprintf("An offset of " INT64_FORMAT " was requested, but there are only " INT64_FORMAT " rows.",
-											 plan->offset, result->total),
-									NULL);
+		result->total >= 0 && plan->read->offset > result->total)
+		pgrest_error_raise(PGREST_ERR_RANGE, NULL,
+						   psprintf("An offset of " INT64_FORMAT " was requested, but there are only " INT64_FORMAT " rows.",
+									plan->read->offset, result->total),
+						   NULL);
 
-	resp = pgrest_response_json(200, body, body_len);
+	resp = pgrest_message_json(200, body, body_len);
 	resp->stream = result->stream;
 	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL)
 		return resp;
 
-	((PgrestHeader *) linitial(resp->headers))->value = content_type(plan);
+	pgrest_message_set_header(resp, "Content-Type", content_type(plan));
 	switch (plan->kind)
 	{
 		case PGREST_PLAN_CALL:
-			if (plan->routine->returns_void)
+			if (plan->call.routine->returns_void)
 			{
 				resp->status = 204;
 				break;
 			}
 			/* FALLTHROUGH */
 		case PGREST_PLAN_READ:
-			pgrest_response_add_header(resp, "Content-Range", content_range(plan, result));
+			pgrest_message_add_header(resp, "Content-Range", content_range(plan, result));
 			if (result->total >= 0 && result->rows >= 0 && result->rows < result->total)
 				resp->status = 206;
 			break;
 		case PGREST_PLAN_INSERT:
-			resp->status = plan->resolution == PGREST_RESOLUTION_MERGE &&
+			resp->status = plan->mutate.resolution == PGREST_RESOLUTION_MERGE &&
 				result->rows > 0 && result->inserted == 0 ? 200 : 201;
-			pgrest_response_add_header(resp, "Content-Range",
+			pgrest_message_add_header(resp, "Content-Range",
 									   psprintf("*/%s", result->total >= 0 ?
 												psprintf(INT64_FORMAT, result->total) : "*"));
-			if (plan->return_ == PGREST_RETURN_HEADERS_ONLY && result->body)
-				pgrest_response_add_header(resp, "Location",
+			if (plan->mutate.return_ == PGREST_RETURN_HEADERS_ONLY && result->body)
+				pgrest_message_add_header(resp, "Location",
 										   location(plan, result->body));
 			break;
 		case PGREST_PLAN_UPDATE:
 		case PGREST_PLAN_DELETE:
-			resp->status = plan->return_ == PGREST_RETURN_REPRESENTATION ? 200 : 204;
-			pgrest_response_add_header(resp, "Content-Range", content_range(plan, result));
+			resp->status = plan->mutate.return_ == PGREST_RETURN_REPRESENTATION ? 200 : 204;
+			pgrest_message_add_header(resp, "Content-Range", content_range(plan, result));
 			break;
 		case PGREST_PLAN_PUT:
-			resp->status = plan->return_ != PGREST_RETURN_REPRESENTATION ? 204 :
+			resp->status = plan->mutate.return_ != PGREST_RETURN_REPRESENTATION ? 204 :
 				result->inserted > 0 ? 201 : 200;
 			break;
 		case PGREST_PLAN_OPENAPI:
@@ -204,14 +205,14 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 	/* no body, no Content-Type; but HEAD answers with GET's headers */
 	if (resp->body == NULL && resp->stream == NULL &&
 		!(plan->kind == PGREST_PLAN_READ ||
-		  (plan->kind == PGREST_PLAN_CALL && !plan->routine->returns_void)))
-		resp->headers = list_delete_first(resp->headers);
+		  (plan->kind == PGREST_PLAN_CALL && !plan->call.routine->returns_void)))
+		pgrest_message_remove_header(resp, "Content-Type");
 
 	applied = preference_applied(req, plan);
 	if (applied[0] != '\0')
-		pgrest_response_add_header(resp, "Preference-Applied", applied);
+		pgrest_message_add_header(resp, "Preference-Applied", applied);
 	if (plan->profile_given)
-		pgrest_response_add_header(resp, "Content-Profile",
+		pgrest_message_add_header(resp, "Content-Profile",
 								   pgrest_encoding_to_utf8(plan->schema));
 	apply_settings(resp, result);
 	return resp;
@@ -357,7 +358,7 @@ pgrest_response_options(PgrestTarget target)
 	PgrestResponse *resp = palloc0(sizeof(PgrestResponse));
 
 	resp->status = 200;
-	pgrest_response_add_header(resp, "Allow",
+	pgrest_message_add_header(resp, "Allow",
 							   target == PGREST_TARGET_ROUTINE ?
 							   "OPTIONS,GET,HEAD,POST" :
 							   target == PGREST_TARGET_ROOT ? "OPTIONS,GET,HEAD" :
@@ -377,46 +378,34 @@ pgrest_response_options(PgrestTarget target)
 void
 pgrest_response_cors(PgrestResponse *resp, const PgrestHttpRequest *http)
 {
-	const char *origin = raw_header(http, "origin");
-	const char *request_method = raw_header(http, "access-control-request-method");
-	const char *request_headers = raw_header(http, "access-control-request-headers");
+	const char *origin = pgrest_message_header(http, "origin");
+	const char *request_method = pgrest_message_header(http, "access-control-request-method");
+	const char *request_headers = pgrest_message_header(http, "access-control-request-headers");
 	bool		any = strcmp(pgrest_cors_allowed_origins, "*") == 0;
 
 	if (origin == NULL || (!any && !origin_allowed(origin)))
 		return;
-	pgrest_response_add_header(resp, "Access-Control-Allow-Origin", any ? "*" : origin);
+	pgrest_message_add_header(resp, "Access-Control-Allow-Origin", any ? "*" : origin);
 	if (!any)
 	{
-		pgrest_response_add_header(resp, "Access-Control-Allow-Credentials", "true");
-		pgrest_response_add_header(resp, "Vary", "Origin");
+		pgrest_message_add_header(resp, "Access-Control-Allow-Credentials", "true");
+		pgrest_message_add_header(resp, "Vary", "Origin");
 	}
-	pgrest_response_add_header(resp, "Access-Control-Expose-Headers",
+	pgrest_message_add_header(resp, "Access-Control-Expose-Headers",
 							   "Content-Encoding, Content-Location, Content-Range, Content-Type, "
 							   "Date, Location, Server, Transfer-Encoding, Range-Unit, "
 							   "Preference-Applied, Content-Profile");
 	if (request_method != NULL && http->method != NULL &&
 		strcmp(http->method, "OPTIONS") == 0)
 	{
-		pgrest_response_add_header(resp, "Access-Control-Allow-Methods",
+		pgrest_message_add_header(resp, "Access-Control-Allow-Methods",
 								   "GET, POST, PATCH, PUT, DELETE, OPTIONS, HEAD");
-		pgrest_response_add_header(resp, "Access-Control-Allow-Headers",
+		pgrest_message_add_header(resp, "Access-Control-Allow-Headers",
 								   request_headers ? request_headers :
 								   "Authorization, Content-Type, Accept, Prefer, Range, "
 								   "Range-Unit, Accept-Profile, Content-Profile");
-		pgrest_response_add_header(resp, "Access-Control-Max-Age", "86400");
+		pgrest_message_add_header(resp, "Access-Control-Max-Age", "86400");
 	}
-}
-
-/* a header of the raw request, by case-insensitive name */
-static const char *
-raw_header(const PgrestHttpRequest *http, const char *name)
-{
-	for (int i = 0; i < http->nheaders; i++)
-	{
-		if (pg_strcasecmp(http->headers[i].name, name) == 0)
-			return http->headers[i].value;
-	}
-	return NULL;
 }
 
 /* is origin on the comma-separated pgrest.cors_allowed_origins? */
@@ -439,30 +428,6 @@ origin_allowed(const char *origin)
 			return true;
 	}
 	return false;
-}
-
-/* A response with a JSON body of body_len bytes (or none, if body is NULL). */
-PgrestResponse *
-pgrest_response_json(int status, char *body, size_t body_len)
-{
-	PgrestResponse *resp = palloc0(sizeof(PgrestResponse));
-
-	resp->status = status;
-	resp->body = body;
-	resp->body_len = body ? body_len : 0;
-	pgrest_response_add_header(resp, "Content-Type", PGREST_JSON_CONTENT_TYPE);
-	return resp;
-}
-
-void
-pgrest_response_add_header(PgrestResponse *resp, const char *name,
-						   const char *value)
-{
-	PgrestHeader *header = palloc(sizeof(PgrestHeader));
-
-	header->name = pstrdup(name);
-	header->value = pstrdup(value);
-	resp->headers = lappend(resp->headers, header);
 }
 
 static const char *
@@ -498,7 +463,7 @@ content_type(const PgrestPlan *plan)
 static char *
 content_range(const PgrestPlan *plan, const PgrestResult *result)
 {
-	int64		lower = plan->offset;
+	int64		lower = plan->read->offset;
 	int64		upper = lower + result->rows - 1;
 	char	   *range;
 

@@ -65,6 +65,8 @@
  */
 #include "postgres.h"
 
+#include "run/layer.h"
+
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
@@ -100,7 +102,7 @@
 #include "base/error.h"
 #include "run/execute.h"
 #include "server/guc.h"
-#include "run/result.h"
+#include "run/receivers.h"
 #include "cache/schema.h"
 #include "run/session.h"
 #include "run/sqlendpoint.h"
@@ -591,7 +593,7 @@ execute_statement(const PgrestQuery *query)
 {
 	MemoryContext reqcxt = CurrentMemoryContext;
 	PgrestResult *result = palloc0(sizeof(PgrestResult));
-	DestReceiver *receiver = pgrest_result_receiver(result);
+	DestReceiver *receiver = pgrest_receiver_result(result);
 	PgrestStatement statement;
 	SPIExecuteOptions options;
 	int			rc;
@@ -740,7 +742,7 @@ pgrest_execute_sql(const char *sql)
 
 	debug_query_string = sql;
 	pgrest_sqlendpoint_check_statement(sql);
-	receiver = pgrest_sqlendpoint_receiver(result);
+	receiver = pgrest_receiver_json_rows(result);
 	memset(&options, 0, sizeof(options));
 	options.read_only = true;
 	options.tcount = pgrest_max_rows;

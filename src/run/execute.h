@@ -16,27 +16,10 @@
 #include "access/tupdesc.h"
 #include "tcop/dest.h"
 
-#include "auth/auth.h"
-#include "query/query.h"
-#include "api/request.h"
-
-struct PgrestStream;
-
-/* the row a statement returned, copied out of SPI */
-typedef struct PgrestResult
-{
-	int64		total;			/* rows the request matched; -1: not counted */
-	int64		rows;			/* -1: not known yet (a stream) */
-	char	   *body;
-	size_t		body_len;
-	int64		inserted;		/* upserts: rows that were new; -1: unknown */
-	char	   *guc_status;		/* response.status as the statement left it */
-	char	   *guc_headers;	/* response.headers; NULL if unset or empty */
-	struct PgrestStream *stream;	/* the body, still being written */
-} PgrestResult;
-
-/* the work done inside a request's transaction */
-typedef void (*PgrestTransactionBody) (void *arg);
+#include "api/types.h"
+#include "auth/types.h"
+#include "query/types.h"
+#include "run/types.h"
 
 extern ErrorData *pgrest_execute_transaction(PgrestTransactionBody body,
 											 void *arg, bool nested);

@@ -40,6 +40,8 @@
  */
 #include "postgres.h"
 
+#include "run/layer.h"
+
 #include "access/htup_details.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"

@@ -37,8 +37,8 @@
  *	   statement might have queued (a notification, a large object)
  *	   survives it.
  *
- * The rows become a JSON array as the executor produces them (a
- * DestReceiver), inside the timed statement, each row by row_to_json:
+ * The rows become a JSON array as the executor produces them
+ * (receivers.c), inside the timed statement, each row by row_to_json:
  * pgrest.max_rows caps the rows, pgrest.sql_max_response_size the bytes.
  * The statement is planned once and never kept.
  *
@@ -52,6 +52,8 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include "run/layer.h"
 
 #include "access/htup_details.h"
 #include "access/table.h"
@@ -82,45 +84,13 @@
 #include "utils/syscache.h"
 
 #include "base/error.h"
+#include "base/state.h"
 #include "server/guc.h"
 #include "run/sqlendpoint.h"
 
-/* the rows of the statement, as JSON, built as the executor sends them */
-typedef struct SqlReceiver
-{
-	DestReceiver pub;
-	PgrestResult *result;
-	StringInfoData body;		/* in the memory of the receiver's creator */
-	TupleDesc	desc;			/* the rows' descriptor, blessed */
-	MemoryContext rowcxt;		/* reset after every row */
-	int64		rows;
-} SqlReceiver;
-
-/* the checks are on: a /sql statement is running */
-static bool checking = false;
-
-/* the transaction ids when the statement began (pgrest.handle's caller's) */
-static TransactionId top_xid_before = InvalidTransactionId;
-static TransactionId xid_before = InvalidTransactionId;
-
-/*
- * The views whose queries are being checked: a view's stored query names
- * the view itself (its OLD and NEW entries), which must not be followed.
- */
-static List *views_in_check = NIL;
-
-/*
- * The functions whose SQL-standard bodies, and whose defaults, this
- * statement's check has seen (each once: a function that calls itself,
- * or is called from many places, is checked once); in
- * TopTransactionContext, as analyses come and go in contexts of their own.
- */
-static List *bodies_checked = NIL;
-static List *defaults_checked = NIL;
 
 static post_parse_analyze_hook_type prev_post_parse_analyze = NULL;
 static ExecutorStart_hook_type prev_executor_start = NULL;
-static ProcessUtility_hook_type prev_process_utility = NULL;
 
 /* VOLATILE functions a plain read may call: they change nothing */
 static const Oid safe_volatile[] = {
@@ -133,10 +103,6 @@ static const Oid safe_volatile[] = {
 static void check_analyzed(ParseState *pstate, Query *query,
 						   JumbleState *jstate);
 static void check_executor_start(QueryDesc *queryDesc, int eflags);
-static void check_utility(PlannedStmt *pstmt, const char *queryString,
-						  bool readOnlyTree, ProcessUtilityContext context,
-						  ParamListInfo params, QueryEnvironment *queryEnv,
-						  DestReceiver *dest, QueryCompletion *qc);
 static bool check_node(Node *node, void *context);
 static void check_query(Query *query);
 static void check_view(Oid relid);
@@ -148,11 +114,6 @@ static Node *stored_function_part(Oid funcid, AttrNumber attnum);
 static bool refused_function(Oid funcid, void *context);
 static bool changes_settings(Oid funcid);
 static void refuse(const char *details) pg_attribute_noreturn();
-static bool receive_row(TupleTableSlot *slot, DestReceiver *self);
-static void receiver_startup(DestReceiver *self, int operation,
-							 TupleDesc typeinfo);
-static void receiver_shutdown(DestReceiver *self);
-static void receiver_destroy(DestReceiver *self);
 
 /*
  * Install the hooks, in every process that loads pgrest (workers and
@@ -166,8 +127,6 @@ pgrest_sqlendpoint_install_hooks(void)
 	post_parse_analyze_hook = check_analyzed;
 	prev_executor_start = ExecutorStart_hook;
 	ExecutorStart_hook = check_executor_start;
-	prev_process_utility = ProcessUtility_hook;
-	ProcessUtility_hook = check_utility;
 }
 
 /*
@@ -201,20 +160,24 @@ pgrest_sqlendpoint_check_statement(const char *sql)
 void
 pgrest_sqlendpoint_begin(void)
 {
+	PgrestState *st = pgrest_state_get();
+
 	ResetPlanCache();
-	top_xid_before = GetTopTransactionIdIfAny();
-	xid_before = GetCurrentTransactionIdIfAny();
-	checking = true;
+	st->sql.top_xid_before = GetTopTransactionIdIfAny();
+	st->sql.xid_before = GetCurrentTransactionIdIfAny();
+	st->sql.checking = true;
 }
 
 /* Turn the checks off; call on every path out of the statement. */
 void
 pgrest_sqlendpoint_end(void)
 {
-	checking = false;
-	views_in_check = NIL;
-	bodies_checked = NIL;
-	defaults_checked = NIL;
+	PgrestState *st = pgrest_state_get();
+
+	st->sql.checking = false;
+	st->sql.views_in_check = NIL;
+	st->sql.bodies_checked = NIL;
+	st->sql.defaults_checked = NIL;
 }
 
 /*
@@ -224,8 +187,10 @@ pgrest_sqlendpoint_end(void)
 void
 pgrest_sqlendpoint_check_after(void)
 {
-	if (GetTopTransactionIdIfAny() != top_xid_before ||
-		GetCurrentTransactionIdIfAny() != xid_before)
+	PgrestState *st = pgrest_state_get();
+
+	if (GetTopTransactionIdIfAny() != st->sql.top_xid_before ||
+		GetCurrentTransactionIdIfAny() != st->sql.xid_before)
 		refuse("The statement assigned a transaction id, as only a write does.");
 	if (!XactReadOnly)
 		refuse("The statement made the transaction read-write.");
@@ -237,7 +202,7 @@ check_analyzed(ParseState *pstate, Query *query, JumbleState *jstate)
 {
 	if (prev_post_parse_analyze)
 		prev_post_parse_analyze(pstate, query, jstate);
-	if (checking)
+	if (pgrest_state_get()->sql.checking)
 		check_query(query);
 }
 
@@ -245,7 +210,7 @@ check_analyzed(ParseState *pstate, Query *query, JumbleState *jstate)
 static void
 check_executor_start(QueryDesc *queryDesc, int eflags)
 {
-	if (checking)
+	if (pgrest_state_get()->sql.checking)
 	{
 		PlannedStmt *stmt = queryDesc->plannedstmt;
 
@@ -262,22 +227,16 @@ check_executor_start(QueryDesc *queryDesc, int eflags)
 		standard_ExecutorStart(queryDesc, eflags);
 }
 
-/* ProcessUtility_hook: no utility command at all, in any function */
-static void
-check_utility(PlannedStmt *pstmt, const char *queryString,
-			  bool readOnlyTree, ProcessUtilityContext context,
-			  ParamListInfo params, QueryEnvironment *queryEnv,
-			  DestReceiver *dest, QueryCompletion *qc)
+/*
+ * Before a utility command runs (pgrest.c's ProcessUtility hook): while
+ * a /sql statement runs, no utility command at all, in any function.
+ */
+void
+pgrest_sqlendpoint_check_utility(const PlannedStmt *pstmt)
 {
-	if (checking)
+	if (pgrest_state_get()->sql.checking)
 		refuse(psprintf("%s is a utility command.",
 						GetCommandTagName(CreateCommandTag(pstmt->utilityStmt))));
-	if (prev_process_utility)
-		prev_process_utility(pstmt, queryString, readOnlyTree, context,
-							 params, queryEnv, dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
 }
 
 /* An analyzed query, its subqueries, CTEs, views and expressions. */
@@ -316,7 +275,7 @@ check_node(Node *node, void *context)
 		RangeTblEntry *rte = (RangeTblEntry *) node;
 
 		if (rte->rtekind == RTE_RELATION && rte->relkind == RELKIND_VIEW &&
-			!list_member_oid(views_in_check, rte->relid))
+			!list_member_oid(pgrest_state_get()->sql.views_in_check, rte->relid))
 			check_view(rte->relid);
 		return false;			/* the walker goes on into the entry */
 	}
@@ -335,15 +294,16 @@ static void
 check_view(Oid relid)
 {
 	Relation	view = table_open(relid, AccessShareLock);
+	PgrestState *st = pgrest_state_get();
 
-	views_in_check = lappend_oid(views_in_check, relid);
+	st->sql.views_in_check = lappend_oid(st->sql.views_in_check, relid);
 	PG_TRY();
 	{
 		check_query(get_view_query(view));
 	}
 	PG_FINALLY();
 	{
-		views_in_check = list_delete_last(views_in_check);
+		st->sql.views_in_check = list_delete_last(st->sql.views_in_check);
 		table_close(view, AccessShareLock);
 	}
 	PG_END_TRY();
@@ -384,7 +344,7 @@ check_sql_body(Oid funcid)
 {
 	Node	   *body;
 
-	if (!first_check(&bodies_checked, funcid))
+	if (!first_check(&pgrest_state_get()->sql.bodies_checked, funcid))
 		return;
 	/* only LANGUAGE sql functions have one */
 	body = stored_function_part(funcid, Anum_pg_proc_prosqlbody);
@@ -406,7 +366,7 @@ check_defaults(FuncExpr *call)
 	Node	   *defaults;
 
 	if (list_length(call->args) >= get_func_nargs(call->funcid) ||
-		!first_check(&defaults_checked, call->funcid) ||
+		!first_check(&pgrest_state_get()->sql.defaults_checked, call->funcid) ||
 		(defaults = stored_function_part(call->funcid, Anum_pg_proc_proargdefaults)) == NULL)
 		return;
 	check_stored(defaults, false);
@@ -506,92 +466,3 @@ refuse(const char *details)
 					   "Send one SELECT, VALUES, TABLE or WITH query that calls no volatile function.");
 }
 
-/*
- * A receiver that writes the statement's rows into result->body as a
- * JSON array, in the current memory context.
- */
-DestReceiver *
-pgrest_sqlendpoint_receiver(PgrestResult *result)
-{
-	SqlReceiver *receiver = palloc0(sizeof(SqlReceiver));
-
-	receiver->pub.receiveSlot = receive_row;
-	receiver->pub.rStartup = receiver_startup;
-	receiver->pub.rShutdown = receiver_shutdown;
-	receiver->pub.rDestroy = receiver_destroy;
-	receiver->pub.mydest = DestTuplestore;
-	receiver->result = result;
-	initStringInfo(&receiver->body);
-	appendStringInfoChar(&receiver->body, '[');
-	receiver->rowcxt = AllocSetContextCreate(CurrentMemoryContext,
-											 "pgrest sql row",
-											 ALLOCSET_DEFAULT_SIZES);
-	result->total = -1;
-	result->inserted = -1;
-	return (DestReceiver *) receiver;
-}
-
-static void
-receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
-{
-	SqlReceiver *receiver = (SqlReceiver *) self;
-	MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(receiver));
-
-	/* row_to_json needs a row type it can look up */
-	receiver->desc = BlessTupleDesc(CreateTupleDescCopy(typeinfo));
-	MemoryContextSwitchTo(old);
-}
-
-/* one row: row_to_json of it, appended; the limits checked */
-static bool
-receive_row(TupleTableSlot *slot, DestReceiver *self)
-{
-	SqlReceiver *receiver = (SqlReceiver *) self;
-	MemoryContext old;
-	HeapTuple	tuple;
-	text	   *json;
-
-	CHECK_FOR_INTERRUPTS();
-	if (pgrest_max_rows > 0 && receiver->rows >= pgrest_max_rows)
-		return false;			/* stops the executor */
-
-	old = MemoryContextSwitchTo(receiver->rowcxt);
-	slot_getallattrs(slot);
-	tuple = heap_form_tuple(receiver->desc, slot->tts_values, slot->tts_isnull);
-	json = DatumGetTextPP(DirectFunctionCall1(row_to_json,
-											  HeapTupleGetDatum(tuple)));
-	MemoryContextSwitchTo(old);
-
-	if ((size_t) receiver->body.len + VARSIZE_ANY_EXHDR(json) + 3 >
-		(size_t) pgrest_sql_max_response_size)
-		pgrest_error_raise(PGREST_ERR_SQL_TOO_LARGE,
-						   "The SQL endpoint's result is larger than pgrest.sql_max_response_size",
-						   psprintf("The limit is %d bytes.", pgrest_sql_max_response_size),
-						   "Select fewer rows or columns.");
-	if (receiver->rows++ > 0)
-		appendStringInfoString(&receiver->body, ", ");
-	appendBinaryStringInfo(&receiver->body, VARDATA_ANY(json),
-						   VARSIZE_ANY_EXHDR(json));
-	MemoryContextReset(receiver->rowcxt);
-	return true;
-}
-
-static void
-receiver_shutdown(DestReceiver *self)
-{
-	SqlReceiver *receiver = (SqlReceiver *) self;
-
-	appendStringInfoChar(&receiver->body, ']');
-	receiver->result->body = receiver->body.data;
-	receiver->result->body_len = receiver->body.len;
-	receiver->result->rows = receiver->rows;
-}
-
-static void
-receiver_destroy(DestReceiver *self)
-{
-	SqlReceiver *receiver = (SqlReceiver *) self;
-
-	MemoryContextDelete(receiver->rowcxt);
-	pfree(receiver);
-}

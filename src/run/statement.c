@@ -34,6 +34,8 @@
  */
 #include "postgres.h"
 
+#include "run/layer.h"
+
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "nodes/params.h"
@@ -43,6 +45,7 @@
 #include "utils/memutils.h"
 #include "utils/plancache.h"
 
+#include "cache/schema.h"
 #include "run/statement.h"
 
 /* the types of $1..$n, written by the parser */
@@ -63,6 +66,7 @@ typedef struct KeptPlan
 static MemoryContext cache_context = NULL;
 static HTAB *kept_plans = NULL;
 static Size kept_bytes = 0;		/* the kept plans' memory, as counted */
+static uint64 kept_for_cache = 0;	/* pgrest_schema_loads() they were made with */
 
 static DeducedParams *new_deduced(MemoryContext cxt, int nparams);
 static SPIPlanPtr prepare(const char *sql, DeducedParams *deduced);
@@ -73,6 +77,7 @@ static ParamListInfo bind_params(int nparams, const char **values,
 static uint32 hash_sql(const void *key, Size keysize);
 static int	match_sql(const void *key1, const void *key2, Size keysize);
 static void create_cache(void);
+static void forget_all(void);
 static Size plan_memory(SPIPlanPtr plan);
 
 /*
@@ -100,6 +105,10 @@ pgrest_statement_prepare(const char *sql, int nparams, const char **values,
 		return statement;
 	}
 
+	/* plans made against an older schema cache's catalogs go with it */
+	if (kept_plans != NULL && kept_for_cache != pgrest_schema_loads())
+		forget_all();
+	kept_for_cache = pgrest_schema_loads();
 	if (kept_plans != NULL)
 		entry = hash_search(kept_plans, &sql, HASH_FIND, NULL);
 	if (entry == NULL)
@@ -111,7 +120,7 @@ pgrest_statement_prepare(const char *sql, int nparams, const char **values,
 		if (kept_plans != NULL &&
 			(hash_get_num_entries(kept_plans) >= PGREST_MAX_KEPT_PLANS ||
 			 kept_bytes >= PGREST_MAX_KEPT_BYTES))
-			pgrest_statement_forget_all();
+			forget_all();
 		if (kept_plans == NULL)
 			create_cache();
 
@@ -165,8 +174,8 @@ pgrest_statement_done(PgrestStatement *statement)
 }
 
 /* Forget every kept plan (the schema cache was rebuilt, or the cache is full). */
-void
-pgrest_statement_forget_all(void)
+static void
+forget_all(void)
 {
 	HASH_SEQ_STATUS status;
 	KeptPlan   *entry;

@@ -15,6 +15,8 @@
 
 #include "executor/spi.h"
 
+#include "run/types.h"
+
 /* a prepared statement with its parameters bound */
 typedef struct PgrestStatement
 {
@@ -31,6 +33,5 @@ typedef struct PgrestStatement
 extern PgrestStatement pgrest_statement_prepare(const char *sql, int nparams,
 												const char **values, bool keep);
 extern void pgrest_statement_done(PgrestStatement *statement);
-extern void pgrest_statement_forget_all(void);
 
 #endif							/* PGREST_STATEMENT_H */

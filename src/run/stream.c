@@ -72,6 +72,8 @@
  */
 #include "postgres.h"
 
+#include "run/layer.h"
+
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
@@ -87,8 +89,10 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
-#include "server/guc.h"
+#include "run/execute.h"
+#include "run/receivers.h"
 #include "run/stream.h"
+#include "server/guc.h"
 
 /* rows of the first batch, before any row's size is known */
 #define PGREST_STREAM_FIRST_ROWS 128
@@ -105,13 +109,6 @@
  */
 #define PGREST_STREAM_BATCH (64 * 1024)
 #define PGREST_STREAM_BATCH_MS 100
-
-/* the executor hands each row to this */
-typedef struct RowReceiver
-{
-	DestReceiver pub;
-	PgrestStream *stream;
-} RowReceiver;
 
 struct PgrestStream
 {
@@ -145,7 +142,7 @@ struct PgrestStream
 
 	/* the receiver, and how it writes a value */
 	MemoryContext context;		/* the request's: the stream's own memory */
-	RowReceiver receiver;
+	DestReceiver *receiver;
 	MemoryContext row_context;	/* reset after each row */
 	bool		typed;			/* what follows is set */
 	bool		is_record;		/* row_to_json; else to_json */
@@ -162,11 +159,8 @@ static bool complete(const PgrestStream *stream);
 static void spool_rows(PgrestStream *stream);
 static void spool_written(PgrestStream *stream);
 static void close_spool(void *arg);
-static bool receive_row(TupleTableSlot *slot, DestReceiver *self);
-static void receiver_startup(DestReceiver *self, int operation,
-							 TupleDesc typeinfo);
-static void receiver_shutdown(DestReceiver *self);
-static void receiver_destroy(DestReceiver *self);
+static bool write_row(void *arg, TupleTableSlot *slot);
+static void learn_columns(void *arg, TupleDesc typeinfo);
 static void learn_value_type(PgrestStream *stream, Oid type);
 static text *value_json(PgrestStream *stream, Datum value);
 static void write_element(PgrestStream *stream, Datum value, bool isnull);
@@ -195,6 +189,7 @@ pgrest_stream_begin(const PgrestQuery *query, const PgrestPlan *plan,
 	PgrestResult *result = palloc0(sizeof(PgrestResult));
 	size_t		threshold = (size_t) pgrest_stream_threshold;
 	bool		exact;
+	PgrestRowSink sink;
 
 	stream->media = plan->media;
 	stream->strip_nulls = plan->strip_nulls;
@@ -207,12 +202,11 @@ pgrest_stream_begin(const PgrestQuery *query, const PgrestPlan *plan,
 	stream->row_context = AllocSetContextCreate(CurrentMemoryContext,
 												"pgrest row",
 												ALLOCSET_DEFAULT_SIZES);
-	stream->receiver.pub.receiveSlot = receive_row;
-	stream->receiver.pub.rStartup = receiver_startup;
-	stream->receiver.pub.rShutdown = receiver_shutdown;
-	stream->receiver.pub.rDestroy = receiver_destroy;
-	stream->receiver.pub.mydest = DestNone;
-	stream->receiver.stream = stream;
+	sink.startup = learn_columns;
+	sink.row = write_row;
+	sink.shutdown = NULL;
+	sink.arg = stream;
+	stream->receiver = pgrest_receiver_sink(&sink);
 
 	pgrest_execute_open_rows(query);
 	write_rows(stream, mode == PGREST_STREAM_WHOLE ? SIZE_MAX : threshold + 1, 0);
@@ -248,9 +242,9 @@ pgrest_stream_begin(const PgrestQuery *query, const PgrestPlan *plan,
 		(query->estimate_above < 0 || stream->total <= query->estimate_above);
 	if (exact)
 	{
-		int64		left = Max(stream->total - plan->offset, 0);
+		int64		left = Max(stream->total - plan->read->offset, 0);
 
-		result->rows = plan->limit >= 0 ? Min(left, plan->limit) : left;
+		result->rows = plan->read->limit >= 0 ? Min(left, plan->read->limit) : left;
 	}
 	else
 		result->rows = -1;
@@ -530,7 +524,7 @@ fetch_rows(PgrestStream *stream, size_t bytes, double ms)
 		count++;
 
 	INSTR_TIME_SET_CURRENT(start);
-	fetched = pgrest_execute_fetch_rows(count, &stream->receiver.pub);
+	fetched = pgrest_execute_fetch_rows(count, stream->receiver);
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
 	if (stream->rows > rows_before)
@@ -600,11 +594,11 @@ compact(PgrestStream *stream)
 	stream->sent = 0;
 }
 
-/* DestReceiver: write one row of the rows statement into the body */
+/* the receiver's sink: write one row of the rows statement into the body */
 static bool
-receive_row(TupleTableSlot *slot, DestReceiver *self)
+write_row(void *arg, TupleTableSlot *slot)
 {
-	PgrestStream *stream = ((RowReceiver *) self)->stream;
+	PgrestStream *stream = (PgrestStream *) arg;
 	MemoryContext old;
 	size_t		before = stream->buf.len;
 	Datum		value;
@@ -639,26 +633,16 @@ receive_row(TupleTableSlot *slot, DestReceiver *self)
 	return true;
 }
 
-/* Called at the start of every batch: learn the value's type once. */
+/* the receiver's sink, at the start of every batch: learn the value's type once */
 static void
-receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+learn_columns(void *arg, TupleDesc typeinfo)
 {
-	PgrestStream *stream = ((RowReceiver *) self)->stream;
+	PgrestStream *stream = (PgrestStream *) arg;
 
 	if (typeinfo->natts != 2)
 		elog(ERROR, "pgrest rows statement returned %d columns, not 2", typeinfo->natts);
 	if (!stream->typed)
 		learn_value_type(stream, TupleDescAttr(typeinfo, 1)->atttypid);
-}
-
-static void
-receiver_shutdown(DestReceiver *self)
-{
-}
-
-static void
-receiver_destroy(DestReceiver *self)
-{
 }
 
 /*

@@ -12,20 +12,9 @@
 #ifndef PGREST_STREAM_H
 #define PGREST_STREAM_H
 
-#include "run/execute.h"
-#include "plan/plan.h"
-#include "query/query.h"
-
-typedef struct PgrestStream PgrestStream;
-
-/* how a body written row by row may reach the client */
-typedef enum PgrestStreamMode
-{
-	PGREST_STREAM_WHOLE,		/* whole, in memory (pgrest.handle()) */
-	PGREST_STREAM_CHUNKED,		/* sent while written, before the commit */
-	PGREST_STREAM_SPOOLED		/* written whole before the response; past
-								 * the threshold, into a temporary file */
-} PgrestStreamMode;
+#include "plan/types.h"
+#include "query/types.h"
+#include "run/types.h"
 
 /* what pgrest_stream_read returns besides a number of bytes */
 #define PGREST_STREAM_END (-1)	/* the body is complete */

@@ -38,6 +38,8 @@
  */
 #include "postgres.h"
 
+#include "server/layer.h"
+
 #include <limits.h>
 
 #include "miscadmin.h"

@@ -32,6 +32,8 @@
  */
 #include "postgres.h"
 
+#include "server/layer.h"
+
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>

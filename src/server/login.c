@@ -46,6 +46,8 @@
  */
 #include "postgres.h"
 
+#include "server/layer.h"
+
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
@@ -70,7 +72,6 @@
 #include "utils/wait_event.h"
 
 #include "base/error.h"
-#include "response/failure.h"
 #include "server/guc.h"
 #include "server/login.h"
 
@@ -242,20 +243,21 @@ pgrest_login_failed(void)
 }
 
 /*
- * The answer of a worker that could not log in to every request on the
- * API port: 503 PGRST513, with the probe's message, detail and hint.
+ * Why this worker could not log in, as its answer to every request on
+ * the API port tells it (503 PGRST513, handler.c): the probe's message,
+ * and its detail and hint or NULL, palloc'd.
  */
-PgrestResponse *
-pgrest_login_response(void)
+void
+pgrest_login_failure(char **message, char **detail, char **hint)
 {
 	LoginProblem problem;
 
 	SpinLockAcquire(&shared->mutex);
 	problem = shared->slots[my_worker].problem;
 	SpinLockRelease(&shared->mutex);
-	return pgrest_failure_build(PGREST_ERR_LOGIN, problem.message,
-								problem.detail[0] ? problem.detail : NULL,
-								problem.hint[0] ? problem.hint : NULL);
+	*message = pstrdup(problem.message);
+	*detail = problem.detail[0] ? pstrdup(problem.detail) : NULL;
+	*hint = problem.hint[0] ? pstrdup(problem.hint) : NULL;
 }
 
 /*

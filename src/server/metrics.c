@@ -17,8 +17,8 @@
  *	 pgrest_worker_restarts_total			counter
  *	 pgrest_workers{state}					gauge, serving workers
  *
- * Requests on the admin port itself are not counted.  This file never
- * calls SPI and needs no transaction.
+ * Requests on the admin port itself are not counted.  Counting and the
+ * Prometheus text read shared memory only: no SQL (server/layer.h).
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -27,6 +27,8 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include "server/layer.h"
 
 #include "fmgr.h"
 #include "funcapi.h"

@@ -31,6 +31,8 @@
  */
 #include "postgres.h"
 
+#include "server/layer.h"
+
 #include "miscadmin.h"
 #include "port/atomics.h"
 #include "storage/condition_variable.h"

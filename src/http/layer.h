@@ -1,0 +1,28 @@
+/*-------------------------------------------------------------------------
+ *
+ * layer.h
+ *	  The rule of src/http/: libmicrohttpd, seen by these files alone
+ *
+ * It runs no SQL.  Every file of the folder includes this header first,
+ * after postgres.h.  It refuses to compile when a header the layer must not
+ * use is already included, and defines that header's include guard, so
+ * that including it later brings in nothing and any use of it fails to
+ * compile.  scripts/layers.mjs checks the other rule: the folder includes
+ * no header of a layer above it.
+ *
+ * Copyright (c) 2026, pgrest contributors
+ *
+ * src/http/layer.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGREST_HTTP_LAYER_H
+#define PGREST_HTTP_LAYER_H
+
+/* executor/spi.h */
+#if defined(SPI_H)
+#error "src/http/ must not use SPI"
+#endif
+#define SPI_H
+
+#endif							/* PGREST_HTTP_LAYER_H */
