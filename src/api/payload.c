@@ -3,8 +3,9 @@
  * payload.c
  *	  Turn a request body into a JSON array of objects and its keys.
  *
- * application/json bodies are checked by PostgreSQL's own JSON parser
- * (pg_parse_json) in one pass that also collects the keys of the objects:
+ * application/json bodies are checked by pgrest's JSON reader
+ * (jsonparse.c, which says what is wrong as PostgreSQL's parser says it)
+ * in one pass that also collects the keys of the objects:
  * a single object, or an array of objects that all have the same keys, as
  * PostgREST requires ("All object keys must match"); any other JSON value
  * counts as no rows.  text/csv bodies (a header line, RFC 4180 quoting,
@@ -34,7 +35,6 @@
 
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
-#include "common/jsonapi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -42,6 +42,7 @@
 #include "utils/json.h"
 
 #include "base/error.h"
+#include "base/jsonparse.h"
 #include "api/payload.h"
 #include "api/percent.h"
 
@@ -80,8 +81,8 @@ static void scan_object_start(void *state);
 static void scan_object_end(void *state);
 static void scan_array_start(void *state);
 static void scan_array_end(void *state);
-static void scan_field(void *state, char *fname, bool isnull);
-static void scan_element(void *state, bool isnull);
+static void scan_field(void *state, char *fname);
+static void scan_element(void *state);
 static HTAB *create_key_set(void);
 static KeyEntry *enter_key(HTAB *set, const char *key, bool *found);
 static uint32 hash_key(const void *key, Size keysize);
@@ -209,29 +210,40 @@ checked_text(const char *body, size_t len)
 static PgrestPayload *
 parse_json(char *input, bool check_keys)
 {
+	static const PgrestJsonEvents events = {
+		scan_object_start, scan_object_end, scan_array_start, scan_array_end,
+		scan_field, scan_element, NULL
+	};
 	PgrestPayload *payload = palloc0(sizeof(PgrestPayload));
-	JsonLexContext *lex;
-	JsonSemAction sem;
-	JsonParseErrorType rc;
 	KeyScan		scan;
+	char	   *detail;
 
 	memset(&scan, 0, sizeof(scan));
 	scan.check_keys = check_keys;
 	scan.uniform = true;
 	scan.first_set = create_key_set();
-	memset(&sem, 0, sizeof(sem));
-	sem.semstate = &scan;
-	sem.object_start = scan_object_start;
-	sem.object_end = scan_object_end;
-	sem.array_start = scan_array_start;
-	sem.array_end = scan_array_end;
-	sem.object_field_start = scan_field;
-	sem.array_element_start = scan_element;
 
-	lex = makeJsonLexContextCstringLen(input, strlen(input), GetDatabaseEncoding(), true);
-	rc = pg_parse_json(lex, &sem);
-	if (rc != JSON_SUCCESS)
-		invalid_body("Empty or invalid json", json_errdetail(rc, lex));
+	switch (pgrest_json_scan(input, strlen(input), PGREST_MAX_BODY_DEPTH, false,
+							 &events, &scan, &detail))
+	{
+		case PGREST_JSON_FINE:
+			break;
+		case PGREST_JSON_TOO_DEEP:
+			invalid_body("Empty or invalid json",
+						 psprintf("JSON bodies may nest at most %d levels deep.",
+								  PGREST_MAX_BODY_DEPTH));
+			break;
+		case PGREST_JSON_NOT_TEXT:
+			/* the body is valid UTF-8: an escape the database cannot hold */
+			ereport(ERROR,
+					(errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
+					 errmsg("Unicode escape value could not be translated to the server's encoding %s",
+							GetDatabaseEncodingName())));
+			break;
+		default:
+			invalid_body("Empty or invalid json", detail);
+			break;
+	}
 	if (check_keys &&
 		(!scan.uniform || (scan.top_is_array && scan.nelements != scan.nobjects)))
 		invalid_body("All object keys must match", NULL);
@@ -290,7 +302,7 @@ scan_array_start(void *state)
 
 /* an element of the top-level array: it must be an object (a row) */
 static void
-scan_element(void *state, bool isnull)
+scan_element(void *state)
 {
 	KeyScan    *scan = (KeyScan *) state;
 
@@ -311,7 +323,7 @@ scan_array_end(void *state)
  * have as many distinct ones.  One hash lookup per key.
  */
 static void
-scan_field(void *state, char *fname, bool isnull)
+scan_field(void *state, char *fname)
 {
 	KeyScan    *scan = (KeyScan *) state;
 	KeyEntry   *entry;
@@ -339,17 +351,11 @@ scan_field(void *state, char *fname, bool isnull)
 	}
 }
 
-/*
- * One level deeper; the parser calls this before it descends, so refusing
- * here bounds its recursion.
- */
+/* One level deeper (the scan refuses more than PGREST_MAX_BODY_DEPTH). */
 static void
 enter_container(KeyScan *scan)
 {
-	if (++scan->depth > PGREST_MAX_BODY_DEPTH)
-		invalid_body("Empty or invalid json",
-					 psprintf("JSON bodies may nest at most %d levels deep.",
-							  PGREST_MAX_BODY_DEPTH));
+	scan->depth++;
 }
 
 /* inside a row: the top-level object, or an object of the top-level array */

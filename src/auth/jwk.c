@@ -422,7 +422,7 @@ parse_keys(PgrestJwks *set, const char *input, char **error)
 		return;
 	}
 
-	json = pgrest_jsonb_parse(input, strlen(input));
+	json = pgrest_jsonb_parse(input, strlen(input), PGREST_JSON_MAX_DEPTH);
 	if (json == NULL)
 	{
 		*error = "The key text is not valid JSON.";

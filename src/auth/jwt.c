@@ -12,15 +12,15 @@
  * and it must be a JSON object.  What the claims in it mean (exp, aud,
  * role, ...) is auth.c's business.
  *
- * Decoding is PostgreSQL's own code: pg_b64_decode, the JSON parser and
- * jsonb_in; every segment must be canonical base64url, so a token has
- * exactly one spelling.
+ * Decoding is PostgreSQL's pg_b64_decode and pgrest's JSON reader
+ * (jsonparse.c), then jsonb_in for the claims; every segment must be
+ * canonical base64url, so a token has exactly one spelling.
  *
  * Until the signature checks out the token is hostile, so the work stays
  * bounded: tokens over PGREST_JWT_MAX_LEN bytes are refused unread, and
- * the JSON parser (which recurses) is stopped once nesting goes deeper
- * than PGREST_JWT_MAX_DEPTH.  The header is only scanned for "alg", never
- * converted; the payload becomes jsonb only after the same scan passed.
+ * JSON nested deeper than PGREST_JWT_MAX_DEPTH, or with numbers numeric
+ * cannot store, is refused before jsonb_in sees it.  The header is only
+ * read for "alg" and "kid", never converted.
  *
  * Verified tokens are remembered in a small per-process cache keyed on the
  * whole token text, so a client that repeats its token skips the
@@ -45,7 +45,6 @@
 #include "auth/layer.h"
 
 #include "common/hashfn.h"
-#include "common/jsonapi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -53,38 +52,18 @@
 #include "utils/memutils.h"
 
 #include "base/error.h"
+#include "base/jsonparse.h"
 #include "auth/jwk.h"
 #include "auth/jwt.h"
 
 /* JSON deeper than this, in the header or the payload, is refused */
 #define PGREST_JWT_MAX_DEPTH 64
 
-/*
- * Numbers in the payload may carry an exponent of at most this magnitude.
- * jsonb stores numbers as numeric, whose input function refuses scales
- * beyond 16383 digits; with this bound and tokens of at most
- * PGREST_JWT_MAX_LEN bytes no number can reach that, and no claim needs
- * more.
- */
-#define PGREST_JWT_MAX_EXPONENT 1000
-
 /* verified tokens each process remembers */
 #define PGREST_JWT_CACHE_SIZE 128
 
 #define JWT_DECODE_FAILED "JWT cryptographic operation failed"
 #define JWT_CLAIMS_FAILED "Parsing claims failed"
-
-/* what a pass of PostgreSQL's JSON parser over a segment learns */
-typedef struct JsonScan
-{
-	PgrestError error;			/* the error for anything unacceptable */
-	const char *message;
-	int			depth;			/* nesting level the parser is at */
-	bool		object;			/* the root is an object */
-	char	  **in_field;		/* inside "alg" or "kid": where its value goes */
-	char	   *alg;			/* the top-level "alg", when a string */
-	char	   *kid;			/* the top-level "kid", when a string */
-} JsonScan;
 
 /* one remembered token; token NULL for a free slot */
 typedef struct CachedToken
@@ -108,15 +87,6 @@ static bool signature_verifies(const PgrestJwks *keys, int alg, const char *kid,
 							   const char *token, int signed_len,
 							   const char *signature, int signature_len);
 static Jsonb *decode_payload(const char *segment, int len);
-static void scan_json(char *json, int len, JsonScan *scan);
-static void scan_fail(JsonScan *scan) pg_attribute_noreturn();
-static void scan_object_start(void *state);
-static void scan_object_end(void *state);
-static void scan_array_start(void *state);
-static void scan_array_end(void *state);
-static void scan_field_start(void *state, char *fname, bool isnull);
-static void scan_field_end(void *state, char *fname, bool isnull);
-static void scan_scalar(void *state, char *token, JsonTokenType tokentype);
 static Jsonb *cache_lookup(const char *token, int len, uint32 hash,
 						   uint64 generation);
 static void cache_store(const char *token, int len, uint32 hash,
@@ -190,20 +160,24 @@ raise_jwt_error(PgrestError error, const char *message, const char *details)
 static void
 check_header(const char *segment, int len, int *alg, char **kid)
 {
-	JsonScan	scan = {PGREST_ERR_JWT, JWT_DECODE_FAILED};
 	int			decoded_len;
 	char	   *header = pgrest_jwk_base64url_decode(segment, len, &decoded_len);
+	PgrestJson *json;
+	const PgrestJson *name;
+	const PgrestJson *key;
 
 	if (header == NULL)
 		raise_jwt_error(PGREST_ERR_JWT, JWT_DECODE_FAILED, NULL);
-	scan_json(header, decoded_len, &scan);
-	if (scan.alg == NULL)
+	json = pgrest_json_read(header, decoded_len, PGREST_JWT_MAX_DEPTH);
+	name = pgrest_json_member(json, "alg");
+	if (name == NULL || name->kind != PGREST_JSON_STRING)
 		raise_jwt_error(PGREST_ERR_JWT, JWT_DECODE_FAILED, NULL);
-	*alg = pgrest_jwk_alg(scan.alg);
+	*alg = pgrest_jwk_alg(name->text);
 	if (*alg == 0)
 		raise_jwt_error(PGREST_ERR_JWT, "Wrong or unsupported encoding algorithm",
 						"pgrest accepts tokens signed with HS256, HS384, HS512, RS256, RS384, RS512, ES256, ES384 or EdDSA.");
-	*kid = scan.kid;
+	key = pgrest_json_member(json, "kid");
+	*kid = key != NULL && key->kind == PGREST_JSON_STRING ? key->text : NULL;
 }
 
 /*
@@ -242,145 +216,21 @@ signature_verifies(const PgrestJwks *keys, int alg, const char *kid,
 static Jsonb *
 decode_payload(const char *segment, int len)
 {
-	JsonScan	scan = {PGREST_ERR_JWT_CLAIMS, JWT_CLAIMS_FAILED};
 	int			decoded_len;
 	char	   *payload = pgrest_jwk_base64url_decode(segment, len, &decoded_len);
+	Jsonb	   *claims;
 
 	if (payload == NULL)
 		raise_jwt_error(PGREST_ERR_JWT, JWT_DECODE_FAILED, NULL);
 	/* UTF-8 (RFC 8259), read by SQL in the database encoding (22P05) */
 	if (!pg_verify_mbstr(PG_UTF8, payload, decoded_len, true))
-		scan_fail(&scan);
+		raise_jwt_error(PGREST_ERR_JWT_CLAIMS, JWT_CLAIMS_FAILED, NULL);
 	payload = pg_any_to_server(payload, decoded_len, PG_UTF8);
-	scan_json(payload, strlen(payload), &scan);
-
-	/* the scan proved it parses, shallow and with storable numbers */
-	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
-											  CStringGetDatum(payload)));
-}
-
-/*
- * Run PostgreSQL's JSON parser over json, noting the top-level "alg" on
- * the way.  Raises scan->code unless json is valid text in the database
- * encoding and parses as a JSON object of at most PGREST_JWT_MAX_DEPTH
- * levels whose numbers jsonb can store.
- */
-static void
-scan_json(char *json, int len, JsonScan *scan)
-{
-	JsonSemAction sem;
-	JsonLexContext *lex;
-
-	if (!pg_verifymbstr(json, len, true))
-		scan_fail(scan);
-
-	memset(&sem, 0, sizeof(sem));
-	sem.semstate = scan;
-	sem.object_start = scan_object_start;
-	sem.object_end = scan_object_end;
-	sem.array_start = scan_array_start;
-	sem.array_end = scan_array_end;
-	sem.object_field_start = scan_field_start;
-	sem.object_field_end = scan_field_end;
-	sem.scalar = scan_scalar;
-
-	/* with escapes resolved, as jsonb_in will read it */
-	lex = makeJsonLexContextCstringLen(json, len, GetDatabaseEncoding(), true);
-	if (pg_parse_json(lex, &sem) != JSON_SUCCESS || !scan->object)
-		scan_fail(scan);
-}
-
-static void
-scan_fail(JsonScan *scan)
-{
-	raise_jwt_error(scan->error, scan->message, NULL);
-}
-
-/*
- * The parser calls these before it descends into a container, so raising
- * here bounds its recursion.
- */
-static void
-scan_object_start(void *state)
-{
-	JsonScan   *scan = (JsonScan *) state;
-
-	if (scan->depth == 0)
-		scan->object = true;
-	if (++scan->depth > PGREST_JWT_MAX_DEPTH)
-		scan_fail(scan);
-}
-
-static void
-scan_object_end(void *state)
-{
-	((JsonScan *) state)->depth--;
-}
-
-static void
-scan_array_start(void *state)
-{
-	JsonScan   *scan = (JsonScan *) state;
-
-	if (++scan->depth > PGREST_JWT_MAX_DEPTH)
-		scan_fail(scan);
-}
-
-static void
-scan_array_end(void *state)
-{
-	((JsonScan *) state)->depth--;
-}
-
-/* a repeated "alg" or "kid" counts with its last value, as in jsonb */
-static void
-scan_field_start(void *state, char *fname, bool isnull)
-{
-	JsonScan   *scan = (JsonScan *) state;
-
-	if (scan->depth != 1)
-		return;
-	if (strcmp(fname, "alg") == 0)
-		scan->in_field = &scan->alg;
-	else if (strcmp(fname, "kid") == 0)
-		scan->in_field = &scan->kid;
-	else
-		return;
-	*scan->in_field = NULL;
-}
-
-static void
-scan_field_end(void *state, char *fname, bool isnull)
-{
-	JsonScan   *scan = (JsonScan *) state;
-
-	if (scan->depth == 1)
-		scan->in_field = NULL;
-}
-
-static void
-scan_scalar(void *state, char *token, JsonTokenType tokentype)
-{
-	JsonScan   *scan = (JsonScan *) state;
-
-	if (scan->in_field != NULL && scan->depth == 1 &&
-		tokentype == JSON_TOKEN_STRING)
-		*scan->in_field = token;
-	if (tokentype == JSON_TOKEN_NUMBER)
-	{
-		const char *e = strpbrk(token, "eE");
-
-		if (e != NULL)
-		{
-			long		exponent;
-
-			errno = 0;
-			exponent = strtol(e + 1, NULL, 10);
-			if (errno != 0 || exponent > PGREST_JWT_MAX_EXPONENT ||
-				exponent < -PGREST_JWT_MAX_EXPONENT)
-				scan_fail(scan);
-		}
-	}
+	/* shallow, with numbers jsonb can store, and an object */
+	claims = pgrest_jsonb_parse(payload, strlen(payload), PGREST_JWT_MAX_DEPTH);
+	if (claims == NULL || !JB_ROOT_IS_OBJECT(claims))
+		raise_jwt_error(PGREST_ERR_JWT_CLAIMS, JWT_CLAIMS_FAILED, NULL);
+	return claims;
 }
 
 /*

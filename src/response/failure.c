@@ -244,7 +244,7 @@ static PgrestResponse *
 raised_response(const ErrorData *edata)
 {
 	const char *raw = edata->message ? edata->message : "";
-	PgrestJson *message = pgrest_json_read(raw, strlen(raw));
+	PgrestJson *message = pgrest_json_read(raw, strlen(raw), PGREST_JSON_MAX_DEPTH);
 	PgrestJson *detail;
 	const char *code;
 	const char *message_text;
@@ -268,7 +268,7 @@ raised_response(const ErrorData *edata)
 		return raise_parse_error("DETAIL is missing in the RAISE statement",
 								 RAISE_DETAIL_HINT);
 
-	detail = pgrest_json_read(edata->detail, strlen(edata->detail));
+	detail = pgrest_json_read(edata->detail, strlen(edata->detail), PGREST_JSON_MAX_DEPTH);
 	if (detail == NULL || detail->kind != PGREST_JSON_OBJECT ||
 		!pgrest_json_integer(pgrest_json_member(detail, "status"),
 							 PGREST_MIN_STATUS, PGREST_MAX_STATUS, &status) ||

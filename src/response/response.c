@@ -245,7 +245,8 @@ apply_settings(PgrestResponse *resp, const PgrestResult *result)
 	if (result->guc_headers)
 	{
 		PgrestJson *array = pgrest_json_read(result->guc_headers,
-											 strlen(result->guc_headers));
+											 strlen(result->guc_headers),
+											 PGREST_JSON_MAX_DEPTH);
 		List	   *headers = NIL;
 
 		if (array == NULL || array->kind != PGREST_JSON_ARRAY)
