@@ -11,8 +11,9 @@
  *
  * This file only orchestrates: it decides the order of the stages and
  * reports the request in pg_stat_activity.  router.c first classifies the
- * request from its method and path; OPTIONS is answered there and then,
- * without a transaction.  pgrest.handle() is the same
+ * request from its method and path; a CORS preflight is answered there
+ * and then, without a transaction; other OPTIONS requests are planned
+ * against the schema cache and run no statement.  pgrest.handle() is the same
  * pipeline run in the calling backend, nested in its transaction, so the
  * regression tests drive every stage without a socket.
  *
@@ -115,7 +116,7 @@ static Datum headers_to_jsonb(const PgrestResponse *resp);
  * Handle one request and return its response, palloc'd in the current
  * memory context.  Never raises an error for anything the request
  * contains: failures come back as error responses.  The admin port's
- * routes and OPTIONS run no transaction; requests on the API port are
+ * routes and CORS preflights run no transaction; requests on the API port are
  * counted for /metrics (in a worker; pgrest.handle() counts nothing).
  *
  * In a worker, the whole request sits inside an error boundary: the
@@ -187,19 +188,14 @@ handle(const PgrestHttpRequest *http, bool nested)
 		case PGREST_ROUTE_METRICS:
 		case PGREST_ROUTE_ADMIN_OTHER:
 			return pgrest_admin_handle(route.kind, http);
-		case PGREST_ROUTE_OPTIONS:
 		case PGREST_ROUTE_PIPELINE:
 			break;
 	}
 
 	INSTR_TIME_SET_CURRENT(start);
-	if (route.kind == PGREST_ROUTE_OPTIONS)
-	{
-		/* OPTIONS needs no transaction, no role and no schema */
-		resp = pgrest_response_options(route.target);
-		pgrest_response_cors(resp, http);
-	}
-	else
+	/* a CORS preflight needs no transaction, no role and no schema */
+	resp = pgrest_response_preflight(http);
+	if (resp == NULL)
 		resp = run_pipeline(http, route.target, nested);
 	if (!nested)
 	{
@@ -500,6 +496,12 @@ run_stages(void *arg)
 	pgrest_request_parse_body(req);
 	plan = pgrest_plan_build(req);
 	pipeline->plan = plan;
+	/* OPTIONS: the schema cache answers, no statement runs */
+	if (plan->kind == PGREST_PLAN_INFO)
+	{
+		pipeline->response = pgrest_response_info(plan, pipeline->http);
+		return;
+	}
 	/* the root's statement comes from openapi.c (or its 404, when disabled) */
 	query = plan->kind == PGREST_PLAN_OPENAPI ?
 		pgrest_openapi_query(req, plan->schema) : NULL;

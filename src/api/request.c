@@ -97,11 +97,13 @@ pgrest_request_parse(const PgrestHttpRequest *http, PgrestTarget target)
 	req->body_len = http->body ? http->body_len : 0;
 
 	parse_prefer(req);
-	parse_accept(req);
+	if (req->method != PGREST_METHOD_OPTIONS)
+		parse_accept(req);		/* OPTIONS has no body to negotiate */
 	parse_params(req);
 	req->profile = (char *) pgrest_request_header(req,
 												  req->method == PGREST_METHOD_GET ||
-												  req->method == PGREST_METHOD_HEAD ?
+												  req->method == PGREST_METHOD_HEAD ||
+												  req->method == PGREST_METHOD_OPTIONS ?
 												  "accept-profile" : "content-profile");
 	return req;
 }

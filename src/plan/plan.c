@@ -63,6 +63,7 @@ static void put_filters_invalid(void) pg_attribute_noreturn();
 static void plan_write(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_call(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_sql(const PgrestRequest *req, PgrestPlan *plan);
+static void plan_info(const PgrestRequest *req, PgrestPlan *plan);
 static PgrestRoutine *choose_routine(const PgrestRequest *req, const PgrestPlan *plan,
 									 List *names, bool *call_body);
 static void no_routine(const PgrestRequest *req, const PgrestPlan *plan,
@@ -87,6 +88,11 @@ pgrest_plan_build(const PgrestRequest *req)
 
 	plan->max_affected = -1;
 	choose_schema(req, plan);
+	if (req->method == PGREST_METHOD_OPTIONS)
+	{
+		plan_info(req, plan);
+		return plan;
+	}
 	plan_transaction_end(req, plan);
 	switch (req->target)
 	{
@@ -167,6 +173,81 @@ plan_relation(const PgrestRequest *req, PgrestPlan *plan)
 	}
 	if (row && plan->kind != PGREST_PLAN_PUT)
 		add_key_filter(req, plan);
+}
+
+/*
+ * OPTIONS: the methods the path takes, as PostgREST computes them from
+ * the schema cache.  A relation takes GET and HEAD, and the writes
+ * PostgreSQL would run on it (a view: those its automatic updatability,
+ * rules or INSTEAD OF triggers allow); PUT needs a primary key besides
+ * inserts and updates.  A function takes GET and HEAD unless it is
+ * VOLATILE.  What does not exist is 404, as for any other method.
+ */
+static void
+plan_info(const PgrestRequest *req, PgrestPlan *plan)
+{
+	StringInfoData allow;
+
+	plan->kind = PGREST_PLAN_INFO;
+	plan->read_only = true;
+	initStringInfo(&allow);
+	appendStringInfoString(&allow, "OPTIONS");
+	switch (req->target)
+	{
+		case PGREST_TARGET_ROOT:
+			if (pgrest_openapi_mode == PGREST_OPENAPI_DISABLED)
+				pgrest_error_raise(PGREST_ERR_OPENAPI_OFF,
+								   "Root endpoint metadata is disabled", NULL, NULL);
+			appendStringInfoString(&allow, ",GET,HEAD");
+			break;
+		case PGREST_TARGET_RELATION:
+		case PGREST_TARGET_ROW:
+			{
+				int			events;
+				bool		row = req->target == PGREST_TARGET_ROW;
+
+				plan->rel = resolve_relation(plan, req->name);
+				if (row && plan->rel->npkey != 1)
+					no_single_key(plan->rel);
+				events = pgrest_schema_writable(plan->rel);
+				appendStringInfoString(&allow, ",GET,HEAD");
+				if (!row && (events & (1 << CMD_INSERT)))
+					appendStringInfoString(&allow, ",POST");
+				if ((events & (1 << CMD_INSERT)) && (events & (1 << CMD_UPDATE)) &&
+					plan->rel->npkey > 0)
+					appendStringInfoString(&allow, ",PUT");
+				if (events & (1 << CMD_UPDATE))
+					appendStringInfoString(&allow, ",PATCH");
+				if (events & (1 << CMD_DELETE))
+					appendStringInfoString(&allow, ",DELETE");
+				break;
+			}
+		case PGREST_TARGET_ROUTINE:
+			{
+				List	   *names = NIL;
+				ListCell   *lc;
+				bool		body;
+				PgrestRoutine *routine;
+
+				/* chosen as HEAD would choose it, by its query parameters */
+				foreach(lc, req->rpc_args)
+				{
+					char	   *name = ((PgrestParam *) lfirst(lc))->name;
+
+					if (!name_in(names, name))
+						names = lappend(names, name);
+				}
+				routine = choose_routine(req, plan, names, &body);
+				if (routine->volatility != PROVOLATILE_VOLATILE)
+					appendStringInfoString(&allow, ",GET,HEAD");
+				appendStringInfoString(&allow, ",POST");
+				break;
+			}
+		case PGREST_TARGET_SQL:
+		case PGREST_TARGET_NONE:
+			elog(ERROR, "OPTIONS of a path that names no resource reached the planner");
+	}
+	plan->allow = allow.data;
 }
 
 /*
@@ -549,12 +630,11 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 
 	routine = choose_routine(req, plan, names, &plan->call.body);
 	plan->call.payload = req->payload;
-	if (read && routine->volatility == PROVOLATILE_VOLATILE)
-		pgrest_error_raise(PGREST_ERR_RPC_METHOD,
-						   psprintf("Cannot call the volatile function %s.%s with %s",
-									routine->schema, routine->name, req->method_name),
-						   NULL, "Call it with POST, or declare it STABLE or IMMUTABLE.");
 
+	/*
+	 * GET and HEAD call any function, as PostgREST does, in a READ ONLY
+	 * transaction: one that then writes fails with 25006 (405).
+	 */
 	plan->kind = PGREST_PLAN_CALL;
 	plan->call.routine = routine;
 	plan->read_only = read || routine->volatility != PROVOLATILE_VOLATILE;

@@ -27,7 +27,8 @@ typedef enum PgrestPlanKind
 	PGREST_PLAN_DELETE,			/* DELETE */
 	PGREST_PLAN_PUT,			/* PUT: insert or replace one row by key */
 	PGREST_PLAN_CALL,			/* GET|POST /rpc/<function> */
-	PGREST_PLAN_SQL				/* POST /sql, when pgrest.sql_endpoint is on */
+	PGREST_PLAN_SQL,			/* POST /sql, when pgrest.sql_endpoint is on */
+	PGREST_PLAN_INFO			/* OPTIONS: the methods the path takes, no statement */
 } PgrestPlanKind;
 
 /* how one argument of a call gets its value */
@@ -157,6 +158,7 @@ typedef struct PgrestPlan
 		PgrestMutatePlan mutate;	/* INSERT, UPDATE, DELETE, PUT */
 		PgrestCallPlan call;	/* CALL */
 		char	   *sql;		/* SQL: the statement */
+		const char *allow;		/* INFO: the Allow header */
 	};
 } PgrestPlan;
 

@@ -35,12 +35,19 @@
 #include "plan/plan.h"
 #include "response/response.h"
 
+/* the methods a CORS preflight may ask for, as PostgREST lists them */
+#define CORS_METHODS "GET, POST, PATCH, PUT, DELETE, OPTIONS, HEAD"
+
 static const char *content_type(const PgrestPlan *plan);
 static PgrestResponse *explain_response(const PgrestRequest *req, const PgrestPlan *plan,
 										const PgrestResult *result);
 static char *content_range(const PgrestPlan *plan, const PgrestResult *result);
 static char *preference_applied(const PgrestRequest *req, const PgrestPlan *plan);
 static bool origin_allowed(const char *origin);
+static bool cors_origin(const char *origin);
+static void add_cors_origin(PgrestResponse *resp, const char *origin);
+static bool list_has(const char *list, const char *word, bool caseless);
+static char *trim_spaces(char *s);
 static void append_preference(StringInfo buf, const char *preference);
 static char *location(const PgrestPlan *plan, const char *keys_json);
 static void apply_settings(PgrestResponse *resp, const PgrestResult *result);
@@ -200,6 +207,7 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 			break;
 		case PGREST_PLAN_OPENAPI:
 		case PGREST_PLAN_SQL:
+		case PGREST_PLAN_INFO:
 			break;
 	}
 	/* no body, no Content-Type; but HEAD answers with GET's headers */
@@ -349,85 +357,158 @@ pgrest_response_override_headers(PgrestResponse *resp, List *headers)
 }
 
 /*
- * OPTIONS: the methods the path takes, without a transaction or a role
- * (browsers send CORS preflights without credentials).
+ * OPTIONS that is no CORS preflight: the methods the path takes (the
+ * plan says which), with Access-Control-Allow-Origin: * as PostgREST
+ * sends it, except to an Origin that pgrest.cors_allowed_origins leaves
+ * out.
  */
 PgrestResponse *
-pgrest_response_options(PgrestTarget target)
+pgrest_response_info(const struct PgrestPlan *plan, const PgrestHttpRequest *http)
 {
 	PgrestResponse *resp = palloc0(sizeof(PgrestResponse));
+	const char *origin = pgrest_message_header(http, "origin");
 
 	resp->status = 200;
-	pgrest_message_add_header(resp, "Allow",
-							   target == PGREST_TARGET_ROUTINE ?
-							   "OPTIONS,GET,HEAD,POST" :
-							   target == PGREST_TARGET_ROOT ? "OPTIONS,GET,HEAD" :
-							   target == PGREST_TARGET_ROW ?
-							   "OPTIONS,GET,HEAD,PUT,PATCH,DELETE" :
-							   "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE");
+	if (origin == NULL || strcmp(pgrest_cors_allowed_origins, "*") == 0 ||
+		origin_allowed(origin))
+		pgrest_message_add_header(resp, "Access-Control-Allow-Origin", "*");
+	pgrest_message_add_header(resp, "Allow", plan->allow);
 	return resp;
 }
 
 /*
- * CORS: a request that names its Origin gets Access-Control-Allow-Origin
- * from pgrest.cors_allowed_origins ("*", or a comma-separated list the
- * origin must be on), with the headers PostgREST exposes; a preflight
- * also gets the methods and headers it asked for.  Added to every
- * response, errors included.
+ * A CORS preflight (OPTIONS naming its Origin, allowed by
+ * pgrest.cors_allowed_origins, and a method it may use) is answered
+ * before anything else, whatever the path, as PostgREST's CORS layer
+ * answers it: the methods, the headers asked for after Authorization and
+ * before the simple request headers, a day's Max-Age.  NULL when the
+ * request is not one: it goes on as any OPTIONS.
+ */
+PgrestResponse *
+pgrest_response_preflight(const PgrestHttpRequest *http)
+{
+	static const char *const simple[] = {"Accept", "Accept-Language", "Content-Language"};
+	const char *origin = pgrest_message_header(http, "origin");
+	const char *method = pgrest_message_header(http, "access-control-request-method");
+	const char *asked = pgrest_message_header(http, "access-control-request-headers");
+	PgrestResponse *resp;
+
+	if (http->method == NULL || strcmp(http->method, "OPTIONS") != 0 ||
+		origin == NULL || method == NULL || !cors_origin(origin) ||
+		!list_has(CORS_METHODS, method, false))
+		return NULL;
+
+	resp = palloc0(sizeof(PgrestResponse));
+	resp->status = 200;
+	add_cors_origin(resp, origin);
+	pgrest_message_add_header(resp, "Access-Control-Allow-Methods", CORS_METHODS);
+	if (asked != NULL)
+	{
+		StringInfoData allow;
+		char	   *copy = pstrdup(asked);
+		char	   *item = copy;
+
+		initStringInfo(&allow);
+		appendStringInfoString(&allow, "Authorization");
+		for (;;)
+		{
+			char	   *comma = strchr(item, ',');
+
+			if (comma)
+				*comma = '\0';
+			appendStringInfo(&allow, ", %s", trim_spaces(item));
+			if (comma == NULL)
+				break;
+			item = comma + 1;
+		}
+		for (int i = 0; i < (int) lengthof(simple); i++)
+			if (!list_has(allow.data, simple[i], true))
+				appendStringInfo(&allow, ", %s", simple[i]);
+		pgrest_message_add_header(resp, "Access-Control-Allow-Headers", allow.data);
+	}
+	pgrest_message_add_header(resp, "Access-Control-Max-Age", "86400");
+	return resp;
+}
+
+/*
+ * CORS: a request (not OPTIONS) that names an Origin allowed by
+ * pgrest.cors_allowed_origins ("*", or a comma-separated list the origin
+ * must be on) gets Access-Control-Allow-Origin, and the headers PostgREST
+ * exposes.  Added to every response, errors included.
  */
 void
 pgrest_response_cors(PgrestResponse *resp, const PgrestHttpRequest *http)
 {
 	const char *origin = pgrest_message_header(http, "origin");
-	const char *request_method = pgrest_message_header(http, "access-control-request-method");
-	const char *request_headers = pgrest_message_header(http, "access-control-request-headers");
+
+	if (origin == NULL || !cors_origin(origin) ||
+		(http->method != NULL && strcmp(http->method, "OPTIONS") == 0))
+		return;
+	add_cors_origin(resp, origin);
+	pgrest_message_add_header(resp, "Access-Control-Expose-Headers",
+							   "Content-Encoding, Content-Location, Content-Range, Content-Type, "
+							   "Date, Location, Server, Transfer-Encoding, Range-Unit");
+}
+
+/* may this origin have CORS headers? */
+static bool
+cors_origin(const char *origin)
+{
+	return strcmp(pgrest_cors_allowed_origins, "*") == 0 || origin_allowed(origin);
+}
+
+/*
+ * The origin's Access-Control-Allow-Origin: "*" for any, else the origin
+ * itself with credentials allowed (and Vary: Origin, for caches).
+ */
+static void
+add_cors_origin(PgrestResponse *resp, const char *origin)
+{
 	bool		any = strcmp(pgrest_cors_allowed_origins, "*") == 0;
 
-	if (origin == NULL || (!any && !origin_allowed(origin)))
-		return;
 	pgrest_message_add_header(resp, "Access-Control-Allow-Origin", any ? "*" : origin);
 	if (!any)
 	{
 		pgrest_message_add_header(resp, "Access-Control-Allow-Credentials", "true");
 		pgrest_message_add_header(resp, "Vary", "Origin");
 	}
-	pgrest_message_add_header(resp, "Access-Control-Expose-Headers",
-							   "Content-Encoding, Content-Location, Content-Range, Content-Type, "
-							   "Date, Location, Server, Transfer-Encoding, Range-Unit, "
-							   "Preference-Applied, Content-Profile");
-	if (request_method != NULL && http->method != NULL &&
-		strcmp(http->method, "OPTIONS") == 0)
+}
+
+/* is word an item of the comma-separated list (items trimmed)? */
+static bool
+list_has(const char *list, const char *word, bool caseless)
+{
+	char	   *copy = pstrdup(list);
+	char	   *save;
+
+	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save))
 	{
-		pgrest_message_add_header(resp, "Access-Control-Allow-Methods",
-								   "GET, POST, PATCH, PUT, DELETE, OPTIONS, HEAD");
-		pgrest_message_add_header(resp, "Access-Control-Allow-Headers",
-								   request_headers ? request_headers :
-								   "Authorization, Content-Type, Accept, Prefer, Range, "
-								   "Range-Unit, Accept-Profile, Content-Profile");
-		pgrest_message_add_header(resp, "Access-Control-Max-Age", "86400");
+		item = trim_spaces(item);
+		if (caseless ? pg_strcasecmp(item, word) == 0 : strcmp(item, word) == 0)
+			return true;
 	}
+	return false;
+}
+
+/* s without its leading and trailing white space (s is changed) */
+static char *
+trim_spaces(char *s)
+{
+	size_t		n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
 }
 
 /* is origin on the comma-separated pgrest.cors_allowed_origins? */
 static bool
 origin_allowed(const char *origin)
 {
-	char	   *list = pstrdup(pgrest_cors_allowed_origins);
-	char	   *save;
-
-	for (char *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save))
-	{
-		size_t		n;
-
-		while (*item == ' ')
-			item++;
-		n = strlen(item);
-		while (n > 0 && item[n - 1] == ' ')
-			item[--n] = '\0';
-		if (strcmp(item, origin) == 0)
-			return true;
-	}
-	return false;
+	return list_has(pgrest_cors_allowed_origins, origin, false);
 }
 
 static const char *
