@@ -103,6 +103,12 @@ SELECT * FROM req('POST', '/todos', '[{"task": "ok 1"}, {"task": "ok 2"}, {"task
 -- a singular representation of two rows: 406, and rolled back
 SELECT * FROM req('POST', '/todos', '[{"task": "two"}, {"task": "rows"}]',
                   '{"Prefer": "return=representation", "Accept": "application/vnd.pgrst.object+json"}');
+-- ... and whatever the write returns (none, headers only), or for no row
+SELECT * FROM req('POST', '/todos', '[{"task": "two"}, {"task": "rows"}]',
+                  '{"Accept": "application/vnd.pgrst.object+json"}');
+SELECT * FROM req('POST', '/todos', '[{"task": "two"}, {"task": "rows"}]',
+                  '{"Prefer": "return=headers-only", "Accept": "application/vnd.pgrst.object+json"}');
+SELECT * FROM req('POST', '/todos', '[]', '{"Accept": "application/vnd.pgrst.object+json"}');
 -- POST to a row, to the root
 SELECT * FROM req('POST', '/todos/1', '{"task": "a"}');
 SELECT * FROM req('POST', '/', '{"task": "a"}');

@@ -105,15 +105,15 @@ explain_response(const PgrestRequest *req, const PgrestPlan *plan,
 /*
  * Refuse a result the request cannot take, inside the transaction, so that
  * what the request wrote is rolled back: a singular response needs exactly
- * one row (406 PGRST116, or 404 for /<table>/<key>); PUT must find its key
- * in the body; Prefer: max-affected caps the rows a write touches.
+ * one row (406 PGRST116, or 404 for /<table>/<key>), and so does a write
+ * that asked for one, whatever it returns (as PostgREST: a write of any
+ * other number of rows leaves nothing behind); PUT must find its key in
+ * the body; Prefer: max-affected caps the rows a write touches.
  */
 void
 pgrest_response_check(const PgrestPlan *plan, const PgrestResult *result)
 {
-	bool		singular = plan->media == PGREST_MEDIA_OBJECT &&
-		(plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL ||
-		 plan->mutate.return_ == PGREST_RETURN_REPRESENTATION);
+	bool		singular = plan->media == PGREST_MEDIA_OBJECT;
 
 	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL ||
 		plan->explain != PGREST_EXPLAIN_NONE)
