@@ -424,6 +424,9 @@ plan_insert(const PgrestRequest *req, PgrestPlan *plan)
 		for (int i = 0; i < plan->rel->npkey; i++)
 			plan->mutate.conflict = lappend_int(plan->mutate.conflict, plan->rel->pkey[i]);
 	}
+	/* no key to conflict on: a plain insert, as PostgREST ignores it */
+	if (plan->mutate.conflict == NIL)
+		plan->mutate.resolution = PGREST_RESOLUTION_NONE;
 }
 
 /* PATCH and DELETE: the rows the filters match; never a page of them */
@@ -444,9 +447,10 @@ plan_update_or_delete(const PgrestRequest *req, PgrestPlan *plan)
 
 /*
  * PUT /<table>?pk=eq.x: insert the row, or replace it.  The filters must
- * be eq on every primary-key column and nothing else; the body must be one
- * object whose key columns hold the same values.  PUT /<table>/<key> does
- * the same for a row that must exist.
+ * be eq on every primary-key column and nothing else; the body's object
+ * whose key columns hold the same values is written (of an array, as
+ * PostgREST does, the first that matches; one must).  PUT /<table>/<key>
+ * does the same for a row that must exist.
  */
 static void
 plan_put(const PgrestRequest *req, PgrestPlan *plan)
@@ -478,10 +482,6 @@ plan_put(const PgrestRequest *req, PgrestPlan *plan)
 										rel->columns[rel->pkey[i]].name),
 							   NULL);
 	}
-	if (req->payload->nrows != 1)
-		pgrest_error_raise(PGREST_ERR_BODY, "PUT requires one object in the body",
-						   psprintf("The body holds %d rows.", req->payload->nrows),
-						   NULL);
 	for (int i = 0; i < rel->npkey; i++)
 		plan->mutate.conflict = lappend_int(plan->mutate.conflict, rel->pkey[i]);
 }

@@ -118,7 +118,7 @@ pgrest_response_check(const PgrestPlan *plan, const PgrestResult *result)
 	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL ||
 		plan->explain != PGREST_EXPLAIN_NONE)
 		return;
-	if (plan->kind == PGREST_PLAN_PUT && result->rows == 0)
+	if (plan->kind == PGREST_PLAN_PUT && result->rows != 1)
 		pgrest_error_raise(PGREST_ERR_PUT_KEY,
 						   "Payload values do not match URL in primary key column(s)",
 						   NULL, NULL);
@@ -187,8 +187,10 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 				resp->status = 206;
 			break;
 		case PGREST_PLAN_INSERT:
+			/* an upsert that added no row (none, or all merged) is 200 */
 			resp->status = plan->mutate.resolution == PGREST_RESOLUTION_MERGE &&
-				result->rows > 0 && result->inserted == 0 ? 200 : 201;
+				(plan->mutate.columns == NIL ? result->rows == 0 : result->inserted == 0) ?
+				200 : 201;
 			pgrest_message_add_header(resp, "Content-Range",
 									   psprintf("*/%s", result->total >= 0 ?
 												psprintf(INT64_FORMAT, result->total) : "*"));
@@ -571,7 +573,7 @@ preference_applied(const PgrestRequest *req, const PgrestPlan *plan)
 	bool		write = plan->kind != PGREST_PLAN_READ && plan->kind != PGREST_PLAN_CALL;
 
 	initStringInfo(&buf);
-	if (plan->kind == PGREST_PLAN_INSERT && prefer->resolution != PGREST_RESOLUTION_NONE)
+	if (plan->kind == PGREST_PLAN_INSERT && plan->mutate.resolution != PGREST_RESOLUTION_NONE)
 		append_preference(&buf, prefer->resolution == PGREST_RESOLUTION_MERGE ?
 						  "resolution=merge-duplicates" : "resolution=ignore-duplicates");
 	if (write && prefer->missing != PGREST_MISSING_NONE)
