@@ -43,6 +43,22 @@ SELECT * FROM req('POST', '/todos?select=id,task,done', '{"task": "ship", "done"
                   '{"Prefer": "return=representation"}');
 -- return=headers-only: the Location of the new row
 SELECT * FROM req('POST', '/todos', '{"task": "a/b c"}', '{"Prefer": "return=headers-only"}');
+-- its key columns in the relation's order, whatever the key's; a NULL
+-- (a view's INSTEAD OF trigger may return one) as is.null
+CREATE TABLE placed (a int, b int, note text, PRIMARY KEY (b, a));
+CREATE VIEW placed_view AS SELECT a, b, note FROM placed;
+CREATE FUNCTION place() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO placed VALUES (NEW.a, coalesce(NEW.b, 0), NEW.note);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER place INSTEAD OF INSERT ON placed_view FOR EACH ROW EXECUTE FUNCTION place();
+GRANT SELECT, INSERT ON placed, placed_view TO regress_pgrest_anon;
+SELECT * FROM req('POST', '/placed', '{"a": 1, "b": 2}', '{"Prefer": "return=headers-only"}');
+SELECT * FROM req('POST', '/placed_view', '{"a": 3, "note": "x"}', '{"Prefer": "return=headers-only"}');
+DROP VIEW placed_view;
+DROP TABLE placed;
+DROP FUNCTION place;
 -- a bulk insert is one statement; order= shapes the representation
 SELECT * FROM req('POST', '/todos?select=task,tags,meta&order=task.desc',
                   '[{"task": "x", "tags": ["a","b"], "meta": {"k": 1}}, {"task": "y", "tags": [], "meta": null}]',

@@ -36,6 +36,11 @@ SELECT * FROM page('/films?select=id&order=id', '{"Range": "4-"}');
 SELECT * FROM page('/films?select=id&order=id', '{"Range": "items=0-0"}');
 SELECT * FROM page('/films?select=id&order=id&limit=2', '{"Range": "1-4"}');
 SELECT * FROM page('/films?select=id&order=id', '{"Range": "garbage"}');
+-- as RFC 9110 says, Range is ignored but on GET: HEAD, a call by POST
+SELECT r.status, r.headers->>'Content-Range' AS content_range
+FROM pgrest.handle('HEAD', '/films', NULL, '{"Range": "1-2", "Prefer": "count=exact"}') AS r;
+SELECT r.status, r.headers->>'Content-Range' AS content_range
+FROM pgrest.handle('HEAD', '/films', NULL, '{"Range": "5-2"}') AS r;
 
 -- counts: 206 when the page is partial
 SELECT * FROM page('/films?select=id&order=id', '{"Prefer": "count=exact"}');

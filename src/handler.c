@@ -410,6 +410,8 @@ run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 					(errmsg("pgrest request \"%s\" failed: %s", line, edata->message)));
 		FreeErrorData(edata);
 	}
+	else
+		pgrest_response_vary(pipeline.response);
 
 	pgrest_response_cors(pipeline.response, http);
 	if (pipeline.response->stream != NULL &&
@@ -514,6 +516,7 @@ run_stages(void *arg)
 	if (plan->kind == PGREST_PLAN_OPENAPI)
 	{
 		pipeline->response = pgrest_openapi_serve(req, query, plan->with_body);
+		pgrest_response_add_profile(pipeline->response, plan);
 		return;
 	}
 	if (plan->kind == PGREST_PLAN_SQL)

@@ -383,8 +383,9 @@ parse_nonnegative(const char *name, const char *value)
 
 /*
  * The rows to return: the intersection of limit/offset with the Range
- * header (GET and HEAD only), as PostgREST computes it.  A Range header
- * that does not parse is ignored, as RFC 9110 allows.
+ * header, as PostgREST computes it.  As RFC 9110 says and PostgREST does,
+ * a Range header is ignored but on GET (HEAD, a call by POST, a write:
+ * whatever it says), and so is one that does not parse.
  */
 static void
 parse_range(PgrestRequest *req, int64 param_offset, int64 param_limit)
@@ -394,7 +395,7 @@ parse_range(PgrestRequest *req, int64 param_offset, int64 param_limit)
 	int64		upper = param_limit >= 0 ? param_offset + param_limit - 1 : -1;
 
 	req->ranged = param_offset > 0 || param_limit >= 0;
-	if (req->method == PGREST_METHOD_GET || req->method == PGREST_METHOD_HEAD)
+	if (req->method == PGREST_METHOD_GET)
 		range = pgrest_request_header(req, "range");
 	if (range != NULL)
 	{

@@ -271,31 +271,36 @@ plan_transaction_end(const PgrestRequest *req, PgrestPlan *plan)
 
 /*
  * The first exposed schema, or the one a profile header names; a schema
- * that is not exposed is 406 PGRST106.
+ * that is not exposed is 406 PGRST106, whose hint lists the exposed ones
+ * by name, as PostgREST does.  As in PostgREST, the response names its
+ * schema when a profile chose it or more than one is exposed.
  */
 static void
 choose_schema(const PgrestRequest *req, PgrestPlan *plan)
 {
 	List	   *schemas = pgrest_guc_schema_list();
 	ListCell   *lc;
+	StringInfoData names;
 
 	plan->schema = linitial(schemas);
+	plan->profile_named = list_length(schemas) > 1;
 	if (req->profile == NULL)
 		return;
+	initStringInfo(&names);
 	foreach(lc, schemas)
 	{
 		if (strcmp((char *) lfirst(lc), req->profile) == 0)
 		{
 			plan->schema = lfirst(lc);
-			plan->profile_given = true;
+			plan->profile_named = true;
 			return;
 		}
+		appendStringInfo(&names, "%s%s", names.len > 0 ? ", " : "", (char *) lfirst(lc));
 	}
 	pgrest_error_raise(PGREST_ERR_SCHEMA,
 					   psprintf("Invalid schema: %s", req->profile),
 					   NULL,
-					   psprintf("Only the following schemas are exposed: %s",
-								pgrest_schemas));
+					   psprintf("Only the following schemas are exposed: %s", names.data));
 }
 
 /* GET and HEAD read; every other method is refused for now */

@@ -133,7 +133,8 @@ typedef struct PgrestPlan
 {
 	PgrestPlanKind kind;
 	char	   *schema;			/* the exposed schema the request uses */
-	bool		profile_given;	/* the client chose it with a profile header */
+	bool		profile_named;	/* Content-Profile names it: a profile header
+								 * chose it, or several schemas are exposed */
 	PgrestMedia media;
 	int			explain;		/* PGREST_EXPLAIN_*: answer with the plan, media's */
 	int			explain_options;

@@ -42,6 +42,9 @@ static const char *content_type(const PgrestPlan *plan);
 static PgrestResponse *explain_response(const PgrestRequest *req, const PgrestPlan *plan,
 										const PgrestResult *result);
 static char *content_range(const PgrestPlan *plan, const PgrestResult *result);
+static char *total_range(const PgrestResult *result);
+static char *content_location(const PgrestRequest *req);
+static int	compare_param_names(const ListCell *a, const ListCell *b);
 static char *preference_applied(const PgrestRequest *req, const PgrestPlan *plan);
 static bool origin_allowed(const char *origin);
 static bool cors_origin(const char *origin);
@@ -94,6 +97,7 @@ explain_response(const PgrestRequest *req, const PgrestPlan *plan,
 	}
 	appendStringInfoString(&type, "; charset=utf-8");
 	pgrest_message_set_header(resp, "Content-Type", type.data);
+	pgrest_response_add_profile(resp, plan);
 	if (req->method == PGREST_METHOD_HEAD)
 	{
 		resp->body = NULL;
@@ -161,10 +165,9 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 
 	if ((plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL) &&
 		result->total >= 0 && plan->read->offset > result->total)
-		pgrest_error_raise(PGREST_ERR_RANGE, NULL,
-						   psprintf("An offset of " INT64_FORMAT " was requested, but there are only " INT64_FORMAT " rows.",
-									plan->read->offset, result->total),
-						   NULL);
+		pgrest_error_raise_range(result->total,
+								 psprintf("An offset of " INT64_FORMAT " was requested, but there are only " INT64_FORMAT " rows.",
+										  plan->read->offset, result->total));
 
 	resp = pgrest_message_json(200, body, body_len);
 	resp->stream = result->stream;
@@ -185,23 +188,32 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 			pgrest_message_add_header(resp, "Content-Range", content_range(plan, result));
 			if (result->total >= 0 && result->rows >= 0 && result->rows < result->total)
 				resp->status = 206;
+			if (plan->kind == PGREST_PLAN_READ)
+			{
+				char	   *where = content_location(req);
+
+				/* a long query's would not fit the response's headers */
+				if (strlen(where) <= PGREST_MAX_HEADER_BYTES / 8)
+					pgrest_message_add_header(resp, "Content-Location", where);
+			}
 			break;
 		case PGREST_PLAN_INSERT:
 			/* an upsert that added no row (none, or all merged) is 200 */
 			resp->status = plan->mutate.resolution == PGREST_RESOLUTION_MERGE &&
 				(plan->mutate.columns == NIL ? result->rows == 0 : result->inserted == 0) ?
 				200 : 201;
-			pgrest_message_add_header(resp, "Content-Range",
-									   psprintf("*/%s", result->total >= 0 ?
-												psprintf(INT64_FORMAT, result->total) : "*"));
+			pgrest_message_add_header(resp, "Content-Range", total_range(result));
 			if (plan->mutate.return_ == PGREST_RETURN_HEADERS_ONLY && result->body)
 				pgrest_message_add_header(resp, "Location",
 										   location(plan, result->body));
 			break;
 		case PGREST_PLAN_UPDATE:
-		case PGREST_PLAN_DELETE:
 			resp->status = plan->mutate.return_ == PGREST_RETURN_REPRESENTATION ? 200 : 204;
 			pgrest_message_add_header(resp, "Content-Range", content_range(plan, result));
+			break;
+		case PGREST_PLAN_DELETE:
+			resp->status = plan->mutate.return_ == PGREST_RETURN_REPRESENTATION ? 200 : 204;
+			pgrest_message_add_header(resp, "Content-Range", total_range(result));
 			break;
 		case PGREST_PLAN_PUT:
 			resp->status = plan->mutate.return_ != PGREST_RETURN_REPRESENTATION ? 204 :
@@ -217,15 +229,27 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 		!(plan->kind == PGREST_PLAN_READ ||
 		  (plan->kind == PGREST_PLAN_CALL && !plan->call.routine->returns_void)))
 		pgrest_message_remove_header(resp, "Content-Type");
+	else
+		pgrest_response_add_profile(resp, plan);
 
 	applied = preference_applied(req, plan);
 	if (applied[0] != '\0')
 		pgrest_message_add_header(resp, "Preference-Applied", applied);
-	if (plan->profile_given)
-		pgrest_message_add_header(resp, "Content-Profile",
-								   pgrest_encoding_to_utf8(plan->schema));
 	apply_settings(resp, result);
 	return resp;
+}
+
+/*
+ * Content-Profile, beside the Content-Type of a response with a body (or
+ * of HEAD), as PostgREST sends it: when a profile header chose the
+ * schema, or more than one is exposed.
+ */
+void
+pgrest_response_add_profile(PgrestResponse *resp, const PgrestPlan *plan)
+{
+	if (plan->profile_named)
+		pgrest_message_add_header(resp, "Content-Profile",
+								   pgrest_encoding_to_utf8(plan->schema));
 }
 
 /*
@@ -526,7 +550,7 @@ content_type(const PgrestPlan *plan)
 			return "application/x-ndjson; charset=utf-8";
 		case PGREST_MEDIA_OBJECT:
 			return plan->strip_nulls ?
-				"application/vnd.pgrst.object+json; nulls=stripped; charset=utf-8" :
+				"application/vnd.pgrst.object+json;nulls=stripped; charset=utf-8" :
 				"application/vnd.pgrst.object+json; charset=utf-8";
 		case PGREST_MEDIA_JSON:
 		case PGREST_MEDIA_OPENAPI:	/* the root only (openapi.c) */
@@ -534,7 +558,7 @@ content_type(const PgrestPlan *plan)
 			break;
 	}
 	return plan->strip_nulls ?
-		"application/vnd.pgrst.array+json; nulls=stripped; charset=utf-8" :
+		"application/vnd.pgrst.array+json;nulls=stripped; charset=utf-8" :
 		PGREST_JSON_CONTENT_TYPE;
 }
 
@@ -559,6 +583,79 @@ content_range(const PgrestPlan *plan, const PgrestResult *result)
 	if (result->total < 0)
 		return psprintf("%s/*", range);
 	return psprintf("%s/" INT64_FORMAT, range, result->total);
+}
+
+/*
+ * Content-Location of a read, as PostgREST writes it: the path, then the
+ * query's parameters sorted by name (a name given more than once: its
+ * values joined by commas), each part URL-encoded.  (Left out when over an
+ * eighth of PGREST_MAX_HEADER_BYTES: libmicrohttpd writes the headers into
+ * the connection's memory, beside the request.)
+ */
+static char *
+content_location(const PgrestRequest *req)
+{
+	StringInfoData buf;
+	List	   *params = list_copy(req->params);
+	ListCell   *lc;
+	const char *previous = NULL;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '/');
+	pgrest_response_append_url_encoded(&buf, req->name);
+	if (req->key != NULL)
+	{
+		appendStringInfoChar(&buf, '/');
+		pgrest_response_append_url_encoded(&buf, req->key);
+	}
+	list_sort(params, compare_param_names);
+	foreach(lc, params)
+	{
+		PgrestParam *param = (PgrestParam *) lfirst(lc);
+
+		if (previous != NULL && strcmp(previous, param->name) == 0)
+			appendStringInfoChar(&buf, ',');
+		else
+		{
+			appendStringInfoChar(&buf, previous == NULL ? '?' : '&');
+			pgrest_response_append_url_encoded(&buf, param->name);
+			appendStringInfoChar(&buf, '=');
+		}
+		pgrest_response_append_url_encoded(&buf, param->value ? param->value : "");
+		previous = param->name;
+	}
+	return buf.data;
+}
+
+/* by name; list_sort is stable, so a name's values keep their order */
+static int
+compare_param_names(const ListCell *a, const ListCell *b)
+{
+	return strcmp(((PgrestParam *) lfirst(a))->name, ((PgrestParam *) lfirst(b))->name);
+}
+
+/*
+ * Vary, on a successful response, as PostgREST sends it: what it depends
+ * on besides the URL (unless the request's SQL chose a Vary itself).
+ */
+void
+pgrest_response_vary(PgrestResponse *resp)
+{
+	ListCell   *lc;
+
+	foreach(lc, resp->headers)
+	{
+		if (pg_strcasecmp(((PgrestHeader *) lfirst(lc))->name, "Vary") == 0)
+			return;
+	}
+	pgrest_message_add_header(resp, "Vary", "Accept, Prefer, Range");
+}
+
+/* "* / total" (or "* / *"): the Content-Range of an insert or a delete */
+static char *
+total_range(const PgrestResult *result)
+{
+	return result->total >= 0 ? psprintf("*/" INT64_FORMAT, result->total) : "*/*";
 }
 
 /*
@@ -606,37 +703,43 @@ append_preference(StringInfo buf, const char *preference)
 
 /*
  * Location of the first row written: /<table>?<key>=eq.<value>&..., from
- * the JSON array of key values the statement returned.
+ * the JSON array of key values (in primary-key order) the statement
+ * returned; as PostgREST writes it, the key columns in the relation's
+ * order, and a NULL (a view's key may hold one) as is.null.
  */
 static char *
 location(const PgrestPlan *plan, const char *keys_json)
 {
+	const PgrestRelation *rel = plan->rel;
 	Jsonb	   *keys = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
 														  CStringGetDatum(keys_json)));
 	StringInfoData buf;
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	int			i = 0;
+	int			n = 0;
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '/');
-	pgrest_response_append_url_encoded(&buf, plan->rel->name);
-	it = JsonbIteratorInit(&keys->root);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	pgrest_response_append_url_encoded(&buf, rel->name);
+	for (int c = 0; c < rel->ncolumns; c++)
 	{
-		if (tok != WJB_ELEM || i >= plan->rel->npkey)
-			continue;
-		appendStringInfoChar(&buf, i == 0 ? '?' : '&');
-		pgrest_response_append_url_encoded(&buf, plan->rel->columns[plan->rel->pkey[i]].name);
-		appendStringInfoString(&buf, "=eq.");
-		if (v.type == jbvString)
+		for (int k = 0; k < rel->npkey; k++)
 		{
-			char	   *value = pnstrdup(v.val.string.val, v.val.string.len);
+			JsonbValue *v;
 
-			pgrest_response_append_url_encoded(&buf, value);
+			if (rel->pkey[k] != c ||
+				(v = getIthJsonbValueFromContainer(&keys->root, k)) == NULL)
+				continue;
+			appendStringInfoChar(&buf, n++ == 0 ? '?' : '&');
+			pgrest_response_append_url_encoded(&buf, rel->columns[c].name);
+			if (v->type == jbvString)
+			{
+				appendStringInfoString(&buf, "=eq.");
+				pgrest_response_append_url_encoded(&buf,
+												   pnstrdup(v->val.string.val,
+															v->val.string.len));
+			}
+			else
+				appendStringInfoString(&buf, "=is.null");
 		}
-		i++;
 	}
 	return buf.data;
 }
