@@ -660,7 +660,7 @@ total_range(const PgrestResult *result)
 
 /*
  * The preferences the response honoured, in PostgREST's order:
- * resolution, missing, return, count, tx, handling, max-affected.
+ * resolution, missing, return, count, tx, handling, timezone, max-affected.
  */
 static char *
 preference_applied(const PgrestRequest *req, const PgrestPlan *plan)
@@ -688,6 +688,8 @@ preference_applied(const PgrestRequest *req, const PgrestPlan *plan)
 		append_preference(&buf, plan->rollback ? "tx=rollback" : "tx=commit");
 	if (prefer->handling_given)
 		append_preference(&buf, prefer->strict ? "handling=strict" : "handling=lenient");
+	if (prefer->timezone != NULL)
+		append_preference(&buf, psprintf("timezone=%s", prefer->timezone));
 	if (plan->max_affected >= 0)
 		append_preference(&buf, psprintf("max-affected=" INT64_FORMAT, plan->max_affected));
 	return buf.data;

@@ -495,6 +495,9 @@ pgrest_execute_set_context(const PgrestRequest *req, const PgrestAuth *auth,
 	set_local("request.path", req->path);
 	set_local("request.headers", headers_json(req));
 	set_local("request.cookies", cookies_json(req));
+	/* Prefer: timezone=, as PostgREST sets it: a zone PostgreSQL refuses is 22023 */
+	if (req->prefer.timezone != NULL)
+		set_local("timezone", req->prefer.timezone);
 	if (read_only)
 		set_local("transaction_read_only", "on");
 	if (pgrest_statement_timeout > 0 &&
