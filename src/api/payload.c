@@ -231,7 +231,7 @@ parse_json(char *input, bool check_keys)
 	lex = makeJsonLexContextCstringLen(input, strlen(input), GetDatabaseEncoding(), true);
 	rc = pg_parse_json(lex, &sem);
 	if (rc != JSON_SUCCESS)
-		invalid_body("Empty or invalid json", json_errdetail(rc, lex));
+		invalid_body("Empty or invalid json", NULL);	/* no details, as PostgREST */
 	if (check_keys &&
 		(!scan.uniform || (scan.top_is_array && scan.nelements != scan.nobjects)))
 		invalid_body("All object keys must match", NULL);
