@@ -62,7 +62,17 @@ SELECT * FROM page('/films?select=id&order=id&limit=5', '{"Prefer": "count=exact
 SELECT * FROM page('/films?select=id&order=id&limit=1');
 SELECT status, content_range ~ '^0-1/[0-9]+$' AS has_total, applied
 FROM page('/films?select=id&order=id', '{"Prefer": "count=estimated"}');
+-- past pgrest.max_rows, estimated is never below what it counted: here the
+-- planner guesses one row (ROWS 1) of five, and the total is max_rows + 1
+CREATE FUNCTION five_ids() RETURNS SETOF int LANGUAGE plpgsql ROWS 1
+    AS $$ BEGIN RETURN QUERY SELECT generate_series(1, 5); END $$;
+CREATE VIEW underestimated AS SELECT i AS id FROM five_ids() AS i;
+GRANT SELECT ON underestimated TO regress_pgrest_anon;
+SELECT * FROM page('/underestimated', '{"Prefer": "count=estimated"}');
 RESET pgrest.max_rows;
+SELECT * FROM page('/underestimated', '{"Prefer": "count=estimated"}');
+DROP VIEW underestimated;
+DROP FUNCTION five_ids;
 
 -- bad input
 SELECT * FROM page('/films?order=year.up');
