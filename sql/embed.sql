@@ -294,7 +294,12 @@ SELECT * FROM raw('/directors?select=name,movies(title)&order=movies(title)');
 SELECT * FROM raw('/movies?select=title,directors(name');
 SELECT * FROM raw('/movies?select=title,directors!(name)');
 SELECT * FROM raw('/movies?select=title,directors!a!b!c(name)');
+-- (as in PostgREST, what follows the top-level list after a ')' is ignored)
 SELECT * FROM raw('/movies?select=title,directors(name)x');
+SELECT * FROM raw('/movies?select=title,directors(name))&title=eq.Alien');
+SELECT * FROM raw('/movies?select=title,directors(name)x,id');
+SELECT * FROM raw('/movies?select=title,directors(name),x)');
+SELECT * FROM raw('/movies?select=title''');
 SELECT * FROM raw('/movies?select=...directors');
 SELECT status, body::jsonb->>'code' AS code
 FROM pgrest.handle('GET', '/movies?select=' || repeat('directors(movies(', 20) || 'id' || repeat('))', 20));

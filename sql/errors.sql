@@ -28,7 +28,9 @@ FROM unnest(ARRAY['', 'users', '//', '/users/', '/users/1/2', '/a//b',
                   'http://host/users', '/rpc/f']) AS path,
      pgrest.handle('GET', path);
 
--- malformed encodings in the path and the query string
+-- malformed encodings in the path and the query string: a '%' without two
+-- hex digits is itself (as PostgREST decodes it); NUL bytes and invalid
+-- UTF-8 are refused
 SELECT path, query, status, body::jsonb->>'message' AS message
 FROM (VALUES ('/us%zzers', NULL), ('/users%', NULL), ('/users%2', NULL),
              ('/users%00', NULL), ('/%ff%fe', NULL),

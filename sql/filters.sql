@@ -54,6 +54,10 @@ SELECT * FROM ids('/films?select=id&year=not.eq.1979&year=not.is.null');
 -- any / all
 SELECT * FROM ids('/films?select=id&title=like(any).{A*,D*}');
 SELECT * FROM ids('/films?select=id&title=ilike(all).{*a*,*e*}');
+-- a '%' not followed by two hex digits is itself: LIKE's own wildcard
+SELECT * FROM ids('/films?select=id&title=like(any).{%ie,D%}');
+-- a lone '"' in a list is a value, as PostgREST's parser takes it
+SELECT * FROM ids('/films?select=id&title=in.(")');
 SELECT * FROM ids('/films?select=id&year=eq(any).{1979,2021}');
 SELECT * FROM ids('/films?select=id&year=gt(all).{1980,2000}');
 -- arrays, jsonb and ranges

@@ -68,5 +68,38 @@ FROM pgrest.handle('GET', '/films?select=title&id=eq.1', NULL, '{"Accept-Profile
 SELECT r.status, r.headers->>'Content-Profile' AS profile, r.body::jsonb
 FROM pgrest.handle('GET', '/films?select=title&id=eq.1', NULL, '{"Accept-Profile": "public"}') AS r;
 SELECT status, body::jsonb FROM respond('/films', '{"Accept-Profile": "secret"}');
+-- with several schemas, a response with a body names its schema even when
+-- no profile chose it (the root's too); one without a body does not
+SELECT r.status, r.headers->>'Content-Profile' AS profile
+FROM pgrest.handle('GET', '/films?select=title&id=eq.1') AS r;
+SELECT r.status, r.headers->>'Content-Profile' AS profile
+FROM pgrest.handle('HEAD', '/') AS r;
+GRANT UPDATE ON v2.films TO regress_pgrest_anon;
+SELECT r.status, r.headers->>'Content-Profile' AS profile
+FROM pgrest.handle('PATCH', '/films?id=eq.0', NULL,
+                   '{"Content-Type": "application/json", "Content-Profile": "v2"}', '{"title": "x"}') AS r;
+SELECT r.status, r.headers->>'Content-Profile' AS profile
+FROM pgrest.handle('PATCH', '/films?id=eq.0', NULL,
+                   '{"Content-Type": "application/json", "Content-Profile": "v2", "Prefer": "return=representation"}',
+                   '{"title": "x"}') AS r;
+-- the hint lists the schemas by name, as they were given
+SET pgrest.schemas = 'public, "v2", "Odd ""one"""';
+SELECT status, body::jsonb->>'hint' AS hint FROM respond('/films', '{"Accept-Profile": "secret"}');
+SET pgrest.schemas = 'public';
+SELECT r.status, r.headers->>'Content-Profile' AS profile
+FROM pgrest.handle('GET', '/films?select=title&id=eq.1') AS r;
 RESET pgrest.schemas;
 DROP SCHEMA v2 CASCADE;
+
+-- Vary and Content-Location, as PostgREST sends them: Content-Location is
+-- the read's path with its parameters sorted by name (a repeated one's
+-- values joined); errors carry Proxy-Status instead
+SELECT r.status, r.headers->>'Vary' AS vary, r.headers->>'Content-Location' AS location
+FROM pgrest.handle('GET', '/films?year=gt.2000&select=id,title&id=lt.9&id=gt.1') AS r;
+SELECT r.status, r.headers->>'Vary' AS vary, r.headers->>'Content-Location' AS location
+FROM pgrest.handle('HEAD', '/films') AS r;
+-- (left out when a long query would make it take too much of the headers)
+SELECT r.status, r.headers ? 'Content-Location' AS has_location
+FROM pgrest.handle('GET', '/films?select=id&id=in.(' || repeat('1,', 400) || '1)') AS r;
+SELECT r.status, r.headers->>'Vary' AS vary, r.headers->>'Proxy-Status' AS proxy_status
+FROM pgrest.handle('GET', '/films?id=nope.1') AS r;

@@ -16,6 +16,10 @@ SELECT * FROM ids('/films?select=id&or=(tsv.fts(english).crew,synopsis.plfts.des
 -- logic trees AND with plain filters
 SELECT * FROM ids('/films?select=id&or=(year.lt.1980,year.gt.2010)&rating=gt.8.1');
 SELECT * FROM ids('/films?select=id&or=( year.lt.1980 , year.gt.2010 )');
+-- white space around nested trees and lists, and anything after the
+-- closing ')', as PostgREST takes them
+SELECT * FROM ids('/films?select=id&or=(year.lt.1980))');
+SELECT * FROM ids('/films?select=id&or=( and ( id.in.( 1, 2, 6 ) , year.lt.1990 ) , or ( id.eq.4 , id.eq.5 ) )');
 
 -- bad input
 SELECT * FROM ids('/films?or=year.lt.1980');
@@ -23,7 +27,6 @@ SELECT * FROM ids('/films?or=()');
 SELECT * FROM ids('/films?or=(year.lt.1980');
 SELECT * FROM ids('/films?or=(year.lt.1980,)');
 SELECT * FROM ids('/films?or=(year.1980)');
-SELECT * FROM ids('/films?or=(year.lt.1980))');
 SELECT * FROM ids('/films?or=(xor(id.eq.1))');
 SELECT * FROM ids('/films?or=(id.eq.1,not.xor(id.eq.2))');
 -- nesting is bounded, however deep the client goes

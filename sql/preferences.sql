@@ -37,3 +37,35 @@ SELECT counter_rows();
 SELECT * FROM req('PATCH', '/counters?id=eq.1', '{"n": 1}', '{"Prefer": "handling=strict, max-affected=many"}');
 SELECT * FROM req('POST', '/counters', '{"id": 9, "n": 1}', '{"Prefer": "handling=strict, tx=maybe"}');
 SELECT counter_rows();
+
+-- timezone=: the request's TimeZone (timestamps come back in it), echoed
+-- in Preference-Applied; a zone PostgreSQL refuses is 400 22023, whatever
+-- handling= says
+CREATE TABLE stamps (id int, at timestamptz);
+INSERT INTO stamps VALUES (1, '2024-06-01 12:00:00+00');
+GRANT SELECT ON stamps TO regress_pgrest_anon;
+SET timezone = 'Europe/Paris';
+SELECT r.status, r.headers->>'Preference-Applied' AS applied, r.body
+FROM pgrest.handle('GET', '/stamps?select=at', NULL, '{"Prefer": "timezone=America/Los_Angeles"}') AS r;
+SELECT r.status, r.headers->>'Preference-Applied' AS applied, r.body
+FROM pgrest.handle('GET', '/stamps?select=at', NULL, '{"Prefer": "handling=strict, timezone=+05:30"}') AS r;
+SELECT r.status, r.body::jsonb
+FROM pgrest.handle('GET', '/stamps', NULL, '{"Prefer": "handling=lenient, timezone=Nowhere/Atlantis"}') AS r;
+SELECT r.status, r.body::jsonb
+FROM pgrest.handle('GET', '/stamps', NULL, '{"Prefer": "timezone=05:30:15"}') AS r;
+-- it lasts as long as the request
+SELECT current_setting('timezone');
+RESET timezone;
+DROP TABLE stamps;
+
+-- pgrest.server_timing: the stages' milliseconds on successful responses
+SET pgrest.server_timing = on;
+SELECT r.status, regexp_replace(r.headers->>'Server-Timing', '[0-9]+\.[0-9]', 'N', 'g') AS timing
+FROM pgrest.handle('GET', '/counters?id=eq.1') AS r;
+SELECT r.status, regexp_replace(r.headers->>'Server-Timing', '[0-9]+\.[0-9]', 'N', 'g') AS timing
+FROM pgrest.handle('OPTIONS', '/counters') AS r;
+SELECT r.status, r.headers ? 'Server-Timing' AS timed
+FROM pgrest.handle('GET', '/counters?id=nope.1') AS r;
+RESET pgrest.server_timing;
+SELECT r.status, r.headers ? 'Server-Timing' AS timed
+FROM pgrest.handle('GET', '/counters?id=eq.1') AS r;

@@ -36,6 +36,15 @@ SELECT * FROM req('PUT', '/nokey?v=eq.x', '{"v": "x"}');
 SELECT * FROM req('PUT', '/settings?key=eq.k&limit=1', '{"key": "k"}');
 SELECT * FROM req('PUT', '/settings?key=eq.k', '{"key": "other", "value": "v"}');
 SELECT * FROM req('PUT', '/settings?key=eq.k', '{"value": "v"}');
-SELECT * FROM req('PUT', '/settings?key=eq.k', '[{"key": "k"}, {"key": "k"}]');
+SELECT * FROM req('PUT', '/settings?key=eq.k', '[{"key": "j"}, {"key": "l"}]');
+SELECT * FROM req('PUT', '/settings?key=eq.k', '[]');
 SELECT * FROM req('PUT', '/settings/theme', '{"key": "moon", "value": "v"}');
+SELECT * FROM setting_rows();
+-- of an array, the object whose key is the URL's is written, as PostgREST does
+SELECT * FROM req('PUT', '/settings?key=eq.theme', '[{"key": "theme", "value": "dim"}, {"key": "other", "value": "x"}]',
+                  '{"Prefer": "return=representation", "Accept": "application/vnd.pgrst.object+json"}');
+SELECT * FROM req('PUT', '/settings?key=eq.new', '[{"key": "other", "value": "x"}, {"key": "new", "value": "y"}]',
+                  '{"Prefer": "return=representation"}');
+SELECT * FROM req('PUT', '/settings?key=eq.new', '[{"key": "new", "value": "z"}, {"key": "new", "value": "w"}]',
+                  '{"Prefer": "return=representation"}');
 SELECT * FROM setting_rows();

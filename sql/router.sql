@@ -43,16 +43,56 @@ FROM (VALUES ('GET', '//'), ('GET', '/rpc/'), ('GET', '/users/1/2'),
              ('OPTIONS', '/users/'), ('GET', 'users')) AS p(method, path),
      LATERAL pgrest.handle(method, path) AS r;
 
--- OPTIONS is answered from the path alone: no transaction, no role
-SELECT path, status, headers->>'Allow' AS allow
+-- OPTIONS: the methods the path takes, from the schema cache; no
+-- statement runs, so no role is switched to; what does not exist is 404
+SELECT path, status, headers->>'Allow' AS allow, body::jsonb->>'code' AS code
 FROM (VALUES ('/'), ('/users'), ('/users/1'), ('/rpc/routed'),
-             ('/no_such_table')) AS p(path),
+             ('/no_such_table'), ('/rpc/no_such_function')) AS p(path),
      LATERAL pgrest.handle('OPTIONS', path) AS r;
 -- (even while the role cannot be used)
 SET pgrest.anon_role = 'regress_no_such_role';
 SELECT status FROM pgrest.handle('OPTIONS', '/users');
 SELECT status FROM pgrest.handle('GET', '/users');
 RESET pgrest.anon_role;
+
+-- Allow follows what PostgreSQL would run on the relation: a view takes
+-- the writes its automatic updatability, rules or INSTEAD OF triggers
+-- allow; PUT needs a primary key (a view's comes from its table); a
+-- function takes GET and HEAD unless it is VOLATILE
+CREATE TABLE opt_base (id int PRIMARY KEY, name text);
+CREATE TABLE opt_parts (id int, part int) PARTITION BY LIST (part);
+CREATE VIEW opt_auto AS SELECT id, name FROM opt_base;
+CREATE VIEW opt_auto_nokey AS SELECT name FROM opt_base;
+CREATE VIEW opt_readonly AS SELECT DISTINCT name FROM opt_base;
+CREATE MATERIALIZED VIEW opt_mat AS SELECT id FROM opt_base;
+CREATE VIEW opt_ins AS SELECT DISTINCT id, name FROM opt_base;
+CREATE VIEW opt_upd AS SELECT DISTINCT id, name FROM opt_base;
+CREATE VIEW opt_del AS SELECT DISTINCT id, name FROM opt_base;
+CREATE VIEW opt_ruled AS SELECT DISTINCT id, name FROM opt_base;
+CREATE FUNCTION opt_instead() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN NULL;
+END $$;
+CREATE TRIGGER ins INSTEAD OF INSERT ON opt_ins FOR EACH ROW EXECUTE FUNCTION opt_instead();
+CREATE TRIGGER upd INSTEAD OF UPDATE ON opt_upd FOR EACH ROW EXECUTE FUNCTION opt_instead();
+CREATE TRIGGER del INSTEAD OF DELETE ON opt_del FOR EACH ROW EXECUTE FUNCTION opt_instead();
+CREATE RULE ruled_ins AS ON INSERT TO opt_ruled DO INSTEAD NOTHING;
+CREATE FUNCTION opt_stable() RETURNS int LANGUAGE sql STABLE AS 'SELECT 1';
+CREATE FUNCTION opt_plain() RETURNS int LANGUAGE sql AS 'SELECT 1';
+SELECT path, status, headers->>'Allow' AS allow
+FROM (VALUES ('/opt_base'), ('/opt_base/1'), ('/opt_parts'), ('/opt_auto'),
+             ('/opt_auto_nokey'), ('/opt_readonly'), ('/opt_mat'), ('/opt_ins'),
+             ('/opt_upd'), ('/opt_del'), ('/opt_ruled'), ('/rpc/opt_stable'),
+             ('/rpc/opt_plain')) AS p(path),
+     LATERAL pgrest.handle('OPTIONS', path) AS r;
+-- a trigger created later is seen by the next request
+CREATE TRIGGER upd INSTEAD OF UPDATE ON opt_ins FOR EACH ROW EXECUTE FUNCTION opt_instead();
+SELECT status, headers->>'Allow' AS allow FROM pgrest.handle('OPTIONS', '/opt_ins');
+-- OPTIONS takes Accept-Profile, as GET does
+SELECT status, body::jsonb->>'code' AS code
+FROM pgrest.handle('OPTIONS', '/opt_base', NULL, '{"Accept-Profile": "nope"}');
+DROP TABLE opt_base, opt_parts CASCADE;
+DROP FUNCTION opt_instead, opt_stable, opt_plain;
 
 DROP TABLE sql, rpc, metrics;
 DROP FUNCTION routed();

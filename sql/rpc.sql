@@ -26,6 +26,10 @@ CREATE TABLE rpc_log (msg text);
 GRANT SELECT, INSERT ON rpc_log TO regress_pgrest_anon;
 CREATE FUNCTION log_it(msg text) RETURNS void LANGUAGE sql AS 'INSERT INTO rpc_log VALUES (msg)';
 CREATE FUNCTION count_log() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT count(*) FROM rpc_log';
+CREATE FUNCTION count_log_plain() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM rpc_log';
+CREATE SEQUENCE rpc_calls;
+GRANT USAGE ON SEQUENCE rpc_calls TO regress_pgrest_anon;
+CREATE FUNCTION next_call() RETURNS bigint LANGUAGE sql AS $$ SELECT nextval('rpc_calls') $$;
 CREATE FUNCTION sneaky_write() RETURNS int LANGUAGE sql STABLE
     AS $$ INSERT INTO rpc_log VALUES ('sneaky') RETURNING 1 $$;
 CREATE FUNCTION fail(code text) RETURNS int LANGUAGE plpgsql AS $$
@@ -70,8 +74,15 @@ SELECT * FROM get('/rpc/overloaded?a=1&b=2');
 -- void: 204, and a VOLATILE function's writes stay
 SELECT * FROM req('POST', '/rpc/log_it', '{"msg": "hello"}');
 SELECT * FROM get('/rpc/count_log');
--- GET runs read only: a VOLATILE function is 405; a mislabelled one fails to write
+-- GET and HEAD run any function, READ ONLY: a VOLATILE one (the default)
+-- that only reads answers; one that writes is 405 25006, and leaves nothing;
+-- a mislabelled one fails to write
+SELECT * FROM get('/rpc/count_log_plain');
+SELECT status, headers->>'Content-Range' AS range, body
+FROM pgrest.handle('HEAD', '/rpc/count_log_plain');
 SELECT * FROM get('/rpc/log_it?msg=x');
+SELECT * FROM get('/rpc/next_call');
+SELECT * FROM req('POST', '/rpc/next_call', '{}');
 SELECT * FROM get('/rpc/sneaky_write');
 SELECT * FROM req('POST', '/rpc/sneaky_write', '{}');
 SELECT * FROM get('/rpc/count_log');

@@ -75,22 +75,43 @@ SET pgrest.pre_request = 'no_such_function';
 SELECT status, body::jsonb->>'code' AS code FROM pgrest.handle('GET', '/checked');
 RESET pgrest.pre_request;
 
--- CORS: preflights need no credentials; every answer to an Origin says who may read it
+-- CORS: preflights need no credentials; every answer to an Origin says who
+-- may read it.  An OPTIONS that is no preflight is a request as any other
+-- (as in PostgREST): without an anonymous role, it needs a token.
 SET pgrest.anon_role = '';
 SELECT status, headers, body FROM pgrest.handle('OPTIONS', '/films', NULL,
     '{"Origin": "https://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type, prefer"}');
-SELECT status, headers FROM pgrest.handle('OPTIONS', '/rpc/add_them');
+SELECT status, body::jsonb->>'code' AS code FROM pgrest.handle('OPTIONS', '/rpc/add_them');
 RESET pgrest.anon_role;
 SELECT status, headers->>'Access-Control-Allow-Origin' AS allow_origin,
        headers->>'Access-Control-Expose-Headers' IS NOT NULL AS exposes
 FROM pgrest.handle('GET', '/films?id=eq.1', NULL, '{"Origin": "https://app.example"}');
 SELECT status, headers->>'Access-Control-Allow-Origin' AS allow_origin
 FROM pgrest.handle('GET', '/nope', NULL, '{"Origin": "https://app.example"}');
+-- the headers exposed are PostgREST's
+SELECT headers->>'Access-Control-Expose-Headers' AS exposed
+FROM pgrest.handle('GET', '/films?id=eq.1', NULL, '{"Origin": "https://app.example"}');
+-- an OPTIONS that is no preflight (no method asked for, or one no one may
+-- use) is answered as any OPTIONS, "*" included, as PostgREST does
+SELECT status, headers FROM pgrest.handle('OPTIONS', '/films', NULL,
+    '{"Origin": "https://app.example"}');
+SELECT status, headers FROM pgrest.handle('OPTIONS', '/films', NULL,
+    '{"Origin": "https://app.example", "Access-Control-Request-Method": "TRACE"}');
+-- a preflight is answered whatever the path names, without the headers
+-- list when none was asked for
+SELECT status, headers FROM pgrest.handle('OPTIONS', '/no/such/path', NULL,
+    '{"Origin": "https://app.example", "Access-Control-Request-Method": "DELETE"}');
 SET pgrest.cors_allowed_origins = 'https://a.example, https://app.example';
 SELECT headers->>'Access-Control-Allow-Origin' AS allow_origin, headers->>'Vary' AS vary
 FROM pgrest.handle('GET', '/films?id=eq.1', NULL, '{"Origin": "https://app.example"}');
 SELECT headers ? 'Access-Control-Allow-Origin' AS cors
 FROM pgrest.handle('GET', '/films?id=eq.1', NULL, '{"Origin": "https://evil.example"}');
+-- a preflight from a listed origin names it and allows credentials; from
+-- another it is an ordinary OPTIONS, which does not name "*" to it
+SELECT status, headers FROM pgrest.handle('OPTIONS', '/films', NULL,
+    '{"Origin": "https://a.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "Content-Type"}');
+SELECT status, headers FROM pgrest.handle('OPTIONS', '/films', NULL,
+    '{"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}');
 RESET pgrest.cors_allowed_origins;
 
 -- the raw SQL endpoint: off by default (a table named sql would answer)

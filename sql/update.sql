@@ -37,7 +37,19 @@ SELECT * FROM req('PATCH', '/notes?id=eq.1&limit=1', '{"rank": 1}');
 SELECT * FROM req('PATCH', '/notes?id=eq.1', '{"rank": 1}', '{"Content-Type": "text/html"}');
 SELECT * FROM req('PATCH', '/notes?rank=gt.0', '{"rank": 1}',
                   '{"Prefer": "return=representation", "Accept": "application/vnd.pgrst.object+json"}');
+-- a singular Accept guards a write whatever it returns: any other number
+-- of rows than one is 406, and nothing is written
+SELECT * FROM req('PATCH', '/notes?rank=gt.0', '{"rank": 1}',
+                  '{"Accept": "application/vnd.pgrst.object+json"}');
+SELECT * FROM req('PATCH', '/notes?id=eq.99', '{"rank": 1}',
+                  '{"Prefer": "return=minimal", "Accept": "application/vnd.pgrst.object+json"}');
+SELECT * FROM req('DELETE', '/notes?rank=gt.0', NULL,
+                  '{"Accept": "application/vnd.pgrst.object+json"}');
 SELECT * FROM note_rows();
+SELECT * FROM req('PATCH', '/notes?id=eq.1', '{"rank": 7}',
+                  '{"Accept": "application/vnd.pgrst.object+json"}');
+SELECT * FROM req('PATCH', '/notes?id=eq.1', '{"rank": 1}',
+                  '{"Accept": "application/vnd.pgrst.object+json"}');
 
 -- DELETE
 SELECT * FROM req('DELETE', '/notes?id=eq.1');

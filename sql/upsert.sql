@@ -22,6 +22,18 @@ SELECT * FROM req('POST', '/labels?on_conflict=name&select=id,name,uses', '{"id"
 -- minimal: no body
 SELECT * FROM req('POST', '/labels', '{"id": 5, "name": "pink"}', '{"Prefer": "resolution=merge-duplicates"}');
 SELECT * FROM label_rows();
+-- no row at all: nothing was inserted, 200
+SELECT * FROM req('POST', '/labels', '[]', '{"Prefer": "resolution=merge-duplicates, return=representation"}');
+-- a table without a primary key has nothing to conflict on: a plain
+-- insert, and the preference is not applied
+CREATE TABLE label_log (label text, at int);
+GRANT SELECT, INSERT ON label_log TO regress_pgrest_anon;
+SELECT * FROM req('POST', '/label_log', '[{"label": "red", "at": 1}, {"label": "red", "at": 1}]',
+                  '{"Prefer": "resolution=merge-duplicates, return=representation"}');
+SELECT * FROM req('POST', '/label_log', '{"label": "red", "at": 2}',
+                  '{"Prefer": "resolution=ignore-duplicates"}');
+SELECT count(*) FROM label_log;
+DROP TABLE label_log;
 -- errors
 SELECT * FROM req('POST', '/labels?on_conflict=nope', '{"id": 1}', '{"Prefer": "resolution=merge-duplicates"}');
 SELECT * FROM req('POST', '/labels?on_conflict=uses', '{"id": 1, "uses": 1}', '{"Prefer": "resolution=merge-duplicates"}');

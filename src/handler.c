@@ -11,8 +11,9 @@
  *
  * This file only orchestrates: it decides the order of the stages and
  * reports the request in pg_stat_activity.  router.c first classifies the
- * request from its method and path; OPTIONS is answered there and then,
- * without a transaction.  pgrest.handle() is the same
+ * request from its method and path; a CORS preflight is answered there
+ * and then, without a transaction; other OPTIONS requests are planned
+ * against the schema cache and run no statement.  pgrest.handle() is the same
  * pipeline run in the calling backend, nested in its transaction, so the
  * regression tests drive every stage without a socket.
  *
@@ -55,6 +56,7 @@
 #include "run/execute.h"
 #include "response/failure.h"
 #include "handler.h"
+#include "server/guc.h"
 #include "server/login.h"
 #include "server/metrics.h"
 #include "response/openapi.h"
@@ -69,6 +71,21 @@
 
 PG_FUNCTION_INFO_V1(pgrest_handle);
 
+/* the stages Server-Timing names, in its order (pgrest.server_timing) */
+typedef enum Timing
+{
+	TIMING_JWT,					/* the Authorization header */
+	TIMING_PARSE,				/* the request and its body */
+	TIMING_PLAN,				/* the plan and its statement */
+	TIMING_TRANSACTION,			/* settings, the statement, the commit */
+	TIMING_RESPONSE,			/* the checks and the response */
+	TIMING_COUNT
+} Timing;
+
+static const char *const timing_names[TIMING_COUNT] = {
+	"jwt", "parse", "plan", "transaction", "response"
+};
+
 /* what the stages hand each other inside the transaction */
 typedef struct Pipeline
 {
@@ -79,6 +96,9 @@ typedef struct Pipeline
 	PgrestPlan *plan;
 	PgrestResponse *response;
 	bool		served;			/* the transaction let the stages run */
+	instr_time	lap_start;		/* Server-Timing: when the current stage began */
+	double		timing[TIMING_COUNT];	/* its milliseconds, per stage */
+	bool		timed[TIMING_COUNT];
 } Pipeline;
 
 /*
@@ -110,12 +130,14 @@ static void publish_state(const Pipeline *pipeline, const ErrorData *edata);
 static pg_noinline char *request_line(const PgrestHttpRequest *http);
 static int	headers_from_jsonb(Jsonb *jb, PgrestHeader **headers);
 static Datum headers_to_jsonb(const PgrestResponse *resp);
+static void lap(Pipeline *pipeline, Timing stage);
+static void add_server_timing(const Pipeline *pipeline);
 
 /*
  * Handle one request and return its response, palloc'd in the current
  * memory context.  Never raises an error for anything the request
  * contains: failures come back as error responses.  The admin port's
- * routes and OPTIONS run no transaction; requests on the API port are
+ * routes and CORS preflights run no transaction; requests on the API port are
  * counted for /metrics (in a worker; pgrest.handle() counts nothing).
  *
  * In a worker, the whole request sits inside an error boundary: the
@@ -187,19 +209,14 @@ handle(const PgrestHttpRequest *http, bool nested)
 		case PGREST_ROUTE_METRICS:
 		case PGREST_ROUTE_ADMIN_OTHER:
 			return pgrest_admin_handle(route.kind, http);
-		case PGREST_ROUTE_OPTIONS:
 		case PGREST_ROUTE_PIPELINE:
 			break;
 	}
 
 	INSTR_TIME_SET_CURRENT(start);
-	if (route.kind == PGREST_ROUTE_OPTIONS)
-	{
-		/* OPTIONS needs no transaction, no role and no schema */
-		resp = pgrest_response_options(route.target);
-		pgrest_response_cors(resp, http);
-	}
-	else
+	/* a CORS preflight needs no transaction, no role and no schema */
+	resp = pgrest_response_preflight(http);
+	if (resp == NULL)
 		resp = run_pipeline(http, route.target, nested);
 	if (!nested)
 	{
@@ -375,7 +392,7 @@ pgrest_handler_warm_up(void)
 static PgrestResponse *
 run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 {
-	Pipeline	pipeline = {http, target, nested, NULL, NULL, NULL, false};
+	Pipeline	pipeline = {.http = http, .target = target, .nested = nested};
 	ErrorData  *volatile edata = NULL;
 	PgrestState *st = pgrest_state_reset();
 	char	   *line = request_line(http);
@@ -413,6 +430,12 @@ run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 			ereport(LOG,
 					(errmsg("pgrest request \"%s\" failed: %s", line, edata->message)));
 		FreeErrorData(edata);
+	}
+	else
+	{
+		lap(&pipeline, TIMING_TRANSACTION);	/* the commit */
+		pgrest_response_vary(pipeline.response);
+		add_server_timing(&pipeline);
 	}
 
 	pgrest_response_cors(pipeline.response, http);
@@ -495,11 +518,23 @@ run_stages(void *arg)
 	if (!pipeline->nested)
 		require_extension();
 	pipeline->served = true;
+	lap(pipeline, TIMING_COUNT);
 	req = pgrest_request_parse(pipeline->http, pipeline->target);
+	lap(pipeline, TIMING_PARSE);
 	pipeline->auth = pgrest_auth_authenticate(req);
+	lap(pipeline, TIMING_JWT);
 	pgrest_request_parse_body(req);
+	lap(pipeline, TIMING_PARSE);
 	plan = pgrest_plan_build(req);
 	pipeline->plan = plan;
+	lap(pipeline, TIMING_PLAN);
+	/* OPTIONS: the schema cache answers, no statement runs */
+	if (plan->kind == PGREST_PLAN_INFO)
+	{
+		pipeline->response = pgrest_response_info(plan, pipeline->http);
+		lap(pipeline, TIMING_RESPONSE);
+		return;
+	}
 	/* the root's statement comes from openapi.c (or its 404, when disabled) */
 	query = plan->kind == PGREST_PLAN_OPENAPI ?
 		pgrest_openapi_query(req, plan->schema) : NULL;
@@ -512,19 +547,71 @@ run_stages(void *arg)
 	if (plan->kind == PGREST_PLAN_OPENAPI)
 	{
 		pipeline->response = pgrest_openapi_serve(req, query, plan->with_body);
+		lap(pipeline, TIMING_TRANSACTION);
+		pgrest_response_add_profile(pipeline->response, plan);
+		lap(pipeline, TIMING_RESPONSE);
 		return;
 	}
 	if (plan->kind == PGREST_PLAN_SQL)
 		result = pgrest_execute_sql(plan->sql);
 	else
 	{
+		lap(pipeline, TIMING_TRANSACTION);
 		query = pgrest_query_build(plan);
+		lap(pipeline, TIMING_PLAN);
 		result = query->rows ?
 			pgrest_stream_begin(query, plan, stream_mode(pipeline, plan)) :
 			pgrest_execute_query(query);
 	}
+	lap(pipeline, TIMING_TRANSACTION);
 	pgrest_response_check(plan, result);
 	pipeline->response = pgrest_response_build(req, plan, result);
+	lap(pipeline, TIMING_RESPONSE);
+}
+
+/*
+ * With pgrest.server_timing, add the milliseconds since the last lap to
+ * the stage that just ended (TIMING_COUNT: none, the clock starts).
+ */
+static void
+lap(Pipeline *pipeline, Timing stage)
+{
+	instr_time	now;
+	instr_time	elapsed;
+
+	if (!pgrest_server_timing)
+		return;
+	INSTR_TIME_SET_CURRENT(now);
+	if (stage != TIMING_COUNT)
+	{
+		elapsed = now;
+		INSTR_TIME_SUBTRACT(elapsed, pipeline->lap_start);
+		pipeline->timing[stage] += INSTR_TIME_GET_MILLISEC(elapsed);
+		pipeline->timed[stage] = true;
+	}
+	pipeline->lap_start = now;
+}
+
+/*
+ * Server-Timing, as PostgREST writes it on a successful response: each
+ * stage the request went through, in milliseconds.
+ */
+static void
+add_server_timing(const Pipeline *pipeline)
+{
+	StringInfoData buf;
+
+	if (!pgrest_server_timing)
+		return;
+	initStringInfo(&buf);
+	for (int i = 0; i < TIMING_COUNT; i++)
+	{
+		if (pipeline->timed[i])
+			appendStringInfo(&buf, "%s%s;dur=%.1f", buf.len > 0 ? ", " : "",
+							 timing_names[i], pipeline->timing[i]);
+	}
+	if (buf.len > 0)
+		pgrest_message_add_header(pipeline->response, "Server-Timing", buf.data);
 }
 
 /*

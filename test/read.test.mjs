@@ -169,3 +169,24 @@ test('explain: the plan of the request, as postgrest-js asks for it', async () =
   assert.equal(r.error, null);
   assert.match(r.data, /^[A-Za-z ]*Scan on films /);
 });
+
+test('HEAD: the headers of GET, without a Content-Length, and the connection stays open', async () => {
+  const net = await import('node:net');
+  const url = new URL(process.env.PGREST_URL);
+  const socket = net.connect(Number(url.port), url.hostname);
+  await new Promise((resolve) => socket.on('connect', resolve));
+  let text = '';
+  socket.on('data', (chunk) => { text += chunk.toString('latin1'); });
+  const request = (method) => `${method} /films?select=id&id=eq.1 HTTP/1.1\r\nHost: x\r\nAccept-Profile: api\r\n\r\n`;
+  // a HEAD, then a GET on the same connection: the GET's answer follows at once
+  socket.write(request('HEAD') + request('GET'));
+  for (let i = 0; i < 100 && !/\r\n\r\n\[\{"id":1\}\]$/.test(text); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  socket.destroy();
+  const [head, get] = text.split(/(?=HTTP\/1\.1 )/);
+  assert.match(head, /^HTTP\/1\.1 200 /);
+  assert.match(head, /\r\nContent-Range: 0-0\/\*\r\n/i);
+  assert.doesNotMatch(head, /\r\nContent-Length:/i);
+  assert.match(get, /^HTTP\/1\.1 200 [^]*\r\nContent-Length: 10\r\n[^]*\r\n\r\n\[\{"id":1\}\]$/i);
+});

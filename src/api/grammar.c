@@ -88,6 +88,8 @@ static bool at_end(Parser *ps);
 static bool accept_str(Parser *ps, const char *s);
 static void expect_char(Parser *ps, char c, const char *details);
 static void skip_ws(Parser *ps);
+static char *scan_quoted(Parser *ps);
+static bool at_logic_tree(const char *p);
 static bool is_identifier_char(unsigned char c);
 static char *parse_quoted(Parser *ps);
 static char *parse_name(Parser *ps, bool json_key);
@@ -120,9 +122,12 @@ pgrest_grammar_select(const char *input)
 	List	   *items;
 
 	init_parser(&ps, input, "select parameter");
+
+	/*
+	 * As PostgREST's parser, the list ends where no ',' follows an item:
+	 * what comes after a ')' (of an embed, or after a field) is ignored.
+	 */
 	items = parse_select_list(&ps, 0);
-	if (!at_end(&ps))
-		fail(&ps, "expecting \",\" or end of input");
 	return items;
 }
 
@@ -204,9 +209,8 @@ pgrest_grammar_logic(const PgrestParamPath *path, const char *value)
 	input = psprintf("%s%s%s", path->negated ? "not." : "", path->field.name, value);
 	init_parser(&ps, input, "logic tree");
 	ps.skip = strlen(input) - strlen(value);	/* errors show the value sent */
+	/* as PostgREST's parser, what follows the closing ')' is ignored */
 	tree = parse_logic_tree(&ps, 0);
-	if (!at_end(&ps))
-		fail(&ps, "expecting end of input after the closing \")\"");
 	return tree;
 }
 
@@ -354,6 +358,21 @@ is_identifier_char(unsigned char c)
 static char *
 parse_quoted(Parser *ps)
 {
+	char	   *value = scan_quoted(ps);
+
+	if (value == NULL)
+		fail(ps, "expecting closing quote \"");
+	return value;
+}
+
+/*
+ * The same, or NULL (ps->p at the end of the input) when the quote is
+ * never closed: a value may then be taken as plain text, as PostgREST's
+ * parser backtracks.
+ */
+static char *
+scan_quoted(Parser *ps)
+{
 	StringInfoData buf;
 
 	initStringInfo(&buf);
@@ -361,7 +380,7 @@ parse_quoted(Parser *ps)
 	while (*ps->p != '"')
 	{
 		if (*ps->p == '\0')
-			fail(ps, "expecting closing quote \"");
+			return NULL;
 		if (*ps->p == '\\' && ps->p[1] != '\0')
 			ps->p++;
 		appendStringInfoChar(&buf, *ps->p++);
@@ -487,9 +506,9 @@ at_json_index_end(Parser *ps)
 		strncmp(ps->p, "::", 2) == 0;
 }
 
-/* the end of a select item: ',', ')' inside an embed, or end of input */
-#define AT_ITEM_END(ps, depth) \
-	(*(ps)->p == ',' || *(ps)->p == '\0' || ((depth) > 0 && *(ps)->p == ')'))
+/* the end of a select item: ',', ')' or end of input (PostgREST's pEnd) */
+#define AT_ITEM_END(ps) \
+	(*(ps)->p == ',' || *(ps)->p == '\0' || *(ps)->p == ')')
 
 /* items separated by ',' up to the end of input or, nested, the ')' */
 static List *
@@ -528,7 +547,7 @@ parse_select_item(Parser *ps, int depth)
 	{
 		ps->p++;
 		skip_ws(ps);
-		if (!AT_ITEM_END(ps, depth))
+		if (!AT_ITEM_END(ps))
 			fail(ps, "expecting \",\" or end of input");
 		item->kind = PGREST_SELECT_STAR;
 		return item;
@@ -565,7 +584,7 @@ parse_select_item(Parser *ps, int depth)
 		if (accept_str(ps, "::"))
 			item->aggregate_cast = parse_identifier(ps);
 		skip_ws(ps);
-		if (!AT_ITEM_END(ps, depth))
+		if (!AT_ITEM_END(ps))
 			fail(ps, "expecting \"::\", \",\" or end of input");
 		return item;
 	}
@@ -612,7 +631,7 @@ parse_select_item(Parser *ps, int depth)
 			item->aggregate_cast = parse_identifier(ps);
 	}
 	skip_ws(ps);
-	if (!AT_ITEM_END(ps, depth))
+	if (!AT_ITEM_END(ps))
 		fail(ps, "expecting \"->\", \"->>\", \"::\", \".\", \",\" or end of input");
 	return item;
 }
@@ -652,7 +671,8 @@ parse_embed_items(Parser *ps, PgrestSelectItem *item, int depth)
 	item->items = parse_select_list(ps, depth + 1);
 	expect_char(ps, ')', "expecting \",\" or \")\"");
 	skip_ws(ps);
-	if (!AT_ITEM_END(ps, depth))
+	/* at the top, the list ends here unless a ',' follows */
+	if (depth > 0 && !AT_ITEM_END(ps))
 		fail(ps, "expecting \",\" or end of input");
 }
 
@@ -764,9 +784,9 @@ parse_value(Parser *ps, bool in_logic)
 	}
 	if (*ps->p == '"')
 	{
-		char	   *value = parse_quoted(ps);
+		char	   *value = scan_quoted(ps);
 
-		if (*ps->p == ',' || *ps->p == ')')
+		if (value != NULL && (*ps->p == ',' || *ps->p == ')'))
 			return value;
 		ps->p = start;			/* a quote inside a plain value */
 	}
@@ -808,8 +828,9 @@ parse_list(Parser *ps)
 
 		if (*ps->p == '"')
 		{
-			value = parse_quoted(ps);
-			if (*ps->p != ',' && *ps->p != ')')
+			/* quoted, unless the quote is not closed before , or ) */
+			value = scan_quoted(ps);
+			if (value == NULL || (*ps->p != ',' && *ps->p != ')'))
 			{
 				ps->p = start;
 				value = NULL;
@@ -861,14 +882,10 @@ parse_logic_tree(Parser *ps, int depth)
 
 	for (;;)
 	{
-		const char *start;
 		PgrestFilter *child;
 
 		skip_ws(ps);
-		start = ps->p;
-		if (strncmp(start, "not.", 4) == 0)
-			start += 4;
-		if (strncmp(start, "and(", 4) == 0 || strncmp(start, "or(", 3) == 0)
+		if (at_logic_tree(ps->p))
 			child = parse_logic_tree(ps, depth + 1);
 		else
 		{
@@ -888,6 +905,26 @@ parse_logic_tree(Parser *ps, int depth)
 		skip_ws(ps);
 		return tree;
 	}
+}
+
+/*
+ * Does a nested tree start at p: [not.](and|or), white space, '('?  (A
+ * filter on a column named "and" has a '.' there.)
+ */
+static bool
+at_logic_tree(const char *p)
+{
+	if (strncmp(p, "not.", 4) == 0)
+		p += 4;
+	if (strncmp(p, "and", 3) == 0)
+		p += 3;
+	else if (strncmp(p, "or", 2) == 0)
+		p += 2;
+	else
+		return false;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '(';
 }
 
 static PgrestOrderTerm *

@@ -241,7 +241,7 @@ parse_json(char *input, bool check_keys)
 							GetDatabaseEncodingName())));
 			break;
 		default:
-			invalid_body("Empty or invalid json", detail);
+			invalid_body("Empty or invalid json", NULL);	/* no details, as PostgREST */
 			break;
 	}
 	if (check_keys &&

@@ -4,9 +4,11 @@
  *	  Percent-decode a part of a URL or of a form body into clean text.
  *
  * The input is untrusted bytes: "%XY" becomes one byte, '+' a space where
- * HTML forms (and PostgREST's query strings) say so, and the result must
- * be valid UTF-8 without NUL bytes; it comes back in the database
- * encoding.  Malformed input raises 400 PGRST100 naming the part.
+ * HTML forms (and PostgREST's query strings) say so; a '%' that two hex
+ * digits do not follow stays itself, as PostgREST (http-types) decodes
+ * it, so that like.%plan% works unencoded.  The result must be valid
+ * UTF-8 without NUL bytes; it comes back in the database encoding.
+ * Anything else raises 400 PGRST100 naming the part.
  *
  * request.c (path, query string) and payload.c (form bodies) both use
  * it; this file calls neither.  No SQL, no catalog (api/layer.h).
@@ -51,13 +53,11 @@ pgrest_percent_decode(const char *s, size_t len, bool plus_is_space,
 			int			hi = i + 2 < len ? pgrest_percent_hex_digit(s[i + 1]) : -1;
 			int			lo = i + 2 < len ? pgrest_percent_hex_digit(s[i + 2]) : -1;
 
-			if (hi < 0 || lo < 0)
-				pgrest_error_raise(PGREST_ERR_PARSE,
-								   psprintf("invalid percent-encoding in the %s", where),
-								   NULL,
-								   "Encode \"%\" as \"%25\".");
-			c = (char) (hi * 16 + lo);
-			i += 2;
+			if (hi >= 0 && lo >= 0)
+			{
+				c = (char) (hi * 16 + lo);
+				i += 2;
+			}
 		}
 		else if (c == '+' && plus_is_space)
 			c = ' ';

@@ -97,11 +97,13 @@ pgrest_request_parse(const PgrestHttpRequest *http, PgrestTarget target)
 	req->body_len = http->body ? http->body_len : 0;
 
 	parse_prefer(req);
-	parse_accept(req);
+	if (req->method != PGREST_METHOD_OPTIONS)
+		parse_accept(req);		/* OPTIONS has no body to negotiate */
 	parse_params(req);
 	req->profile = (char *) pgrest_request_header(req,
 												  req->method == PGREST_METHOD_GET ||
-												  req->method == PGREST_METHOD_HEAD ?
+												  req->method == PGREST_METHOD_HEAD ||
+												  req->method == PGREST_METHOD_OPTIONS ?
 												  "accept-profile" : "content-profile");
 	return req;
 }
@@ -381,8 +383,9 @@ parse_nonnegative(const char *name, const char *value)
 
 /*
  * The rows to return: the intersection of limit/offset with the Range
- * header (GET and HEAD only), as PostgREST computes it.  A Range header
- * that does not parse is ignored, as RFC 9110 allows.
+ * header, as PostgREST computes it.  As RFC 9110 says and PostgREST does,
+ * a Range header is ignored but on GET (HEAD, a call by POST, a write:
+ * whatever it says), and so is one that does not parse.
  */
 static void
 parse_range(PgrestRequest *req, int64 param_offset, int64 param_limit)
@@ -392,7 +395,7 @@ parse_range(PgrestRequest *req, int64 param_offset, int64 param_limit)
 	int64		upper = param_limit >= 0 ? param_offset + param_limit - 1 : -1;
 
 	req->ranged = param_offset > 0 || param_limit >= 0;
-	if (req->method == PGREST_METHOD_GET || req->method == PGREST_METHOD_HEAD)
+	if (req->method == PGREST_METHOD_GET)
 		range = pgrest_request_header(req, "range");
 	if (range != NULL)
 	{

@@ -2,8 +2,8 @@
  *
  * router.c
  *	  Decide what a request is from its port, method and path alone,
- *	  before any transaction: an admin route, OPTIONS, the root document,
- *	  POST /sql, a function, a relation, or one row of a relation.
+ *	  before any transaction: an admin route, the root document, POST
+ *	  /sql, a function, a relation, or one row of a relation.
  *
  * The admin port (pgrest.admin_port) serves only /live, /ready and
  * /metrics; on the API port those are ordinary relation names.
@@ -64,11 +64,9 @@ pgrest_router_route(const char *method, const char *path, bool admin)
 		return route;
 	}
 
-	route.target = target_of(method ? method : "", path ? path : "");
 	/* a path that names nothing is a 404 whatever the method */
-	route.kind = method && strcmp(method, "OPTIONS") == 0 &&
-		route.target != PGREST_TARGET_NONE ?
-		PGREST_ROUTE_OPTIONS : PGREST_ROUTE_PIPELINE;
+	route.target = target_of(method ? method : "", path ? path : "");
+	route.kind = PGREST_ROUTE_PIPELINE;
 	return route;
 }
 

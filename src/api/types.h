@@ -381,7 +381,6 @@ typedef enum PgrestRouteKind
 	PGREST_ROUTE_METRICS,		/* /metrics */
 	PGREST_ROUTE_ADMIN_OTHER,	/* anything else: 404 */
 	/* the API port */
-	PGREST_ROUTE_OPTIONS,		/* OPTIONS: answered without a transaction */
 	PGREST_ROUTE_PIPELINE		/* everything else: one transaction */
 } PgrestRouteKind;
 

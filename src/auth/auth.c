@@ -76,8 +76,7 @@
 	"The JWT 'aud' claim must be a string or an array of strings"
 
 static const char *bearer_token(const char *authorization);
-static void raise_claims_error(const char *message,
-							   int64 seconds) pg_attribute_noreturn();
+static void raise_claims_error(const char *message) pg_attribute_noreturn();
 static void check_claims(Jsonb *payload);
 static bool time_claim(Jsonb *payload, const char *name, int64 *seconds);
 static void check_audience(Jsonb *payload);
@@ -204,15 +203,11 @@ bearer_token(const char *authorization)
 	return token;
 }
 
-/* 401 PGRST303; seconds >= 0 says by how much a time claim missed */
+/* 401 PGRST303, as PostgREST words it (no details) */
 static void
-raise_claims_error(const char *message, int64 seconds)
+raise_claims_error(const char *message)
 {
-	char	   *details = NULL;
-
-	if (seconds >= 0)
-		details = psprintf("Invalid by " INT64_FORMAT " seconds", seconds);
-	pgrest_error_raise(PGREST_ERR_JWT_CLAIMS, message, details, NULL);
+	pgrest_error_raise(PGREST_ERR_JWT_CLAIMS, message, NULL, NULL);
 }
 
 /* exp, nbf, iat, then aud; the first failure wins, as in PostgREST */
@@ -225,13 +220,13 @@ check_claims(Jsonb *payload)
 
 	if (time_claim(payload, "exp", &value) &&
 		now - PGREST_JWT_CLOCK_SKEW > value)
-		raise_claims_error("JWT expired", now - value);
+		raise_claims_error("JWT expired");
 	if (time_claim(payload, "nbf", &value) &&
 		now + PGREST_JWT_CLOCK_SKEW < value)
-		raise_claims_error("JWT not yet valid", value - now);
+		raise_claims_error("JWT not yet valid");
 	if (time_claim(payload, "iat", &value) &&
 		now + PGREST_JWT_CLOCK_SKEW < value)
-		raise_claims_error("JWT issued at future", value - now);
+		raise_claims_error("JWT issued at future");
 	check_audience(payload);
 }
 
@@ -248,8 +243,7 @@ time_claim(Jsonb *payload, const char *name, int64 *seconds)
 	if (v == NULL || v->type == jbvNull)
 		return false;
 	if (v->type != jbvNumeric)
-		raise_claims_error(psprintf("The JWT '%s' claim must be a number", name),
-						   -1);
+		raise_claims_error(psprintf("The JWT '%s' claim must be a number", name));
 	d = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
 										   NumericGetDatum(v->val.numeric)));
 	d = floor(d);
@@ -289,7 +283,7 @@ check_audience(Jsonb *payload)
 			if (tok != WJB_ELEM)
 				continue;
 			if (elem.type != jbvString)
-				raise_claims_error(AUD_TYPE_MESSAGE, -1);
+				raise_claims_error(AUD_TYPE_MESSAGE);
 			matches = matches || audience_matches(&elem);
 			n++;
 		}
@@ -297,10 +291,10 @@ check_audience(Jsonb *payload)
 			matches = true;
 	}
 	else
-		raise_claims_error(AUD_TYPE_MESSAGE, -1);
+		raise_claims_error(AUD_TYPE_MESSAGE);
 
 	if (!matches)
-		raise_claims_error("JWT not in audience", -1);
+		raise_claims_error("JWT not in audience");
 }
 
 /* whether a string aud is pgrest.jwt_aud; anything is, when that is empty */

@@ -139,7 +139,8 @@ pgrest_jwt_verify(const char *token)
 	check_header(token, (int) (dots[0] - token), &alg, &kid);
 	if (!signature_verifies(keys, alg, kid, token, (int) (dots[1] - token),
 							dots[1] + 1, (int) (token + len - dots[1] - 1)))
-		raise_jwt_error(PGREST_ERR_JWT, JWT_DECODE_FAILED, NULL);
+		raise_jwt_error(PGREST_ERR_JWT, "No suitable key or wrong key type",
+						"None of the keys was able to decode the JWT");
 	payload = decode_payload(dots[0] + 1, (int) (dots[1] - dots[0] - 1));
 
 	cache_store(token, (int) len, hash, payload);
@@ -175,6 +176,8 @@ check_header(const char *segment, int len, int *alg, char **kid)
 	*alg = pgrest_jwk_alg(name->text);
 	if (*alg == 0)
 		raise_jwt_error(PGREST_ERR_JWT, "Wrong or unsupported encoding algorithm",
+						strcmp(name->text, "none") == 0 ?
+						"JWT is unsecured but expected 'alg' was not 'none'" :
 						"pgrest accepts tokens signed with HS256, HS384, HS512, RS256, RS384, RS512, ES256, ES384 or EdDSA.");
 	key = pgrest_json_member(json, "kid");
 	*kid = key != NULL && key->kind == PGREST_JSON_STRING ? key->text : NULL;

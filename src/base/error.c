@@ -124,7 +124,8 @@ static const ErrorEntry errors[PGREST_ERR_COUNT] = {
 };
 
 static void raise_entry(PgrestError error, const char *message, const char *details,
-						bool details_json, const char *hint) pg_attribute_noreturn();
+						bool details_json, const char *hint, int64 range_total)
+			pg_attribute_noreturn();
 static void append_json_field(StringInfo buf, const char *key, const char *value,
 							  bool last);
 
@@ -137,7 +138,7 @@ void
 pgrest_error_raise(PgrestError error, const char *message, const char *details,
 				   const char *hint)
 {
-	raise_entry(error, message, details, false, hint);
+	raise_entry(error, message, details, false, hint, -1);
 }
 
 /*
@@ -148,12 +149,22 @@ void
 pgrest_error_raise_json(PgrestError error, const char *message,
 						const char *details_json, const char *hint)
 {
-	raise_entry(error, message, details_json, true, hint);
+	raise_entry(error, message, details_json, true, hint, -1);
+}
+
+/*
+ * 416 PGRST103 for an offset past the total a count found: its response
+ * says the total (Content-Range: * / total), as PostgREST's does.
+ */
+void
+pgrest_error_raise_range(int64 total, const char *details)
+{
+	raise_entry(PGREST_ERR_RANGE, NULL, details, false, NULL, total);
 }
 
 static void
 raise_entry(PgrestError error, const char *message, const char *details,
-			bool details_json, const char *hint)
+			bool details_json, const char *hint, int64 range_total)
 {
 	const ErrorEntry *entry = &errors[error];
 	PgrestPendingError *pending = &pgrest_state_get()->error;
@@ -161,6 +172,7 @@ raise_entry(PgrestError error, const char *message, const char *details,
 	pending->set = true;
 	pending->error = error;
 	pending->details_json = details_json;
+	pending->range_total = range_total;
 	message = message ? message : entry->message;
 	details = details ? details : entry->details;
 	hint = hint ? hint : entry->hint;
@@ -230,11 +242,12 @@ pgrest_error_append_body(StringInfo buf, const char *code, const char *message,
 }
 
 /*
- * Was edata raised by pgrest_error_raise?  Then says which error, and
- * whether its details are JSON, and forgets it.
+ * Was edata raised by pgrest_error_raise?  Then says which error, whether
+ * its details are JSON and the total of a 416 (or -1), and forgets it.
  */
 bool
-pgrest_error_pending(const ErrorData *edata, PgrestError *error, bool *details_json)
+pgrest_error_pending(const ErrorData *edata, PgrestError *error, bool *details_json,
+					 int64 *range_total)
 {
 	PgrestPendingError *pending = &pgrest_state_get()->error;
 
@@ -242,6 +255,7 @@ pgrest_error_pending(const ErrorData *edata, PgrestError *error, bool *details_j
 		return false;
 	*error = pending->error;
 	*details_json = pending->details_json;
+	*range_total = pending->range_total;
 	pending->set = false;
 	return true;
 }

@@ -25,6 +25,7 @@ typedef struct PgrestPendingError
 	bool		set;
 	PgrestError error;
 	bool		details_json;	/* details is JSON text, not a string */
+	int64		range_total;	/* PGRST103 past a counted total: it; else -1 */
 } PgrestPendingError;
 
 /*

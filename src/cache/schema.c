@@ -41,6 +41,7 @@
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
+#include "rewrite/rewriteHandler.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -354,6 +355,34 @@ pgrest_schema_relation(const char *schema, const char *name)
 	set_key(&key, schema, name);
 	entry = hash_search(by_name, &key, HASH_FIND, NULL);
 	return entry ? entry->rel : NULL;
+}
+
+/*
+ * The writes a relation takes, as pg_relation_is_updatable's mask of
+ * (1 << CMD_INSERT), (1 << CMD_UPDATE) and (1 << CMD_DELETE), as
+ * PostgREST's schema cache has them: tables take every write,
+ * materialized views none; a view or foreign table takes those its
+ * rules, INSTEAD OF triggers or automatic updatability allow.  Asked
+ * of PostgreSQL the first time a request needs it (OPTIONS), because it
+ * opens the relation, and a cache rebuild locks no user relation; the
+ * answer lasts as long as the cache, which any DDL on the relation
+ * (a trigger, a rule, its query) rebuilds.
+ */
+int
+pgrest_schema_writable(PgrestRelation *rel)
+{
+	const int	all = (1 << CMD_INSERT) | (1 << CMD_UPDATE) | (1 << CMD_DELETE);
+
+	if (rel->kind == RELKIND_RELATION || rel->kind == RELKIND_PARTITIONED_TABLE)
+		return all;
+	if (rel->kind != RELKIND_VIEW && rel->kind != RELKIND_FOREIGN_TABLE)
+		return 0;
+	if (!rel->events_known)
+	{
+		rel->events = relation_is_updatable(rel->oid, NIL, true, NULL) & all;
+		rel->events_known = true;
+	}
+	return rel->events;
 }
 
 /*

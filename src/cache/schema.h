@@ -25,6 +25,7 @@ extern List *pgrest_schema_relations(void);
 extern const char *pgrest_schema_geojson_function(void);
 extern List *pgrest_schema_role_settings(const char *role);
 extern int	pgrest_schema_column(const PgrestRelation *rel, const char *name);
+extern int	pgrest_schema_writable(PgrestRelation *rel);
 extern List *pgrest_schema_routines(const char *schema, const char *name);
 extern List *pgrest_schema_routine_names(const char *schema);
 

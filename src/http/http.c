@@ -277,6 +277,7 @@ static void answer(Exchange *ex);
 static void answer_queue(void);
 static void continue_stream(void);
 static struct MHD_Response *make_response(Exchange *ex, const PgrestResponse *resp);
+static ssize_t read_nothing(void *cls, uint64_t pos, char *buf, size_t max);
 static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max);
 static void restart_idle_timer(struct MHD_Connection *connection);
 static unsigned int send_timeout(void);
@@ -1229,6 +1230,17 @@ make_response(Exchange *ex, const PgrestResponse *resp)
 		response = MHD_create_response_from_callback(size, PGREST_CONNECTION_MEMORY / 2,
 													 read_stream, ex, NULL);
 	}
+	else if (resp->body == NULL && ex->method != NULL && strcmp(ex->method, "HEAD") == 0)
+	{
+		/*
+		 * HEAD: no Content-Length, as PostgREST sends none (libmicrohttpd
+		 * would write the length of the empty body, which RFC 9110 says
+		 * must be GET's).  An HTTP/1.1 client is told the transfer coding
+		 * instead; no body follows either way.
+		 */
+		response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024,
+													 read_nothing, NULL, NULL);
+	}
 	else
 		response = MHD_create_response_from_buffer(resp->body ? resp->body_len : 0,
 												   resp->body ? resp->body : "",
@@ -1244,6 +1256,13 @@ make_response(Exchange *ex, const PgrestResponse *resp)
 	if (ex->malformed)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
 	return response;
+}
+
+/* the content reader of a response to HEAD, which is never asked */
+static ssize_t
+read_nothing(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	return MHD_CONTENT_READER_END_OF_STREAM;
 }
 
 /*

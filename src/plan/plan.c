@@ -63,6 +63,7 @@ static void put_filters_invalid(void) pg_attribute_noreturn();
 static void plan_write(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_call(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_sql(const PgrestRequest *req, PgrestPlan *plan);
+static void plan_info(const PgrestRequest *req, PgrestPlan *plan);
 static PgrestRoutine *choose_routine(const PgrestRequest *req, const PgrestPlan *plan,
 									 List *names, bool *call_body);
 static void no_routine(const PgrestRequest *req, const PgrestPlan *plan,
@@ -87,6 +88,11 @@ pgrest_plan_build(const PgrestRequest *req)
 
 	plan->max_affected = -1;
 	choose_schema(req, plan);
+	if (req->method == PGREST_METHOD_OPTIONS)
+	{
+		plan_info(req, plan);
+		return plan;
+	}
 	plan_transaction_end(req, plan);
 	switch (req->target)
 	{
@@ -170,6 +176,81 @@ plan_relation(const PgrestRequest *req, PgrestPlan *plan)
 }
 
 /*
+ * OPTIONS: the methods the path takes, as PostgREST computes them from
+ * the schema cache.  A relation takes GET and HEAD, and the writes
+ * PostgreSQL would run on it (a view: those its automatic updatability,
+ * rules or INSTEAD OF triggers allow); PUT needs a primary key besides
+ * inserts and updates.  A function takes GET and HEAD unless it is
+ * VOLATILE.  What does not exist is 404, as for any other method.
+ */
+static void
+plan_info(const PgrestRequest *req, PgrestPlan *plan)
+{
+	StringInfoData allow;
+
+	plan->kind = PGREST_PLAN_INFO;
+	plan->read_only = true;
+	initStringInfo(&allow);
+	appendStringInfoString(&allow, "OPTIONS");
+	switch (req->target)
+	{
+		case PGREST_TARGET_ROOT:
+			if (pgrest_openapi_mode == PGREST_OPENAPI_DISABLED)
+				pgrest_error_raise(PGREST_ERR_OPENAPI_OFF,
+								   "Root endpoint metadata is disabled", NULL, NULL);
+			appendStringInfoString(&allow, ",GET,HEAD");
+			break;
+		case PGREST_TARGET_RELATION:
+		case PGREST_TARGET_ROW:
+			{
+				int			events;
+				bool		row = req->target == PGREST_TARGET_ROW;
+
+				plan->rel = resolve_relation(plan, req->name);
+				if (row && plan->rel->npkey != 1)
+					no_single_key(plan->rel);
+				events = pgrest_schema_writable(plan->rel);
+				appendStringInfoString(&allow, ",GET,HEAD");
+				if (!row && (events & (1 << CMD_INSERT)))
+					appendStringInfoString(&allow, ",POST");
+				if ((events & (1 << CMD_INSERT)) && (events & (1 << CMD_UPDATE)) &&
+					plan->rel->npkey > 0)
+					appendStringInfoString(&allow, ",PUT");
+				if (events & (1 << CMD_UPDATE))
+					appendStringInfoString(&allow, ",PATCH");
+				if (events & (1 << CMD_DELETE))
+					appendStringInfoString(&allow, ",DELETE");
+				break;
+			}
+		case PGREST_TARGET_ROUTINE:
+			{
+				List	   *names = NIL;
+				ListCell   *lc;
+				bool		body;
+				PgrestRoutine *routine;
+
+				/* chosen as HEAD would choose it, by its query parameters */
+				foreach(lc, req->rpc_args)
+				{
+					char	   *name = ((PgrestParam *) lfirst(lc))->name;
+
+					if (!name_in(names, name))
+						names = lappend(names, name);
+				}
+				routine = choose_routine(req, plan, names, &body);
+				if (routine->volatility != PROVOLATILE_VOLATILE)
+					appendStringInfoString(&allow, ",GET,HEAD");
+				appendStringInfoString(&allow, ",POST");
+				break;
+			}
+		case PGREST_TARGET_SQL:
+		case PGREST_TARGET_NONE:
+			elog(ERROR, "OPTIONS of a path that names no resource reached the planner");
+	}
+	plan->allow = allow.data;
+}
+
+/*
  * pgrest.tx_end decides whether the transaction commits; its
  * *-allow-override values let Prefer: tx=commit|rollback decide.
  */
@@ -190,31 +271,36 @@ plan_transaction_end(const PgrestRequest *req, PgrestPlan *plan)
 
 /*
  * The first exposed schema, or the one a profile header names; a schema
- * that is not exposed is 406 PGRST106.
+ * that is not exposed is 406 PGRST106, whose hint lists the exposed ones
+ * by name, as PostgREST does.  As in PostgREST, the response names its
+ * schema when a profile chose it or more than one is exposed.
  */
 static void
 choose_schema(const PgrestRequest *req, PgrestPlan *plan)
 {
 	List	   *schemas = pgrest_guc_schema_list();
 	ListCell   *lc;
+	StringInfoData names;
 
 	plan->schema = linitial(schemas);
+	plan->profile_named = list_length(schemas) > 1;
 	if (req->profile == NULL)
 		return;
+	initStringInfo(&names);
 	foreach(lc, schemas)
 	{
 		if (strcmp((char *) lfirst(lc), req->profile) == 0)
 		{
 			plan->schema = lfirst(lc);
-			plan->profile_given = true;
+			plan->profile_named = true;
 			return;
 		}
+		appendStringInfo(&names, "%s%s", names.len > 0 ? ", " : "", (char *) lfirst(lc));
 	}
 	pgrest_error_raise(PGREST_ERR_SCHEMA,
 					   psprintf("Invalid schema: %s", req->profile),
 					   NULL,
-					   psprintf("Only the following schemas are exposed: %s",
-								pgrest_schemas));
+					   psprintf("Only the following schemas are exposed: %s", names.data));
 }
 
 /* GET and HEAD read; every other method is refused for now */
@@ -343,6 +429,9 @@ plan_insert(const PgrestRequest *req, PgrestPlan *plan)
 		for (int i = 0; i < plan->rel->npkey; i++)
 			plan->mutate.conflict = lappend_int(plan->mutate.conflict, plan->rel->pkey[i]);
 	}
+	/* no key to conflict on: a plain insert, as PostgREST ignores it */
+	if (plan->mutate.conflict == NIL)
+		plan->mutate.resolution = PGREST_RESOLUTION_NONE;
 }
 
 /* PATCH and DELETE: the rows the filters match; never a page of them */
@@ -363,9 +452,10 @@ plan_update_or_delete(const PgrestRequest *req, PgrestPlan *plan)
 
 /*
  * PUT /<table>?pk=eq.x: insert the row, or replace it.  The filters must
- * be eq on every primary-key column and nothing else; the body must be one
- * object whose key columns hold the same values.  PUT /<table>/<key> does
- * the same for a row that must exist.
+ * be eq on every primary-key column and nothing else; the body's object
+ * whose key columns hold the same values is written (of an array, as
+ * PostgREST does, the first that matches; one must).  PUT /<table>/<key>
+ * does the same for a row that must exist.
  */
 static void
 plan_put(const PgrestRequest *req, PgrestPlan *plan)
@@ -397,10 +487,6 @@ plan_put(const PgrestRequest *req, PgrestPlan *plan)
 										rel->columns[rel->pkey[i]].name),
 							   NULL);
 	}
-	if (req->payload->nrows != 1)
-		pgrest_error_raise(PGREST_ERR_BODY, "PUT requires one object in the body",
-						   psprintf("The body holds %d rows.", req->payload->nrows),
-						   NULL);
 	for (int i = 0; i < rel->npkey; i++)
 		plan->mutate.conflict = lappend_int(plan->mutate.conflict, rel->pkey[i]);
 }
@@ -549,12 +635,11 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 
 	routine = choose_routine(req, plan, names, &plan->call.body);
 	plan->call.payload = req->payload;
-	if (read && routine->volatility == PROVOLATILE_VOLATILE)
-		pgrest_error_raise(PGREST_ERR_RPC_METHOD,
-						   psprintf("Cannot call the volatile function %s.%s with %s",
-									routine->schema, routine->name, req->method_name),
-						   NULL, "Call it with POST, or declare it STABLE or IMMUTABLE.");
 
+	/*
+	 * GET and HEAD call any function, as PostgREST does, in a READ ONLY
+	 * transaction: one that then writes fails with 25006 (405).
+	 */
 	plan->kind = PGREST_PLAN_CALL;
 	plan->call.routine = routine;
 	plan->read_only = read || routine->volatility != PROVOLATILE_VOLATILE;

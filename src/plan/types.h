@@ -27,7 +27,8 @@ typedef enum PgrestPlanKind
 	PGREST_PLAN_DELETE,			/* DELETE */
 	PGREST_PLAN_PUT,			/* PUT: insert or replace one row by key */
 	PGREST_PLAN_CALL,			/* GET|POST /rpc/<function> */
-	PGREST_PLAN_SQL				/* POST /sql, when pgrest.sql_endpoint is on */
+	PGREST_PLAN_SQL,			/* POST /sql, when pgrest.sql_endpoint is on */
+	PGREST_PLAN_INFO			/* OPTIONS: the methods the path takes, no statement */
 } PgrestPlanKind;
 
 /* how one argument of a call gets its value */
@@ -132,7 +133,8 @@ typedef struct PgrestPlan
 {
 	PgrestPlanKind kind;
 	char	   *schema;			/* the exposed schema the request uses */
-	bool		profile_given;	/* the client chose it with a profile header */
+	bool		profile_named;	/* Content-Profile names it: a profile header
+								 * chose it, or several schemas are exposed */
 	PgrestMedia media;
 	int			explain;		/* PGREST_EXPLAIN_*: answer with the plan, media's */
 	int			explain_options;
@@ -157,6 +159,7 @@ typedef struct PgrestPlan
 		PgrestMutatePlan mutate;	/* INSERT, UPDATE, DELETE, PUT */
 		PgrestCallPlan call;	/* CALL */
 		char	   *sql;		/* SQL: the statement */
+		const char *allow;		/* INFO: the Allow header */
 	};
 } PgrestPlan;
 

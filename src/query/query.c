@@ -91,6 +91,9 @@ pgrest_query_build(const PgrestPlan *plan)
 		case PGREST_PLAN_SQL:
 			elog(ERROR, "the SQL endpoint builds no statement");
 			break;
+		case PGREST_PLAN_INFO:
+			elog(ERROR, "OPTIONS runs no statement");
+			break;
 		case PGREST_PLAN_READ:
 		case PGREST_PLAN_INSERT:
 		case PGREST_PLAN_UPDATE:
@@ -388,17 +391,6 @@ build_write(Builder *b)
 				append_column_list(b, &sql, "");
 				appendStringInfoString(&sql, " FROM pgrest_body");
 			}
-			if (plan->kind == PGREST_PLAN_PUT)
-			{
-				/* the body's key must be the URL's */
-				foreach(lc, plan->mutate.conflict)
-				{
-					appendStringInfoString(&sql, foreach_current_index(lc) == 0 ? " WHERE " : " AND ");
-					appendStringInfo(&sql, "pgrest_body.%s = $%d",
-									 quote_identifier(plan->rel->columns[lfirst_int(lc)].name),
-									 pgrest_render_param(query, list_nth(plan->mutate.put_key, foreach_current_index(lc))));
-				}
-			}
 			if (plan->kind == PGREST_PLAN_PUT ||
 				plan->mutate.resolution != PGREST_RESOLUTION_NONE)
 			{
@@ -467,7 +459,8 @@ build_write(Builder *b)
 /*
  * SELECT <columns> FROM json_to_recordset($n) AS pgrest_row(<col> <type>, ...)
  * With Prefer: missing=default, a row's missing keys take their column's
- * DEFAULT, evaluated per row.  PATCH applies the body's first object.
+ * DEFAULT, evaluated per row.  PATCH applies the body's first object; PUT
+ * the first whose key is the URL's.
  */
 static void
 append_payload(Builder *b, StringInfo sql)
@@ -519,6 +512,20 @@ append_payload(Builder *b, StringInfo sql)
 	appendStringInfoChar(sql, ')');
 	if (plan->kind == PGREST_PLAN_UPDATE)
 		appendStringInfoString(sql, " LIMIT 1");
+	if (plan->kind == PGREST_PLAN_PUT)
+	{
+		/* PUT: the first row whose key is the URL's; none is PGRST115 */
+		foreach(lc, plan->mutate.conflict)
+		{
+			appendStringInfoString(sql, foreach_current_index(lc) == 0 ? " WHERE " : " AND ");
+			appendStringInfo(sql, "pgrest_row.%s = $%d",
+							 quote_identifier(plan->rel->columns[lfirst_int(lc)].name),
+							 pgrest_render_param(b->query,
+												 list_nth(plan->mutate.put_key,
+														  foreach_current_index(lc))));
+		}
+		appendStringInfoString(sql, " LIMIT 1");
+	}
 }
 
 /* "a", "b", ... after prefix */

@@ -87,6 +87,7 @@ static PgrestResponse *build_response(int status, const char *code,
 									  bool invalid_token);
 static const char *www_authenticate(bool invalid_token, const char *message);
 static bool refuses_token(PgrestError error);
+static void add_proxy_status(PgrestResponse *resp, const char *code);
 static PgrestResponse *raised_response(const ErrorData *edata);
 static PgrestResponse *raise_parse_error(const char *details, const char *hint);
 static bool string_field(const PgrestJson *object, const char *key,
@@ -103,11 +104,21 @@ pgrest_failure_response(const ErrorData *edata, bool authenticated)
 {
 	PgrestError error;
 	bool		details_json;
+	int64		range_total;
 
-	if (pgrest_error_pending(edata, &error, &details_json))
-		return build_response(pgrest_error_http_status(error), pgrest_error_code(error),
-							  edata->message, edata->detail, details_json, edata->hint,
-							  refuses_token(error));
+	if (pgrest_error_pending(edata, &error, &details_json, &range_total))
+	{
+		PgrestResponse *resp = build_response(pgrest_error_http_status(error),
+											  pgrest_error_code(error),
+											  edata->message, edata->detail,
+											  details_json, edata->hint,
+											  refuses_token(error));
+
+		if (range_total >= 0)
+			pgrest_message_add_header(resp, "Content-Range",
+									   psprintf("*/" INT64_FORMAT, range_total));
+		return resp;
+	}
 	if (edata->sqlerrcode == ERRCODE_PGREST)
 		return raised_response(edata);
 	return build_response(status_for_sqlstate(edata, authenticated),
@@ -150,6 +161,7 @@ build_response(int status, const char *code, const char *message,
 	/* the database's words, and the request's echoed, go out as UTF-8 */
 	body = pgrest_encoding_to_utf8(buf.data);
 	resp = pgrest_message_json(status, body, strlen(body));
+	add_proxy_status(resp, code);
 	if (status == 401)
 		pgrest_message_add_header(resp, "WWW-Authenticate",
 								   pgrest_encoding_to_utf8(www_authenticate(invalid_token, message)));
@@ -196,6 +208,25 @@ ends_with(const char *s, const char *suffix)
 	size_t		m = strlen(suffix);
 
 	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/*
+ * Proxy-Status (RFC 9209) names the error, exactly as PostgREST writes it
+ * ("PostgREST; error=PGRST205"), so that what reads PostgREST's keeps
+ * working: a code of letters and digits (a PGRST code, a SQLSTATE, or
+ * the code a RAISE SQLSTATE 'PGRST' chose, if it is one).
+ */
+static void
+add_proxy_status(PgrestResponse *resp, const char *code)
+{
+	if (code == NULL || code[0] == '\0')
+		return;
+	for (const char *p = code; *p != '\0'; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+			  (*p >= '0' && *p <= '9')))
+			return;
+	pgrest_message_add_header(resp, "Proxy-Status",
+							   psprintf("PostgREST; error=%s", code));
 }
 
 /*
@@ -281,6 +312,7 @@ raised_response(const ErrorData *edata)
 	pgrest_error_append_body(&buf, code, message_text, details, false, hint);
 	body = pgrest_encoding_to_utf8(buf.data);
 	resp = pgrest_message_json(status, body, strlen(body));
+	add_proxy_status(resp, code);
 	if (!pgrest_response_override_headers(resp, headers))
 		return raise_parse_error(psprintf("The headers of DETAIL would take more than %d bytes.",
 										  PGREST_MAX_HEADER_BYTES),

@@ -35,12 +35,22 @@
 #include "plan/plan.h"
 #include "response/response.h"
 
+/* the methods a CORS preflight may ask for, as PostgREST lists them */
+#define CORS_METHODS "GET, POST, PATCH, PUT, DELETE, OPTIONS, HEAD"
+
 static const char *content_type(const PgrestPlan *plan);
 static PgrestResponse *explain_response(const PgrestRequest *req, const PgrestPlan *plan,
 										const PgrestResult *result);
 static char *content_range(const PgrestPlan *plan, const PgrestResult *result);
+static char *total_range(const PgrestResult *result);
+static char *content_location(const PgrestRequest *req);
+static int	compare_param_names(const ListCell *a, const ListCell *b);
 static char *preference_applied(const PgrestRequest *req, const PgrestPlan *plan);
 static bool origin_allowed(const char *origin);
+static bool cors_origin(const char *origin);
+static void add_cors_origin(PgrestResponse *resp, const char *origin);
+static bool list_has(const char *list, const char *word, bool caseless);
+static char *trim_spaces(char *s);
 static void append_preference(StringInfo buf, const char *preference);
 static char *location(const PgrestPlan *plan, const char *keys_json);
 static void apply_settings(PgrestResponse *resp, const PgrestResult *result);
@@ -87,6 +97,7 @@ explain_response(const PgrestRequest *req, const PgrestPlan *plan,
 	}
 	appendStringInfoString(&type, "; charset=utf-8");
 	pgrest_message_set_header(resp, "Content-Type", type.data);
+	pgrest_response_add_profile(resp, plan);
 	if (req->method == PGREST_METHOD_HEAD)
 	{
 		resp->body = NULL;
@@ -98,20 +109,20 @@ explain_response(const PgrestRequest *req, const PgrestPlan *plan,
 /*
  * Refuse a result the request cannot take, inside the transaction, so that
  * what the request wrote is rolled back: a singular response needs exactly
- * one row (406 PGRST116, or 404 for /<table>/<key>); PUT must find its key
- * in the body; Prefer: max-affected caps the rows a write touches.
+ * one row (406 PGRST116, or 404 for /<table>/<key>), and so does a write
+ * that asked for one, whatever it returns (as PostgREST: a write of any
+ * other number of rows leaves nothing behind); PUT must find its key in
+ * the body; Prefer: max-affected caps the rows a write touches.
  */
 void
 pgrest_response_check(const PgrestPlan *plan, const PgrestResult *result)
 {
-	bool		singular = plan->media == PGREST_MEDIA_OBJECT &&
-		(plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL ||
-		 plan->mutate.return_ == PGREST_RETURN_REPRESENTATION);
+	bool		singular = plan->media == PGREST_MEDIA_OBJECT;
 
 	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL ||
 		plan->explain != PGREST_EXPLAIN_NONE)
 		return;
-	if (plan->kind == PGREST_PLAN_PUT && result->rows == 0)
+	if (plan->kind == PGREST_PLAN_PUT && result->rows != 1)
 		pgrest_error_raise(PGREST_ERR_PUT_KEY,
 						   "Payload values do not match URL in primary key column(s)",
 						   NULL, NULL);
@@ -154,10 +165,9 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 
 	if ((plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_CALL) &&
 		result->total >= 0 && plan->read->offset > result->total)
-		pgrest_error_raise(PGREST_ERR_RANGE, NULL,
-						   psprintf("An offset of " INT64_FORMAT " was requested, but there are only " INT64_FORMAT " rows.",
-									plan->read->offset, result->total),
-						   NULL);
+		pgrest_error_raise_range(result->total,
+								 psprintf("An offset of " INT64_FORMAT " was requested, but there are only " INT64_FORMAT " rows.",
+										  plan->read->offset, result->total));
 
 	resp = pgrest_message_json(200, body, body_len);
 	resp->stream = result->stream;
@@ -178,21 +188,32 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 			pgrest_message_add_header(resp, "Content-Range", content_range(plan, result));
 			if (result->total >= 0 && result->rows >= 0 && result->rows < result->total)
 				resp->status = 206;
+			if (plan->kind == PGREST_PLAN_READ)
+			{
+				char	   *where = content_location(req);
+
+				/* a long query's would not fit the response's headers */
+				if (strlen(where) <= PGREST_MAX_HEADER_BYTES / 8)
+					pgrest_message_add_header(resp, "Content-Location", where);
+			}
 			break;
 		case PGREST_PLAN_INSERT:
+			/* an upsert that added no row (none, or all merged) is 200 */
 			resp->status = plan->mutate.resolution == PGREST_RESOLUTION_MERGE &&
-				result->rows > 0 && result->inserted == 0 ? 200 : 201;
-			pgrest_message_add_header(resp, "Content-Range",
-									   psprintf("*/%s", result->total >= 0 ?
-												psprintf(INT64_FORMAT, result->total) : "*"));
+				(plan->mutate.columns == NIL ? result->rows == 0 : result->inserted == 0) ?
+				200 : 201;
+			pgrest_message_add_header(resp, "Content-Range", total_range(result));
 			if (plan->mutate.return_ == PGREST_RETURN_HEADERS_ONLY && result->body)
 				pgrest_message_add_header(resp, "Location",
 										   location(plan, result->body));
 			break;
 		case PGREST_PLAN_UPDATE:
-		case PGREST_PLAN_DELETE:
 			resp->status = plan->mutate.return_ == PGREST_RETURN_REPRESENTATION ? 200 : 204;
 			pgrest_message_add_header(resp, "Content-Range", content_range(plan, result));
+			break;
+		case PGREST_PLAN_DELETE:
+			resp->status = plan->mutate.return_ == PGREST_RETURN_REPRESENTATION ? 200 : 204;
+			pgrest_message_add_header(resp, "Content-Range", total_range(result));
 			break;
 		case PGREST_PLAN_PUT:
 			resp->status = plan->mutate.return_ != PGREST_RETURN_REPRESENTATION ? 204 :
@@ -200,6 +221,7 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 			break;
 		case PGREST_PLAN_OPENAPI:
 		case PGREST_PLAN_SQL:
+		case PGREST_PLAN_INFO:
 			break;
 	}
 	/* no body, no Content-Type; but HEAD answers with GET's headers */
@@ -207,15 +229,27 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 		!(plan->kind == PGREST_PLAN_READ ||
 		  (plan->kind == PGREST_PLAN_CALL && !plan->call.routine->returns_void)))
 		pgrest_message_remove_header(resp, "Content-Type");
+	else
+		pgrest_response_add_profile(resp, plan);
 
 	applied = preference_applied(req, plan);
 	if (applied[0] != '\0')
 		pgrest_message_add_header(resp, "Preference-Applied", applied);
-	if (plan->profile_given)
-		pgrest_message_add_header(resp, "Content-Profile",
-								   pgrest_encoding_to_utf8(plan->schema));
 	apply_settings(resp, result);
 	return resp;
+}
+
+/*
+ * Content-Profile, beside the Content-Type of a response with a body (or
+ * of HEAD), as PostgREST sends it: when a profile header chose the
+ * schema, or more than one is exposed.
+ */
+void
+pgrest_response_add_profile(PgrestResponse *resp, const PgrestPlan *plan)
+{
+	if (plan->profile_named)
+		pgrest_message_add_header(resp, "Content-Profile",
+								   pgrest_encoding_to_utf8(plan->schema));
 }
 
 /*
@@ -350,85 +384,158 @@ pgrest_response_override_headers(PgrestResponse *resp, List *headers)
 }
 
 /*
- * OPTIONS: the methods the path takes, without a transaction or a role
- * (browsers send CORS preflights without credentials).
+ * OPTIONS that is no CORS preflight: the methods the path takes (the
+ * plan says which), with Access-Control-Allow-Origin: * as PostgREST
+ * sends it, except to an Origin that pgrest.cors_allowed_origins leaves
+ * out.
  */
 PgrestResponse *
-pgrest_response_options(PgrestTarget target)
+pgrest_response_info(const struct PgrestPlan *plan, const PgrestHttpRequest *http)
 {
 	PgrestResponse *resp = palloc0(sizeof(PgrestResponse));
+	const char *origin = pgrest_message_header(http, "origin");
 
 	resp->status = 200;
-	pgrest_message_add_header(resp, "Allow",
-							   target == PGREST_TARGET_ROUTINE ?
-							   "OPTIONS,GET,HEAD,POST" :
-							   target == PGREST_TARGET_ROOT ? "OPTIONS,GET,HEAD" :
-							   target == PGREST_TARGET_ROW ?
-							   "OPTIONS,GET,HEAD,PUT,PATCH,DELETE" :
-							   "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE");
+	if (origin == NULL || strcmp(pgrest_cors_allowed_origins, "*") == 0 ||
+		origin_allowed(origin))
+		pgrest_message_add_header(resp, "Access-Control-Allow-Origin", "*");
+	pgrest_message_add_header(resp, "Allow", plan->allow);
 	return resp;
 }
 
 /*
- * CORS: a request that names its Origin gets Access-Control-Allow-Origin
- * from pgrest.cors_allowed_origins ("*", or a comma-separated list the
- * origin must be on), with the headers PostgREST exposes; a preflight
- * also gets the methods and headers it asked for.  Added to every
- * response, errors included.
+ * A CORS preflight (OPTIONS naming its Origin, allowed by
+ * pgrest.cors_allowed_origins, and a method it may use) is answered
+ * before anything else, whatever the path, as PostgREST's CORS layer
+ * answers it: the methods, the headers asked for after Authorization and
+ * before the simple request headers, a day's Max-Age.  NULL when the
+ * request is not one: it goes on as any OPTIONS.
+ */
+PgrestResponse *
+pgrest_response_preflight(const PgrestHttpRequest *http)
+{
+	static const char *const simple[] = {"Accept", "Accept-Language", "Content-Language"};
+	const char *origin = pgrest_message_header(http, "origin");
+	const char *method = pgrest_message_header(http, "access-control-request-method");
+	const char *asked = pgrest_message_header(http, "access-control-request-headers");
+	PgrestResponse *resp;
+
+	if (http->method == NULL || strcmp(http->method, "OPTIONS") != 0 ||
+		origin == NULL || method == NULL || !cors_origin(origin) ||
+		!list_has(CORS_METHODS, method, false))
+		return NULL;
+
+	resp = palloc0(sizeof(PgrestResponse));
+	resp->status = 200;
+	add_cors_origin(resp, origin);
+	pgrest_message_add_header(resp, "Access-Control-Allow-Methods", CORS_METHODS);
+	if (asked != NULL)
+	{
+		StringInfoData allow;
+		char	   *copy = pstrdup(asked);
+		char	   *item = copy;
+
+		initStringInfo(&allow);
+		appendStringInfoString(&allow, "Authorization");
+		for (;;)
+		{
+			char	   *comma = strchr(item, ',');
+
+			if (comma)
+				*comma = '\0';
+			appendStringInfo(&allow, ", %s", trim_spaces(item));
+			if (comma == NULL)
+				break;
+			item = comma + 1;
+		}
+		for (int i = 0; i < (int) lengthof(simple); i++)
+			if (!list_has(allow.data, simple[i], true))
+				appendStringInfo(&allow, ", %s", simple[i]);
+		pgrest_message_add_header(resp, "Access-Control-Allow-Headers", allow.data);
+	}
+	pgrest_message_add_header(resp, "Access-Control-Max-Age", "86400");
+	return resp;
+}
+
+/*
+ * CORS: a request (not OPTIONS) that names an Origin allowed by
+ * pgrest.cors_allowed_origins ("*", or a comma-separated list the origin
+ * must be on) gets Access-Control-Allow-Origin, and the headers PostgREST
+ * exposes.  Added to every response, errors included.
  */
 void
 pgrest_response_cors(PgrestResponse *resp, const PgrestHttpRequest *http)
 {
 	const char *origin = pgrest_message_header(http, "origin");
-	const char *request_method = pgrest_message_header(http, "access-control-request-method");
-	const char *request_headers = pgrest_message_header(http, "access-control-request-headers");
+
+	if (origin == NULL || !cors_origin(origin) ||
+		(http->method != NULL && strcmp(http->method, "OPTIONS") == 0))
+		return;
+	add_cors_origin(resp, origin);
+	pgrest_message_add_header(resp, "Access-Control-Expose-Headers",
+							   "Content-Encoding, Content-Location, Content-Range, Content-Type, "
+							   "Date, Location, Server, Transfer-Encoding, Range-Unit");
+}
+
+/* may this origin have CORS headers? */
+static bool
+cors_origin(const char *origin)
+{
+	return strcmp(pgrest_cors_allowed_origins, "*") == 0 || origin_allowed(origin);
+}
+
+/*
+ * The origin's Access-Control-Allow-Origin: "*" for any, else the origin
+ * itself with credentials allowed (and Vary: Origin, for caches).
+ */
+static void
+add_cors_origin(PgrestResponse *resp, const char *origin)
+{
 	bool		any = strcmp(pgrest_cors_allowed_origins, "*") == 0;
 
-	if (origin == NULL || (!any && !origin_allowed(origin)))
-		return;
 	pgrest_message_add_header(resp, "Access-Control-Allow-Origin", any ? "*" : origin);
 	if (!any)
 	{
 		pgrest_message_add_header(resp, "Access-Control-Allow-Credentials", "true");
 		pgrest_message_add_header(resp, "Vary", "Origin");
 	}
-	pgrest_message_add_header(resp, "Access-Control-Expose-Headers",
-							   "Content-Encoding, Content-Location, Content-Range, Content-Type, "
-							   "Date, Location, Server, Transfer-Encoding, Range-Unit, "
-							   "Preference-Applied, Content-Profile");
-	if (request_method != NULL && http->method != NULL &&
-		strcmp(http->method, "OPTIONS") == 0)
+}
+
+/* is word an item of the comma-separated list (items trimmed)? */
+static bool
+list_has(const char *list, const char *word, bool caseless)
+{
+	char	   *copy = pstrdup(list);
+	char	   *save;
+
+	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save))
 	{
-		pgrest_message_add_header(resp, "Access-Control-Allow-Methods",
-								   "GET, POST, PATCH, PUT, DELETE, OPTIONS, HEAD");
-		pgrest_message_add_header(resp, "Access-Control-Allow-Headers",
-								   request_headers ? request_headers :
-								   "Authorization, Content-Type, Accept, Prefer, Range, "
-								   "Range-Unit, Accept-Profile, Content-Profile");
-		pgrest_message_add_header(resp, "Access-Control-Max-Age", "86400");
+		item = trim_spaces(item);
+		if (caseless ? pg_strcasecmp(item, word) == 0 : strcmp(item, word) == 0)
+			return true;
 	}
+	return false;
+}
+
+/* s without its leading and trailing white space (s is changed) */
+static char *
+trim_spaces(char *s)
+{
+	size_t		n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
 }
 
 /* is origin on the comma-separated pgrest.cors_allowed_origins? */
 static bool
 origin_allowed(const char *origin)
 {
-	char	   *list = pstrdup(pgrest_cors_allowed_origins);
-	char	   *save;
-
-	for (char *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save))
-	{
-		size_t		n;
-
-		while (*item == ' ')
-			item++;
-		n = strlen(item);
-		while (n > 0 && item[n - 1] == ' ')
-			item[--n] = '\0';
-		if (strcmp(item, origin) == 0)
-			return true;
-	}
-	return false;
+	return list_has(pgrest_cors_allowed_origins, origin, false);
 }
 
 static const char *
@@ -444,7 +551,7 @@ content_type(const PgrestPlan *plan)
 			return "application/x-ndjson; charset=utf-8";
 		case PGREST_MEDIA_OBJECT:
 			return plan->strip_nulls ?
-				"application/vnd.pgrst.object+json; nulls=stripped; charset=utf-8" :
+				"application/vnd.pgrst.object+json;nulls=stripped; charset=utf-8" :
 				"application/vnd.pgrst.object+json; charset=utf-8";
 		case PGREST_MEDIA_JSON:
 		case PGREST_MEDIA_OPENAPI:	/* the root only (openapi.c) */
@@ -452,7 +559,7 @@ content_type(const PgrestPlan *plan)
 			break;
 	}
 	return plan->strip_nulls ?
-		"application/vnd.pgrst.array+json; nulls=stripped; charset=utf-8" :
+		"application/vnd.pgrst.array+json;nulls=stripped; charset=utf-8" :
 		PGREST_JSON_CONTENT_TYPE;
 }
 
@@ -480,8 +587,81 @@ content_range(const PgrestPlan *plan, const PgrestResult *result)
 }
 
 /*
+ * Content-Location of a read, as PostgREST writes it: the path, then the
+ * query's parameters sorted by name (a name given more than once: its
+ * values joined by commas), each part URL-encoded.  (Left out when over an
+ * eighth of PGREST_MAX_HEADER_BYTES: libmicrohttpd writes the headers into
+ * the connection's memory, beside the request.)
+ */
+static char *
+content_location(const PgrestRequest *req)
+{
+	StringInfoData buf;
+	List	   *params = list_copy(req->params);
+	ListCell   *lc;
+	const char *previous = NULL;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '/');
+	pgrest_response_append_url_encoded(&buf, req->name);
+	if (req->key != NULL)
+	{
+		appendStringInfoChar(&buf, '/');
+		pgrest_response_append_url_encoded(&buf, req->key);
+	}
+	list_sort(params, compare_param_names);
+	foreach(lc, params)
+	{
+		PgrestParam *param = (PgrestParam *) lfirst(lc);
+
+		if (previous != NULL && strcmp(previous, param->name) == 0)
+			appendStringInfoChar(&buf, ',');
+		else
+		{
+			appendStringInfoChar(&buf, previous == NULL ? '?' : '&');
+			pgrest_response_append_url_encoded(&buf, param->name);
+			appendStringInfoChar(&buf, '=');
+		}
+		pgrest_response_append_url_encoded(&buf, param->value ? param->value : "");
+		previous = param->name;
+	}
+	return buf.data;
+}
+
+/* by name; list_sort is stable, so a name's values keep their order */
+static int
+compare_param_names(const ListCell *a, const ListCell *b)
+{
+	return strcmp(((PgrestParam *) lfirst(a))->name, ((PgrestParam *) lfirst(b))->name);
+}
+
+/*
+ * Vary, on a successful response, as PostgREST sends it: what it depends
+ * on besides the URL (unless the request's SQL chose a Vary itself).
+ */
+void
+pgrest_response_vary(PgrestResponse *resp)
+{
+	ListCell   *lc;
+
+	foreach(lc, resp->headers)
+	{
+		if (pg_strcasecmp(((PgrestHeader *) lfirst(lc))->name, "Vary") == 0)
+			return;
+	}
+	pgrest_message_add_header(resp, "Vary", "Accept, Prefer, Range");
+}
+
+/* "* / total" (or "* / *"): the Content-Range of an insert or a delete */
+static char *
+total_range(const PgrestResult *result)
+{
+	return result->total >= 0 ? psprintf("*/" INT64_FORMAT, result->total) : "*/*";
+}
+
+/*
  * The preferences the response honoured, in PostgREST's order:
- * resolution, missing, return, count, tx, handling, max-affected.
+ * resolution, missing, return, count, tx, handling, timezone, max-affected.
  */
 static char *
 preference_applied(const PgrestRequest *req, const PgrestPlan *plan)
@@ -491,7 +671,7 @@ preference_applied(const PgrestRequest *req, const PgrestPlan *plan)
 	bool		write = plan->kind != PGREST_PLAN_READ && plan->kind != PGREST_PLAN_CALL;
 
 	initStringInfo(&buf);
-	if (plan->kind == PGREST_PLAN_INSERT && prefer->resolution != PGREST_RESOLUTION_NONE)
+	if (plan->kind == PGREST_PLAN_INSERT && plan->mutate.resolution != PGREST_RESOLUTION_NONE)
 		append_preference(&buf, prefer->resolution == PGREST_RESOLUTION_MERGE ?
 						  "resolution=merge-duplicates" : "resolution=ignore-duplicates");
 	if (write && prefer->missing != PGREST_MISSING_NONE)
@@ -509,6 +689,8 @@ preference_applied(const PgrestRequest *req, const PgrestPlan *plan)
 		append_preference(&buf, plan->rollback ? "tx=rollback" : "tx=commit");
 	if (prefer->handling_given)
 		append_preference(&buf, prefer->strict ? "handling=strict" : "handling=lenient");
+	if (prefer->timezone != NULL)
+		append_preference(&buf, psprintf("timezone=%s", prefer->timezone));
 	if (plan->max_affected >= 0)
 		append_preference(&buf, psprintf("max-affected=" INT64_FORMAT, plan->max_affected));
 	return buf.data;
@@ -524,37 +706,43 @@ append_preference(StringInfo buf, const char *preference)
 
 /*
  * Location of the first row written: /<table>?<key>=eq.<value>&..., from
- * the JSON array of key values the statement returned.
+ * the JSON array of key values (in primary-key order) the statement
+ * returned; as PostgREST writes it, the key columns in the relation's
+ * order, and a NULL (a view's key may hold one) as is.null.
  */
 static char *
 location(const PgrestPlan *plan, const char *keys_json)
 {
+	const PgrestRelation *rel = plan->rel;
 	Jsonb	   *keys = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
 														  CStringGetDatum(keys_json)));
 	StringInfoData buf;
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	int			i = 0;
+	int			n = 0;
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '/');
-	pgrest_response_append_url_encoded(&buf, plan->rel->name);
-	it = JsonbIteratorInit(&keys->root);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	pgrest_response_append_url_encoded(&buf, rel->name);
+	for (int c = 0; c < rel->ncolumns; c++)
 	{
-		if (tok != WJB_ELEM || i >= plan->rel->npkey)
-			continue;
-		appendStringInfoChar(&buf, i == 0 ? '?' : '&');
-		pgrest_response_append_url_encoded(&buf, plan->rel->columns[plan->rel->pkey[i]].name);
-		appendStringInfoString(&buf, "=eq.");
-		if (v.type == jbvString)
+		for (int k = 0; k < rel->npkey; k++)
 		{
-			char	   *value = pnstrdup(v.val.string.val, v.val.string.len);
+			JsonbValue *v;
 
-			pgrest_response_append_url_encoded(&buf, value);
+			if (rel->pkey[k] != c ||
+				(v = getIthJsonbValueFromContainer(&keys->root, k)) == NULL)
+				continue;
+			appendStringInfoChar(&buf, n++ == 0 ? '?' : '&');
+			pgrest_response_append_url_encoded(&buf, rel->columns[c].name);
+			if (v->type == jbvString)
+			{
+				appendStringInfoString(&buf, "=eq.");
+				pgrest_response_append_url_encoded(&buf,
+												   pnstrdup(v->val.string.val,
+															v->val.string.len));
+			}
+			else
+				appendStringInfoString(&buf, "=is.null");
 		}
-		i++;
 	}
 	return buf.data;
 }

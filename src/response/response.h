@@ -28,7 +28,12 @@ extern PgrestResponse *pgrest_response_build(const PgrestRequest *req,
 											 const struct PgrestResult *result);
 extern void pgrest_response_check(const struct PgrestPlan *plan,
 								  const struct PgrestResult *result);
-extern PgrestResponse *pgrest_response_options(PgrestTarget target);
+extern PgrestResponse *pgrest_response_info(const struct PgrestPlan *plan,
+											const PgrestHttpRequest *http);
+extern PgrestResponse *pgrest_response_preflight(const PgrestHttpRequest *http);
+extern void pgrest_response_vary(PgrestResponse *resp);
+extern void pgrest_response_add_profile(PgrestResponse *resp,
+										const struct PgrestPlan *plan);
 extern void pgrest_response_cors(PgrestResponse *resp,
 								 const PgrestHttpRequest *http);
 extern void pgrest_response_append_url_encoded(StringInfo buf, const char *s);

@@ -495,6 +495,9 @@ pgrest_execute_set_context(const PgrestRequest *req, const PgrestAuth *auth,
 	set_local("request.path", req->path);
 	set_local("request.headers", headers_json(req));
 	set_local("request.cookies", cookies_json(req));
+	/* Prefer: timezone=, as PostgREST sets it: a zone PostgreSQL refuses is 22023 */
+	if (req->prefer.timezone != NULL)
+		set_local("timezone", req->prefer.timezone);
 	if (read_only)
 		set_local("transaction_read_only", "on");
 	if (pgrest_statement_timeout > 0 &&
@@ -632,15 +635,18 @@ pgrest_execute_response_settings(PgrestResult *result)
 
 /*
  * The total a read reports: what its statement counted (-1: nothing), or
- * the planner's estimate when it counted nothing for count=planned, or
- * more than it counts exactly for count=estimated (pgrest.max_rows).
+ * the planner's estimate when it counted nothing for count=planned; for
+ * count=estimated, once the count passes pgrest.max_rows, the larger of
+ * the two, as PostgREST reports it.
  */
 int64
 pgrest_execute_total(const PgrestQuery *query, int64 counted)
 {
-	if (query->estimate_sql != NULL &&
-		(counted < 0 || (query->estimate_above >= 0 && counted > query->estimate_above)))
+	if (query->estimate_sql != NULL && counted < 0)
 		return planner_estimate(query);
+	if (query->estimate_sql != NULL &&
+		query->estimate_above >= 0 && counted > query->estimate_above)
+		return Max(counted, planner_estimate(query));
 	return counted;
 }
 

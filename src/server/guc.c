@@ -78,6 +78,7 @@ bool		pgrest_sql_endpoint = false;
 int			pgrest_sql_max_response_size = 8 * 1024 * 1024;
 bool		pgrest_aggregates_enabled = false;
 bool		pgrest_plan_enabled = false;
+bool		pgrest_server_timing = false;
 char	   *pgrest_cors_allowed_origins = NULL;
 int			pgrest_connection_limit = 1024;
 int			pgrest_idle_timeout = 60;
@@ -257,6 +258,14 @@ pgrest_guc_define(void)
 							 "Allows Accept: application/vnd.pgrst.plan, which answers with the request's EXPLAIN.",
 							 "Off, as PostgREST's db-plan-enabled: a plan shows the schema's and the data's shape.",
 							 &pgrest_plan_enabled,
+							 false,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("pgrest.server_timing",
+							 "Adds a Server-Timing header to successful responses.",
+							 "Off, as PostgREST's server-timing-enabled: the durations of a request's stages tell something of the data.",
+							 &pgrest_server_timing,
 							 false,
 							 PGC_SUSET, 0,
 							 NULL, NULL, NULL);

@@ -57,6 +57,7 @@ extern bool pgrest_sql_endpoint;
 extern int	pgrest_sql_max_response_size;
 extern bool pgrest_aggregates_enabled;
 extern bool pgrest_plan_enabled;
+extern bool pgrest_server_timing;
 extern char *pgrest_cors_allowed_origins;
 extern int	pgrest_connection_limit;
 extern int	pgrest_idle_timeout;
