@@ -96,6 +96,8 @@ static HTAB *by_oid = NULL;
 static HTAB *routines = NULL;
 static List *all_relations = NIL;
 static char *geojson_function = NULL;	/* PostGIS's ST_AsGeoJSON(record), qualified */
+static List *media_handlers = NIL;	/* PgrestMediaHandler * */
+static List *representations = NIL;	/* PgrestRepresentation * */
 static HTAB *role_settings = NULL;	/* RoleSettingsEntry by role name */
 static char *cache_schemas = NULL;
 static uint64 cache_generation = 0;
@@ -122,6 +124,8 @@ typedef struct Build
 	MemoryContext scratch;		/* what only the build needs (the views' queries) */
 	List	   *routine_list;	/* PgrestRoutine * */
 	char	   *geojson;		/* geojson_sql's answer, or NULL */
+	List	   *handlers;		/* PgrestMediaHandler * */
+	List	   *representations;	/* PgrestRepresentation * */
 	HTAB	   *role_settings;
 	PgrestSchemaDeps *deps;
 } Build;
@@ -200,6 +204,58 @@ static const char *const geojson_sql =
 "AND p.proargtypes[0] = " CppAsString2(RECORDOID) " "
 "ORDER BY n.nspname LIMIT 1";
 
+/*
+ * Media type handlers, as PostgREST finds them: domains named like a
+ * media type (type/subtype, or the wildcard); aggregates of the exposed schemas
+ * that return one from one argument, the row type of a relation or
+ * anyelement; and functions of the exposed schemas that return one (not
+ * a set).
+ */
+static const char *const handlers_sql =
+"WITH media AS (SELECT t.oid, t.typname, t.typnamespace "
+"FROM pg_catalog.pg_type t WHERE t.typtype = 'd' "
+"AND (t.typname OPERATOR(pg_catalog.~) '^[A-Za-z0-9.-]+/[A-Za-z0-9.+-]+$' "
+"OR t.typname = '*/*')) "
+"SELECT true, pg_catalog.lower(m.typname), arg.oid = " CppAsString2(ANYELEMENTOID) ", "
+"an.nspname, arg.typname, "
+"pg_catalog.quote_ident(pn.nspname) || '.' || pg_catalog.quote_ident(p.proname), "
+"m.oid, arg.oid, p.oid "
+"FROM media m "
+"JOIN pg_catalog.pg_proc p ON p.prorettype = m.oid AND p.prokind = 'a' "
+"JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace "
+"JOIN pg_catalog.pg_type arg ON arg.oid = p.proargtypes[0] "
+"JOIN pg_catalog.pg_namespace an ON an.oid = arg.typnamespace "
+"WHERE pn.nspname = ANY ($1) AND p.pronargs = 1 "
+"AND (arg.oid = " CppAsString2(ANYELEMENTOID) " OR EXISTS (SELECT FROM pg_catalog.pg_class c "
+"WHERE c.reltype = arg.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f'))) "
+"UNION ALL "
+"SELECT false, pg_catalog.lower(m.typname), false, pn.nspname, p.proname, NULL, "
+"m.oid, 0, p.oid "
+"FROM media m "
+"JOIN pg_catalog.pg_proc p ON p.prorettype = m.oid AND p.prokind = 'f' AND NOT p.proretset "
+"JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace "
+"WHERE pn.nspname = ANY ($1) "
+"ORDER BY 9";
+
+/*
+ * Data representations, as PostgREST finds them: implicit casts of a
+ * function from a domain to json or text, or from json or text to a
+ * domain.
+ */
+static const char *const representations_sql =
+"SELECT c.castsource, c.casttarget, "
+"pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname), "
+"p.proargtypes[0], p.oid "
+"FROM pg_catalog.pg_cast c "
+"JOIN pg_catalog.pg_type s ON s.oid = c.castsource "
+"JOIN pg_catalog.pg_type t ON t.oid = c.casttarget "
+"JOIN pg_catalog.pg_proc p ON p.oid = c.castfunc "
+"JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+"WHERE c.castcontext = 'i' AND c.castmethod = 'f' "
+"AND ((s.typtype = 'd' AND c.casttarget IN (" CppAsString2(JSONOID) ", " CppAsString2(TEXTOID) ")) "
+"OR (t.typtype = 'd' AND c.castsource IN (" CppAsString2(JSONOID) ", " CppAsString2(TEXTOID) "))) "
+"ORDER BY c.oid";
+
 /* the stored query of every user view (views of views are followed) */
 static const char *const views_sql =
 "SELECT r.ev_class, r.ev_action "
@@ -228,6 +284,8 @@ static void add_constraint_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void add_view_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void add_geojson_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void add_role_setting_row(HeapTuple tuple, TupleDesc desc, void *arg);
+static void add_handler_row(HeapTuple tuple, TupleDesc desc, void *arg);
+static void add_representation_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void find_returned_tables(Build *b);
 static bool takes_whole_body(Oid type);
 static int	compare_overloads(const ListCell *a, const ListCell *b);
@@ -294,6 +352,8 @@ pgrest_schema_refresh(void)
 	routines = b.routines;
 	all_relations = b.relations;
 	geojson_function = b.geojson;
+	media_handlers = b.handlers;
+	representations = b.representations;
 	role_settings = b.role_settings;
 	cache_deps = b.deps;
 	extension_installed = OidIsValid(get_extension_oid("pgrest", true));
@@ -364,6 +424,32 @@ const char *
 pgrest_schema_geojson_function(void)
 {
 	return geojson_function;
+}
+
+/* The media type handlers of the exposed schemas (PgrestMediaHandler *). */
+List *
+pgrest_schema_media_handlers(void)
+{
+	return media_handlers;
+}
+
+/*
+ * The data representation from type source to type target (one of them
+ * a domain, the other json or text), or NULL.
+ */
+const PgrestRepresentation *
+pgrest_schema_representation(Oid source, Oid target)
+{
+	ListCell   *lc;
+
+	foreach(lc, representations)
+	{
+		const PgrestRepresentation *rep = lfirst(lc);
+
+		if (rep->source == source && rep->target == target)
+			return rep;
+	}
+	return NULL;
 }
 
 /*
@@ -500,6 +586,8 @@ build(Build *b)
 	pgrest_catalog_rows(routines_sql, schemas, add_routine_row, b);
 	pgrest_catalog_rows(geojson_sql, schemas, add_geojson_row, b);
 	pgrest_catalog_rows(role_settings_sql, schemas, add_role_setting_row, b);
+	pgrest_catalog_rows(handlers_sql, schemas, add_handler_row, b);
+	pgrest_catalog_rows(representations_sql, schemas, add_representation_row, b);
 
 	old = MemoryContextSwitchTo(b->context);
 	pgrest_schemadeps_finish(b->deps, schemas);
@@ -707,6 +795,51 @@ add_role_setting_row(HeapTuple tuple, TupleDesc desc, void *arg)
 	if (!found)
 		entry->settings = NIL;
 	entry->settings = lappend(entry->settings, setting);
+	MemoryContextSwitchTo(old);
+}
+
+/* one row of handlers_sql */
+static void
+add_handler_row(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	Build	   *b = (Build *) arg;
+	MemoryContext old = MemoryContextSwitchTo(b->context);
+	PgrestMediaHandler *handler = palloc0(sizeof(PgrestMediaHandler));
+	bool		isnull;
+
+	handler->aggregate = DatumGetBool(SPI_getbinval(tuple, desc, 1, &isnull));
+	handler->media = text_of(tuple, desc, 2);
+	handler->any = DatumGetBool(SPI_getbinval(tuple, desc, 3, &isnull));
+	handler->target_schema = text_of(tuple, desc, 4);
+	handler->target_name = text_of(tuple, desc, 5);
+	handler->function = text_of(tuple, desc, 6);
+	handler->domain = DatumGetObjectId(SPI_getbinval(tuple, desc, 7, &isnull));
+	handler->rowtype = DatumGetObjectId(SPI_getbinval(tuple, desc, 8, &isnull));
+	b->handlers = lappend(b->handlers, handler);
+	pgrest_schemadeps_name_type(b->deps, handler->domain);
+	pgrest_schemadeps_name_function(b->deps,
+									DatumGetObjectId(SPI_getbinval(tuple, desc, 9, &isnull)));
+	MemoryContextSwitchTo(old);
+}
+
+/* one row of representations_sql */
+static void
+add_representation_row(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	Build	   *b = (Build *) arg;
+	MemoryContext old = MemoryContextSwitchTo(b->context);
+	PgrestRepresentation *rep = palloc0(sizeof(PgrestRepresentation));
+	bool		isnull;
+
+	rep->source = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
+	rep->target = DatumGetObjectId(SPI_getbinval(tuple, desc, 2, &isnull));
+	rep->function = text_of(tuple, desc, 3);
+	rep->argtype = DatumGetObjectId(SPI_getbinval(tuple, desc, 4, &isnull));
+	b->representations = lappend(b->representations, rep);
+	pgrest_schemadeps_name_type(b->deps, rep->source);
+	pgrest_schemadeps_name_type(b->deps, rep->target);
+	pgrest_schemadeps_name_function(b->deps,
+									DatumGetObjectId(SPI_getbinval(tuple, desc, 5, &isnull)));
 	MemoryContextSwitchTo(old);
 }
 

@@ -67,6 +67,8 @@ static char *estimate_sql(Builder *b, const char *counted);
 static void append_source(Builder *b, StringInfo sql);
 static void append_payload(Builder *b, StringInfo sql);
 static void append_column_list(Builder *b, StringInfo sql, const char *prefix);
+static const PgrestRepresentation *body_representation(const PgrestPlan *plan,
+													   const PgrestColumn *col);
 static void append_returning(Builder *b, StringInfo sql);
 static void append_write_result(Builder *b, StringInfo sql);
 static void append_inserted_count(Builder *b, StringInfo sql);
@@ -467,7 +469,9 @@ build_write(Builder *b)
 /*
  * SELECT <columns> FROM json_to_recordset($n) AS pgrest_row(<col> <type>, ...)
  * With Prefer: missing=default, a row's missing keys take their column's
- * DEFAULT, evaluated per row.  PATCH applies the body's first object.
+ * DEFAULT, evaluated per row.  PATCH applies the body's first object.  A
+ * column of a domain with a json representation is read as json and
+ * parsed by it, as PostgREST does.
  */
 static void
 append_payload(Builder *b, StringInfo sql)
@@ -478,7 +482,20 @@ append_payload(Builder *b, StringInfo sql)
 	ListCell   *lc;
 
 	appendStringInfoString(sql, "SELECT ");
-	append_column_list(b, sql, "");
+	foreach(lc, plan->mutate.columns)
+	{
+		const PgrestColumn *col = &plan->rel->columns[lfirst_int(lc)];
+		const char *name = quote_identifier(col->name);
+		const PgrestRepresentation *rep = body_representation(plan, col);
+
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoString(sql, ", ");
+		if (rep)
+			appendStringInfo(sql, "%s(pgrest_row.%s::%s) AS %s", rep->function, name,
+							 format_type_be_qualified(rep->argtype), name);
+		else
+			appendStringInfoString(sql, name);
+	}
 	if (plan->mutate.missing_default)
 	{
 		foreach(lc, plan->mutate.columns)
@@ -514,11 +531,21 @@ append_payload(Builder *b, StringInfo sql)
 		if (foreach_current_index(lc) > 0)
 			appendStringInfoString(sql, ", ");
 		appendStringInfo(sql, "%s %s", quote_identifier(col->name),
+						 body_representation(plan, col) ? "pg_catalog.json" :
 						 format_type_with_typemod(col->type, col->typmod));
 	}
 	appendStringInfoChar(sql, ')');
 	if (plan->kind == PGREST_PLAN_UPDATE)
 		appendStringInfoString(sql, " LIMIT 1");
+}
+
+/* the representation that parses a body's json value for col, or NULL */
+static const PgrestRepresentation *
+body_representation(const PgrestPlan *plan, const PgrestColumn *col)
+{
+	if (plan->rel->kind == 'F')
+		return NULL;
+	return pgrest_schema_representation(JSONOID, col->type);
 }
 
 /* "a", "b", ... after prefix */

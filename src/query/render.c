@@ -116,6 +116,13 @@ static void append_embed_test(StringInfo sql, const PgrestReadNode *child);
 static void append_field(PgrestQuery *query, StringInfo sql, const char *alias,
 						 const PgrestRelation *rel, const PgrestField *field);
 static const PgrestColumn *field_column(const PgrestRelation *rel, const PgrestField *field);
+static const PgrestRepresentation *representation(const PgrestRelation *rel,
+												  const PgrestField *field,
+												  Oid source, Oid target);
+static void append_value(PgrestQuery *query, StringInfo sql,
+						 const PgrestRepresentation *rep, const char *value);
+static void append_values(PgrestQuery *query, StringInfo sql,
+						  const PgrestRepresentation *rep, const char *array);
 static bool is_to_many(const PgrestReadNode *child);
 static char *like_pattern(const char *value);
 
@@ -260,8 +267,19 @@ append_output(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 	switch (out->kind)
 	{
 		case PGREST_OUTPUT_FIELD:
-			append_field(query, sql, pgrest_render_alias(node->id), node->rel, &out->field);
-			break;
+			{
+				/* a column of a domain with a json representation: formatted */
+				const PgrestColumn *col = field_column(node->rel, &out->field);
+				const PgrestRepresentation *rep = col == NULL ? NULL :
+					representation(node->rel, &out->field, col->type, JSONOID);
+
+				if (rep)
+					appendStringInfo(sql, "%s(", rep->function);
+				append_field(query, sql, pgrest_render_alias(node->id), node->rel, &out->field);
+				if (rep)
+					appendStringInfo(sql, "::%s)", format_type_be_qualified(rep->argtype));
+				break;
+			}
 		case PGREST_OUTPUT_COUNT:
 			/* count(): every row; hoisted to the parent, this row if any */
 			appendStringInfoString(sql, out->aggregate != PGREST_AGG_NONE ? "*" : "true");
@@ -538,11 +556,20 @@ append_embed_test(StringInfo sql, const PgrestReadNode *child)
 		appendStringInfo(sql, "(pg_catalog.row_to_json(%s.*) IS NOT NULL)", alias);
 }
 
+/*
+ * A condition on a field.  A value compared with a column of a domain
+ * that has a text representation is parsed by it (each value of in.()
+ * and of a quantifier), as PostgREST does, except for like, ilike, is,
+ * isdistinct and the full-text operators.
+ */
 static void
 append_condition(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 				 const PgrestFilter *filter)
 {
 	char	   *alias = pgrest_render_alias(node->id);
+	const PgrestColumn *col = field_column(node->rel, &filter->field);
+	const PgrestRepresentation *rep = col == NULL ? NULL :
+		representation(node->rel, &filter->field, TEXTOID, col->type);
 
 	switch (filter->op)
 	{
@@ -552,8 +579,9 @@ append_condition(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 			return;
 		case PGREST_OP_IN:
 			append_field(query, sql, alias, node->rel, &filter->field);
-			appendStringInfo(sql, " = ANY ($%d)",
-							 pgrest_render_param(query, pgrest_render_text_array(filter->values)));
+			appendStringInfoString(sql, " = ANY (");
+			append_values(query, sql, rep, pgrest_render_text_array(filter->values));
+			appendStringInfoChar(sql, ')');
 			return;
 		case PGREST_OP_ISDISTINCT:
 			append_field(query, sql, alias, node->rel, &filter->field);
@@ -565,7 +593,6 @@ append_condition(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 		case PGREST_OP_PHFTS:
 		case PGREST_OP_WFTS:
 			{
-				const PgrestColumn *col = field_column(node->rel, &filter->field);
 				const char *fn = filter->op == PGREST_OP_FTS ? "to_tsquery" :
 					filter->op == PGREST_OP_PLFTS ? "plainto_tsquery" :
 					filter->op == PGREST_OP_PHFTS ? "phraseto_tsquery" :
@@ -594,15 +621,21 @@ append_condition(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 				const char *value = filter->value;
 
 				if (filter->op == PGREST_OP_LIKE || filter->op == PGREST_OP_ILIKE)
+				{
 					value = like_pattern(value);
+					rep = NULL;
+				}
 				append_field(query, sql, alias, node->rel, &filter->field);
 				appendStringInfo(sql, " %s ", operator_sql[filter->op]);
-				if (filter->quantifier == PGREST_QUANT_ANY)
-					appendStringInfo(sql, "ANY ($%d)", pgrest_render_param(query, value));
-				else if (filter->quantifier == PGREST_QUANT_ALL)
-					appendStringInfo(sql, "ALL ($%d)", pgrest_render_param(query, value));
+				if (filter->quantifier != PGREST_QUANT_NONE)
+				{
+					appendStringInfoString(sql, filter->quantifier == PGREST_QUANT_ANY ?
+										   "ANY (" : "ALL (");
+					append_values(query, sql, rep, value);
+					appendStringInfoChar(sql, ')');
+				}
 				else
-					appendStringInfo(sql, "$%d", pgrest_render_param(query, value));
+					append_value(query, sql, rep, value);
 				return;
 			}
 	}
@@ -651,6 +684,48 @@ field_column(const PgrestRelation *rel, const PgrestField *field)
 	int			i = pgrest_schema_column(rel, field->name);
 
 	return i >= 0 ? &rel->columns[i] : NULL;
+}
+
+/*
+ * The data representation from source to target for a field of rel: a
+ * column of a relation, without a JSON path.  (A function's value and
+ * columns that are not a relation's have none, as in PostgREST.)
+ */
+static const PgrestRepresentation *
+representation(const PgrestRelation *rel, const PgrestField *field,
+			   Oid source, Oid target)
+{
+	if (rel->kind == 'F' || field->path != NIL)
+		return NULL;
+	return pgrest_schema_representation(source, target);
+}
+
+/* $n, or $n parsed by the text representation rep */
+static void
+append_value(PgrestQuery *query, StringInfo sql, const PgrestRepresentation *rep,
+			 const char *value)
+{
+	int			n = pgrest_render_param(query, value);
+
+	if (rep == NULL)
+		appendStringInfo(sql, "$%d", n);
+	else
+		appendStringInfo(sql, "%s($%d::pg_catalog.text::%s)", rep->function, n,
+						 format_type_be_qualified(rep->argtype));
+}
+
+/* the array $n, or its elements parsed by the text representation rep */
+static void
+append_values(PgrestQuery *query, StringInfo sql, const PgrestRepresentation *rep,
+			  const char *array)
+{
+	int			n = pgrest_render_param(query, array);
+
+	if (rep == NULL)
+		appendStringInfo(sql, "$%d", n);
+	else
+		appendStringInfo(sql, "SELECT %s(pg_catalog.unnest($%d::pg_catalog.text[])::%s)",
+						 rep->function, n, format_type_be_qualified(rep->argtype));
 }
 
 /* does the child give many rows per parent row? */
