@@ -38,6 +38,7 @@
 
 #include "base/error.h"
 #include "plan/fuzzy.h"
+#include "plan/media.h"
 #include "server/guc.h"
 #include "plan/plan.h"
 #include "plan/readplan.h"
@@ -288,7 +289,7 @@ plan_read(const PgrestRequest *req, PgrestPlan *plan)
 
 /*
  * What every statement shares: the tree of the rows it returns (see
- * readplan.c), count, format.  With top_level the request's filters and
+ * readplan.c), count, format (media.c).  With top_level the request's filters and
  * range shape those rows; writes apply their filters to what they write.
  */
 static void
@@ -300,22 +301,7 @@ plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
 		plan->mutate.filters = list_copy(req->filters);
 	plan->read->limit = -1;
 	plan->count = req->prefer.count;
-	plan->media = req->media;
-	plan->explain = req->explain;
-	plan->explain_options = req->explain_options;
-	if (plan->explain != PGREST_EXPLAIN_NONE && !pgrest_plan_enabled)
-		pgrest_error_raise(PGREST_ERR_MEDIA,
-						   psprintf("None of these media types are available: %s",
-									pgrest_request_header(req, "accept")),
-						   NULL, NULL);
-	/* GeoJSON needs PostGIS; NDJSON is for reads and calls */
-	if ((plan->media == PGREST_MEDIA_GEOJSON && pgrest_schema_geojson_function() == NULL) ||
-		(plan->media == PGREST_MEDIA_NDJSON && !top_level))
-		pgrest_error_raise(PGREST_ERR_MEDIA,
-						   psprintf("None of these media types are available: %s",
-									pgrest_request_header(req, "accept")),
-						   NULL, NULL);
-	plan->strip_nulls = req->strip_nulls;
+	pgrest_media_choose(req, plan, top_level);
 }
 
 /*
@@ -503,7 +489,7 @@ add_key_filter(const PgrestRequest *req, PgrestPlan *plan)
 	else
 		plan->mutate.filters = lappend(plan->mutate.filters, filter);
 	plan->by_key = true;
-	if (plan->kind == PGREST_PLAN_READ)
+	if (plan->kind == PGREST_PLAN_READ && plan->media != PGREST_MEDIA_HANDLER)
 		plan->media = PGREST_MEDIA_OBJECT;
 }
 

@@ -42,6 +42,7 @@
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 #include "query/query.h"
 #include "query/render.h"
@@ -73,6 +74,7 @@ static void append_returning(Builder *b, StringInfo sql);
 static void append_write_result(Builder *b, StringInfo sql);
 static void append_inserted_count(Builder *b, StringInfo sql);
 static void append_body(Builder *b, StringInfo sql);
+static void append_handler_body(Builder *b, StringInfo sql);
 static char *csv_header(const PgrestPlan *plan);
 static const char *scalar_column(const PgrestPlan *plan);
 static void explain(PgrestQuery *query, const PgrestPlan *plan);
@@ -85,6 +87,7 @@ pgrest_query_build(const PgrestPlan *plan)
 
 	query->read_only = plan->read_only;
 	query->estimate_above = -1;
+	query->jsonb_embeds = plan->media == PGREST_MEDIA_HANDLER;
 	switch (plan->kind)
 	{
 		case PGREST_PLAN_OPENAPI:
@@ -669,6 +672,11 @@ append_body(Builder *b, StringInfo sql)
 		appendStringInfoString(sql, "NULL::pg_catalog.text");
 		return;
 	}
+	if (plan->media == PGREST_MEDIA_HANDLER)
+	{
+		append_handler_body(b, sql);
+		return;
+	}
 	if (plan->media == PGREST_MEDIA_CSV)
 	{
 		/*
@@ -721,6 +729,49 @@ append_body(Builder *b, StringInfo sql)
 						 element);
 	else
 		appendStringInfo(sql, "coalesce(pg_catalog.json_agg(%s), '[]')", rows);
+}
+
+/*
+ * The body a media type handler of the database makes (plan/media.c), as
+ * PostgREST calls it: an aggregate over the rows (as the relation's row
+ * type, or as they are for anyelement; a function's values), or the
+ * function's single value cast to the handler's domain.  A domain of a
+ * type that is not text is sent in that type's binary form, as
+ * PostgREST receives it (jsonb's starts with its version byte; xml's
+ * is its text without a first empty line).
+ */
+static void
+append_handler_body(Builder *b, StringInfo sql)
+{
+	const PgrestPlan *plan = b->plan;
+	const PgrestMediaHandler *handler = plan->handler;
+	char	   *rows;
+	char	   *value;
+
+	if (pgrest_plan_scalar(plan))
+		rows = psprintf("_pgrest_t.%s", scalar_column(plan));
+	else if (!handler->aggregate || handler->any)
+		rows = "_pgrest_t";
+	else
+		rows = psprintf("_pgrest_t::%s", format_type_be_qualified(handler->rowtype));
+	if (handler->aggregate)
+		value = psprintf("%s(%s)", handler->function, rows);
+	else
+		value = psprintf("(pg_catalog.array_agg(CAST(%s AS %s)))[1]", rows,
+						 format_type_be_qualified(handler->domain));
+	if (getBaseType(handler->domain) != BYTEAOID && (plan->raw_body ||
+													  getBaseType(handler->domain) == XMLOID))
+	{
+		Oid			send;
+		bool		varlena;
+
+		getTypeBinaryOutputInfo(getBaseType(handler->domain), &send, &varlena);
+		value = psprintf("%s(%s)",
+						 quote_qualified_identifier(get_namespace_name(get_func_namespace(send)),
+													get_func_name(send)),
+						 value);
+	}
+	appendStringInfoString(sql, value);
 }
 
 /*

@@ -290,7 +290,7 @@ append_output(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 			else
 				appendStringInfo(sql, "pg_catalog.row_to_json(%s.*)", child);
 			/* grouped by: json has no equality, jsonb has */
-			if (node->aggregated)
+			if (node->aggregated || query->jsonb_embeds)
 				appendStringInfoString(sql, "::pg_catalog.jsonb");
 			break;
 		case PGREST_OUTPUT_SPREAD:
