@@ -116,8 +116,12 @@ pgrest_request_parse_body(PgrestRequest *req)
 	else if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST &&
 			 req->body_len == 0)
 		req->payload = pgrest_payload_parse(NULL, "{}", 2, true);	/* no arguments */
-	else if (req->method == PGREST_METHOD_POST || req->method == PGREST_METHOD_PATCH ||
-			 req->method == PGREST_METHOD_PUT)
+	else if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST)
+		req->payload = pgrest_payload_parse(pgrest_request_header(req, "content-type"),
+											req->body, req->body_len, false);
+	else if (req->target != PGREST_TARGET_ROUTINE &&
+			 (req->method == PGREST_METHOD_POST || req->method == PGREST_METHOD_PATCH ||
+			  req->method == PGREST_METHOD_PUT))
 		req->payload = pgrest_payload_parse(pgrest_request_header(req, "content-type"),
 											req->body, req->body_len,
 											req->columns == NIL &&
@@ -318,8 +322,9 @@ parse_params(PgrestRequest *req)
 			add_embed_param(req, pgrest_grammar_param_path(name, false),
 							PGREST_EMBED_OFFSET)->number = parse_nonnegative("offset", value);
 		else if (req->target == PGREST_TARGET_ROUTINE &&
+				 (req->method == PGREST_METHOD_GET || req->method == PGREST_METHOD_HEAD) &&
 				 !pgrest_grammar_is_operation(value))
-			req->rpc_args = lappend(req->rpc_args, param);	/* f?a=1 */
+			req->rpc_args = lappend(req->rpc_args, param);	/* GET f?a=1 */
 		else
 		{
 			path = pgrest_grammar_param_path(name, false);

@@ -200,6 +200,9 @@ typedef struct PgrestPayload
 	List	   *keys;			/* the objects' keys (char *), first seen first */
 	int			nrows;
 	bool		single;			/* the body was one object, not an array */
+	bool		is_json;		/* the body was JSON (or none) */
+	List	   *pairs;			/* a form's key=value pairs (PgrestParam *),
+								 * in order, repeated keys too */
 
 	/*
 	 * A call's body that is not JSON (text/plain, text/xml,

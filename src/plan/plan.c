@@ -71,7 +71,7 @@ static void no_routine(const PgrestRequest *req, const PgrestPlan *plan,
 static char *names_list(List *names);
 static int	compare_names(const ListCell *a, const ListCell *b);
 static bool routine_takes(const PgrestRoutine *routine, List *names);
-static bool takes_body(const PgrestRoutine *routine, Oid raw);
+static bool takes_body(const PgrestRoutine *routine, const PgrestPayload *payload);
 static bool name_in(List *names, const char *name);
 static const PgrestRoutineArg *routine_arg(const PgrestRoutine *routine, const char *name);
 static char *routine_signature(const PgrestRoutine *routine);
@@ -513,6 +513,7 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 {
 	bool		read = req->method == PGREST_METHOD_GET || req->method == PGREST_METHOD_HEAD;
 	List	   *names = NIL;
+	List	   *direct = NIL;	/* PgrestParam *: arguments given as texts */
 	ListCell   *lc;
 	PgrestRoutine *routine;
 
@@ -520,21 +521,29 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 		pgrest_error_raise(PGREST_ERR_RPC_METHOD,
 						   psprintf("Cannot use the %s method on RPC", req->method_name),
 						   NULL, NULL);
-	if (read)
-	{
-		foreach(lc, req->rpc_args)
-		{
-			char	   *name = ((PgrestParam *) lfirst(lc))->name;
 
-			if (!name_in(names, name))
-				names = lappend(names, name);
-		}
+	/*
+	 * The names of the arguments: GET's query parameters that are not
+	 * filters, a form's keys (both given as texts, a VARIADIC parameter
+	 * taking every value), or columns= or the keys of a body's (first)
+	 * object, as PostgREST takes them.
+	 */
+	if (read)
+		direct = req->rpc_args;
+	else if (req->payload->pairs != NIL)
+		direct = req->payload->pairs;
+	else
+		names = req->columns != NIL ? req->columns : req->payload->keys;
+	foreach(lc, direct)
+	{
+		char	   *name = ((PgrestParam *) lfirst(lc))->name;
+
+		if (!name_in(names, name))
+			names = lappend(names, name);
 	}
-	else if (req->payload->single)
-		names = req->payload->keys;
 
 	routine = choose_routine(req, plan, names, &plan->call.body);
-	plan->call.payload = req->payload;
+	plan->call.payload = direct != NIL && !plan->call.body ? NULL : req->payload;
 	if (read && routine->volatility == PROVOLATILE_VOLATILE)
 		pgrest_error_raise(PGREST_ERR_RPC_METHOD,
 						   psprintf("Cannot call the volatile function %s.%s with %s",
@@ -568,23 +577,19 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 	if (pgrest_plan_scalar(plan) && plan->read->outputs != NIL)
 		((PgrestOutput *) linitial(plan->read->outputs))->name = routine->name;
 
-	/* GET: each argument's texts */
+	/* GET and forms: each argument's texts */
 	foreach(lc, names)
 	{
 		PgrestCallArg *call = palloc0(sizeof(PgrestCallArg));
+		ListCell   *lp;
 
 		call->arg = routine_arg(routine, (char *) lfirst(lc));
-		if (read)
+		foreach(lp, direct)
 		{
-			ListCell   *lp;
+			PgrestParam *param = (PgrestParam *) lfirst(lp);
 
-			foreach(lp, req->rpc_args)
-			{
-				PgrestParam *param = (PgrestParam *) lfirst(lp);
-
-				if (strcmp(param->name, (char *) lfirst(lc)) == 0)
-					call->values = lappend(call->values, param->value);
-			}
+			if (strcmp(param->name, (char *) lfirst(lc)) == 0)
+				call->values = lappend(call->values, param->value);
 		}
 		plan->call.args = lappend(plan->call.args, call);
 	}
@@ -616,17 +621,11 @@ choose_routine(const PgrestRequest *req, const PgrestPlan *plan, List *names,
 		/* a body that is not JSON is for a parameter, not for none */
 		if (routine_takes(routine, names) && !(raw != InvalidOid && routine->nargs == 0))
 			matches = lappend(matches, routine);
-		else if (req->method == PGREST_METHOD_POST && takes_body(routine, raw))
+		else if (req->method == PGREST_METHOD_POST && takes_body(routine, req->payload))
 			body_takers = lappend(body_takers, routine);
 	}
 	if (matches == NIL)
 		matches = body_takers;
-	else if (req->payload != NULL && !req->payload->single)
-		matches = NIL;			/* arguments come in one object */
-	if (matches == NIL && req->payload != NULL && !req->payload->single)
-		pgrest_error_raise(PGREST_ERR_BODY, "A function takes one object of arguments",
-						   "Only a function of a single unnamed json or jsonb parameter takes any other JSON.",
-						   NULL);
 	if (list_length(matches) == 1)
 	{
 		PgrestRoutine *routine = linitial(matches);
@@ -683,7 +682,7 @@ no_routine(const PgrestRequest *req, const PgrestPlan *plan, List *overloads,
 	asked = sorted == NIL ? " without parameters" : psprintf("(%s)", keys);
 	searched = sorted == NIL ? " without parameters" :
 		psprintf(" with parameter%s %s", list_length(sorted) > 1 ? "s" : "", keys);
-	if (req->method == PGREST_METHOD_POST)
+	if (req->method == PGREST_METHOD_POST && req->payload->is_json)
 		searched = psprintf("%s or with a single unnamed json/jsonb parameter", searched);
 
 	if (overloads == NIL)
@@ -779,19 +778,20 @@ name_in(List *names, const char *name)
 
 /*
  * One unnamed parameter that takes the whole body: json or jsonb for a
- * JSON body, else the raw body's type (text, xml, bytea).
+ * JSON body, else the raw body's type (text, xml, bytea); none for a
+ * CSV or form body.
  */
 static bool
-takes_body(const PgrestRoutine *routine, Oid raw)
+takes_body(const PgrestRoutine *routine, const PgrestPayload *payload)
 {
 	Oid			type;
 
 	if (routine->nargs != 1 || routine->args[0].name[0] != '\0')
 		return false;
 	type = routine->args[0].type;
-	if (raw == InvalidOid)
-		return type == JSONOID || type == JSONBOID;
-	return type == raw;
+	if (payload->raw_type == InvalidOid)
+		return payload->is_json && (type == JSONOID || type == JSONBOID);
+	return type == payload->raw_type;
 }
 
 static const PgrestRoutineArg *

@@ -64,6 +64,7 @@ static void build_rows(Builder *b);
 static char *total_expression(Builder *b, const char *all_rows);
 static void build_write(Builder *b);
 static void build_call(Builder *b);
+static const char *argument_type(Oid type);
 static char *estimate_sql(Builder *b, const char *counted);
 static void append_source(Builder *b, StringInfo sql);
 static void append_payload(Builder *b, StringInfo sql);
@@ -263,15 +264,42 @@ total_expression(Builder *b, const char *all_rows)
 }
 
 /*
+ * The type an argument is read as: its parameter's, except that
+ * character and bit (of length 1 as types) take any length, as PostgREST
+ * reads them, so that the function decides what fits.
+ */
+static const char *
+argument_type(Oid type)
+{
+	switch (type)
+	{
+		case BPCHAROID:
+			type = VARCHAROID;
+			break;
+		case BITOID:
+			type = VARBITOID;
+			break;
+		default:
+			if (type == get_array_type(BPCHAROID))
+				type = get_array_type(VARCHAROID);
+			else if (type == get_array_type(BITOID))
+				type = get_array_type(VARBITOID);
+			break;
+	}
+	return format_type_be(type);
+}
+
+/*
  * A call is read like a relation: its result is computed once, into
  *
- *	 [pgrest_args AS (SELECT <arguments> FROM json_to_record($1) AS ...),]
+ *	 [pgrest_args AS (SELECT <arguments> FROM json_to_recordset($1) AS ... LIMIT 1),]
  *	 pgrest_call AS MATERIALIZED (SELECT pgrest_1.* FROM "s"."f"(a := ...) AS pgrest_1)
  *
  * and the read grammar (outputs, filters, order, range, count) applies to
  * pgrest_call, so counting never calls a volatile function twice.
  * Arguments are named, each cast to the chosen function's parameter type,
- * so PostgreSQL calls exactly that function.
+ * so PostgreSQL calls exactly that function; a body's arguments are its
+ * (first) object's, as PostgREST takes them.
  */
 static void
 build_call(Builder *b)
@@ -291,20 +319,20 @@ build_call(Builder *b)
 	else if (plan->call.payload != NULL && plan->call.args != NIL)
 	{
 		appendStringInfo(&with,
-						 "pgrest_args AS (SELECT * FROM pg_catalog.json_to_record($%d::pg_catalog.json) AS pgrest_row(",
-						 pgrest_render_param(b->query, plan->call.payload->text));
+						 "pgrest_args AS (SELECT * FROM pg_catalog.json_to_recordset($%d::pg_catalog.json) AS pgrest_row(",
+						 pgrest_render_param(b->query, plan->call.payload->json));
 		foreach(lc, plan->call.args)
 		{
 			const PgrestRoutineArg *arg = ((PgrestCallArg *) lfirst(lc))->arg;
 
 			appendStringInfo(&with, "%s%s %s", foreach_current_index(lc) > 0 ? ", " : "",
-							 quote_identifier(arg->name), format_type_be(arg->type));
+							 quote_identifier(arg->name), argument_type(arg->type));
 			appendStringInfo(&call, "%s%s%s := pgrest_args.%s",
 							 foreach_current_index(lc) > 0 ? ", " : "",
 							 arg->variadic ? "VARIADIC " : "",
 							 quote_identifier(arg->name), quote_identifier(arg->name));
 		}
-		appendStringInfoString(&with, ")), ");
+		appendStringInfoString(&with, ") LIMIT 1), ");
 	}
 	else
 	{
@@ -318,7 +346,7 @@ build_call(Builder *b)
 							 foreach_current_index(lc) > 0 ? ", " : "",
 							 ca->arg->variadic ? "VARIADIC " : "",
 							 quote_identifier(ca->arg->name),
-							 pgrest_render_param(b->query, value), format_type_be(ca->arg->type));
+							 pgrest_render_param(b->query, value), argument_type(ca->arg->type));
 		}
 	}
 	appendStringInfoChar(&call, ')');
