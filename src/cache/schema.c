@@ -881,7 +881,10 @@ column_indexes(const PgrestRelation *rel, const AttrNumber *attnums, int n)
 	return columns;
 }
 
-/* each function's table: the exposed relation whose row type it returns */
+/*
+ * Each function's table: the exposed relation whose row type it returns
+ * (or a domain over it).
+ */
 static void
 find_returned_tables(Build *b)
 {
@@ -896,7 +899,7 @@ find_returned_tables(Build *b)
 		{
 			PgrestRelation *rel = (PgrestRelation *) lfirst(lc);
 
-			if (rel->rowtype == routine->rettype)
+			if (rel->rowtype == getBaseType(routine->rettype))
 				routine->table = rel;
 		}
 	}
@@ -1057,21 +1060,23 @@ compare_overloads(const ListCell *a, const ListCell *b)
 }
 
 /*
- * The result's columns: several OUT or TABLE parameters, or a composite
- * return type.  One OUT parameter, like any other type, is a scalar.
+ * The result's columns: OUT, INOUT or TABLE parameters (one of them
+ * too), or a composite return type (or a domain over one), as PostgREST
+ * has them.
  */
 static void
 result_columns(PgrestRoutine *routine, List *out_names, List *out_types)
 {
 	PgrestRelation *rel;
 	TupleDesc	tupdesc = NULL;
+	Oid			base = getBaseType(routine->rettype);
 	int			n;
 
-	if (list_length(out_names) > 1)
+	if (list_length(out_names) > 0)
 		n = list_length(out_names);
-	else if (list_length(out_names) == 0 && get_typtype(routine->rettype) == TYPTYPE_COMPOSITE)
+	else if (get_typtype(base) == TYPTYPE_COMPOSITE)
 	{
-		tupdesc = lookup_rowtype_tupdesc_copy(routine->rettype, -1);
+		tupdesc = lookup_rowtype_tupdesc_copy(base, -1);
 		n = 0;
 		for (int i = 0; i < tupdesc->natts; i++)
 			n += TupleDescAttr(tupdesc, i)->attisdropped ? 0 : 1;

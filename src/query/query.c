@@ -296,7 +296,9 @@ argument_type(Oid type)
  *	 pgrest_call AS MATERIALIZED (SELECT pgrest_1.* FROM "s"."f"(a := ...) AS pgrest_1)
  *
  * and the read grammar (outputs, filters, order, range, count) applies to
- * pgrest_call, so counting never calls a volatile function twice.
+ * pgrest_call, so counting never calls a volatile function twice.  A
+ * function returning record (without OUT parameters) is called as a
+ * value, each record an object, as PostgREST has it.
  * Arguments are named, each cast to the chosen function's parameter type,
  * so PostgreSQL calls exactly that function; a body's arguments are its
  * (first) object's, as PostgREST takes them.
@@ -351,9 +353,18 @@ build_call(Builder *b)
 	}
 	appendStringInfoChar(&call, ')');
 
-	appendStringInfo(&with, "pgrest_call AS MATERIALIZED (SELECT %s.* FROM %s%s AS %s%s)",
-					 b->alias, with.len > 0 ? "pgrest_args, " : "", call.data, b->alias,
-					 pgrest_plan_scalar(plan) ? "(pgrest_scalar)" : "");
+	if (routine->rettype == RECORDOID && routine->result == NULL)
+	{
+		/* a record: a value, whose columns only its rows know */
+		appendStringInfo(&with,
+						 "pgrest_call AS MATERIALIZED (SELECT %s.* FROM %s(SELECT %s AS pgrest_scalar) AS %s)",
+						 b->alias, with.len > 0 ? "pgrest_args, LATERAL " : "", call.data,
+						 b->alias);
+	}
+	else
+		appendStringInfo(&with, "pgrest_call AS MATERIALIZED (SELECT %s.* FROM %s%s AS %s%s)",
+						 b->alias, with.len > 0 ? "pgrest_args, " : "", call.data, b->alias,
+						 pgrest_plan_scalar(plan) ? "(pgrest_scalar)" : "");
 	b->with = with.data;
 	b->from = "pgrest_call";
 }
