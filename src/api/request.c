@@ -372,10 +372,11 @@ parse_nonnegative(const char *name, const char *value)
 		pgrest_error_raise(PGREST_ERR_PARSE,
 						   psprintf("\"failed to parse %s parameter (%s)\"", name, value),
 						   "expecting an integer", NULL);
+	/* a negative offset is none, as PostgREST has it; a negative limit 416 */
+	if (n < 0 && strcmp(name, "offset") == 0)
+		return 0;
 	if (n < 0)
-		range_not_satisfiable(strcmp(name, "limit") == 0 ?
-							  "Limit should be greater than or equal to zero." :
-							  "Offset should be greater than or equal to zero.");
+		range_not_satisfiable("Limit should be greater than or equal to zero.");
 	return (int64) n;
 }
 

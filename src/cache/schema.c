@@ -132,6 +132,7 @@ typedef struct Build
 
 /*
  * Relations and their columns, in attnum order; partitions are hidden.
+ * A column's default is its own, or its domain's (as PostgREST has it).
  * Nothing here may lock a user table (a long-held lock would stall every
  * request): defaults are deparsed without their relation, which they never
  * reference.  An identity column's sequence is found in pg_depend, by oid:
@@ -144,7 +145,9 @@ static const char *const relations_sql =
 "WHEN a.attidentity <> '' THEN pg_catalog.format("
 "'pg_catalog.nextval(%L::pg_catalog.regclass)', "
 "pg_catalog.format('%I.%I', sn.nspname, s.relname)) "
-"ELSE pg_catalog.pg_get_expr(d.adbin, 0) END, "
+"ELSE coalesce(pg_catalog.pg_get_expr(d.adbin, 0), "
+"(SELECT pg_catalog.pg_get_expr(t.typdefaultbin, 0) FROM pg_catalog.pg_type t "
+"WHERE t.oid = a.atttypid AND t.typtype = 'd')) END, "
 "a.attgenerated <> '', c.reltype, s.oid "
 "FROM pg_catalog.pg_class c "
 "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "

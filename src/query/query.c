@@ -72,6 +72,7 @@ static void append_column_list(Builder *b, StringInfo sql, const char *prefix);
 static const PgrestRepresentation *body_representation(const PgrestPlan *plan,
 													   const PgrestColumn *col);
 static void append_returning(Builder *b, StringInfo sql);
+static void append_read_columns(Builder *b, StringInfo sql, const char *none);
 static void append_write_result(Builder *b, StringInfo sql);
 static void append_inserted_count(Builder *b, StringInfo sql);
 static void append_body(Builder *b, StringInfo sql);
@@ -477,8 +478,13 @@ build_write(Builder *b)
 				 * table's route matches no row; /<table>/<key> matches its
 				 * row unchanged, so that only a missing one is a 404.
 				 */
-				appendStringInfo(&sql, "SELECT %s.* FROM %s AS %s%s",
-								 b->alias, b->relation, b->alias,
+				appendStringInfoString(&sql, "SELECT ");
+				if (plan->mutate.return_ == PGREST_RETURN_HEADERS_ONLY)
+					appendStringInfo(&sql, "%s.*", b->alias);
+				else
+					append_read_columns(b, &sql, "NULL");
+				appendStringInfo(&sql, " FROM %s AS %s%s",
+								 b->relation, b->alias,
 								 plan->by_key ? where.data : " WHERE false");
 				appendStringInfoString(&sql, ") ");
 				append_write_result(b, &sql);
@@ -607,8 +613,10 @@ append_column_list(Builder *b, StringInfo sql, const char *prefix)
 }
 
 /*
- * The rows for return=representation, the primary key for headers-only,
- * else just 1: a role may write what it cannot read.
+ * For return=representation, the columns the response reads (every
+ * column when it needs the whole row); the primary key for headers-only;
+ * else just 1: a role may write what it cannot read, and read back only
+ * the columns it may.
  */
 static void
 append_returning(Builder *b, StringInfo sql)
@@ -616,7 +624,10 @@ append_returning(Builder *b, StringInfo sql)
 	const PgrestRelation *rel = b->plan->rel;
 
 	if (b->plan->mutate.return_ == PGREST_RETURN_REPRESENTATION)
-		appendStringInfo(sql, " RETURNING %s.*", b->alias);
+	{
+		appendStringInfoString(sql, " RETURNING ");
+		append_read_columns(b, sql, "1");
+	}
 	else if (b->plan->mutate.return_ == PGREST_RETURN_HEADERS_ONLY && rel->npkey > 0)
 	{
 		for (int i = 0; i < rel->npkey; i++)
@@ -625,6 +636,30 @@ append_returning(Builder *b, StringInfo sql)
 	}
 	else
 		appendStringInfoString(sql, " RETURNING 1");
+}
+
+/*
+ * The columns of the written relation the returned rows are read from
+ * (pgrest_render_columns): "pgrest_<n>.*" for the whole row, else each
+ * column, or none (then what stands for none).
+ */
+static void
+append_read_columns(Builder *b, StringInfo sql, const char *none)
+{
+	bool		whole;
+	List	   *columns = pgrest_render_columns(b->plan->read, &whole);
+	ListCell   *lc;
+
+	if (whole)
+	{
+		appendStringInfo(sql, "%s.*", b->alias);
+		return;
+	}
+	if (columns == NIL)
+		appendStringInfoString(sql, none);
+	foreach(lc, columns)
+		appendStringInfo(sql, "%s%s.%s", foreach_current_index(lc) > 0 ? ", " : "", b->alias,
+						 quote_identifier(b->plan->rel->columns[lfirst_int(lc)].name));
 }
 
 /*

@@ -124,6 +124,8 @@ static void append_value(PgrestQuery *query, StringInfo sql,
 static void append_values(PgrestQuery *query, StringInfo sql,
 						  const PgrestRepresentation *rep, const char *array);
 static bool is_to_many(const PgrestReadNode *child);
+static bool spreads_embed(const PgrestReadNode *child, const char *key);
+static bool typed_row(const PgrestReadNode *node);
 static char *like_pattern(const char *value);
 
 /* Append a parameter; returns its number n for "$n". */
@@ -197,6 +199,58 @@ pgrest_render_counted(PgrestQuery *query, StringInfo sql,
 					  const PgrestReadNode *node, const char *from)
 {
 	append_from(query, sql, node, from, NULL, true);
+}
+
+/*
+ * The columns of its relation (indexes) that the node reads from what it
+ * reads (the rows a write returned, a call's result): its fields, order
+ * and embeds' join columns; NIL with *whole set when it needs every
+ * column, as a row of the relation's type (a computed field or
+ * relationship, a field that is no column).
+ */
+List *
+pgrest_render_columns(const PgrestReadNode *node, bool *whole)
+{
+	const PgrestRelation *rel = node->rel;
+	List	   *columns = NIL;
+	ListCell   *lc;
+
+	*whole = false;
+	foreach(lc, node->outputs)
+	{
+		const PgrestOutput *out = (const PgrestOutput *) lfirst(lc);
+
+		if (out->kind != PGREST_OUTPUT_FIELD)
+			continue;
+		if (out->column < 0)
+			*whole = true;
+		else
+			columns = list_append_unique_int(columns, out->column);
+	}
+	foreach(lc, node->order)
+	{
+		const PgrestOrderTerm *term = (const PgrestOrderTerm *) lfirst(lc);
+		int			i;
+
+		if (term->embed != NULL)
+			continue;
+		if ((i = pgrest_schema_column(rel, term->field.name)) < 0)
+			*whole = true;
+		else
+			columns = list_append_unique_int(columns, i);
+	}
+	foreach(lc, node->children)
+	{
+		const PgrestRelationship *r = ((const PgrestReadNode *) lfirst(lc))->relationship;
+
+		if (r->cardinality == PGREST_COMPUTED)
+			*whole = true;
+		for (int i = 0; i < r->ncolumns; i++)
+			columns = list_append_unique_int(columns, r->from_columns[i]);
+	}
+	if (*whole)
+		return NIL;
+	return columns;
 }
 
 /* " WHERE f1 AND f2 ...", or nothing: filters on the node's columns */
@@ -295,6 +349,10 @@ append_output(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 			break;
 		case PGREST_OUTPUT_SPREAD:
 			appendStringInfo(sql, "%s.%s", child, quote_identifier(out->child_key));
+			/* an embedded value of the spread, grouped by: as jsonb */
+			if (node->aggregated && out->aggregate == PGREST_AGG_NONE &&
+				spreads_embed(out->child, out->child_key))
+				appendStringInfoString(sql, "::pg_catalog.jsonb");
 			break;
 	}
 
@@ -322,7 +380,19 @@ append_from(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 	ListCell   *lc;
 
 	appendStringInfoString(sql, " FROM ");
-	if (from != NULL)
+	if (from != NULL && typed_row(node))
+	{
+		/*
+		 * Rows of the relation's type, so that its computed fields (and
+		 * overloads of them) apply as they do to the relation's own rows
+		 */
+		appendStringInfo(sql, "%s AS pgrest_whole CROSS JOIN LATERAL "
+						 "pg_catalog.unnest(ARRAY[pgrest_whole::%s]) AS %s",
+						 from, format_type_be_qualified(node->rel->rowtype), alias);
+		from = NULL;
+		alias = NULL;
+	}
+	else if (from != NULL)
 		appendStringInfoString(sql, from);
 	else if (r != NULL && r->cardinality == PGREST_COMPUTED)
 		appendStringInfo(sql, "%s(%s.*::%s)",
@@ -332,7 +402,9 @@ append_from(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 	else
 		appendStringInfoString(sql, quote_qualified_identifier(node->rel->schema,
 															   node->rel->name));
-	appendStringInfo(sql, " AS %s", alias);
+	if (alias != NULL)
+		appendStringInfo(sql, " AS %s", alias);
+	alias = pgrest_render_alias(node->id);
 	if (r != NULL && r->cardinality == PGREST_MANY_TO_MANY)
 		appendStringInfo(sql, ", %s AS %s",
 						 quote_qualified_identifier(r->junction->schema, r->junction->name),
@@ -602,8 +674,11 @@ append_condition(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 				if (filter->language)
 					language = psprintf("$%d::pg_catalog.regconfig, ",
 										pgrest_render_param(query, filter->language));
-				/* a column that is not a tsvector is made one */
-				if (col && col->basetype == TSVECTOROID && filter->field.path == NIL)
+				/*
+				 * A column that is not a tsvector is made one; a computed
+				 * field is taken as it is, as PostgREST does
+				 */
+				if (col == NULL || (col->basetype == TSVECTOROID && filter->field.path == NIL))
 					append_field(query, sql, alias, node->rel, &filter->field);
 				else
 				{
@@ -726,6 +801,46 @@ append_values(PgrestQuery *query, StringInfo sql, const PgrestRepresentation *re
 	else
 		appendStringInfo(sql, "SELECT %s(pg_catalog.unnest($%d::pg_catalog.text[])::%s)",
 						 rep->function, n, format_type_be_qualified(rep->argtype));
+}
+
+/*
+ * Is the key of a spread child an embedded resource's value (json), also
+ * through spreads in it?
+ */
+static bool
+spreads_embed(const PgrestReadNode *child, const char *key)
+{
+	ListCell   *lc;
+
+	check_stack_depth();
+	foreach(lc, child->outputs)
+	{
+		const PgrestOutput *out = (const PgrestOutput *) lfirst(lc);
+
+		if (strcmp(out->name, key) != 0)
+			continue;
+		if (out->kind == PGREST_OUTPUT_EMBED)
+			return true;
+		if (out->kind == PGREST_OUTPUT_SPREAD)
+			return spreads_embed(out->child, out->child_key);
+		return false;
+	}
+	return false;
+}
+
+/*
+ * Does the node read another's rows (a write's, a call's) that it must
+ * see as rows of its relation's type?
+ */
+static bool
+typed_row(const PgrestReadNode *node)
+{
+	bool		whole;
+
+	if (node->rel->kind == 'F' || !OidIsValid(node->rel->rowtype))
+		return false;
+	(void) pgrest_render_columns(node, &whole);
+	return whole;
 }
 
 /* does the child give many rows per parent row? */
