@@ -29,6 +29,7 @@
 #include "api/layer.h"
 
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 
 #include "api/accept.h"
 
@@ -82,6 +83,7 @@ pgrest_accept_parse(const char *header)
 		double		q = 1.0;
 		PgrestMediaRange *range;
 
+		CHECK_FOR_INTERRUPTS();
 		/* without its spaces, as WAI reads it */
 		initStringInfo(&buf);
 		for (const char *c = item; *c; c++)
@@ -144,6 +146,7 @@ parse_range(const char *item)
 	char	   *options = NULL;
 	char	   *save = NULL;
 
+	check_stack_depth();		/* for= holds a range too */
 	for (char *c = type; *c; c++)
 		*c = pg_ascii_tolower((unsigned char) *c);
 	if (!valid_type(type))
