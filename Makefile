@@ -14,13 +14,13 @@ BASE_OBJS = src/base/message.o src/base/state.o src/base/jsonparse.o src/base/en
 # server: settings, shared memory, sockets, counters, logging in
 SERVER_OBJS = src/server/guc.o src/server/listen.o src/server/shmem.o src/server/login.o src/server/metrics.o
 # api: a request parsed
-API_OBJS = src/api/router.o src/api/request.o src/api/grammar.o src/api/percent.o src/api/payload.o
+API_OBJS = src/api/router.o src/api/request.o src/api/grammar.o src/api/percent.o src/api/accept.o src/api/payload.o
 # auth: the request's role
 AUTH_OBJS = src/auth/auth.o src/auth/jwk.o src/auth/jwt.o
 # cache: the schema cache
 CACHE_OBJS = src/cache/commandwatch.o src/cache/catalog.o src/cache/schema.o src/cache/schemadeps.o src/cache/relationship.o
 # plan: a request against the schema cache
-PLAN_OBJS = src/plan/fuzzy.o src/plan/embed.o src/plan/plan.o src/plan/readplan.o
+PLAN_OBJS = src/plan/fuzzy.o src/plan/embed.o src/plan/media.o src/plan/plan.o src/plan/readplan.o
 # query: a plan as SQL
 QUERY_OBJS = src/query/query.o src/query/render.o
 # run: the transaction and the statement
@@ -45,7 +45,7 @@ SHLIB_LINK = $(MHD_LIBS) $(CRYPTO_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
 REGRESS = init guc handle router openapi errors auth select filters logic range formats \
-	geojson explain pk schema_cache insert upsert update put preferences rpc embed aggregates \
+	geojson explain pk schema_cache insert upsert update put preferences rpc rpc_args embed aggregates representations handlers compat \
 	security sqlendpoint jwk fuzz robust http stream admin worker settings cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
 EXTRA_CLEAN = tmp_check_nopreload

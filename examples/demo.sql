@@ -10,6 +10,11 @@
 --   api.add_them, films_since,       RPC: scalar, set-returning, variadic,
 --   api.total, api.whoami,           the request's role, a volatile call
 --   api.finish
+--   api.film_card, films_tsv         media type handlers: text/plain, a
+--                                    table as tab-separated values
+--   api.labels                       a data representation: a colour
+--                                    kept as an integer, shown as #rrggbb
+--   formats                          the domains and casts of those two
 --
 -- Roles: authenticator logs in for the workers (pgrest.role), web_anon
 -- serves requests without a token (pgrest.anon_role), web_user those with
@@ -38,8 +43,12 @@ GRANT web_anon TO web_user;
 CREATE EXTENSION IF NOT EXISTS pgrest;
 
 DROP SCHEMA IF EXISTS api CASCADE;
+DROP SCHEMA IF EXISTS formats CASCADE;
 CREATE SCHEMA api;
 GRANT USAGE ON SCHEMA api TO web_anon, web_user;
+-- domains and casts the API uses, in a schema it does not expose
+CREATE SCHEMA formats;
+GRANT USAGE ON SCHEMA formats TO web_anon, web_user;
 SET search_path = api;
 
 -- a blog
@@ -166,7 +175,50 @@ CREATE FUNCTION finish(todo_id int) RETURNS todos
     $$;
 COMMENT ON FUNCTION add_them(int, int) IS 'The sum of two integers';
 
+-- media type handlers: domains named after a media type; a function
+-- returning one answers that type, an aggregate returning one turns a
+-- table's rows into it
+CREATE DOMAIN formats."text/plain" AS text;
+CREATE DOMAIN formats."text/tab-separated-values" AS text;
+CREATE FUNCTION film_card(film_id int) RETURNS formats."text/plain"
+    LANGUAGE sql STABLE AS $$
+        SELECT format('%s (%s), rated %s', title, year, rating)::formats."text/plain"
+        FROM api.films WHERE id = film_id
+    $$;
+CREATE FUNCTION formats.tsv_line(lines text, f films)
+    RETURNS formats."text/tab-separated-values"
+    LANGUAGE sql IMMUTABLE AS $$
+        SELECT (lines || f.title || E'\t' || f.year || E'\n')::formats."text/tab-separated-values"
+    $$;
+CREATE AGGREGATE films_tsv(films) (
+    sfunc = formats.tsv_line, stype = formats."text/tab-separated-values", initcond = ''
+);
+
+-- a data representation: a colour kept as an integer, shown and taken
+-- as "#rrggbb" (implicit casts between the domain and json, and text)
+CREATE DOMAIN formats.color AS int CHECK (VALUE BETWEEN 0 AND 16777215);
+CREATE FUNCTION formats.color(text) RETURNS formats.color
+    LANGUAGE sql IMMUTABLE AS $$
+        SELECT ('x' || lpad(ltrim($1, '#'), 8, '0'))::bit(32)::int
+    $$;
+CREATE FUNCTION formats.color(json) RETURNS formats.color
+    LANGUAGE sql IMMUTABLE AS $$ SELECT formats.color($1 #>> '{}') $$;
+CREATE FUNCTION formats.json(formats.color) RETURNS json
+    LANGUAGE sql IMMUTABLE AS $$ SELECT to_json('#' || lpad(to_hex($1), 6, '0')) $$;
+-- (PostgreSQL warns that it ignores casts of domains: pgrest does not)
+SET client_min_messages = error;
+CREATE CAST (formats.color AS json) WITH FUNCTION formats.json(formats.color) AS IMPLICIT;
+CREATE CAST (json AS formats.color) WITH FUNCTION formats.color(json) AS IMPLICIT;
+CREATE CAST (text AS formats.color) WITH FUNCTION formats.color(text) AS IMPLICIT;
+SET client_min_messages = warning;
+CREATE TABLE labels (
+    id serial PRIMARY KEY,
+    name text NOT NULL,
+    color formats.color
+);
+INSERT INTO labels (name, color) VALUES ('urgent', 16711680), ('someday', 8421504);
+
 GRANT SELECT ON users, posts, comments, post_stats, directors, films, actors,
-    film_actors, todos TO web_anon;
+    film_actors, todos, labels TO web_anon;
 GRANT INSERT, UPDATE, DELETE ON todos TO web_user;
 GRANT USAGE ON SEQUENCE todos_id_seq TO web_user;

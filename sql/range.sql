@@ -82,6 +82,7 @@ SELECT * FROM page('/films?order=nope');
 SELECT * FROM page('/films?order=directors(name)');
 SELECT * FROM page('/films?limit=ten');
 SELECT * FROM page('/films?limit=-1');
+-- (a negative offset is none, as in PostgREST)
 SELECT * FROM page('/films?offset=-1');
 SELECT * FROM page('/films?limit=99999999999999999999');
 SELECT * FROM page('/films', '{"Range": "5-2"}');

@@ -76,7 +76,7 @@ SELECT * FROM get('/films?select=%22Mixed%20Case%22,id&id=eq.5');
 SELECT * FROM get('/films?select=  id  ,  title  &id=eq.5');
 -- a JSON key with characters the grammar reserves, quoted
 SELECT * FROM get('/films?select=meta->"director"->>"name"&id=eq.3');
--- empty select= returns empty objects
+-- empty select= returns every column, as in PostgREST
 SELECT * FROM get('/films?select=&id=eq.1');
 
 -- errors

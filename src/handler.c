@@ -699,6 +699,8 @@ request_line(const PgrestHttpRequest *http)
  *				 body text)
  * returns (status int, headers jsonb, body text)
  *
+ * A binary body (a media type handler's: bytea, jsonb, ...) is returned
+ * as bytea's text, \x and hex digits.
  * A path containing '?' carries its own query string when query is NULL.
  */
 Datum
@@ -752,6 +754,16 @@ pgrest_handle(PG_FUNCTION_ARGS)
 	/* the pipeline reads and writes UTF-8, SQL the database encoding */
 	pgrest_encoding_request_to_utf8(&http);
 	resp = pgrest_handler_handle(&http, true);
+	if (resp->binary && resp->body)
+	{
+		/* a binary body (a media type handler's) as bytea's text: \x... */
+		bytea	   *bytes = (bytea *) palloc(VARHDRSZ + resp->body_len);
+
+		SET_VARSIZE(bytes, VARHDRSZ + resp->body_len);
+		memcpy(VARDATA(bytes), resp->body, resp->body_len);
+		resp->body = DatumGetCString(DirectFunctionCall1(byteaout, PointerGetDatum(bytes)));
+		resp->body_len = strlen(resp->body);
+	}
 	pgrest_encoding_response_to_server(resp);
 
 	values[0] = Int32GetDatum(resp->status);

@@ -149,3 +149,31 @@ BEGIN
     PERFORM set_config('response.headers', '[{"Location": "/receipts/1"}]', true);
     RETURN 'queued';
 END $$;
+
+-- media type handlers: domains named after a media type, which functions
+-- return (their value is the body) and aggregates return (the rows as
+-- one body)
+CREATE DOMAIN api."image/png" AS bytea;
+CREATE DOMAIN api."application/octet-stream" AS bytea;
+CREATE DOMAIN api."application/vnd.pgrest.doc+json" AS jsonb;
+CREATE TABLE api.images (id int PRIMARY KEY, name text, img bytea);
+INSERT INTO api.images VALUES
+    (1, 'one', '\x89504e470d0a1a0a0000000d4948445200'),
+    (2, 'two', '\x00ff00fe');
+GRANT SELECT ON api.images TO test_anon;
+CREATE FUNCTION api.image(id int) RETURNS api."image/png" STABLE LANGUAGE sql AS $$
+    SELECT i.img::api."image/png" FROM api.images i WHERE i.id = image.id
+$$;
+CREATE FUNCTION api.upload(bytea) RETURNS api."application/octet-stream" LANGUAGE sql AS $$
+    SELECT $1::api."application/octet-stream"
+$$;
+CREATE FUNCTION api.doc() RETURNS api."application/vnd.pgrest.doc+json" STABLE LANGUAGE sql AS $$
+    SELECT '{"pages": 2}'::jsonb::api."application/vnd.pgrest.doc+json"
+$$;
+CREATE FUNCTION api.images_step(state api."application/octet-stream", i api.images)
+RETURNS api."application/octet-stream" LANGUAGE sql AS $$
+    SELECT (state || i.img)::api."application/octet-stream"
+$$;
+CREATE AGGREGATE api.images_concat(api.images) (
+    sfunc = api.images_step, stype = api."application/octet-stream", initcond = ''
+);

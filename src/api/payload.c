@@ -249,6 +249,7 @@ parse_json(char *input, bool check_keys)
 		invalid_body("All object keys must match", NULL);
 
 	payload->text = input;
+	payload->is_json = true;
 	payload->keys = scan.first_keys;
 	payload->nrows = scan.nobjects;
 	if (scan.top_is_object)
@@ -532,7 +533,9 @@ csv_field(char **p, bool *quoted, bool *end_of_record)
 
 /*
  * a=1&b=two: one object of strings, keys and values percent-decoded; a
- * repeated key keeps its first place and its last value.
+ * repeated key keeps its first place and its last value.  The pairs are
+ * kept too, repeated keys included: a call takes them as a GET takes its
+ * query string (VARIADIC parameters take every value).
  */
 static PgrestPayload *
 parse_form(char *input)
@@ -551,6 +554,7 @@ parse_form(char *input)
 		char	   *key;
 		char	   *value;
 		KeyEntry   *entry;
+		PgrestParam *param;
 		bool		found;
 
 		CHECK_FOR_INTERRUPTS();
@@ -558,6 +562,10 @@ parse_form(char *input)
 			*eq = '\0';
 		key = pgrest_percent_decode(pair, strlen(pair), true, "form body");
 		value = eq ? pgrest_percent_decode(eq + 1, strlen(eq + 1), true, "form body") : pstrdup("");
+		param = palloc(sizeof(PgrestParam));
+		param->name = key;
+		param->value = value;
+		payload->pairs = lappend(payload->pairs, param);
 		entry = enter_key(set, key, &found);
 		if (found)
 			list_nth_cell(values, entry->index)->ptr_value = value;

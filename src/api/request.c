@@ -33,6 +33,7 @@
 #include "miscadmin.h"
 
 #include "base/error.h"
+#include "api/accept.h"
 #include "api/percent.h"
 #include "api/request.h"
 #include "api/payload.h"
@@ -62,12 +63,6 @@ static int64 parse_nonnegative(const char *name, const char *value);
 static void parse_range(PgrestRequest *req, int64 param_offset, int64 param_limit);
 static void parse_prefer(PgrestRequest *req);
 static void parse_accept(PgrestRequest *req);
-static bool media_from_type(const char *type, PgrestTarget target,
-							PgrestMedia *media);
-static const char *type_name_end(const char *item);
-static int	plan_format(const char *type);
-static char *unquote(char *value);
-static int	explain_options(const char *options);
 static bool root_media_from_type(const char *type, PgrestMedia *media);
 static void range_not_satisfiable(const char *details) pg_attribute_noreturn();
 static bool ends_with_word(const char *name, const char *word);
@@ -123,8 +118,12 @@ pgrest_request_parse_body(PgrestRequest *req)
 	else if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST &&
 			 req->body_len == 0)
 		req->payload = pgrest_payload_parse(NULL, "{}", 2, true);	/* no arguments */
-	else if (req->method == PGREST_METHOD_POST || req->method == PGREST_METHOD_PATCH ||
-			 req->method == PGREST_METHOD_PUT)
+	else if (req->target == PGREST_TARGET_ROUTINE && req->method == PGREST_METHOD_POST)
+		req->payload = pgrest_payload_parse(pgrest_request_header(req, "content-type"),
+											req->body, req->body_len, false);
+	else if (req->target != PGREST_TARGET_ROUTINE &&
+			 (req->method == PGREST_METHOD_POST || req->method == PGREST_METHOD_PATCH ||
+			  req->method == PGREST_METHOD_PUT))
 		req->payload = pgrest_payload_parse(pgrest_request_header(req, "content-type"),
 											req->body, req->body_len,
 											req->columns == NIL &&
@@ -325,8 +324,9 @@ parse_params(PgrestRequest *req)
 			add_embed_param(req, pgrest_grammar_param_path(name, false),
 							PGREST_EMBED_OFFSET)->number = parse_nonnegative("offset", value);
 		else if (req->target == PGREST_TARGET_ROUTINE &&
+				 (req->method == PGREST_METHOD_GET || req->method == PGREST_METHOD_HEAD) &&
 				 !pgrest_grammar_is_operation(value))
-			req->rpc_args = lappend(req->rpc_args, param);	/* f?a=1 */
+			req->rpc_args = lappend(req->rpc_args, param);	/* GET f?a=1 */
 		else
 		{
 			path = pgrest_grammar_param_path(name, false);
@@ -374,10 +374,11 @@ parse_nonnegative(const char *name, const char *value)
 		pgrest_error_raise(PGREST_ERR_PARSE,
 						   psprintf("\"failed to parse %s parameter (%s)\"", name, value),
 						   "expecting an integer", NULL);
+	/* a negative offset is none, as PostgREST has it; a negative limit 416 */
+	if (n < 0 && strcmp(name, "offset") == 0)
+		return 0;
 	if (n < 0)
-		range_not_satisfiable(strcmp(name, "limit") == 0 ?
-							  "Limit should be greater than or equal to zero." :
-							  "Offset should be greater than or equal to zero.");
+		range_not_satisfiable("Limit should be greater than or equal to zero.");
 	return (int64) n;
 }
 
@@ -542,8 +543,11 @@ parse_prefer(PgrestRequest *req)
 }
 
 /*
- * Choose the representation from Accept: the acceptable type with the
- * highest q, the earliest on ties.  None acceptable: 406 PGRST107.
+ * The media ranges of Accept, in the order they are tried: plan.c chooses
+ * a request's representation from them, against the database's media
+ * type handlers too (a missing Accept is any type).  The root's is chosen
+ * here: the acceptable type with the highest q, the earliest on ties;
+ * none acceptable is 406 PGRST107.
  */
 static void
 parse_accept(PgrestRequest *req)
@@ -554,8 +558,13 @@ parse_accept(PgrestRequest *req)
 	char	   *save;
 	double		best_q = -1;
 
-	req->media = req->target == PGREST_TARGET_ROOT ?
-		PGREST_MEDIA_OPENAPI : PGREST_MEDIA_JSON;
+	if (req->target != PGREST_TARGET_ROOT)
+	{
+		req->media = PGREST_MEDIA_JSON;
+		req->accepts = pgrest_accept_parse(accept && accept[0] ? accept : "*/*");
+		return;
+	}
+	req->media = PGREST_MEDIA_OPENAPI;
 	if (accept == NULL || accept[0] == '\0')
 		return;
 
@@ -565,10 +574,6 @@ parse_accept(PgrestRequest *req)
 		char	   *params = strchr(item, ';');
 		char	   *type = item;
 		double		q = 1.0;
-		bool		strip = false;
-		char	   *plan_for = NULL;
-		char	   *plan_options = NULL;
-		int			plan = plan_format(type_name_end(item));
 		PgrestMedia media;
 
 		if (params)
@@ -578,7 +583,7 @@ parse_accept(PgrestRequest *req)
 		for (char *end = type + strlen(type); end > type && (end[-1] == ' ' || end[-1] == '\t'); end--)
 			end[-1] = '\0';
 
-		/* parameters: q=, nulls=stripped */
+		/* parameters: q= */
 		while (params && *params)
 		{
 			char	   *next = strchr(params, ';');
@@ -589,139 +594,17 @@ parse_accept(PgrestRequest *req)
 				params++;
 			if (strncmp(params, "q=", 2) == 0)
 				q = strtod(params + 2, NULL);
-			else if (strncmp(params, "nulls=stripped", 14) == 0)
-				strip = true;
-			else if (pg_strncasecmp(params, "for=", 4) == 0)
-				plan_for = unquote(params + 4);
-			else if (pg_strncasecmp(params, "options=", 8) == 0)
-				plan_options = unquote(params + 8);
 			params = next;
 		}
-
-		/* application/vnd.pgrst.plan[+text|+json]: the plan for another type */
-		if (plan != PGREST_EXPLAIN_NONE)
-		{
-			if (q <= 0 || q <= best_q || req->target == PGREST_TARGET_ROOT ||
-				!media_from_type(plan_for ? plan_for : "application/json",
-								 req->target, &media))
-				continue;
-			best_q = q;
-			req->media = media;
-			req->strip_nulls = false;
-			req->explain = plan;
-			req->explain_options = explain_options(plan_options);
-			continue;
-		}
-		if (q <= 0 || q <= best_q || !media_from_type(type, req->target, &media))
+		if (q <= 0 || q <= best_q || !root_media_from_type(type, &media))
 			continue;
 		best_q = q;
 		req->media = media;
-		req->explain = PGREST_EXPLAIN_NONE;
-		req->strip_nulls = strip && (media == PGREST_MEDIA_JSON || media == PGREST_MEDIA_OBJECT);
 	}
 	if (best_q < 0)
 		pgrest_error_raise(PGREST_ERR_MEDIA,
 						   psprintf("None of these media types are available: %s", accept),
 						   NULL, NULL);
-}
-
-/* the media type of an Accept item, without its parameters and spaces */
-static const char *
-type_name_end(const char *item)
-{
-	const char *start = item;
-	const char *end;
-
-	while (*start == ' ' || *start == '\t')
-		start++;
-	end = start;
-	while (*end && *end != ';' && *end != ' ' && *end != '\t')
-		end++;
-	return pnstrdup(start, end - start);
-}
-
-/* PGREST_EXPLAIN_TEXT or _JSON for PostgREST's plan media types, or NONE */
-static int
-plan_format(const char *type)
-{
-	if (pg_strcasecmp(type, "application/vnd.pgrst.plan") == 0 ||
-		pg_strcasecmp(type, "application/vnd.pgrst.plan+text") == 0)
-		return PGREST_EXPLAIN_TEXT;
-	if (pg_strcasecmp(type, "application/vnd.pgrst.plan+json") == 0)
-		return PGREST_EXPLAIN_JSON;
-	return PGREST_EXPLAIN_NONE;
-}
-
-/* a parameter's value without its double quotes and trailing spaces */
-static char *
-unquote(char *value)
-{
-	size_t		n;
-
-	if (*value == '"')
-		value++;
-	n = strlen(value);
-	while (n > 0 && (value[n - 1] == '"' || value[n - 1] == ' ' || value[n - 1] == '\t'))
-		value[--n] = '\0';
-	return value;
-}
-
-/* options=analyze|verbose|settings|buffers|wal; others are ignored */
-static int
-explain_options(const char *options)
-{
-	static const struct
-	{
-		const char *name;
-		int			flag;
-	}			names[] = {
-		{"analyze", PGREST_EXPLAIN_ANALYZE}, {"verbose", PGREST_EXPLAIN_VERBOSE},
-		{"settings", PGREST_EXPLAIN_SETTINGS}, {"buffers", PGREST_EXPLAIN_BUFFERS},
-		{"wal", PGREST_EXPLAIN_WAL},
-	};
-	char	   *copy;
-	char	   *item;
-	char	   *save;
-	int			flags = 0;
-
-	if (options == NULL)
-		return 0;
-	copy = pstrdup(options);
-	for (item = strtok_r(copy, "|", &save); item; item = strtok_r(NULL, "|", &save))
-	{
-		for (size_t i = 0; i < lengthof(names); i++)
-		{
-			if (pg_strcasecmp(item, names[i].name) == 0)
-				flags |= names[i].flag;
-		}
-	}
-	return flags;
-}
-
-static bool
-media_from_type(const char *type, PgrestTarget target, PgrestMedia *media)
-{
-	if (target == PGREST_TARGET_ROOT)
-		return root_media_from_type(type, media);
-	if (pg_strcasecmp(type, "application/json") == 0 ||
-		pg_strcasecmp(type, "*/*") == 0 ||
-		pg_strcasecmp(type, "application/*") == 0 ||
-		pg_strcasecmp(type, "application/vnd.pgrst.array+json") == 0 ||
-		pg_strcasecmp(type, "application/vnd.pgrst.array") == 0)
-		*media = PGREST_MEDIA_JSON;
-	else if (pg_strcasecmp(type, "application/vnd.pgrst.object+json") == 0 ||
-			 pg_strcasecmp(type, "application/vnd.pgrst.object") == 0)
-		*media = PGREST_MEDIA_OBJECT;
-	else if (pg_strcasecmp(type, "text/csv") == 0 ||
-			 pg_strcasecmp(type, "text/*") == 0)
-		*media = PGREST_MEDIA_CSV;
-	else if (pg_strcasecmp(type, "application/geo+json") == 0)
-		*media = PGREST_MEDIA_GEOJSON;
-	else if (pg_strcasecmp(type, "application/x-ndjson") == 0)
-		*media = PGREST_MEDIA_NDJSON;
-	else
-		return false;
-	return true;
 }
 
 /*

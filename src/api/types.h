@@ -200,6 +200,9 @@ typedef struct PgrestPayload
 	List	   *keys;			/* the objects' keys (char *), first seen first */
 	int			nrows;
 	bool		single;			/* the body was one object, not an array */
+	bool		is_json;		/* the body was JSON (or none) */
+	List	   *pairs;			/* a form's key=value pairs (PgrestParam *),
+								 * in order, repeated keys too */
 
 	/*
 	 * A call's body that is not JSON (text/plain, text/xml,
@@ -251,8 +254,28 @@ typedef enum PgrestMedia
 	PGREST_MEDIA_GEOJSON,		/* application/geo+json (with PostGIS) */
 	PGREST_MEDIA_NDJSON,		/* application/x-ndjson: a JSON value a line */
 	PGREST_MEDIA_OPENAPI,		/* the root: application/openapi+json */
-	PGREST_MEDIA_HTML			/* the root: text/html */
+	PGREST_MEDIA_HTML,			/* the root: text/html */
+	PGREST_MEDIA_HANDLER		/* a media type handler of the database's */
 } PgrestMedia;
+
+/*
+ * One media range of Accept, as PostgREST reads it (accept.c): its type,
+ * what it asks for of pgrest's own formats, and how an error names it.
+ */
+typedef struct PgrestMediaRange
+{
+	char	   *type;			/* "type/subtype" lowercased, without
+								 * parameters; or the item as sent when it
+								 * is no media type */
+	char	   *mime;			/* the range as PostgREST names it in errors */
+	double		q;
+	int			specificity;	/* its ';' less its '*': more goes first */
+	int			position;		/* its place in the header */
+	bool		strip;			/* nulls=stripped */
+	int			explain;		/* PGREST_EXPLAIN_* of vnd.pgrst.plan */
+	int			explain_options;
+	struct PgrestMediaRange *plan_for;	/* vnd.pgrst.plan: its for= */
+} PgrestMediaRange;
 
 /* Accept: application/vnd.pgrst.plan: the statement's plan, not its rows */
 #define PGREST_EXPLAIN_NONE		0
@@ -364,10 +387,8 @@ typedef struct PgrestRequest
 
 	/* headers */
 	PgrestPreferences prefer;
-	PgrestMedia media;
-	bool		strip_nulls;	/* ;nulls=stripped */
-	int			explain;		/* PGREST_EXPLAIN_*: the plan of media's statement */
-	int			explain_options;	/* PGREST_EXPLAIN_ANALYZE | ... */
+	PgrestMedia media;			/* the root's: others are chosen by plan.c */
+	List	   *accepts;		/* PgrestMediaRange *, in PostgREST's order */
 	char	   *profile;		/* Accept-Profile / Content-Profile, or NULL */
 } PgrestRequest;
 

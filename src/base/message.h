@@ -49,6 +49,7 @@ typedef struct PgrestResponse
 	List	   *headers;		/* PgrestHeader *, in sending order */
 	char	   *body;			/* NULL for none */
 	size_t		body_len;
+	bool		binary;			/* the body is bytes (a media type handler's) */
 	struct PgrestStream *stream;	/* else the body, still being written */
 } PgrestResponse;
 

@@ -97,6 +97,8 @@ static HTAB *by_oid = NULL;
 static HTAB *routines = NULL;
 static List *all_relations = NIL;
 static char *geojson_function = NULL;	/* PostGIS's ST_AsGeoJSON(record), qualified */
+static List *media_handlers = NIL;	/* PgrestMediaHandler * */
+static List *representations = NIL;	/* PgrestRepresentation * */
 static HTAB *role_settings = NULL;	/* RoleSettingsEntry by role name */
 static char *cache_schemas = NULL;
 static uint64 cache_generation = 0;
@@ -123,12 +125,15 @@ typedef struct Build
 	MemoryContext scratch;		/* what only the build needs (the views' queries) */
 	List	   *routine_list;	/* PgrestRoutine * */
 	char	   *geojson;		/* geojson_sql's answer, or NULL */
+	List	   *handlers;		/* PgrestMediaHandler * */
+	List	   *representations;	/* PgrestRepresentation * */
 	HTAB	   *role_settings;
 	PgrestSchemaDeps *deps;
 } Build;
 
 /*
  * Relations and their columns, in attnum order; partitions are hidden.
+ * A column's default is its own, or its domain's (as PostgREST has it).
  * Nothing here may lock a user table (a long-held lock would stall every
  * request): defaults are deparsed without their relation, which they never
  * reference.  An identity column's sequence is found in pg_depend, by oid:
@@ -141,7 +146,9 @@ static const char *const relations_sql =
 "WHEN a.attidentity <> '' THEN pg_catalog.format("
 "'pg_catalog.nextval(%L::pg_catalog.regclass)', "
 "pg_catalog.format('%I.%I', sn.nspname, s.relname)) "
-"ELSE pg_catalog.pg_get_expr(d.adbin, 0) END, "
+"ELSE coalesce(pg_catalog.pg_get_expr(d.adbin, 0), "
+"(SELECT pg_catalog.pg_get_expr(t.typdefaultbin, 0) FROM pg_catalog.pg_type t "
+"WHERE t.oid = a.atttypid AND t.typtype = 'd')) END, "
 "a.attgenerated <> '', c.reltype, s.oid "
 "FROM pg_catalog.pg_class c "
 "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -201,6 +208,58 @@ static const char *const geojson_sql =
 "AND p.proargtypes[0] = " CppAsString2(RECORDOID) " "
 "ORDER BY n.nspname LIMIT 1";
 
+/*
+ * Media type handlers, as PostgREST finds them: domains named like a
+ * media type (type/subtype, or the wildcard); aggregates of the exposed schemas
+ * that return one from one argument, the row type of a relation or
+ * anyelement; and functions of the exposed schemas that return one (not
+ * a set).
+ */
+static const char *const handlers_sql =
+"WITH media AS (SELECT t.oid, t.typname, t.typnamespace "
+"FROM pg_catalog.pg_type t WHERE t.typtype = 'd' "
+"AND (t.typname OPERATOR(pg_catalog.~) '^[A-Za-z0-9.-]+/[A-Za-z0-9.+-]+$' "
+"OR t.typname = '*/*')) "
+"SELECT true, pg_catalog.lower(m.typname), arg.oid = " CppAsString2(ANYELEMENTOID) ", "
+"an.nspname, arg.typname, "
+"pg_catalog.quote_ident(pn.nspname) || '.' || pg_catalog.quote_ident(p.proname), "
+"m.oid, arg.oid, p.oid "
+"FROM media m "
+"JOIN pg_catalog.pg_proc p ON p.prorettype = m.oid AND p.prokind = 'a' "
+"JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace "
+"JOIN pg_catalog.pg_type arg ON arg.oid = p.proargtypes[0] "
+"JOIN pg_catalog.pg_namespace an ON an.oid = arg.typnamespace "
+"WHERE pn.nspname = ANY ($1) AND p.pronargs = 1 "
+"AND (arg.oid = " CppAsString2(ANYELEMENTOID) " OR EXISTS (SELECT FROM pg_catalog.pg_class c "
+"WHERE c.reltype = arg.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f'))) "
+"UNION ALL "
+"SELECT false, pg_catalog.lower(m.typname), false, pn.nspname, p.proname, NULL, "
+"m.oid, 0, p.oid "
+"FROM media m "
+"JOIN pg_catalog.pg_proc p ON p.prorettype = m.oid AND p.prokind = 'f' AND NOT p.proretset "
+"JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace "
+"WHERE pn.nspname = ANY ($1) "
+"ORDER BY 9";
+
+/*
+ * Data representations, as PostgREST finds them: implicit casts of a
+ * function from a domain to json or text, or from json or text to a
+ * domain.
+ */
+static const char *const representations_sql =
+"SELECT c.castsource, c.casttarget, "
+"pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname), "
+"p.proargtypes[0], p.oid "
+"FROM pg_catalog.pg_cast c "
+"JOIN pg_catalog.pg_type s ON s.oid = c.castsource "
+"JOIN pg_catalog.pg_type t ON t.oid = c.casttarget "
+"JOIN pg_catalog.pg_proc p ON p.oid = c.castfunc "
+"JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+"WHERE c.castcontext = 'i' AND c.castmethod = 'f' "
+"AND ((s.typtype = 'd' AND c.casttarget IN (" CppAsString2(JSONOID) ", " CppAsString2(TEXTOID) ")) "
+"OR (t.typtype = 'd' AND c.castsource IN (" CppAsString2(JSONOID) ", " CppAsString2(TEXTOID) "))) "
+"ORDER BY c.oid";
+
 /* the stored query of every user view (views of views are followed) */
 static const char *const views_sql =
 "SELECT r.ev_class, r.ev_action "
@@ -229,6 +288,8 @@ static void add_constraint_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void add_view_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void add_geojson_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void add_role_setting_row(HeapTuple tuple, TupleDesc desc, void *arg);
+static void add_handler_row(HeapTuple tuple, TupleDesc desc, void *arg);
+static void add_representation_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void find_returned_tables(Build *b);
 static bool takes_whole_body(Oid type);
 static int	compare_overloads(const ListCell *a, const ListCell *b);
@@ -295,6 +356,8 @@ pgrest_schema_refresh(void)
 	routines = b.routines;
 	all_relations = b.relations;
 	geojson_function = b.geojson;
+	media_handlers = b.handlers;
+	representations = b.representations;
 	role_settings = b.role_settings;
 	cache_deps = b.deps;
 	extension_installed = OidIsValid(get_extension_oid("pgrest", true));
@@ -393,6 +456,32 @@ const char *
 pgrest_schema_geojson_function(void)
 {
 	return geojson_function;
+}
+
+/* The media type handlers of the exposed schemas (PgrestMediaHandler *). */
+List *
+pgrest_schema_media_handlers(void)
+{
+	return media_handlers;
+}
+
+/*
+ * The data representation from type source to type target (one of them
+ * a domain, the other json or text), or NULL.
+ */
+const PgrestRepresentation *
+pgrest_schema_representation(Oid source, Oid target)
+{
+	ListCell   *lc;
+
+	foreach(lc, representations)
+	{
+		const PgrestRepresentation *rep = lfirst(lc);
+
+		if (rep->source == source && rep->target == target)
+			return rep;
+	}
+	return NULL;
 }
 
 /*
@@ -529,6 +618,8 @@ build(Build *b)
 	pgrest_catalog_rows(routines_sql, schemas, add_routine_row, b);
 	pgrest_catalog_rows(geojson_sql, schemas, add_geojson_row, b);
 	pgrest_catalog_rows(role_settings_sql, schemas, add_role_setting_row, b);
+	pgrest_catalog_rows(handlers_sql, schemas, add_handler_row, b);
+	pgrest_catalog_rows(representations_sql, schemas, add_representation_row, b);
 
 	old = MemoryContextSwitchTo(b->context);
 	pgrest_schemadeps_finish(b->deps, schemas);
@@ -739,6 +830,51 @@ add_role_setting_row(HeapTuple tuple, TupleDesc desc, void *arg)
 	MemoryContextSwitchTo(old);
 }
 
+/* one row of handlers_sql */
+static void
+add_handler_row(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	Build	   *b = (Build *) arg;
+	MemoryContext old = MemoryContextSwitchTo(b->context);
+	PgrestMediaHandler *handler = palloc0(sizeof(PgrestMediaHandler));
+	bool		isnull;
+
+	handler->aggregate = DatumGetBool(SPI_getbinval(tuple, desc, 1, &isnull));
+	handler->media = text_of(tuple, desc, 2);
+	handler->any = DatumGetBool(SPI_getbinval(tuple, desc, 3, &isnull));
+	handler->target_schema = text_of(tuple, desc, 4);
+	handler->target_name = text_of(tuple, desc, 5);
+	handler->function = text_of(tuple, desc, 6);
+	handler->domain = DatumGetObjectId(SPI_getbinval(tuple, desc, 7, &isnull));
+	handler->rowtype = DatumGetObjectId(SPI_getbinval(tuple, desc, 8, &isnull));
+	b->handlers = lappend(b->handlers, handler);
+	pgrest_schemadeps_name_type(b->deps, handler->domain);
+	pgrest_schemadeps_name_function(b->deps,
+									DatumGetObjectId(SPI_getbinval(tuple, desc, 9, &isnull)));
+	MemoryContextSwitchTo(old);
+}
+
+/* one row of representations_sql */
+static void
+add_representation_row(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	Build	   *b = (Build *) arg;
+	MemoryContext old = MemoryContextSwitchTo(b->context);
+	PgrestRepresentation *rep = palloc0(sizeof(PgrestRepresentation));
+	bool		isnull;
+
+	rep->source = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
+	rep->target = DatumGetObjectId(SPI_getbinval(tuple, desc, 2, &isnull));
+	rep->function = text_of(tuple, desc, 3);
+	rep->argtype = DatumGetObjectId(SPI_getbinval(tuple, desc, 4, &isnull));
+	b->representations = lappend(b->representations, rep);
+	pgrest_schemadeps_name_type(b->deps, rep->source);
+	pgrest_schemadeps_name_type(b->deps, rep->target);
+	pgrest_schemadeps_name_function(b->deps,
+									DatumGetObjectId(SPI_getbinval(tuple, desc, 5, &isnull)));
+	MemoryContextSwitchTo(old);
+}
+
 /* an int2[] of attribute numbers, palloc'd */
 static AttrNumber *
 attnums_of(Datum array, int *n)
@@ -777,7 +913,10 @@ column_indexes(const PgrestRelation *rel, const AttrNumber *attnums, int n)
 	return columns;
 }
 
-/* each function's table: the exposed relation whose row type it returns */
+/*
+ * Each function's table: the exposed relation whose row type it returns
+ * (or a domain over it).
+ */
 static void
 find_returned_tables(Build *b)
 {
@@ -792,7 +931,7 @@ find_returned_tables(Build *b)
 		{
 			PgrestRelation *rel = (PgrestRelation *) lfirst(lc);
 
-			if (rel->rowtype == routine->rettype)
+			if (rel->rowtype == getBaseType(routine->rettype))
 				routine->table = rel;
 		}
 	}
@@ -953,21 +1092,23 @@ compare_overloads(const ListCell *a, const ListCell *b)
 }
 
 /*
- * The result's columns: several OUT or TABLE parameters, or a composite
- * return type.  One OUT parameter, like any other type, is a scalar.
+ * The result's columns: OUT, INOUT or TABLE parameters (one of them
+ * too), or a composite return type (or a domain over one), as PostgREST
+ * has them.
  */
 static void
 result_columns(PgrestRoutine *routine, List *out_names, List *out_types)
 {
 	PgrestRelation *rel;
 	TupleDesc	tupdesc = NULL;
+	Oid			base = getBaseType(routine->rettype);
 	int			n;
 
-	if (list_length(out_names) > 1)
+	if (list_length(out_names) > 0)
 		n = list_length(out_names);
-	else if (list_length(out_names) == 0 && get_typtype(routine->rettype) == TYPTYPE_COMPOSITE)
+	else if (get_typtype(base) == TYPTYPE_COMPOSITE)
 	{
-		tupdesc = lookup_rowtype_tupdesc_copy(routine->rettype, -1);
+		tupdesc = lookup_rowtype_tupdesc_copy(base, -1);
 		n = 0;
 		for (int i = 0; i < tupdesc->natts; i++)
 			n += TupleDescAttr(tupdesc, i)->attisdropped ? 0 : 1;

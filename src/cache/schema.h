@@ -24,6 +24,8 @@ extern PgrestRelation *pgrest_schema_relation(const char *schema,
 extern List *pgrest_schema_relations(void);
 extern const char *pgrest_schema_geojson_function(void);
 extern List *pgrest_schema_role_settings(const char *role);
+extern List *pgrest_schema_media_handlers(void);
+extern const PgrestRepresentation *pgrest_schema_representation(Oid source, Oid target);
 extern int	pgrest_schema_column(const PgrestRelation *rel, const char *name);
 extern int	pgrest_schema_writable(PgrestRelation *rel);
 extern List *pgrest_schema_routines(const char *schema, const char *name);

@@ -39,7 +39,9 @@
  *	   call; the schemas of all of these and of its relations) means a
  *	   rebuild.  Another schema or function is checked by a census of the
  *	   exposed schemas (their oids by name, their functions, the comments
- *	   on both, PostGIS's ST_AsGeoJSON, whether pgrest is installed).
+ *	   on both, PostGIS's ST_AsGeoJSON, whether pgrest is installed, the
+ *	   implicit casts of a function).  A cast's invalidation (data
+ *	   representations are casts) always means a rebuild.
  *	   Another type cannot change what the cache holds before something
  *	   it holds changes too.
  *	 - A relation invalidation for every relation, or more pending ones
@@ -301,9 +303,10 @@ static const char *const namespaces_sql =
 /*
  * The census of the exposed schemas ($1): which schemas have those names,
  * which functions they hold, where PostGIS's ST_AsGeoJSON is, whether
- * pgrest is installed, the comments on the schemas and functions.  (A
- * new function, or a schema created or renamed to an exposed name, sends
- * a hash value the cache cannot know.)  Then the exposed schemas' oids.
+ * pgrest is installed, the comments on the schemas and functions, the
+ * implicit casts of a function (data representations).  (A new function,
+ * or a schema created or renamed to an exposed name, sends a hash value
+ * the cache cannot know.)  Then the exposed schemas' oids.
  */
 static const char *const census_sql =
 "WITH nsp AS (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY ($1)) "
@@ -320,7 +323,9 @@ static const char *const census_sql =
 "(SELECT pg_catalog.array_agg((de.objoid, de.description) ORDER BY de.objoid) "
 "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_description de ON de.objoid = p.oid "
 "AND de.classoid = " CppAsString2(ProcedureRelationId)
-" WHERE p.pronamespace IN (SELECT oid FROM nsp))"
+" WHERE p.pronamespace IN (SELECT oid FROM nsp)), "
+"(SELECT pg_catalog.array_agg(c.oid ORDER BY c.oid) FROM pg_catalog.pg_cast c "
+"WHERE c.castcontext = 'i' AND c.castmethod = 'f')"
 ")::pg_catalog.text), "
 "(SELECT pg_catalog.array_agg(oid ORDER BY oid) FROM nsp)";
 
@@ -363,6 +368,7 @@ pgrest_schemadeps_register(void)
 	CacheRegisterSyscacheCallback(NAMESPACEOID, note_syscache, (Datum) 0);
 	CacheRegisterSyscacheCallback(TYPEOID, note_syscache, (Datum) 0);
 	CacheRegisterSyscacheCallback(PROCOID, note_syscache, (Datum) 0);
+	CacheRegisterSyscacheCallback(CASTSOURCETARGET, note_syscache, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHOID, note_document, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, note_document, (Datum) 0);
 	CacheRegisterSyscacheCallback(ENUMOID, note_document, (Datum) 0);
@@ -600,6 +606,9 @@ pgrest_schemadeps_changed(const PgrestSchemaDeps *deps,
 				known = &deps->function_hashes;
 				census = true;
 				break;
+			case CASTSOURCETARGET:
+				/* a cast: data representations are casts (rare DDL) */
+				return true;
 		}
 		if (known != NULL && hash_set_has(known, hashes[i].hashvalue))
 			return true;

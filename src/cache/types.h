@@ -149,6 +149,41 @@ typedef struct PgrestRoutine
 	PgrestRelation *table;
 } PgrestRoutine;
 
+/*
+ * A data representation, as PostgREST reads them: an implicit cast of a
+ * function between a domain and json or text.  domain -> json formats a
+ * column in responses; json -> domain parses a body's value, text ->
+ * domain a filter's.  function is its SQL name, quoted and qualified;
+ * argtype the type of its parameter.
+ */
+typedef struct PgrestRepresentation
+{
+	Oid			source;
+	Oid			target;
+	char	   *function;
+	Oid			argtype;
+} PgrestRepresentation;
+
+/*
+ * A media type handler, as PostgREST defines them: a domain named after a
+ * media type ("text/plain", "image/png", or the wildcard that takes any),
+ * which an aggregate of the exposed schemas returns (it turns the rows of
+ * one relation's row type, or of any with anyelement, into the body), or
+ * which a function of the exposed schemas returns (its value, cast to the
+ * domain, is the body).
+ */
+typedef struct PgrestMediaHandler
+{
+	char	   *media;			/* the domain's name, lowercased */
+	bool		aggregate;		/* else a function's value */
+	bool		any;			/* an aggregate of anyelement: any relation */
+	char	   *target_schema;	/* the relation's row type, or the function */
+	char	   *target_name;
+	char	   *function;		/* the aggregate, quoted and qualified */
+	Oid			domain;			/* the domain (what the aggregate returns) */
+	Oid			rowtype;		/* an aggregate's argument type */
+} PgrestMediaHandler;
+
 /* a setting's name and value */
 typedef struct PgrestSetting
 {

@@ -38,6 +38,7 @@
 
 #include "base/error.h"
 #include "plan/fuzzy.h"
+#include "plan/media.h"
 #include "server/guc.h"
 #include "plan/plan.h"
 #include "plan/readplan.h"
@@ -71,7 +72,7 @@ static void no_routine(const PgrestRequest *req, const PgrestPlan *plan,
 static char *names_list(List *names);
 static int	compare_names(const ListCell *a, const ListCell *b);
 static bool routine_takes(const PgrestRoutine *routine, List *names);
-static bool takes_body(const PgrestRoutine *routine, Oid raw);
+static bool takes_body(const PgrestRoutine *routine, const PgrestPayload *payload);
 static bool name_in(List *names, const char *name);
 static const PgrestRoutineArg *routine_arg(const PgrestRoutine *routine, const char *name);
 static char *routine_signature(const PgrestRoutine *routine);
@@ -374,7 +375,7 @@ plan_read(const PgrestRequest *req, PgrestPlan *plan)
 
 /*
  * What every statement shares: the tree of the rows it returns (see
- * readplan.c), count, format.  With top_level the request's filters and
+ * readplan.c), count, format (media.c).  With top_level the request's filters and
  * range shape those rows; writes apply their filters to what they write.
  */
 static void
@@ -386,22 +387,7 @@ plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
 		plan->mutate.filters = list_copy(req->filters);
 	plan->read->limit = -1;
 	plan->count = req->prefer.count;
-	plan->media = req->media;
-	plan->explain = req->explain;
-	plan->explain_options = req->explain_options;
-	if (plan->explain != PGREST_EXPLAIN_NONE && !pgrest_plan_enabled)
-		pgrest_error_raise(PGREST_ERR_MEDIA,
-						   psprintf("None of these media types are available: %s",
-									pgrest_request_header(req, "accept")),
-						   NULL, NULL);
-	/* GeoJSON needs PostGIS; NDJSON is for reads and calls */
-	if ((plan->media == PGREST_MEDIA_GEOJSON && pgrest_schema_geojson_function() == NULL) ||
-		(plan->media == PGREST_MEDIA_NDJSON && !top_level))
-		pgrest_error_raise(PGREST_ERR_MEDIA,
-						   psprintf("None of these media types are available: %s",
-									pgrest_request_header(req, "accept")),
-						   NULL, NULL);
-	plan->strip_nulls = req->strip_nulls;
+	pgrest_media_choose(req, plan, top_level);
 }
 
 /*
@@ -589,7 +575,7 @@ add_key_filter(const PgrestRequest *req, PgrestPlan *plan)
 	else
 		plan->mutate.filters = lappend(plan->mutate.filters, filter);
 	plan->by_key = true;
-	if (plan->kind == PGREST_PLAN_READ)
+	if (plan->kind == PGREST_PLAN_READ && plan->media != PGREST_MEDIA_HANDLER)
 		plan->media = PGREST_MEDIA_OBJECT;
 }
 
@@ -613,6 +599,7 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 {
 	bool		read = req->method == PGREST_METHOD_GET || req->method == PGREST_METHOD_HEAD;
 	List	   *names = NIL;
+	List	   *direct = NIL;	/* PgrestParam *: arguments given as texts */
 	ListCell   *lc;
 	PgrestRoutine *routine;
 
@@ -620,21 +607,29 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 		pgrest_error_raise(PGREST_ERR_RPC_METHOD,
 						   psprintf("Cannot use the %s method on RPC", req->method_name),
 						   NULL, NULL);
-	if (read)
-	{
-		foreach(lc, req->rpc_args)
-		{
-			char	   *name = ((PgrestParam *) lfirst(lc))->name;
 
-			if (!name_in(names, name))
-				names = lappend(names, name);
-		}
+	/*
+	 * The names of the arguments: GET's query parameters that are not
+	 * filters, a form's keys (both given as texts, a VARIADIC parameter
+	 * taking every value), or columns= or the keys of a body's (first)
+	 * object, as PostgREST takes them.
+	 */
+	if (read)
+		direct = req->rpc_args;
+	else if (req->payload->pairs != NIL)
+		direct = req->payload->pairs;
+	else
+		names = req->columns != NIL ? req->columns : req->payload->keys;
+	foreach(lc, direct)
+	{
+		char	   *name = ((PgrestParam *) lfirst(lc))->name;
+
+		if (!name_in(names, name))
+			names = lappend(names, name);
 	}
-	else if (req->payload->single)
-		names = req->payload->keys;
 
 	routine = choose_routine(req, plan, names, &plan->call.body);
-	plan->call.payload = req->payload;
+	plan->call.payload = direct != NIL && !plan->call.body ? NULL : req->payload;
 
 	/*
 	 * GET and HEAD call any function, as PostgREST does, in a READ ONLY
@@ -667,23 +662,19 @@ plan_call(const PgrestRequest *req, PgrestPlan *plan)
 	if (pgrest_plan_scalar(plan) && plan->read->outputs != NIL)
 		((PgrestOutput *) linitial(plan->read->outputs))->name = routine->name;
 
-	/* GET: each argument's texts */
+	/* GET and forms: each argument's texts */
 	foreach(lc, names)
 	{
 		PgrestCallArg *call = palloc0(sizeof(PgrestCallArg));
+		ListCell   *lp;
 
 		call->arg = routine_arg(routine, (char *) lfirst(lc));
-		if (read)
+		foreach(lp, direct)
 		{
-			ListCell   *lp;
+			PgrestParam *param = (PgrestParam *) lfirst(lp);
 
-			foreach(lp, req->rpc_args)
-			{
-				PgrestParam *param = (PgrestParam *) lfirst(lp);
-
-				if (strcmp(param->name, (char *) lfirst(lc)) == 0)
-					call->values = lappend(call->values, param->value);
-			}
+			if (strcmp(param->name, (char *) lfirst(lc)) == 0)
+				call->values = lappend(call->values, param->value);
 		}
 		plan->call.args = lappend(plan->call.args, call);
 	}
@@ -715,17 +706,11 @@ choose_routine(const PgrestRequest *req, const PgrestPlan *plan, List *names,
 		/* a body that is not JSON is for a parameter, not for none */
 		if (routine_takes(routine, names) && !(raw != InvalidOid && routine->nargs == 0))
 			matches = lappend(matches, routine);
-		else if (req->method == PGREST_METHOD_POST && takes_body(routine, raw))
+		else if (req->method == PGREST_METHOD_POST && takes_body(routine, req->payload))
 			body_takers = lappend(body_takers, routine);
 	}
 	if (matches == NIL)
 		matches = body_takers;
-	else if (req->payload != NULL && !req->payload->single)
-		matches = NIL;			/* arguments come in one object */
-	if (matches == NIL && req->payload != NULL && !req->payload->single)
-		pgrest_error_raise(PGREST_ERR_BODY, "A function takes one object of arguments",
-						   "Only a function of a single unnamed json or jsonb parameter takes any other JSON.",
-						   NULL);
 	if (list_length(matches) == 1)
 	{
 		PgrestRoutine *routine = linitial(matches);
@@ -782,7 +767,7 @@ no_routine(const PgrestRequest *req, const PgrestPlan *plan, List *overloads,
 	asked = sorted == NIL ? " without parameters" : psprintf("(%s)", keys);
 	searched = sorted == NIL ? " without parameters" :
 		psprintf(" with parameter%s %s", list_length(sorted) > 1 ? "s" : "", keys);
-	if (req->method == PGREST_METHOD_POST)
+	if (req->method == PGREST_METHOD_POST && req->payload->is_json)
 		searched = psprintf("%s or with a single unnamed json/jsonb parameter", searched);
 
 	if (overloads == NIL)
@@ -878,19 +863,20 @@ name_in(List *names, const char *name)
 
 /*
  * One unnamed parameter that takes the whole body: json or jsonb for a
- * JSON body, else the raw body's type (text, xml, bytea).
+ * JSON body, else the raw body's type (text, xml, bytea); none for a
+ * CSV or form body.
  */
 static bool
-takes_body(const PgrestRoutine *routine, Oid raw)
+takes_body(const PgrestRoutine *routine, const PgrestPayload *payload)
 {
 	Oid			type;
 
 	if (routine->nargs != 1 || routine->args[0].name[0] != '\0')
 		return false;
 	type = routine->args[0].type;
-	if (raw == InvalidOid)
-		return type == JSONOID || type == JSONBOID;
-	return type == raw;
+	if (payload->raw_type == InvalidOid)
+		return payload->is_json && (type == JSONOID || type == JSONBOID);
+	return type == payload->raw_type;
 }
 
 static const PgrestRoutineArg *

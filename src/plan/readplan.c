@@ -85,11 +85,10 @@ pgrest_readplan_build(PgrestPlan *plan, const PgrestRequest *req,
 	ListCell   *lc;
 
 	/*
-	 * No select=, or one that names nothing for a function's single
-	 * column: every column (a function's value is its body whatever
-	 * select= says).
+	 * No select=, or one that names nothing: every column, as PostgREST
+	 * reads it (a function's value is its body whatever select= says).
 	 */
-	if (!req->select_given || (pgrest_plan_scalar(plan) && req->select == NIL))
+	if (req->select == NIL)
 	{
 		PgrestSelectItem *star = palloc0(sizeof(PgrestSelectItem));
 

@@ -139,6 +139,11 @@ typedef struct PgrestPlan
 	int			explain;		/* PGREST_EXPLAIN_*: answer with the plan, media's */
 	int			explain_options;
 	bool		strip_nulls;
+	/* PGREST_MEDIA_HANDLER: the database's handler that makes the body */
+	const PgrestMediaHandler *handler;
+	char	   *media_type;		/* the Content-Type it sends */
+	char	   *media_name;		/* the media type asked for */
+	bool		raw_body;		/* the body is binary: sent as it is */
 	bool		read_only;		/* run in a READ ONLY transaction */
 	bool		with_body;		/* false for HEAD */
 	bool		rollback;		/* end with ROLLBACK (tx_end, Prefer: tx) */

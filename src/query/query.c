@@ -42,6 +42,7 @@
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 #include "query/query.h"
 #include "query/render.h"
@@ -63,14 +64,19 @@ static void build_rows(Builder *b);
 static char *total_expression(Builder *b, const char *all_rows);
 static void build_write(Builder *b);
 static void build_call(Builder *b);
+static const char *argument_type(Oid type);
 static char *estimate_sql(Builder *b, const char *counted);
 static void append_source(Builder *b, StringInfo sql);
 static void append_payload(Builder *b, StringInfo sql);
 static void append_column_list(Builder *b, StringInfo sql, const char *prefix);
+static const PgrestRepresentation *body_representation(const PgrestPlan *plan,
+													   const PgrestColumn *col);
 static void append_returning(Builder *b, StringInfo sql);
+static void append_read_columns(Builder *b, StringInfo sql, const char *none);
 static void append_write_result(Builder *b, StringInfo sql);
 static void append_inserted_count(Builder *b, StringInfo sql);
 static void append_body(Builder *b, StringInfo sql);
+static void append_handler_body(Builder *b, StringInfo sql);
 static char *csv_header(const PgrestPlan *plan);
 static const char *scalar_column(const PgrestPlan *plan);
 static void explain(PgrestQuery *query, const PgrestPlan *plan);
@@ -83,6 +89,7 @@ pgrest_query_build(const PgrestPlan *plan)
 
 	query->read_only = plan->read_only;
 	query->estimate_above = -1;
+	query->jsonb_embeds = plan->media == PGREST_MEDIA_HANDLER;
 	switch (plan->kind)
 	{
 		case PGREST_PLAN_OPENAPI:
@@ -261,15 +268,44 @@ total_expression(Builder *b, const char *all_rows)
 }
 
 /*
+ * The type an argument is read as: its parameter's, except that
+ * character and bit (of length 1 as types) take any length, as PostgREST
+ * reads them, so that the function decides what fits.
+ */
+static const char *
+argument_type(Oid type)
+{
+	switch (type)
+	{
+		case BPCHAROID:
+			type = VARCHAROID;
+			break;
+		case BITOID:
+			type = VARBITOID;
+			break;
+		default:
+			if (type == get_array_type(BPCHAROID))
+				type = get_array_type(VARCHAROID);
+			else if (type == get_array_type(BITOID))
+				type = get_array_type(VARBITOID);
+			break;
+	}
+	return format_type_be(type);
+}
+
+/*
  * A call is read like a relation: its result is computed once, into
  *
- *	 [pgrest_args AS (SELECT <arguments> FROM json_to_record($1) AS ...),]
+ *	 [pgrest_args AS (SELECT <arguments> FROM json_to_recordset($1) AS ... LIMIT 1),]
  *	 pgrest_call AS MATERIALIZED (SELECT pgrest_1.* FROM "s"."f"(a := ...) AS pgrest_1)
  *
  * and the read grammar (outputs, filters, order, range, count) applies to
- * pgrest_call, so counting never calls a volatile function twice.
+ * pgrest_call, so counting never calls a volatile function twice.  A
+ * function returning record (without OUT parameters) is called as a
+ * value, each record an object, as PostgREST has it.
  * Arguments are named, each cast to the chosen function's parameter type,
- * so PostgreSQL calls exactly that function.
+ * so PostgreSQL calls exactly that function; a body's arguments are its
+ * (first) object's, as PostgREST takes them.
  */
 static void
 build_call(Builder *b)
@@ -289,20 +325,20 @@ build_call(Builder *b)
 	else if (plan->call.payload != NULL && plan->call.args != NIL)
 	{
 		appendStringInfo(&with,
-						 "pgrest_args AS (SELECT * FROM pg_catalog.json_to_record($%d::pg_catalog.json) AS pgrest_row(",
-						 pgrest_render_param(b->query, plan->call.payload->text));
+						 "pgrest_args AS (SELECT * FROM pg_catalog.json_to_recordset($%d::pg_catalog.json) AS pgrest_row(",
+						 pgrest_render_param(b->query, plan->call.payload->json));
 		foreach(lc, plan->call.args)
 		{
 			const PgrestRoutineArg *arg = ((PgrestCallArg *) lfirst(lc))->arg;
 
 			appendStringInfo(&with, "%s%s %s", foreach_current_index(lc) > 0 ? ", " : "",
-							 quote_identifier(arg->name), format_type_be(arg->type));
+							 quote_identifier(arg->name), argument_type(arg->type));
 			appendStringInfo(&call, "%s%s%s := pgrest_args.%s",
 							 foreach_current_index(lc) > 0 ? ", " : "",
 							 arg->variadic ? "VARIADIC " : "",
 							 quote_identifier(arg->name), quote_identifier(arg->name));
 		}
-		appendStringInfoString(&with, ")), ");
+		appendStringInfoString(&with, ") LIMIT 1), ");
 	}
 	else
 	{
@@ -316,14 +352,23 @@ build_call(Builder *b)
 							 foreach_current_index(lc) > 0 ? ", " : "",
 							 ca->arg->variadic ? "VARIADIC " : "",
 							 quote_identifier(ca->arg->name),
-							 pgrest_render_param(b->query, value), format_type_be(ca->arg->type));
+							 pgrest_render_param(b->query, value), argument_type(ca->arg->type));
 		}
 	}
 	appendStringInfoChar(&call, ')');
 
-	appendStringInfo(&with, "pgrest_call AS MATERIALIZED (SELECT %s.* FROM %s%s AS %s%s)",
-					 b->alias, with.len > 0 ? "pgrest_args, " : "", call.data, b->alias,
-					 pgrest_plan_scalar(plan) ? "(pgrest_scalar)" : "");
+	if (routine->rettype == RECORDOID && routine->result == NULL)
+	{
+		/* a record: a value, whose columns only its rows know */
+		appendStringInfo(&with,
+						 "pgrest_call AS MATERIALIZED (SELECT %s.* FROM %s(SELECT %s AS pgrest_scalar) AS %s)",
+						 b->alias, with.len > 0 ? "pgrest_args, LATERAL " : "", call.data,
+						 b->alias);
+	}
+	else
+		appendStringInfo(&with, "pgrest_call AS MATERIALIZED (SELECT %s.* FROM %s%s AS %s%s)",
+						 b->alias, with.len > 0 ? "pgrest_args, " : "", call.data, b->alias,
+						 pgrest_plan_scalar(plan) ? "(pgrest_scalar)" : "");
 	b->with = with.data;
 	b->from = "pgrest_call";
 }
@@ -425,8 +470,13 @@ build_write(Builder *b)
 				 * table's route matches no row; /<table>/<key> matches its
 				 * row unchanged, so that only a missing one is a 404.
 				 */
-				appendStringInfo(&sql, "SELECT %s.* FROM %s AS %s%s",
-								 b->alias, b->relation, b->alias,
+				appendStringInfoString(&sql, "SELECT ");
+				if (plan->mutate.return_ == PGREST_RETURN_HEADERS_ONLY)
+					appendStringInfo(&sql, "%s.*", b->alias);
+				else
+					append_read_columns(b, &sql, "NULL");
+				appendStringInfo(&sql, " FROM %s AS %s%s",
+								 b->relation, b->alias,
 								 plan->by_key ? where.data : " WHERE false");
 				appendStringInfoString(&sql, ") ");
 				append_write_result(b, &sql);
@@ -460,7 +510,8 @@ build_write(Builder *b)
  * SELECT <columns> FROM json_to_recordset($n) AS pgrest_row(<col> <type>, ...)
  * With Prefer: missing=default, a row's missing keys take their column's
  * DEFAULT, evaluated per row.  PATCH applies the body's first object; PUT
- * the first whose key is the URL's.
+ * the first whose key is the URL's.  A column of a domain with a json
+ * representation is read as json and parsed by it, as PostgREST does.
  */
 static void
 append_payload(Builder *b, StringInfo sql)
@@ -471,7 +522,20 @@ append_payload(Builder *b, StringInfo sql)
 	ListCell   *lc;
 
 	appendStringInfoString(sql, "SELECT ");
-	append_column_list(b, sql, "");
+	foreach(lc, plan->mutate.columns)
+	{
+		const PgrestColumn *col = &plan->rel->columns[lfirst_int(lc)];
+		const char *name = quote_identifier(col->name);
+		const PgrestRepresentation *rep = body_representation(plan, col);
+
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoString(sql, ", ");
+		if (rep)
+			appendStringInfo(sql, "%s(pgrest_row.%s::%s) AS %s", rep->function, name,
+							 format_type_be_qualified(rep->argtype), name);
+		else
+			appendStringInfoString(sql, name);
+	}
 	if (plan->mutate.missing_default)
 	{
 		foreach(lc, plan->mutate.columns)
@@ -507,6 +571,7 @@ append_payload(Builder *b, StringInfo sql)
 		if (foreach_current_index(lc) > 0)
 			appendStringInfoString(sql, ", ");
 		appendStringInfo(sql, "%s %s", quote_identifier(col->name),
+						 body_representation(plan, col) ? "pg_catalog.json" :
 						 format_type_with_typemod(col->type, col->typmod));
 	}
 	appendStringInfoChar(sql, ')');
@@ -528,6 +593,15 @@ append_payload(Builder *b, StringInfo sql)
 	}
 }
 
+/* the representation that parses a body's json value for col, or NULL */
+static const PgrestRepresentation *
+body_representation(const PgrestPlan *plan, const PgrestColumn *col)
+{
+	if (plan->rel->kind == 'F')
+		return NULL;
+	return pgrest_schema_representation(JSONOID, col->type);
+}
+
 /* "a", "b", ... after prefix */
 static void
 append_column_list(Builder *b, StringInfo sql, const char *prefix)
@@ -545,8 +619,10 @@ append_column_list(Builder *b, StringInfo sql, const char *prefix)
 }
 
 /*
- * The rows for return=representation, the primary key for headers-only,
- * else just 1: a role may write what it cannot read.
+ * For return=representation, the columns the response reads (every
+ * column when it needs the whole row); the primary key for headers-only;
+ * else just 1: a role may write what it cannot read, and read back only
+ * the columns it may.
  */
 static void
 append_returning(Builder *b, StringInfo sql)
@@ -554,7 +630,10 @@ append_returning(Builder *b, StringInfo sql)
 	const PgrestRelation *rel = b->plan->rel;
 
 	if (b->plan->mutate.return_ == PGREST_RETURN_REPRESENTATION)
-		appendStringInfo(sql, " RETURNING %s.*", b->alias);
+	{
+		appendStringInfoString(sql, " RETURNING ");
+		append_read_columns(b, sql, "1");
+	}
 	else if (b->plan->mutate.return_ == PGREST_RETURN_HEADERS_ONLY && rel->npkey > 0)
 	{
 		for (int i = 0; i < rel->npkey; i++)
@@ -563,6 +642,30 @@ append_returning(Builder *b, StringInfo sql)
 	}
 	else
 		appendStringInfoString(sql, " RETURNING 1");
+}
+
+/*
+ * The columns of the written relation the returned rows are read from
+ * (pgrest_render_columns): "pgrest_<n>.*" for the whole row, else each
+ * column, or none (then what stands for none).
+ */
+static void
+append_read_columns(Builder *b, StringInfo sql, const char *none)
+{
+	bool		whole;
+	List	   *columns = pgrest_render_columns(b->plan->read, &whole);
+	ListCell   *lc;
+
+	if (whole)
+	{
+		appendStringInfo(sql, "%s.*", b->alias);
+		return;
+	}
+	if (columns == NIL)
+		appendStringInfoString(sql, none);
+	foreach(lc, columns)
+		appendStringInfo(sql, "%s%s.%s", foreach_current_index(lc) > 0 ? ", " : "", b->alias,
+						 quote_identifier(b->plan->rel->columns[lfirst_int(lc)].name));
 }
 
 /*
@@ -649,6 +752,11 @@ append_body(Builder *b, StringInfo sql)
 		appendStringInfoString(sql, "NULL::pg_catalog.text");
 		return;
 	}
+	if (plan->media == PGREST_MEDIA_HANDLER)
+	{
+		append_handler_body(b, sql);
+		return;
+	}
 	if (plan->media == PGREST_MEDIA_CSV)
 	{
 		/*
@@ -701,6 +809,49 @@ append_body(Builder *b, StringInfo sql)
 						 element);
 	else
 		appendStringInfo(sql, "coalesce(pg_catalog.json_agg(%s), '[]')", rows);
+}
+
+/*
+ * The body a media type handler of the database makes (plan/media.c), as
+ * PostgREST calls it: an aggregate over the rows (as the relation's row
+ * type, or as they are for anyelement; a function's values), or the
+ * function's single value cast to the handler's domain.  A domain of a
+ * type that is not text is sent in that type's binary form, as
+ * PostgREST receives it (jsonb's starts with its version byte; xml's
+ * is its text without a first empty line).
+ */
+static void
+append_handler_body(Builder *b, StringInfo sql)
+{
+	const PgrestPlan *plan = b->plan;
+	const PgrestMediaHandler *handler = plan->handler;
+	char	   *rows;
+	char	   *value;
+
+	if (pgrest_plan_scalar(plan))
+		rows = psprintf("_pgrest_t.%s", scalar_column(plan));
+	else if (!handler->aggregate || handler->any)
+		rows = "_pgrest_t";
+	else
+		rows = psprintf("_pgrest_t::%s", format_type_be_qualified(handler->rowtype));
+	if (handler->aggregate)
+		value = psprintf("%s(%s)", handler->function, rows);
+	else
+		value = psprintf("(pg_catalog.array_agg(CAST(%s AS %s)))[1]", rows,
+						 format_type_be_qualified(handler->domain));
+	if (getBaseType(handler->domain) != BYTEAOID && (plan->raw_body ||
+													  getBaseType(handler->domain) == XMLOID))
+	{
+		Oid			send;
+		bool		varlena;
+
+		getTypeBinaryOutputInfo(getBaseType(handler->domain), &send, &varlena);
+		value = psprintf("%s(%s)",
+						 quote_qualified_identifier(get_namespace_name(get_func_namespace(send)),
+													get_func_name(send)),
+						 value);
+	}
+	appendStringInfoString(sql, value);
 }
 
 /*

@@ -116,7 +116,16 @@ static void append_embed_test(StringInfo sql, const PgrestReadNode *child);
 static void append_field(PgrestQuery *query, StringInfo sql, const char *alias,
 						 const PgrestRelation *rel, const PgrestField *field);
 static const PgrestColumn *field_column(const PgrestRelation *rel, const PgrestField *field);
+static const PgrestRepresentation *representation(const PgrestRelation *rel,
+												  const PgrestField *field,
+												  Oid source, Oid target);
+static void append_value(PgrestQuery *query, StringInfo sql,
+						 const PgrestRepresentation *rep, const char *value);
+static void append_values(PgrestQuery *query, StringInfo sql,
+						  const PgrestRepresentation *rep, const char *array);
 static bool is_to_many(const PgrestReadNode *child);
+static bool spreads_embed(const PgrestReadNode *child, const char *key);
+static bool typed_row(const PgrestReadNode *node);
 static char *like_pattern(const char *value);
 
 /* Append a parameter; returns its number n for "$n". */
@@ -192,6 +201,58 @@ pgrest_render_counted(PgrestQuery *query, StringInfo sql,
 	append_from(query, sql, node, from, NULL, true);
 }
 
+/*
+ * The columns of its relation (indexes) that the node reads from what it
+ * reads (the rows a write returned, a call's result): its fields, order
+ * and embeds' join columns; NIL with *whole set when it needs every
+ * column, as a row of the relation's type (a computed field or
+ * relationship, a field that is no column).
+ */
+List *
+pgrest_render_columns(const PgrestReadNode *node, bool *whole)
+{
+	const PgrestRelation *rel = node->rel;
+	List	   *columns = NIL;
+	ListCell   *lc;
+
+	*whole = false;
+	foreach(lc, node->outputs)
+	{
+		const PgrestOutput *out = (const PgrestOutput *) lfirst(lc);
+
+		if (out->kind != PGREST_OUTPUT_FIELD)
+			continue;
+		if (out->column < 0)
+			*whole = true;
+		else
+			columns = list_append_unique_int(columns, out->column);
+	}
+	foreach(lc, node->order)
+	{
+		const PgrestOrderTerm *term = (const PgrestOrderTerm *) lfirst(lc);
+		int			i;
+
+		if (term->embed != NULL)
+			continue;
+		if ((i = pgrest_schema_column(rel, term->field.name)) < 0)
+			*whole = true;
+		else
+			columns = list_append_unique_int(columns, i);
+	}
+	foreach(lc, node->children)
+	{
+		const PgrestRelationship *r = ((const PgrestReadNode *) lfirst(lc))->relationship;
+
+		if (r->cardinality == PGREST_COMPUTED)
+			*whole = true;
+		for (int i = 0; i < r->ncolumns; i++)
+			columns = list_append_unique_int(columns, r->from_columns[i]);
+	}
+	if (*whole)
+		return NIL;
+	return columns;
+}
+
 /* " WHERE f1 AND f2 ...", or nothing: filters on the node's columns */
 void
 pgrest_render_where(PgrestQuery *query, StringInfo sql,
@@ -260,8 +321,19 @@ append_output(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 	switch (out->kind)
 	{
 		case PGREST_OUTPUT_FIELD:
-			append_field(query, sql, pgrest_render_alias(node->id), node->rel, &out->field);
-			break;
+			{
+				/* a column of a domain with a json representation: formatted */
+				const PgrestColumn *col = field_column(node->rel, &out->field);
+				const PgrestRepresentation *rep = col == NULL ? NULL :
+					representation(node->rel, &out->field, col->type, JSONOID);
+
+				if (rep)
+					appendStringInfo(sql, "%s(", rep->function);
+				append_field(query, sql, pgrest_render_alias(node->id), node->rel, &out->field);
+				if (rep)
+					appendStringInfo(sql, "::%s)", format_type_be_qualified(rep->argtype));
+				break;
+			}
 		case PGREST_OUTPUT_COUNT:
 			/* count(): every row; hoisted to the parent, this row if any */
 			appendStringInfoString(sql, out->aggregate != PGREST_AGG_NONE ? "*" : "true");
@@ -272,11 +344,15 @@ append_output(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 			else
 				appendStringInfo(sql, "pg_catalog.row_to_json(%s.*)", child);
 			/* grouped by: json has no equality, jsonb has */
-			if (node->aggregated)
+			if (node->aggregated || query->jsonb_embeds)
 				appendStringInfoString(sql, "::pg_catalog.jsonb");
 			break;
 		case PGREST_OUTPUT_SPREAD:
 			appendStringInfo(sql, "%s.%s", child, quote_identifier(out->child_key));
+			/* an embedded value of the spread, grouped by: as jsonb */
+			if (node->aggregated && out->aggregate == PGREST_AGG_NONE &&
+				spreads_embed(out->child, out->child_key))
+				appendStringInfoString(sql, "::pg_catalog.jsonb");
 			break;
 	}
 
@@ -304,7 +380,19 @@ append_from(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 	ListCell   *lc;
 
 	appendStringInfoString(sql, " FROM ");
-	if (from != NULL)
+	if (from != NULL && typed_row(node))
+	{
+		/*
+		 * Rows of the relation's type, so that its computed fields (and
+		 * overloads of them) apply as they do to the relation's own rows
+		 */
+		appendStringInfo(sql, "%s AS pgrest_whole CROSS JOIN LATERAL "
+						 "pg_catalog.unnest(ARRAY[pgrest_whole::%s]) AS %s",
+						 from, format_type_be_qualified(node->rel->rowtype), alias);
+		from = NULL;
+		alias = NULL;
+	}
+	else if (from != NULL)
 		appendStringInfoString(sql, from);
 	else if (r != NULL && r->cardinality == PGREST_COMPUTED)
 		appendStringInfo(sql, "%s(%s.*::%s)",
@@ -314,7 +402,9 @@ append_from(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 	else
 		appendStringInfoString(sql, quote_qualified_identifier(node->rel->schema,
 															   node->rel->name));
-	appendStringInfo(sql, " AS %s", alias);
+	if (alias != NULL)
+		appendStringInfo(sql, " AS %s", alias);
+	alias = pgrest_render_alias(node->id);
 	if (r != NULL && r->cardinality == PGREST_MANY_TO_MANY)
 		appendStringInfo(sql, ", %s AS %s",
 						 quote_qualified_identifier(r->junction->schema, r->junction->name),
@@ -538,11 +628,20 @@ append_embed_test(StringInfo sql, const PgrestReadNode *child)
 		appendStringInfo(sql, "(pg_catalog.row_to_json(%s.*) IS NOT NULL)", alias);
 }
 
+/*
+ * A condition on a field.  A value compared with a column of a domain
+ * that has a text representation is parsed by it (each value of in.()
+ * and of a quantifier), as PostgREST does, except for like, ilike, is,
+ * isdistinct and the full-text operators.
+ */
 static void
 append_condition(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 				 const PgrestFilter *filter)
 {
 	char	   *alias = pgrest_render_alias(node->id);
+	const PgrestColumn *col = field_column(node->rel, &filter->field);
+	const PgrestRepresentation *rep = col == NULL ? NULL :
+		representation(node->rel, &filter->field, TEXTOID, col->type);
 
 	switch (filter->op)
 	{
@@ -552,8 +651,9 @@ append_condition(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 			return;
 		case PGREST_OP_IN:
 			append_field(query, sql, alias, node->rel, &filter->field);
-			appendStringInfo(sql, " = ANY ($%d)",
-							 pgrest_render_param(query, pgrest_render_text_array(filter->values)));
+			appendStringInfoString(sql, " = ANY (");
+			append_values(query, sql, rep, pgrest_render_text_array(filter->values));
+			appendStringInfoChar(sql, ')');
 			return;
 		case PGREST_OP_ISDISTINCT:
 			append_field(query, sql, alias, node->rel, &filter->field);
@@ -565,7 +665,6 @@ append_condition(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 		case PGREST_OP_PHFTS:
 		case PGREST_OP_WFTS:
 			{
-				const PgrestColumn *col = field_column(node->rel, &filter->field);
 				const char *fn = filter->op == PGREST_OP_FTS ? "to_tsquery" :
 					filter->op == PGREST_OP_PLFTS ? "plainto_tsquery" :
 					filter->op == PGREST_OP_PHFTS ? "phraseto_tsquery" :
@@ -575,8 +674,11 @@ append_condition(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 				if (filter->language)
 					language = psprintf("$%d::pg_catalog.regconfig, ",
 										pgrest_render_param(query, filter->language));
-				/* a column that is not a tsvector is made one */
-				if (col && col->basetype == TSVECTOROID && filter->field.path == NIL)
+				/*
+				 * A column that is not a tsvector is made one; a computed
+				 * field is taken as it is, as PostgREST does
+				 */
+				if (col == NULL || (col->basetype == TSVECTOROID && filter->field.path == NIL))
 					append_field(query, sql, alias, node->rel, &filter->field);
 				else
 				{
@@ -594,15 +696,21 @@ append_condition(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 				const char *value = filter->value;
 
 				if (filter->op == PGREST_OP_LIKE || filter->op == PGREST_OP_ILIKE)
+				{
 					value = like_pattern(value);
+					rep = NULL;
+				}
 				append_field(query, sql, alias, node->rel, &filter->field);
 				appendStringInfo(sql, " %s ", operator_sql[filter->op]);
-				if (filter->quantifier == PGREST_QUANT_ANY)
-					appendStringInfo(sql, "ANY ($%d)", pgrest_render_param(query, value));
-				else if (filter->quantifier == PGREST_QUANT_ALL)
-					appendStringInfo(sql, "ALL ($%d)", pgrest_render_param(query, value));
+				if (filter->quantifier != PGREST_QUANT_NONE)
+				{
+					appendStringInfoString(sql, filter->quantifier == PGREST_QUANT_ANY ?
+										   "ANY (" : "ALL (");
+					append_values(query, sql, rep, value);
+					appendStringInfoChar(sql, ')');
+				}
 				else
-					appendStringInfo(sql, "$%d", pgrest_render_param(query, value));
+					append_value(query, sql, rep, value);
 				return;
 			}
 	}
@@ -651,6 +759,88 @@ field_column(const PgrestRelation *rel, const PgrestField *field)
 	int			i = pgrest_schema_column(rel, field->name);
 
 	return i >= 0 ? &rel->columns[i] : NULL;
+}
+
+/*
+ * The data representation from source to target for a field of rel: a
+ * column of a relation, without a JSON path.  (A function's value and
+ * columns that are not a relation's have none, as in PostgREST.)
+ */
+static const PgrestRepresentation *
+representation(const PgrestRelation *rel, const PgrestField *field,
+			   Oid source, Oid target)
+{
+	if (rel->kind == 'F' || field->path != NIL)
+		return NULL;
+	return pgrest_schema_representation(source, target);
+}
+
+/* $n, or $n parsed by the text representation rep */
+static void
+append_value(PgrestQuery *query, StringInfo sql, const PgrestRepresentation *rep,
+			 const char *value)
+{
+	int			n = pgrest_render_param(query, value);
+
+	if (rep == NULL)
+		appendStringInfo(sql, "$%d", n);
+	else
+		appendStringInfo(sql, "%s($%d::pg_catalog.text::%s)", rep->function, n,
+						 format_type_be_qualified(rep->argtype));
+}
+
+/* the array $n, or its elements parsed by the text representation rep */
+static void
+append_values(PgrestQuery *query, StringInfo sql, const PgrestRepresentation *rep,
+			  const char *array)
+{
+	int			n = pgrest_render_param(query, array);
+
+	if (rep == NULL)
+		appendStringInfo(sql, "$%d", n);
+	else
+		appendStringInfo(sql, "SELECT %s(pg_catalog.unnest($%d::pg_catalog.text[])::%s)",
+						 rep->function, n, format_type_be_qualified(rep->argtype));
+}
+
+/*
+ * Is the key of a spread child an embedded resource's value (json), also
+ * through spreads in it?
+ */
+static bool
+spreads_embed(const PgrestReadNode *child, const char *key)
+{
+	ListCell   *lc;
+
+	check_stack_depth();
+	foreach(lc, child->outputs)
+	{
+		const PgrestOutput *out = (const PgrestOutput *) lfirst(lc);
+
+		if (strcmp(out->name, key) != 0)
+			continue;
+		if (out->kind == PGREST_OUTPUT_EMBED)
+			return true;
+		if (out->kind == PGREST_OUTPUT_SPREAD)
+			return spreads_embed(out->child, out->child_key);
+		return false;
+	}
+	return false;
+}
+
+/*
+ * Does the node read another's rows (a write's, a call's) that it must
+ * see as rows of its relation's type?
+ */
+static bool
+typed_row(const PgrestReadNode *node)
+{
+	bool		whole;
+
+	if (node->rel->kind == 'F' || !OidIsValid(node->rel->rowtype))
+		return false;
+	(void) pgrest_render_columns(node, &whole);
+	return whole;
 }
 
 /* does the child give many rows per parent row? */

@@ -24,6 +24,7 @@ extern void pgrest_render_select(PgrestQuery *query, StringInfo sql,
 								 const PgrestReadNode *node, const char *from);
 extern void pgrest_render_counted(PgrestQuery *query, StringInfo sql,
 								  const PgrestReadNode *node, const char *from);
+extern List *pgrest_render_columns(const PgrestReadNode *node, bool *whole);
 extern void pgrest_render_where(PgrestQuery *query, StringInfo sql,
 								const PgrestReadNode *node, List *filters);
 

@@ -51,6 +51,12 @@ typedef struct PgrestQuery
 
 	/* an EXPLAIN: its rows of plan text are the body (execute.c) */
 	bool		explain;
+
+	/*
+	 * Embedded resources as jsonb, as PostgREST has them, for a media type
+	 * handler that reads the rows' text (render.c)
+	 */
+	bool		jsonb_embeds;
 } PgrestQuery;
 
 #endif							/* PGREST_QUERY_TYPES_H */

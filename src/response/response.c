@@ -84,6 +84,9 @@ explain_response(const PgrestRequest *req, const PgrestPlan *plan,
 		case PGREST_MEDIA_GEOJSON:
 			media = "application/geo+json";
 			break;
+		case PGREST_MEDIA_HANDLER:
+			media = plan->media_name;
+			break;
 		default:
 			break;
 	}
@@ -156,8 +159,16 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 	if (plan->explain != PGREST_EXPLAIN_NONE)
 		return explain_response(req, plan, result);
 
-	/* the body as the statement made it, unless the database is not UTF-8 */
-	if (plan->with_body && result->body)
+	/*
+	 * The body as the statement made it, unless the database is not UTF-8
+	 * (a handler's binary body is sent as it is)
+	 */
+	if (plan->with_body && result->body && plan->raw_body)
+	{
+		body = result->body;
+		body_len = result->body_len;
+	}
+	else if (plan->with_body && result->body)
 	{
 		body = pg_server_to_any(result->body, result->body_len, PG_UTF8);
 		body_len = body == result->body ? result->body_len : strlen(body);
@@ -170,6 +181,7 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 										  plan->read->offset, result->total));
 
 	resp = pgrest_message_json(200, body, body_len);
+	resp->binary = plan->raw_body;
 	resp->stream = result->stream;
 	if (plan->kind == PGREST_PLAN_OPENAPI || plan->kind == PGREST_PLAN_SQL)
 		return resp;
@@ -543,6 +555,8 @@ content_type(const PgrestPlan *plan)
 {
 	switch (plan->media)
 	{
+		case PGREST_MEDIA_HANDLER:
+			return plan->media_type;
 		case PGREST_MEDIA_CSV:
 			return "text/csv; charset=utf-8";
 		case PGREST_MEDIA_GEOJSON:
