@@ -20,18 +20,20 @@ AUTH_OBJS = src/auth/auth.o src/auth/jwk.o src/auth/jwt.o
 # cache: the schema cache
 CACHE_OBJS = src/cache/commandwatch.o src/cache/catalog.o src/cache/schema.o src/cache/schemadeps.o src/cache/relationship.o
 # plan: a request against the schema cache
-PLAN_OBJS = src/plan/fuzzy.o src/plan/embed.o src/plan/plan.o src/plan/readplan.o
+PLAN_OBJS = src/plan/fuzzy.o src/plan/embed.o src/plan/plan.o src/plan/readplan.o src/plan/subscription.o
 # query: a plan as SQL
-QUERY_OBJS = src/query/query.o src/query/render.o
+QUERY_OBJS = src/query/query.o src/query/render.o src/query/subscription.o
 # run: the transaction and the statement
 RUN_OBJS = src/run/statement.o src/run/execute.o src/run/session.o src/run/sqlendpoint.o src/run/receivers.o src/run/stream.o
+# realtime: table changes streamed: the ring, the subscriptions
+REALTIME_OBJS = src/realtime/ringstub.o src/realtime/outbox.o src/realtime/subscription.o src/realtime/batch.o
 # response: results and errors as HTTP
 RESPONSE_OBJS = src/response/failure.o src/response/openapi.o src/response/html.o src/response/response.o
 # http: libmicrohttpd
 HTTP_OBJS = src/http/http.o src/http/conn.o
 # entry points: the extension, the worker, one request, the admin port
 TOP_OBJS = src/pgrest.o src/worker.o src/handler.o src/admin.o
-OBJS = $(BASE_OBJS) $(SERVER_OBJS) $(API_OBJS) $(AUTH_OBJS) $(CACHE_OBJS) $(PLAN_OBJS) $(QUERY_OBJS) $(RUN_OBJS) $(RESPONSE_OBJS) $(HTTP_OBJS) $(TOP_OBJS)
+OBJS = $(BASE_OBJS) $(SERVER_OBJS) $(API_OBJS) $(AUTH_OBJS) $(CACHE_OBJS) $(PLAN_OBJS) $(QUERY_OBJS) $(RUN_OBJS) $(REALTIME_OBJS) $(RESPONSE_OBJS) $(HTTP_OBJS) $(TOP_OBJS)
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 

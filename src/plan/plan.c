@@ -41,6 +41,7 @@
 #include "server/guc.h"
 #include "plan/plan.h"
 #include "plan/readplan.h"
+#include "plan/subscription.h"
 #include "cache/schema.h"
 #include "api/request.h"
 
@@ -52,6 +53,7 @@ static char *table_hint(const char *schema, const char *name);
 static void plan_transaction_end(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_relation(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_read(const PgrestRequest *req, PgrestPlan *plan);
+static void plan_subscribe(const PgrestRequest *req, PgrestPlan *plan);
 static bool written_row_by_row(const PgrestPlan *plan);
 static void plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
 							   const char *origin_name, bool top_level);
@@ -143,12 +145,23 @@ plan_relation(const PgrestRequest *req, PgrestPlan *plan)
 {
 	bool		row = req->target == PGREST_TARGET_ROW;
 
+	/* a stream of changes is read with GET only */
+	if (req->media == PGREST_MEDIA_EVENT_STREAM && req->method != PGREST_METHOD_GET)
+		pgrest_error_raise(PGREST_ERR_MEDIA,
+						   psprintf("None of these media types are available: %s",
+									pgrest_request_header(req, "accept")),
+						   psprintf("A stream of changes is read with GET, not %s.",
+									req->method_name),
+						   NULL);
 	switch (req->method)
 	{
 		case PGREST_METHOD_GET:
 		case PGREST_METHOD_HEAD:
 			require_read_method(req, plan);
-			plan_read(req, plan);
+			if (req->media == PGREST_MEDIA_EVENT_STREAM)
+				plan_subscribe(req, plan);
+			else
+				plan_read(req, plan);
 			break;
 		case PGREST_METHOD_POST:
 			if (row)
@@ -284,6 +297,20 @@ plan_read(const PgrestRequest *req, PgrestPlan *plan)
 	if (pgrest_max_rows > 0)
 		plan->read->limit = plan->read->limit < 0 ? pgrest_max_rows :
 			Min(plan->read->limit, pgrest_max_rows);
+}
+
+/*
+ * GET with Accept: text/event-stream: the rows of the table that change,
+ * shaped as the same GET would shape them (subscription.c refuses what
+ * cannot stream).  No range, no pgrest.max_rows: a stream has no page.
+ */
+static void
+plan_subscribe(const PgrestRequest *req, PgrestPlan *plan)
+{
+	pgrest_plan_stream_server(req);
+	plan->kind = PGREST_PLAN_SUBSCRIBE;
+	plan_returned_rows(req, plan, plan->rel->name, true);
+	pgrest_plan_stream_check(req, plan);
 }
 
 /*
@@ -498,7 +525,7 @@ add_key_filter(const PgrestRequest *req, PgrestPlan *plan)
 	filter->field.name = rel->columns[rel->pkey[0]].name;
 	filter->op = PGREST_OP_EQ;
 	filter->value = req->key;
-	if (plan->kind == PGREST_PLAN_READ)
+	if (plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_SUBSCRIBE)
 		plan->read->filters = lappend(plan->read->filters, filter);
 	else
 		plan->mutate.filters = lappend(plan->mutate.filters, filter);

@@ -85,6 +85,7 @@ int			pgrest_request_timeout = 10000;
 int			pgrest_stream_threshold = 1024 * 1024;
 int			pgrest_openapi_mode = PGREST_OPENAPI_FOLLOW_PRIVILEGES;
 char	   *pgrest_openapi_server_url = NULL;
+int			pgrest_realtime_max_subscribers_per_role = 10000;
 
 static const struct config_enum_entry tx_end_options[] = {
 	{"commit", PGREST_TX_COMMIT, false},
@@ -301,6 +302,14 @@ pgrest_guc_define(void)
 							   "",
 							   PGC_SUSET, 0,
 							   check_header_value, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.realtime_max_subscribers_per_role",
+							"Sets the most subscribers of one role each HTTP worker holds.",
+							"Lower than pgrest.realtime_max_subscribers, it keeps room for other roles (the anonymous role's streams cannot take every place).",
+							&pgrest_realtime_max_subscribers_per_role,
+							10000, 0, 1000000,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("pgrest.request_timeout",
 							"Sets the time a client has to send a request's headers, and to start its body.",

@@ -16,6 +16,11 @@
  *	 pgrest_schema_cache_loads_total		counter
  *	 pgrest_worker_restarts_total			counter
  *	 pgrest_workers{state}					gauge, serving workers
+ *	 pgrest_realtime_subscribers			gauge, streams of changes open
+ *	 pgrest_realtime_cohorts				gauge, their cohorts
+ *	 pgrest_realtime_events_total			counter, events sent
+ *	 pgrest_realtime_statements_total		counter, cohort statements run
+ *	 pgrest_realtime_resets_total{reason}	counter, streams reset
  *
  * Requests on the admin port itself are not counted.  Counting and the
  * Prometheus text read shared memory only: no SQL (server/layer.h).
@@ -63,6 +68,11 @@ static const char *const state_labels[PGREST_WORKER_STATES] = {
 /* one sample, as both renderings see it */
 typedef void (*SampleFn) (void *arg, const char *name, const char *labels_json,
 						  const char *labels_text, double value);
+
+/* by the reset reason's index (shmem.h) */
+static const char *const reset_labels[PGREST_RESET_REASONS] = {
+	"too_old", "new_epoch", "slow_consumer", "too_many_changes"
+};
 
 static void each_sample(const PgrestStats *stats, SampleFn fn, void *arg);
 static void text_sample(void *arg, const char *name, const char *labels_json,
@@ -210,6 +220,33 @@ each_sample(const PgrestStats *stats, SampleFn fn, void *arg)
 		snprintf(labels_json, sizeof(labels_json), "{\"state\": \"%s\"}", state_labels[i]);
 		snprintf(labels_text, sizeof(labels_text), "{state=\"%s\"}", state_labels[i]);
 		fn(arg, "pgrest_workers", labels_json, labels_text, (double) stats->states[i]);
+	}
+
+	fn(arg, NULL, NULL,
+	   "# HELP pgrest_realtime_subscribers Streams of table changes the workers hold open now.\n"
+	   "# TYPE pgrest_realtime_subscribers gauge\n", 0);
+	fn(arg, "pgrest_realtime_subscribers", "{}", "", (double) stats->realtime.subscribers);
+	fn(arg, NULL, NULL,
+	   "# HELP pgrest_realtime_cohorts Groups of streams that share one statement per batch.\n"
+	   "# TYPE pgrest_realtime_cohorts gauge\n", 0);
+	fn(arg, "pgrest_realtime_cohorts", "{}", "", (double) stats->realtime.cohorts);
+	fn(arg, NULL, NULL,
+	   "# HELP pgrest_realtime_events_total Change events the workers sent to streams.\n"
+	   "# TYPE pgrest_realtime_events_total counter\n", 0);
+	fn(arg, "pgrest_realtime_events_total", "{}", "", (double) stats->realtime.events);
+	fn(arg, NULL, NULL,
+	   "# HELP pgrest_realtime_statements_total Statements the workers ran for cohorts of streams.\n"
+	   "# TYPE pgrest_realtime_statements_total counter\n", 0);
+	fn(arg, "pgrest_realtime_statements_total", "{}", "", (double) stats->realtime.statements);
+	fn(arg, NULL, NULL,
+	   "# HELP pgrest_realtime_resets_total Streams told to refetch and go on, by reason.\n"
+	   "# TYPE pgrest_realtime_resets_total counter\n", 0);
+	for (int r = 0; r < PGREST_RESET_REASONS; r++)
+	{
+		snprintf(labels_json, sizeof(labels_json), "{\"reason\": \"%s\"}", reset_labels[r]);
+		snprintf(labels_text, sizeof(labels_text), "{reason=\"%s\"}", reset_labels[r]);
+		fn(arg, "pgrest_realtime_resets_total", labels_json, labels_text,
+		   (double) stats->realtime.resets[r]);
 	}
 }
 
