@@ -16,11 +16,6 @@
  *	 pgrest_schema_cache_loads_total		counter
  *	 pgrest_worker_restarts_total			counter
  *	 pgrest_workers{state}					gauge, serving workers
- *	 pgrest_realtime_subscribers			gauge, streams of changes open
- *	 pgrest_realtime_cohorts				gauge, their cohorts
- *	 pgrest_realtime_events_total			counter, events sent
- *	 pgrest_realtime_statements_total		counter, cohort statements run
- *	 pgrest_realtime_resets_total{reason}	counter, streams reset
  *
  * Requests on the admin port itself are not counted.  Counting and the
  * Prometheus text read shared memory only: no SQL (server/layer.h).
@@ -65,16 +60,12 @@ static const char *const state_labels[PGREST_WORKER_STATES] = {
 	"starting", "ready", "no_extension", "refused", "superuser", "cannot_log_in"
 };
 
-/* one sample, as both renderings see it */
-typedef void (*SampleFn) (void *arg, const char *name, const char *labels_json,
-						  const char *labels_text, double value);
+/* the sources of more samples, rendered after the workers' own */
+#define PGREST_METRICS_MAX_SOURCES 4
+static PgrestMetricsSource sources[PGREST_METRICS_MAX_SOURCES];
+static int	nsources = 0;
 
-/* by the reset reason's index (shmem.h) */
-static const char *const reset_labels[PGREST_RESET_REASONS] = {
-	"too_old", "new_epoch", "slow_consumer", "too_many_changes"
-};
-
-static void each_sample(const PgrestStats *stats, SampleFn fn, void *arg);
+static void each_sample(const PgrestStats *stats, PgrestSampleFn fn, void *arg);
 static void text_sample(void *arg, const char *name, const char *labels_json,
 						const char *labels_text, double value);
 static void row_sample(void *arg, const char *name, const char *labels_json,
@@ -155,7 +146,7 @@ pgrest_stats(PG_FUNCTION_ARGS)
  * name NULL for a metric's header (labels_text then holds the lines).
  */
 static void
-each_sample(const PgrestStats *stats, SampleFn fn, void *arg)
+each_sample(const PgrestStats *stats, PgrestSampleFn fn, void *arg)
 {
 	uint64		count = 0;
 	char		labels_json[128];
@@ -222,32 +213,20 @@ each_sample(const PgrestStats *stats, SampleFn fn, void *arg)
 		fn(arg, "pgrest_workers", labels_json, labels_text, (double) stats->states[i]);
 	}
 
-	fn(arg, NULL, NULL,
-	   "# HELP pgrest_realtime_subscribers Streams of table changes the workers hold open now.\n"
-	   "# TYPE pgrest_realtime_subscribers gauge\n", 0);
-	fn(arg, "pgrest_realtime_subscribers", "{}", "", (double) stats->realtime.subscribers);
-	fn(arg, NULL, NULL,
-	   "# HELP pgrest_realtime_cohorts Groups of streams that share one statement per batch.\n"
-	   "# TYPE pgrest_realtime_cohorts gauge\n", 0);
-	fn(arg, "pgrest_realtime_cohorts", "{}", "", (double) stats->realtime.cohorts);
-	fn(arg, NULL, NULL,
-	   "# HELP pgrest_realtime_events_total Change events the workers sent to streams.\n"
-	   "# TYPE pgrest_realtime_events_total counter\n", 0);
-	fn(arg, "pgrest_realtime_events_total", "{}", "", (double) stats->realtime.events);
-	fn(arg, NULL, NULL,
-	   "# HELP pgrest_realtime_statements_total Statements the workers ran for cohorts of streams.\n"
-	   "# TYPE pgrest_realtime_statements_total counter\n", 0);
-	fn(arg, "pgrest_realtime_statements_total", "{}", "", (double) stats->realtime.statements);
-	fn(arg, NULL, NULL,
-	   "# HELP pgrest_realtime_resets_total Streams told to refetch and go on, by reason.\n"
-	   "# TYPE pgrest_realtime_resets_total counter\n", 0);
-	for (int r = 0; r < PGREST_RESET_REASONS; r++)
-	{
-		snprintf(labels_json, sizeof(labels_json), "{\"reason\": \"%s\"}", reset_labels[r]);
-		snprintf(labels_text, sizeof(labels_text), "{reason=\"%s\"}", reset_labels[r]);
-		fn(arg, "pgrest_realtime_resets_total", labels_json, labels_text,
-		   (double) stats->realtime.resets[r]);
-	}
+	for (int i = 0; i < nsources; i++)
+		sources[i] (fn, arg);
+}
+
+/*
+ * Add a source of samples (realtime's, say), rendered after the workers'
+ * own by /metrics and pgrest.stats().  Called from _PG_init, so that every
+ * process has it.
+ */
+void
+pgrest_metrics_add_source(PgrestMetricsSource source)
+{
+	if (nsources < PGREST_METRICS_MAX_SOURCES)
+		sources[nsources++] = source;
 }
 
 /* a line of the text format: integers as such, seconds to the microsecond */
