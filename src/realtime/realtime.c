@@ -49,6 +49,7 @@
 #include "realtime/status.h"
 #include "server/guc.h"
 #include "server/metrics.h"
+#include "realtime/subscription.h"
 
 /* how long DROP DATABASE waits for the decoder to release its slot */
 #define DROP_WAIT_MS 10000
@@ -78,6 +79,7 @@ pgrest_realtime_install(void)
 	RegisterXactCallback(xact_callback, NULL);
 	register_decoder();
 	pgrest_metrics_add_source(pgrest_realtime_metrics);
+	pgrest_metrics_add_source(pgrest_realtime_subscriber_metrics);
 	installed = true;
 }
 

@@ -108,6 +108,8 @@
 #include "query/render.h"
 #include "query/subscription.h"
 #include "realtime/cohort.h"
+#include "realtime/status.h"
+#include "realtime/subscription.h"
 #include "run/execute.h"
 #include "run/receivers.h"
 #include "server/guc.h"
@@ -603,7 +605,7 @@ pgrest_rt_end_cohort(Cohort *cohort, const char *frame)
 char *
 pgrest_rt_id(uint32 epoch, XLogRecPtr lsn, uint32 seq)
 {
-	return psprintf("%08x-%016llX-%u", epoch, (unsigned long long) lsn, seq);
+	return pgrest_realtime_format_id(epoch, lsn, seq);
 }
 
 /* "event: reset" with its reason and where the client goes on from */
@@ -1701,6 +1703,50 @@ static int
 match_identity(const void *key1, const void *key2, Size keysize)
 {
 	return strcmp(*(const char *const *) key1, *(const char *const *) key2);
+}
+
+/*
+ * The streams' samples for /metrics and pgrest.stats() (a metrics
+ * source): every worker's, summed.
+ */
+void
+pgrest_realtime_subscriber_metrics(PgrestSampleFn fn, void *arg)
+{
+	static const char *const reasons[PGREST_RESET_REASONS] = {
+		"too_old", "new_epoch", "slow_consumer", "too_many_changes"
+	};
+	PgrestStats *stats = palloc(sizeof(PgrestStats));
+	char		labels_json[64];
+	char		labels_text[64];
+
+	pgrest_shmem_collect(stats);
+	fn(arg, NULL, NULL,
+	   "# HELP pgrest_realtime_subscribers Streams of table changes the workers hold open now.\n"
+	   "# TYPE pgrest_realtime_subscribers gauge\n", 0);
+	fn(arg, "pgrest_realtime_subscribers", "{}", "", (double) stats->realtime.subscribers);
+	fn(arg, NULL, NULL,
+	   "# HELP pgrest_realtime_cohorts Groups of streams that share one statement per batch.\n"
+	   "# TYPE pgrest_realtime_cohorts gauge\n", 0);
+	fn(arg, "pgrest_realtime_cohorts", "{}", "", (double) stats->realtime.cohorts);
+	fn(arg, NULL, NULL,
+	   "# HELP pgrest_realtime_events_total Change events the workers sent to streams.\n"
+	   "# TYPE pgrest_realtime_events_total counter\n", 0);
+	fn(arg, "pgrest_realtime_events_total", "{}", "", (double) stats->realtime.events);
+	fn(arg, NULL, NULL,
+	   "# HELP pgrest_realtime_statements_total Statements the workers ran for cohorts of streams.\n"
+	   "# TYPE pgrest_realtime_statements_total counter\n", 0);
+	fn(arg, "pgrest_realtime_statements_total", "{}", "", (double) stats->realtime.statements);
+	fn(arg, NULL, NULL,
+	   "# HELP pgrest_realtime_resets_total Streams told to refetch and go on, by reason.\n"
+	   "# TYPE pgrest_realtime_resets_total counter\n", 0);
+	for (int r = 0; r < PGREST_RESET_REASONS; r++)
+	{
+		snprintf(labels_json, sizeof(labels_json), "{\"reason\": \"%s\"}", reasons[r]);
+		snprintf(labels_text, sizeof(labels_text), "{reason=\"%s\"}", reasons[r]);
+		fn(arg, "pgrest_realtime_resets_total", labels_json, labels_text,
+		   (double) stats->realtime.resets[r]);
+	}
+	pfree(stats);
 }
 
 /* the worker's subscribers and cohorts, for /metrics */

@@ -18,6 +18,7 @@
 #include "base/message.h"
 #include "plan/types.h"
 #include "realtime/types.h"
+#include "server/metrics.h"
 
 /* the request (handler.c): inside its transaction, then after it */
 extern PgrestStreamSpec *pgrest_realtime_prepare(const PgrestRequest *req,
@@ -29,6 +30,7 @@ extern PgrestResponse *pgrest_realtime_respond(PgrestStreamSpec *spec, bool nest
 extern void pgrest_realtime_turn(void);
 extern long pgrest_realtime_timeout_ms(void);
 extern int	pgrest_realtime_subscribers(void);
+extern void pgrest_realtime_subscriber_metrics(PgrestSampleFn fn, void *arg);
 
 /* the HTTP server (http/): plain C, safe inside its callbacks */
 extern ssize_t pgrest_realtime_read(PgrestSubscriber *sub, char *buf, size_t max);
