@@ -12,7 +12,7 @@
  * cohort of subscribers (realtime/) runs
  *
  *	 SELECT pgrest_k.pgrest_ord, (<the row's JSON object>)
- *	 FROM pg_catalog.unnest($1::<key type>[], ...) WITH ORDINALITY
+ *	 FROM ROWS FROM (pg_catalog.unnest($1::<key type>[]), ...) WITH ORDINALITY
  *			AS pgrest_k(pgrest_k1, ..., pgrest_ord)
  *	 CROSS JOIN <table> AS pgrest_1 <embeds>
  *	 WHERE <filters> AND pgrest_1.<key> = pgrest_k.pgrest_k1 AND ...
@@ -82,12 +82,12 @@ pgrest_query_stream(const PgrestPlan *plan, bool keyed)
 		return query;
 	}
 
-	appendStringInfoString(&from, "pg_catalog.unnest(");
+	appendStringInfoString(&from, "ROWS FROM (");
 	for (int i = 0; i < rel->npkey; i++)
 	{
 		const PgrestColumn *col = &rel->columns[rel->pkey[i]];
 
-		appendStringInfo(&from, "%s$%d::%s[]", i > 0 ? ", " : "",
+		appendStringInfo(&from, "%spg_catalog.unnest($%d::%s[])", i > 0 ? ", " : "",
 						 pgrest_render_param(query, NULL), format_type_be(col->type));
 	}
 	appendStringInfoString(&from, ") WITH ORDINALITY AS pgrest_k(");
