@@ -8,8 +8,11 @@
 // until(predicate, ms), waitFor(count, type, ms), close(), closed }.  Each
 // event is { id, event, data } with data parsed when it is JSON; comment
 // lines (heartbeats) are counted in comments.
+import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { startCluster, sleep, unexpectedExits } from './cluster.mjs';
 
 export const secret = 'realtime-tests-jwt-secret-of-at-least-32-bytes';
@@ -143,6 +146,24 @@ export function compareIds(a, b) {
   const l = BigInt(`0x${la}`) - BigInt(`0x${lb}`);
   if (l !== 0n) return l < 0n ? -1 : 1;
   return Number(sa) - Number(sb);
+}
+
+// run psql on the cluster's database in the background: resolves with its
+// output when it ends (a writer running beside the streams)
+export function sqlAsync(cluster, text) {
+  const dir = path.dirname(cluster.log);
+  const conf = fs.readFileSync(`${dir}/data/postgresql.conf`, 'utf8');
+  const port = /^port = (\d+)/m.exec(conf)[1];
+  const bindir = process.env.PGREST_BINDIR ?? '/usr/lib/postgresql/15/bin';
+  const args = ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', dir, '-p', port, '-U', 'postgres', '-d', 'hostile'];
+  const asRoot = process.getuid?.() === 0;
+  const child = asRoot ? spawn('runuser', ['-u', 'postgres', '--', `${bindir}/psql`, ...args])
+    : spawn(`${bindir}/psql`, args);
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  child.stdin.end(text);
+  return new Promise((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(out)))));
 }
 
 export { sleep };

@@ -196,7 +196,7 @@ static dlist_head subscribers = DLIST_STATIC_INIT(subscribers);
 static int	nsubscribers = 0;
 static int	ncohorts = 0;
 static dlist_head resume_list = DLIST_STATIC_INIT(resume_list);
-static TimestampTz next_tick = 0;
+static TimestampTz last_tick = 0;
 static TimestampTz next_expiry = 0;
 
 static void setup(void);
@@ -231,6 +231,7 @@ static void leave_cohort(PgrestSubscriber *sub);
 static void write_start(PgrestSubscriber *sub, PgrestStreamSpec *spec);
 static char *place_id(const PgrestRingCursor *cursor);
 static void list_resume(PgrestSubscriber *sub);
+static TimestampTz next_tick(void);
 static void tick(TimestampTz now);
 static void check_tables(void);
 static void check_tables_body(void *arg);
@@ -401,7 +402,7 @@ pgrest_realtime_turn(void)
 	now = GetCurrentTimestamp();
 	if (next_expiry != 0 && now >= next_expiry)
 		expire(now);
-	if (now >= next_tick)
+	if (now >= next_tick())
 		tick(now);
 	publish_counts();
 }
@@ -429,7 +430,7 @@ pgrest_realtime_timeout_ms(void)
 	}
 	if (!dlist_is_empty(&resume_list))
 		return 0;
-	due = next_tick;
+	due = next_tick();
 	if (next_expiry != 0 && next_expiry < due)
 		due = next_expiry;
 	now = GetCurrentTimestamp();
@@ -697,7 +698,7 @@ setup(void)
 	ctl.hcxt = realtime_context;
 	roles = hash_create("pgrest realtime roles", 64, &ctl,
 						HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-	next_tick = GetCurrentTimestamp();
+	last_tick = GetCurrentTimestamp();
 }
 
 /* the ring must be there and running: else 503, saying why */
@@ -1540,6 +1541,13 @@ pgrest_rt_settle(Cohort *cohort, const char *since)
 	}
 }
 
+/* when the next heartbeat is due (pgrest.realtime_heartbeat may change) */
+static TimestampTz
+next_tick(void)
+{
+	return TimestampTzPlusMilliseconds(last_tick, Max(pgrest_realtime_heartbeat, 100));
+}
+
 /*
  * The heartbeat: a comment line to each subscriber that sent nothing for
  * half of pgrest.realtime_heartbeat, and the tables' check.
@@ -1551,7 +1559,7 @@ tick(TimestampTz now)
 	static const char heartbeat[] = ":\n\n";
 	int			interval = Max(pgrest_realtime_heartbeat, 100);
 
-	next_tick = TimestampTzPlusMilliseconds(now, interval);
+	last_tick = now;
 	dlist_foreach(iter, &subscribers)
 	{
 		PgrestSubscriber *sub = dlist_container(PgrestSubscriber, all_node, iter.cur);
