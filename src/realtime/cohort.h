@@ -136,6 +136,8 @@ struct PgrestSubscriber
 	dlist_node	resume_node;	/* to be resumed */
 	bool		ending;			/* the stream ends once its bytes are read */
 	bool		behind;			/* fell behind during this batch */
+	uint64		turn;			/* the worker's turn it last got an event in */
+	size_t		turn_pending;	/* what it had not sent when that turn began */
 	TimestampTz behind_at;		/* when it last fell behind; 0: never */
 	TimestampTz last_write;
 	char	   *role;			/* counted per role */
@@ -150,8 +152,9 @@ extern HTAB *pgrest_rt_tables;
 extern Table *pgrest_rt_table(Oid relid);
 extern void pgrest_rt_make_live(Cohort *cohort);
 extern void pgrest_rt_end_cohort(Cohort *cohort, const char *frame);
-extern void pgrest_rt_send(PgrestSubscriber *sub, const char *frame, size_t len,
+extern void pgrest_rt_send(PgrestSubscriber *sub, const char *bytes, size_t len,
 						   bool event);
+extern void pgrest_rt_send_frame(PgrestSubscriber *sub, PgrestFrame *frame, bool event);
 extern void pgrest_rt_send_cohort(Cohort *cohort, const char *frame, size_t len);
 extern char *pgrest_rt_id(uint32 epoch, XLogRecPtr lsn, uint32 seq);
 extern char *pgrest_rt_reset_frame(const char *reason, const char *since);

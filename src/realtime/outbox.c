@@ -4,17 +4,20 @@
  *	  A subscriber's bytes not sent yet: whole Server-Sent Events frames,
  *	  appended by the worker, read by the HTTP server.
  *
+ * An event goes to every member of its cohort: it is written once, as a
+ * frame, and each member's outbox holds a reference to it (a cohort of a
+ * thousand subscribers holds one copy of each event).  The last outbox
+ * that sends it (or drops it) frees it.
+ *
  * The HTTP server copies from here inside libmicrohttpd's content-reader
  * callback, where no PostgreSQL code may run: this file is plain C, its
  * memory malloc'd, and it never raises an error (an append that finds no
  * memory says so, and the caller treats the subscriber as one that fell
- * behind).  An idle subscriber holds a small buffer or none: a buffer
- * larger than PGREST_OUTBOX_KEEP is freed once it has been read whole.
+ * behind).  An idle subscriber holds no frame and a small queue, freed
+ * once it is empty if it had grown.
  *
- * Every frame ends with a blank line ("\n\n"), and no frame holds one
- * inside (a data line is one line of JSON), so the end of the frame being
- * read is the next "\n\n": pgrest_outbox_drop keeps that frame whole, so
- * that a subscriber that fell behind never sees a frame cut in two.
+ * pgrest_outbox_drop keeps the frame being sent whole, so that a
+ * subscriber that fell behind never sees a frame cut in two.
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -28,128 +31,143 @@
 
 #include "realtime/outbox.h"
 
-/* a buffer kept when read whole: larger ones are freed */
-#define PGREST_OUTBOX_KEEP 2048
+/* a queue of more frames than this is freed once empty */
+#define PGREST_OUTBOX_KEEP 8
 
 /*
- * Append a frame; false when no memory was left for it (nothing is
- * appended then).
+ * A frame of len bytes, held by nothing yet (NULL when no memory was
+ * left).  Queue it, then release the caller's hold with
+ * pgrest_frame_release: a frame nothing took is freed then.
+ */
+PgrestFrame *
+pgrest_frame_make(const char *data, size_t len)
+{
+	PgrestFrame *frame;
+
+	if (len > PG_UINT32_MAX - 1)
+		return NULL;
+	frame = malloc(offsetof(PgrestFrame, data) + len);
+	if (frame == NULL)
+		return NULL;
+	frame->refs = 1;			/* the maker's */
+	frame->len = (uint32) len;
+	memcpy(frame->data, data, len);
+	return frame;
+}
+
+/* One holder less; the last frees the frame.  Plain C. */
+void
+pgrest_frame_release(PgrestFrame *frame)
+{
+	if (frame != NULL && --frame->refs == 0)
+		free(frame);
+}
+
+/*
+ * Queue a frame (another reference to it); false when no memory was left
+ * for the queue (nothing is queued then).
  */
 bool
-pgrest_outbox_append(PgrestOutbox *box, const char *frame, size_t len)
+pgrest_outbox_append(PgrestOutbox *box, PgrestFrame *frame)
 {
-	if (box->start > 0 && box->start == box->end)
-		box->start = box->end = 0;
-	if (box->end + len > box->cap && box->start > 0)
+	if (box->count == box->cap)
 	{
-		/* move what is left to the front before growing */
-		memmove(box->data, box->data + box->start, box->end - box->start);
-		box->end -= box->start;
-		box->start = 0;
-	}
-	if (box->end + len > box->cap)
-	{
-		size_t		cap = Max(box->cap * 2, 256);
-		char	   *grown;
+		uint32		cap = Max(box->cap * 2, 4);
+		PgrestFrame **grown = malloc(sizeof(PgrestFrame *) * cap);
 
-		while (cap < box->end + len)
-			cap *= 2;
-		grown = realloc(box->data, cap);
 		if (grown == NULL)
 			return false;
-		box->data = grown;
+		for (uint32 i = 0; i < box->count; i++)
+			grown[i] = box->frames[(box->first + i) % box->cap];
+		free(box->frames);
+		box->frames = grown;
+		box->first = 0;
 		box->cap = cap;
 	}
-	memcpy(box->data + box->end, frame, len);
-	box->end += len;
+	box->frames[(box->first + box->count) % box->cap] = frame;
+	box->count++;
+	box->pending += frame->len;
+	frame->refs++;
 	return true;
 }
 
 /*
- * Copy up to max bytes not read yet into buf; returns how many (0: none
- * left).  Plain C, for libmicrohttpd's content reader.
+ * Copy up to max bytes not sent yet into buf; returns how many (0: none
+ * left).  Frames sent whole are released.  Plain C, for libmicrohttpd's
+ * content reader.
  */
 size_t
 pgrest_outbox_read(PgrestOutbox *box, char *buf, size_t max)
 {
-	size_t		n = Min(max, box->end - box->start);
+	size_t		n = 0;
 
-	if (n == 0)
-		return 0;
-	memcpy(buf, box->data + box->start, n);
-	box->start += n;
-	if (n >= 2)
+	while (n < max && box->count > 0)
 	{
-		box->last[0] = buf[n - 2];
-		box->last[1] = buf[n - 1];
-	}
-	else
-	{
-		box->last[0] = box->last[1];
-		box->last[1] = buf[0];
-	}
-	if (box->start == box->end)
-	{
-		box->start = box->end = 0;
-		if (box->cap > PGREST_OUTBOX_KEEP)
+		PgrestFrame *frame = box->frames[box->first];
+		size_t		take = Min(max - n, (size_t) (frame->len - box->offset));
+
+		memcpy(buf + n, frame->data + box->offset, take);
+		n += take;
+		box->offset += (uint32) take;
+		if (box->offset == frame->len)
 		{
-			free(box->data);
-			box->data = NULL;
-			box->cap = 0;
+			box->first = (box->first + 1) % box->cap;
+			box->count--;
+			box->offset = 0;
+			pgrest_frame_release(frame);
 		}
+	}
+	box->pending -= n;
+	if (box->count == 0 && box->cap > PGREST_OUTBOX_KEEP)
+	{
+		free(box->frames);
+		box->frames = NULL;
+		box->first = box->cap = 0;
 	}
 	return n;
 }
 
-/* The bytes not read yet. */
+/* The bytes not sent yet. */
 size_t
 pgrest_outbox_pending(const PgrestOutbox *box)
 {
-	return box->end - box->start;
+	return box->pending;
 }
 
 /*
- * Drop every frame not begun yet; the rest of the frame being read, if
+ * Drop every frame not begun yet; the rest of the frame being sent, if
  * any, stays, so that what was sent of it ends whole.  Returns the bytes
  * dropped.
  */
 size_t
 pgrest_outbox_drop(PgrestOutbox *box)
 {
-	size_t		keep = box->start;
-	size_t		dropped;
+	uint32		keep = box->offset > 0 ? 1 : 0;
+	size_t		dropped = 0;
 
-	if (box->start == box->end)
-		return 0;
-	/*
-	 * In the middle of a frame unless nothing was read yet or the last
-	 * bytes read ended one (frames hold no NUL byte).
-	 */
-	if (box->last[1] != '\0' && !(box->last[0] == '\n' && box->last[1] == '\n'))
+	while (box->count > keep)
 	{
-		const char *p = box->data + box->start;
-		const char *end = box->data + box->end;
+		uint32		last = (box->first + box->count - 1) % box->cap;
+		PgrestFrame *frame = box->frames[last];
 
-		/* a frame's last "\n" may be the only one not read yet */
-		if (box->last[1] == '\n' && *p == '\n')
-			keep = box->start + 1;
-		else
-		{
-			while (p + 1 < end && !(p[0] == '\n' && p[1] == '\n'))
-				p++;
-			keep = p + 1 < end ? (size_t) (p - box->data) + 2 : box->end;
-		}
+		dropped += frame->len;
+		box->count--;
+		pgrest_frame_release(frame);
 	}
-	dropped = box->end - keep;
-	box->end = keep;
+	box->pending -= dropped;
 	return dropped;
 }
 
-/* Free the buffer (the subscriber is gone). */
+/* Release every frame and the queue (the subscriber is gone). */
 void
 pgrest_outbox_free(PgrestOutbox *box)
 {
-	free(box->data);
-	box->data = NULL;
-	box->start = box->end = box->cap = 0;
+	while (box->count > 0)
+	{
+		pgrest_frame_release(box->frames[box->first]);
+		box->first = (box->first + 1) % box->cap;
+		box->count--;
+	}
+	free(box->frames);
+	memset(box, 0, sizeof(*box));
 }

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * outbox.h
- *	  The bytes of a stream not sent yet: Server-Sent Events frames
+ *	  The bytes of a stream not sent yet: Server-Sent Events frames,
+ *	  shared by the subscribers of a cohort
  *
  * Copyright (c) 2026, pgrest contributors
  *
@@ -13,22 +14,31 @@
 #define PGREST_REALTIME_OUTBOX_H
 
 /*
- * Whole frames ("...\n\n") appended at the end, read from the start.
+ * One frame ("...\n\n"), written once and queued in the outboxes of every
+ * subscriber it goes to; freed by the last that sent it, or dropped it.
  * malloc'd: the HTTP server reads it inside its callbacks.
  */
+typedef struct PgrestFrame
+{
+	uint32		refs;			/* outboxes holding it */
+	uint32		len;
+	char		data[FLEXIBLE_ARRAY_MEMBER];
+} PgrestFrame;
+
+/* the frames a subscriber has still to send, oldest first */
 typedef struct PgrestOutbox
 {
-	char	   *data;
-	size_t		start;			/* first byte not read yet */
-	size_t		end;			/* after the last byte */
-	size_t		cap;
-	char		last[2];		/* the last two bytes read */
+	PgrestFrame **frames;		/* a circular queue */
+	uint32		first;
+	uint32		count;
+	uint32		cap;
+	uint32		offset;			/* bytes of the first frame sent already */
+	size_t		pending;		/* bytes not sent, of every frame */
 } PgrestOutbox;
 
-/* what pgrest_outbox_read returns besides a count of bytes */
-#define PGREST_OUTBOX_EMPTY		0
-
-extern bool pgrest_outbox_append(PgrestOutbox *box, const char *frame, size_t len);
+extern PgrestFrame *pgrest_frame_make(const char *data, size_t len);
+extern void pgrest_frame_release(PgrestFrame *frame);
+extern bool pgrest_outbox_append(PgrestOutbox *box, PgrestFrame *frame);
 extern size_t pgrest_outbox_read(PgrestOutbox *box, char *buf, size_t max);
 extern size_t pgrest_outbox_pending(const PgrestOutbox *box);
 extern size_t pgrest_outbox_drop(PgrestOutbox *box);

@@ -124,6 +124,9 @@
 /* a second time behind within this long ends the stream */
 #define PGREST_BEHIND_WINDOW_MS (60 * 1000)
 
+/* a turn's events a subscriber may hold, in client buffers */
+#define PGREST_BURST_BUFFERS 16
+
 /* a snapshot larger than this many times the client buffer is refused */
 #define PGREST_SNAPSHOT_BUFFERS 64
 
@@ -198,6 +201,7 @@ static int	ncohorts = 0;
 static dlist_head resume_list = DLIST_STATIC_INIT(resume_list);
 static TimestampTz last_tick = 0;
 static TimestampTz next_expiry = 0;
+static uint64 turns = 0;		/* the worker's turns with subscribers */
 
 static void setup(void);
 static void check_ring(void);
@@ -230,6 +234,7 @@ static PgrestSubscriber *new_subscriber(Cohort *cohort, const char *role);
 static void leave_cohort(PgrestSubscriber *sub);
 static void write_start(PgrestSubscriber *sub, PgrestStreamSpec *spec);
 static char *place_id(const PgrestRingCursor *cursor);
+static void append_text(PgrestSubscriber *sub, const char *bytes);
 static void list_resume(PgrestSubscriber *sub);
 static TimestampTz next_tick(void);
 static void tick(TimestampTz now);
@@ -341,13 +346,14 @@ pgrest_realtime_respond(PgrestStreamSpec *spec, bool nested)
 	if (nested)
 	{
 		PgrestSubscriber probe;
+		size_t		len;
 
 		memset(&probe, 0, sizeof(probe));
 		write_start(&probe, spec);
-		resp->body = palloc(probe.out.end + 1);
-		memcpy(resp->body, probe.out.data, probe.out.end);
-		resp->body[probe.out.end] = '\0';
-		resp->body_len = probe.out.end;
+		len = pgrest_outbox_pending(&probe.out);
+		resp->body = palloc(len + 1);
+		resp->body_len = pgrest_outbox_read(&probe.out, resp->body, len);
+		resp->body[resp->body_len] = '\0';
 		pgrest_outbox_free(&probe.out);
 		return resp;
 	}
@@ -390,6 +396,7 @@ pgrest_realtime_turn(void)
 
 	if (nsubscribers == 0)
 		return;
+	turns++;
 	if (pgrest_rt_placed)
 		pgrest_rt_read_live();
 	dlist_foreach_modify(iter, &pgrest_rt_cohorts)
@@ -535,25 +542,38 @@ pgrest_realtime_unsubscribe(PgrestSubscriber *sub)
 }
 
 /*
- * Append a frame to a subscriber's outbox, and have its connection
- * resumed.  An event that would take the outbox past
- * pgrest.realtime_client_buffer leaves the subscriber behind for the rest
- * of the batch (batch.c sends it a reset then); one that finds no memory,
- * too.
+ * Queue a frame in a subscriber's outbox, and have its connection
+ * resumed.  An event finds the subscriber behind when what it had not
+ * sent when this turn of the worker began passes
+ * pgrest.realtime_client_buffer (its client did not keep up with the
+ * last turns), or what it has not sent now passes
+ * PGREST_BURST_BUFFERS times that (a burst larger than a client may
+ * take): it then takes no more events this turn, and gets a reset once
+ * the turn's batch is over (pgrest_rt_settle).  So is one that finds no
+ * memory.
  */
 void
-pgrest_rt_send(PgrestSubscriber *sub, const char *frame, size_t len, bool event)
+pgrest_rt_send_frame(PgrestSubscriber *sub, PgrestFrame *frame, bool event)
 {
 	size_t		pending = pgrest_outbox_pending(&sub->out);
+	size_t		buffer = (size_t) pgrest_realtime_client_buffer;
 
 	if (sub->ending || (event && sub->behind))
 		return;
-	if (event && pending > 0 && pending + len > (size_t) pgrest_realtime_client_buffer)
+	if (event)
 	{
-		sub->behind = true;
-		return;
+		if (sub->turn != turns)
+		{
+			sub->turn = turns;
+			sub->turn_pending = pending;
+		}
+		if (sub->turn_pending > buffer || pending > buffer * PGREST_BURST_BUFFERS)
+		{
+			sub->behind = true;
+			return;
+		}
 	}
-	if (!pgrest_outbox_append(&sub->out, frame, len))
+	if (!pgrest_outbox_append(&sub->out, frame))
 	{
 		sub->behind = true;
 		return;
@@ -564,19 +584,41 @@ pgrest_rt_send(PgrestSubscriber *sub, const char *frame, size_t len, bool event)
 	list_resume(sub);
 }
 
+/* The same for a frame of text made here. */
+void
+pgrest_rt_send(PgrestSubscriber *sub, const char *bytes, size_t len, bool event)
+{
+	PgrestFrame *frame = pgrest_frame_make(bytes, len);
+
+	if (frame == NULL)
+	{
+		sub->behind = true;
+		return;
+	}
+	pgrest_rt_send_frame(sub, frame, event);
+	pgrest_frame_release(frame);
+}
+
 /*
- * A frame for every member of a cohort; then each member that fell
- * behind during the batch drops what it holds, and gets a reset (the
- * second time within a minute, its stream ends).
+ * An event for every member of a cohort, written once (each member that
+ * falls behind on it gets a reset after the batch).
  */
 void
-pgrest_rt_send_cohort(Cohort *cohort, const char *frame, size_t len)
+pgrest_rt_send_cohort(Cohort *cohort, const char *bytes, size_t len)
 {
+	PgrestFrame *frame = pgrest_frame_make(bytes, len);
 	dlist_iter	iter;
 
 	dlist_foreach(iter, &cohort->members)
-		pgrest_rt_send(dlist_container(PgrestSubscriber, member_node, iter.cur),
-					   frame, len, true);
+	{
+		PgrestSubscriber *sub = dlist_container(PgrestSubscriber, member_node, iter.cur);
+
+		if (frame == NULL)
+			sub->behind = true;
+		else
+			pgrest_rt_send_frame(sub, frame, true);
+	}
+	pgrest_frame_release(frame);
 }
 
 /*
@@ -1460,14 +1502,9 @@ write_start(PgrestSubscriber *sub, PgrestStreamSpec *spec)
 	else
 		since = place_id(&pgrest_rt_place);
 	frame = psprintf("retry: %d\n\n", PGREST_EVENTS_RETRY);
-	(void) pgrest_outbox_append(&sub->out, frame, strlen(frame));
+	append_text(sub, frame);
 	if (spec->snapshot.len > 0)
-	{
-		char	   *utf8 = pg_server_to_any(spec->snapshot.data, spec->snapshot.len, PG_UTF8);
-
-		if (!pgrest_outbox_append(&sub->out, utf8, strlen(utf8)))
-			sub->ending = true;
-	}
+		append_text(sub, pg_server_to_any(spec->snapshot.data, spec->snapshot.len, PG_UTF8));
 	if (sub->cohort != NULL && sub->cohort->rls)
 	{
 		ListCell   *lc;
@@ -1476,15 +1513,30 @@ write_start(PgrestSubscriber *sub, PgrestStreamSpec *spec)
 			pgrest_rt_know(sub->cohort, (const char *) lfirst(lc), true);
 	}
 	frame = psprintf("id: %s\nevent: ready\ndata: {\"since\":\"%s\"}\n\n", since, since);
-	(void) pgrest_outbox_append(&sub->out, frame, strlen(frame));
+	append_text(sub, frame);
 	if (spec->start == START_RESET)
 	{
 		frame = pgrest_rt_reset_frame(spec->reset_reason, since);
-		(void) pgrest_outbox_append(&sub->out, frame, strlen(frame));
+		append_text(sub, frame);
 		if (sub->cohort != NULL)
 			pgrest_rt_count_reset(spec->reset_reason);
 	}
 	sub->last_write = GetCurrentTimestamp();
+}
+
+/*
+ * The start of a stream, into its outbox, whatever its size (the
+ * snapshot has a limit of its own); a stream that finds no memory for it
+ * ends.
+ */
+static void
+append_text(PgrestSubscriber *sub, const char *bytes)
+{
+	PgrestFrame *frame = pgrest_frame_make(bytes, strlen(bytes));
+
+	if (frame == NULL || !pgrest_outbox_append(&sub->out, frame))
+		sub->ending = true;
+	pgrest_frame_release(frame);
 }
 
 /* the id of a cursor's place: the last change it passed, or a place */
@@ -1556,7 +1608,7 @@ static void
 tick(TimestampTz now)
 {
 	dlist_iter	iter;
-	static const char heartbeat[] = ":\n\n";
+	PgrestFrame *heartbeat = pgrest_frame_make(":\n\n", 3);
 	int			interval = Max(pgrest_realtime_heartbeat, 100);
 
 	last_tick = now;
@@ -1564,10 +1616,11 @@ tick(TimestampTz now)
 	{
 		PgrestSubscriber *sub = dlist_container(PgrestSubscriber, all_node, iter.cur);
 
-		if (!sub->ending &&
+		if (heartbeat != NULL && !sub->ending &&
 			TimestampDifferenceExceeds(sub->last_write, now, interval / 2))
-			pgrest_rt_send(sub, heartbeat, sizeof(heartbeat) - 1, false);
+			pgrest_rt_send_frame(sub, heartbeat, false);
 	}
+	pgrest_frame_release(heartbeat);
 	check_tables();
 }
 
