@@ -169,7 +169,7 @@
  * The content reader's buffer for a stream of changes: events are small,
  * and each response holds one (an idle subscriber's memory counts).
  */
-#define PGREST_EVENTS_BLOCK 2048
+#define PGREST_EVENTS_BLOCK 1024
 
 /* MHD's messages are kept here and logged once MHD_run has returned */
 #define PGREST_LOG_SLOTS 8
@@ -1284,6 +1284,17 @@ answer(Exchange *ex)
 							  resp->body ? resp->body_len : 0);
 	MemoryContextSwitchTo(old);
 	drop_body(ex);
+
+	/*
+	 * A stream of changes keeps nothing of its request's memory (the
+	 * response holds its headers, realtime/ its subscriber), and may last
+	 * for days: its request's memory goes now.
+	 */
+	if (resp->events != NULL)
+	{
+		MemoryContextDelete(ex->context);
+		ex->context = NULL;
+	}
 }
 
 /*
@@ -1396,13 +1407,14 @@ send_timeout(void)
 
 /*
  * A request is complete (or its connection gone).  An exchange without a
- * memory context is freed now; one with a context waits for
- * release_retired, as deleting a context is PostgreSQL code.
+ * memory context is freed now; one with a context, or a stream of
+ * changes, waits for release_retired, as deleting a context and letting
+ * a subscriber go are PostgreSQL code.
  */
 static void
 retire(Exchange *ex)
 {
-	if (ex->context == NULL)
+	if (ex->context == NULL && ex->events == NULL)
 	{
 		free_exchange(ex);
 		return;
@@ -1434,7 +1446,8 @@ release_retired(void)
 		if (ex->events != NULL)
 			pgrest_realtime_unsubscribe(ex->events);
 		free_exchange(ex);
-		MemoryContextDelete(context);
+		if (context != NULL)
+			MemoryContextDelete(context);
 	}
 }
 
