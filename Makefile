@@ -25,13 +25,15 @@ PLAN_OBJS = src/plan/fuzzy.o src/plan/embed.o src/plan/plan.o src/plan/readplan.
 QUERY_OBJS = src/query/query.o src/query/render.o
 # run: the transaction and the statement
 RUN_OBJS = src/run/statement.o src/run/execute.o src/run/session.o src/run/sqlendpoint.o src/run/receivers.o src/run/stream.o
+# realtime: table changes streamed: the ring, the decoder, the subscriptions
+REALTIME_OBJS = src/realtime/ring.o src/realtime/realtime.o
 # response: results and errors as HTTP
 RESPONSE_OBJS = src/response/failure.o src/response/openapi.o src/response/html.o src/response/response.o
 # http: libmicrohttpd
 HTTP_OBJS = src/http/http.o src/http/conn.o
 # entry points: the extension, the worker, one request, the admin port
 TOP_OBJS = src/pgrest.o src/worker.o src/handler.o src/admin.o
-OBJS = $(BASE_OBJS) $(SERVER_OBJS) $(API_OBJS) $(AUTH_OBJS) $(CACHE_OBJS) $(PLAN_OBJS) $(QUERY_OBJS) $(RUN_OBJS) $(RESPONSE_OBJS) $(HTTP_OBJS) $(TOP_OBJS)
+OBJS = $(BASE_OBJS) $(SERVER_OBJS) $(API_OBJS) $(AUTH_OBJS) $(CACHE_OBJS) $(PLAN_OBJS) $(QUERY_OBJS) $(RUN_OBJS) $(REALTIME_OBJS) $(RESPONSE_OBJS) $(HTTP_OBJS) $(TOP_OBJS)
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 
