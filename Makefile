@@ -26,7 +26,7 @@ QUERY_OBJS = src/query/query.o src/query/render.o
 # run: the transaction and the statement
 RUN_OBJS = src/run/statement.o src/run/execute.o src/run/session.o src/run/sqlendpoint.o src/run/receivers.o src/run/stream.o
 # realtime: table changes streamed: the ring, the decoder, the subscriptions
-REALTIME_OBJS = src/realtime/ring.o src/realtime/realtime.o
+REALTIME_OBJS = src/realtime/ring.o src/realtime/plugin.o src/realtime/decoder.o src/realtime/status.o src/realtime/realtime.o
 # response: results and errors as HTTP
 RESPONSE_OBJS = src/response/failure.o src/response/openapi.o src/response/html.o src/response/response.o
 # http: libmicrohttpd

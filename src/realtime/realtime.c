@@ -46,7 +46,9 @@
 
 #include "realtime/realtime.h"
 #include "realtime/ring.h"
+#include "realtime/status.h"
 #include "server/guc.h"
+#include "server/metrics.h"
 
 /* how long DROP DATABASE waits for the decoder to release its slot */
 #define DROP_WAIT_MS 10000
@@ -74,7 +76,8 @@ pgrest_realtime_install(void)
 	prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = startup_shmem;
 	RegisterXactCallback(xact_callback, NULL);
-	(void) register_decoder;	/* the decoder comes with decoder.c */
+	register_decoder();
+	pgrest_metrics_add_source(pgrest_realtime_metrics);
 	installed = true;
 }
 

@@ -829,6 +829,39 @@ pgrest_ring_wanted_columns(Oid relid, AttrNumber *attnums, int max)
 	return n;
 }
 
+/*
+ * The oldest record the slot must keep for: committed at or after since,
+ * at or after min_lsn.  Only the writer calls this: the records it reads
+ * cannot change under it.
+ */
+XLogRecPtr
+pgrest_ring_first_commit_since(TimestampTz since, XLogRecPtr min_lsn,
+							   TimestampTz *commit_time)
+{
+	uint64		pos = pg_atomic_read_u64(&ring->tail);
+	uint64		head = pg_atomic_read_u64(&ring->head);
+
+	while (pos < head)
+	{
+		const PgrestChange *change = (const PgrestChange *) ring_at(pos);
+
+		if (change->op != RING_SKIP &&
+			change->commit_time >= since && change->commit_lsn >= min_lsn)
+		{
+			*commit_time = change->commit_time;
+			return change->commit_lsn;
+		}
+		pos += change->length;
+	}
+	return InvalidXLogRecPtr;
+}
+
+bool
+pgrest_ring_unflushed_commit(XLogRecPtr flush)
+{
+	return pg_atomic_read_u64(&ring->committed_lsn) > flush;
+}
+
 /* ---------------------------------------------------------------- */
 /* the decoder's state                                               */
 /* ---------------------------------------------------------------- */

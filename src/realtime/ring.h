@@ -271,6 +271,16 @@ extern void pgrest_ring_set_progress(XLogRecPtr decoded, XLogRecPtr confirmed);
 extern void pgrest_ring_count_wakeup(void);
 extern void pgrest_ring_count_start(void);
 
+/*
+ * The commit LSN (and time) of the oldest record committed at or after
+ * since and at or after min_lsn; InvalidXLogRecPtr when there is none.
+ */
+extern XLogRecPtr pgrest_ring_first_commit_since(TimestampTz since, XLogRecPtr min_lsn,
+												 TimestampTz *commit_time);
+
+/* whether a commit that woke the decoder ends past flush (not flushed yet) */
+extern bool pgrest_ring_unflushed_commit(XLogRecPtr flush);
+
 /* the prefilter columns readers want for relid, for the decoder */
 extern uint32 pgrest_ring_want_generation(void);
 extern int	pgrest_ring_wanted_columns(Oid relid, AttrNumber *attnums, int max);
