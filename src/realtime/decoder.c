@@ -75,10 +75,13 @@
 #include "realtime/plugin.h"
 #include "realtime/ring.h"
 #include "server/guc.h"
+#include "server/login.h"
 
 #define SLOT_PREFIX "pgrest_"
 /* at most this often the slot is told how far it may move on */
 #define CONFIRM_INTERVAL_MS 1000
+/* how often a decoder waiting for its database looks again */
+#define DATABASE_RECHECK_MS 5000
 /* how often a commit not yet flushed is looked for */
 #define UNFLUSHED_POLL_MS 10
 
@@ -91,6 +94,8 @@ static bool confirm_pending = false;
 static TimestampTz retained_until = 0;
 
 static void sleep_forever(void);
+static void wait_for_database(void);
+static bool database_unusable(void);
 static void trust_own_plugin(void);
 static uint32 take_slot(void);
 static bool find_slot(char *name, uint32 *epoch);
@@ -142,6 +147,7 @@ pgrest_decoder_main(Datum main_arg)
 		sleep_forever();
 	}
 
+	wait_for_database();
 	BackgroundWorkerInitializeConnection(pgrest_database, NULL, 0);
 	pgstat_report_appname("pgrest realtime decoder");
 	CurrentResourceOwner = ResourceOwnerCreate(NULL, "pgrest realtime decoder");
@@ -199,6 +205,46 @@ sleep_forever(void)
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1L,
 						 PG_WAIT_EXTENSION);
 	}
+}
+
+/* whether pgrest.database is known to be gone */
+static bool
+database_unusable(void)
+{
+	return pgrest_ring_database_dropped() ||
+		(pgrest_login_database_problem() && !pgrest_ring_database_created());
+}
+
+/*
+ * While pgrest.database cannot be connected to (it was dropped, or the
+ * HTTP workers' probe found it missing: login.c, which logs it), wait,
+ * instead of failing to log in every second: CREATE DATABASE of that name
+ * wakes the decoder (realtime.c), and it looks again every few seconds
+ * in any case (the workers' probe finds it again only then).
+ */
+static void
+wait_for_database(void)
+{
+	if (!database_unusable())
+		return;
+	pgrest_ring_set_state(PGREST_REALTIME_UNAVAILABLE,
+						  psprintf("database \"%s\" named by \"pgrest.database\" cannot be connected to",
+								   pgrest_database));
+	pgrest_ring_set_waiting(true);
+	while (database_unusable())
+	{
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 DATABASE_RECHECK_MS, PG_WAIT_EXTENSION);
+	}
+	pgrest_ring_set_waiting(false);
+	pgrest_ring_set_state(PGREST_REALTIME_STARTING, NULL);
 }
 
 /*

@@ -116,6 +116,9 @@ typedef struct RingShared
 	pg_atomic_uint64 confirmed_lsn;
 	pg_atomic_uint64 progress_time; /* when it last woke or published */
 	pg_atomic_uint32 drop_database; /* DROP DATABASE of this oid waits */
+	pg_atomic_uint32 database_dropped;	/* pgrest.database was dropped */
+	pg_atomic_uint32 database_created;	/* it was created since */
+	pg_atomic_uint32 waiting_procno;	/* a decoder waiting for it */
 	ConditionVariable slot_released;
 
 	/* ---- counters (one writer: the decoder) ---- */
@@ -218,6 +221,9 @@ pgrest_ring_shmem_startup(void)
 	pg_atomic_init_u64(&ring->confirmed_lsn, 0);
 	pg_atomic_init_u64(&ring->progress_time, 0);
 	pg_atomic_init_u32(&ring->drop_database, InvalidOid);
+	pg_atomic_init_u32(&ring->database_dropped, 0);
+	pg_atomic_init_u32(&ring->database_created, 0);
+	pg_atomic_init_u32(&ring->waiting_procno, NO_PROCNO);
 	ConditionVariableInit(&ring->slot_released);
 	pg_atomic_init_u64(&ring->records, 0);
 	pg_atomic_init_u64(&ring->transactions_total, 0);
@@ -1031,6 +1037,46 @@ pgrest_ring_clear_drop(void)
 	procno = pg_atomic_read_u32(&ring->decoder_procno);
 	if (procno != NO_PROCNO)
 		SetLatch(&GetPGProcByNumber(procno)->procLatch);
+}
+
+/*
+ * pgrest.database was dropped (true), or created (false), by a command
+ * that committed: the decoder does not try to connect to it while it is
+ * dropped, and tries at once when it is created, whatever the HTTP
+ * workers' probe last found.
+ */
+void
+pgrest_ring_set_database_dropped(bool dropped)
+{
+	uint32		procno;
+
+	if (ring == NULL)
+		return;
+	pg_atomic_write_u32(&ring->database_dropped, dropped ? 1 : 0);
+	pg_atomic_write_u32(&ring->database_created, dropped ? 0 : 1);
+	procno = pg_atomic_read_u32(&ring->waiting_procno);
+	if (!dropped && procno != NO_PROCNO)
+		SetLatch(&GetPGProcByNumber(procno)->procLatch);
+}
+
+/* The decoder waits for its database (true), or no longer (false). */
+void
+pgrest_ring_set_waiting(bool waiting)
+{
+	pg_atomic_write_u32(&ring->waiting_procno,
+						waiting ? (uint32) MyProc->pgprocno : NO_PROCNO);
+}
+
+bool
+pgrest_ring_database_dropped(void)
+{
+	return ring != NULL && pg_atomic_read_u32(&ring->database_dropped) != 0;
+}
+
+bool
+pgrest_ring_database_created(void)
+{
+	return ring != NULL && pg_atomic_read_u32(&ring->database_created) != 0;
 }
 
 /* ---------------------------------------------------------------- */

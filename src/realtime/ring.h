@@ -296,5 +296,9 @@ extern Oid	pgrest_ring_decoder_database(void);
 extern bool pgrest_ring_drop_requested(void);
 extern bool pgrest_ring_request_drop(Oid database, int timeout_ms);
 extern void pgrest_ring_clear_drop(void);
+extern void pgrest_ring_set_database_dropped(bool dropped);
+extern bool pgrest_ring_database_dropped(void);
+extern bool pgrest_ring_database_created(void);
+extern void pgrest_ring_set_waiting(bool waiting);
 
 #endif							/* PGREST_REALTIME_RING_H */

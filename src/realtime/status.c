@@ -2,8 +2,10 @@
  *
  * status.c
  *	  What realtime shows of itself: pgrest.realtime_status(), its samples
- *	  in /metrics and pgrest.stats(), and pgrest._realtime_peek(), the
- *	  ring's records for tests.
+ *	  in /metrics and pgrest.stats(); and for tests pgrest._realtime_peek()
+ *	  (the ring's records), pgrest._realtime_wait() (until the decoder has
+ *	  decoded the commits made so far) and pgrest._realtime_listen() (the
+ *	  session listens to a table, as an HTTP worker with subscribers).
  *
  *	 pgrest_realtime_state{state}				gauge, 1 for the state now
  *	 pgrest_realtime_decoder_lag_seconds		gauge
@@ -38,12 +40,16 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "replication/slot.h"
+#include "catalog/pg_type.h"
+#include "storage/latch.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/pg_lsn.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
+#include "utils/wait_event.h"
 
 #include "realtime/ring.h"
 #include "realtime/status.h"
@@ -51,6 +57,8 @@
 
 PG_FUNCTION_INFO_V1(pgrest_realtime_status);
 PG_FUNCTION_INFO_V1(pgrest_realtime_peek);
+PG_FUNCTION_INFO_V1(pgrest_realtime_wait);
+PG_FUNCTION_INFO_V1(pgrest_realtime_listen);
 
 /* by PgrestRealtimeState */
 static const char *const state_names[PGREST_REALTIME_STATES] = {
@@ -139,7 +147,8 @@ pgrest_realtime_status(PG_FUNCTION_ARGS)
 /*
  * pgrest._realtime_peek() returns setof (id, op, relid, xid, commit_time,
  * "values"): the records in the ring now, oldest first, each value as
- * {"attnum", "from", "value"} (value null for NULL, absent when unknown).
+ * {"attnum", "from", "value"} (value null for NULL; "unknown": true
+ * instead when the value is not known).
  * For tests: it copies the whole ring.
  */
 Datum
@@ -189,6 +198,8 @@ pgrest_realtime_peek(PG_FUNCTION_ARGS)
 				}
 				else if (value->kind == PGREST_VALUE_NULL)
 					appendStringInfoString(&json, ", \"value\": null");
+				else
+					appendStringInfoString(&json, ", \"unknown\": true");
 				appendStringInfoChar(&json, '}');
 				value = pgrest_change_next_value(value);
 			}
@@ -207,6 +218,67 @@ pgrest_realtime_peek(PG_FUNCTION_ARGS)
 		}
 	}
 	return (Datum) 0;
+}
+
+/*
+ * pgrest._realtime_wait(timeout_ms int) returns boolean: wait until the
+ * decoder has decoded every commit of the served database made so far
+ * (that woke it), for at most timeout_ms.  For tests.
+ */
+Datum
+pgrest_realtime_wait(PG_FUNCTION_ARGS)
+{
+	int32		timeout_ms = PG_GETARG_INT32(0);
+	TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms);
+	PgrestRingStatus status;
+	XLogRecPtr	target;
+
+	pgrest_ring_status(&status);
+	target = status.committed_lsn;
+	for (;;)
+	{
+		pgrest_ring_status(&status);
+		if (status.state == PGREST_REALTIME_RUNNING && status.decoded_lsn >= target)
+			PG_RETURN_BOOL(true);
+		if (GetCurrentTimestamp() >= deadline)
+			PG_RETURN_BOOL(false);
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 5L, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * pgrest._realtime_listen(relid regclass, attnums int2[]) returns boolean:
+ * this session listens to relid and prefilters on attnums (an empty array:
+ * listens only; NULL: stops), as an HTTP worker with subscribers does, until
+ * it ends.  For tests.
+ */
+Datum
+pgrest_realtime_listen(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	ArrayType  *array;
+	Datum	   *elems;
+	bool	   *elemnulls;
+	int			n;
+	AttrNumber *attnums;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BOOL(false);
+	if (PG_ARGISNULL(1))
+	{
+		pgrest_ring_forget(relid);
+		PG_RETURN_BOOL(true);
+	}
+	array = PG_GETARG_ARRAYTYPE_P(1);
+	deconstruct_array(array, INT2OID, sizeof(int16), true, TYPALIGN_SHORT,
+					  &elems, &elemnulls, &n);
+	attnums = palloc(sizeof(AttrNumber) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		attnums[i] = elemnulls[i] ? InvalidAttrNumber : DatumGetInt16(elems[i]);
+	PG_RETURN_BOOL(pgrest_ring_want_columns(relid, attnums, n));
 }
 
 /*

@@ -283,6 +283,32 @@ pgrest_login_problem(void)
 }
 
 /*
+ * Whether a worker's probe found that pgrest.database cannot be connected
+ * to at all (it does not exist, is invalid or allows no connections), for
+ * processes that connect to it as another role (the realtime decoder).
+ */
+bool
+pgrest_login_database_problem(void)
+{
+	bool		problem = false;
+
+	if (shared == NULL)
+		return false;
+	SpinLockAcquire(&shared->mutex);
+	for (int i = 0; i < shared->nworkers && !problem; i++)
+	{
+		int			code = shared->slots[i].problem.sqlerrcode;
+
+		problem = shared->slots[i].state == LOGIN_FAILED &&
+			(code == ERRCODE_UNDEFINED_DATABASE ||
+			 code == ERRCODE_FEATURE_NOT_SUPPORTED ||
+			 code == ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE);
+	}
+	SpinLockRelease(&shared->mutex);
+	return problem;
+}
+
+/*
  * The probe's main function: connect to no database, look, publish, exit
  * with code 0.  main_arg is the number of the worker it probes for.
  */
