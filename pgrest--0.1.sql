@@ -75,7 +75,8 @@ CREATE FUNCTION realtime_status(
     OUT capped bigint,
     OUT evicted bigint,
     OUT epochs bigint,
-    OUT decoder_restarts bigint)
+    OUT decoder_restarts bigint,
+    OUT wakeups bigint)
 RETURNS record
 LANGUAGE C STRICT
 AS 'MODULE_PATHNAME', 'pgrest_realtime_status';

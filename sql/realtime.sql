@@ -248,6 +248,7 @@ FROM pgrest._realtime_peek();
 -- what the decoder shows: /metrics' samples in pgrest.stats()
 SELECT name, labels, value FROM pgrest.stats()
 WHERE name LIKE 'pgrest_realtime_%'
+  AND name NOT LIKE 'pgrest_realtime_commit_to_ring_seconds%'
   AND name NOT IN ('pgrest_realtime_decoder_lag_seconds', 'pgrest_realtime_decoder_lag_bytes',
                    'pgrest_realtime_retained_wal_bytes', 'pgrest_realtime_ring_used_bytes',
                    'pgrest_realtime_ring_records', 'pgrest_realtime_transactions_total',

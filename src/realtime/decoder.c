@@ -29,7 +29,9 @@
  *	- Retention: it confirms to the slot the commit LSN of the oldest
  *	  record in the ring that is younger than pgrest.realtime_resume_window
  *	  and within pgrest.realtime_max_retained_wal of the WAL's end, or, with
- *	  no such record, what it has decoded; at most once a second.  After a
+ *	  no such record, what it has decoded; at most once a second.  When the
+ *	  slot still holds too much WAL (its restart_lsn moves only at a
+ *	  snapshot of the running transactions) it logs such a snapshot.  After a
  *	  restart, decoding starts there again and rebuilds the same records
  *	  with the same ids; the ring's floor says from where clients can
  *	  resume.
@@ -62,6 +64,7 @@
 #include "storage/latch.h"
 #include "storage/lwlock.h"
 #include "storage/proc.h"
+#include "storage/standby.h"
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
@@ -80,6 +83,8 @@
 #define SLOT_PREFIX "pgrest_"
 /* at most this often the slot is told how far it may move on */
 #define CONFIRM_INTERVAL_MS 1000
+/* how long the decoder waits at start for the HTTP workers' login probe */
+#define PROBE_WAIT_MS 5000
 /* how often a decoder waiting for its database looks again */
 #define DATABASE_RECHECK_MS 5000
 /* how often a commit not yet flushed is looked for */
@@ -92,6 +97,9 @@ static XLogRecPtr confirmed = InvalidXLogRecPtr;
 static bool confirm_pending = false;
 /* when the resume window of the oldest record kept ends; 0: none kept */
 static TimestampTz retained_until = 0;
+/* a snapshot of running transactions was logged: decode it, confirm again */
+static TimestampTz last_snapshot = 0;
+static bool snapshot_logged = false;
 
 static void sleep_forever(void);
 static void wait_for_database(void);
@@ -104,6 +112,7 @@ static void start_decoding(void);
 static void decode_available(void);
 static void maybe_confirm(bool force);
 static long next_timeout(void);
+static void log_snapshot_if_held(XLogRecPtr flush, uint64 max_bytes, TimestampTz now);
 static void release_for_drop(void);
 static void process_reload(void);
 
@@ -220,11 +229,24 @@ database_unusable(void)
  * HTTP workers' probe found it missing: login.c, which logs it), wait,
  * instead of failing to log in every second: CREATE DATABASE of that name
  * wakes the decoder (realtime.c), and it looks again every few seconds
- * in any case (the workers' probe finds it again only then).
+ * in any case (the workers' probe finds it again only then).  At start,
+ * it waits a little for the workers' first probe.
  */
 static void
 wait_for_database(void)
 {
+	TimestampTz give_up = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+													  PROBE_WAIT_MS);
+
+	/* the workers probe as they start: what they find, or a while */
+	while (!pgrest_login_probed() && !pgrest_ring_database_created() &&
+		   GetCurrentTimestamp() < give_up)
+	{
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 50L, PG_WAIT_EXTENSION);
+	}
 	if (!database_unusable())
 		return;
 	pgrest_ring_set_state(PGREST_REALTIME_UNAVAILABLE,
@@ -483,12 +505,38 @@ maybe_confirm(bool force)
 	else
 		retained_until = target_time + window_us;
 	last_confirm = now;
-	if (target <= confirmed)
+	if (target > confirmed)
+	{
+		LogicalConfirmReceivedLocation(target);
+		ReplicationSlotMarkDirty();
+		confirmed = target;
+		pgrest_ring_set_progress(decoded, confirmed);
+	}
+	log_snapshot_if_held(flush, max_bytes, now);
+}
+
+/*
+ * The slot's WAL is kept from its restart_lsn, which moves on only when
+ * decoding meets a snapshot of the running transactions (xl_running_xacts,
+ * logged every 15 s while the server is busy, and at checkpoints).  When
+ * it holds more than half of pgrest.realtime_max_retained_wal and what was
+ * confirmed is well past it, log such a snapshot now, as slot creation
+ * does, so that the next confirmation moves it on: at most once a second.
+ */
+static void
+log_snapshot_if_held(XLogRecPtr flush, uint64 max_bytes, TimestampTz now)
+{
+	XLogRecPtr	restart = MyReplicationSlot->data.restart_lsn;
+	XLogRecPtr	lsn;
+
+	if (XLogRecPtrIsInvalid(restart) || flush - restart <= max_bytes / 2 ||
+		confirmed <= restart + max_bytes / 4 ||
+		!TimestampDifferenceExceeds(last_snapshot, now, CONFIRM_INTERVAL_MS))
 		return;
-	LogicalConfirmReceivedLocation(target);
-	ReplicationSlotMarkDirty();
-	confirmed = target;
-	pgrest_ring_set_progress(decoded, confirmed);
+	last_snapshot = now;
+	lsn = LogStandbySnapshot();
+	XLogFlush(lsn);
+	snapshot_logged = true;
 }
 
 /*
@@ -500,6 +548,13 @@ next_timeout(void)
 {
 	long		ms;
 
+	if (snapshot_logged)
+	{
+		/* decode the snapshot and confirm again at once */
+		snapshot_logged = false;
+		last_confirm = 0;
+		return 0;
+	}
 	if (pgrest_ring_unflushed_commit(GetFlushRecPtr(NULL)))
 		return UNFLUSHED_POLL_MS;
 	if (confirm_pending)

@@ -20,6 +20,9 @@
  *	 pgrest_realtime_evicted_total				counter, records evicted
  *	 pgrest_realtime_epochs_total				counter, new slots
  *	 pgrest_realtime_decoder_restarts_total		counter
+ *	 pgrest_realtime_commit_to_ring_seconds		histogram, from a
+ *												transaction's commit time to
+ *												its records in the ring
  *
  * Everything is read from shared memory (ring.c) and the slot's state:
  * no SQL, no catalog.
@@ -95,8 +98,8 @@ pgrest_realtime_status(PG_FUNCTION_ARGS)
 {
 	PgrestRingStatus status;
 	TupleDesc	desc;
-	Datum		values[22];
-	bool		nulls[22];
+	Datum		values[23];
+	bool		nulls[23];
 	int			i = 0;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
@@ -140,6 +143,7 @@ pgrest_realtime_status(PG_FUNCTION_ARGS)
 	values[i++] = Int64GetDatum((int64) status.epochs_total);
 	values[i++] = Int64GetDatum((int64) (status.decoder_starts > 1 ?
 										 status.decoder_starts - 1 : 0));
+	values[i++] = Int64GetDatum((int64) status.wakeups_total);
 	Assert(i == lengthof(values));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
@@ -339,6 +343,30 @@ pgrest_realtime_metrics(PgrestSampleFn fn, void *arg)
 	sample(fn, arg, "pgrest_realtime_decoder_restarts_total",
 		   "Times the decoder started again since the server started.", "counter",
 		   (double) (status.decoder_starts > 1 ? status.decoder_starts - 1 : 0));
+
+	fn(arg, NULL, NULL,
+	   "# HELP pgrest_realtime_commit_to_ring_seconds Time from a transaction's commit to its changes in the ring.\n"
+	   "# TYPE pgrest_realtime_commit_to_ring_seconds histogram\n", 0);
+	{
+		uint64		count = 0;
+
+		for (int b = 0; b < PGREST_RING_LATENCY_BUCKETS; b++)
+		{
+			char		le[32];
+
+			count += status.latency_buckets[b];
+			if (b < PGREST_RING_LATENCY_BUCKETS - 1)
+				snprintf(le, sizeof(le), "%g", pgrest_ring_latency_bounds[b]);
+			else
+				strlcpy(le, "+Inf", sizeof(le));
+			snprintf(labels_json, sizeof(labels_json), "{\"le\": \"%s\"}", le);
+			snprintf(labels_text, sizeof(labels_text), "{le=\"%s\"}", le);
+			fn(arg, "pgrest_realtime_commit_to_ring_seconds_bucket", labels_json,
+			   labels_text, (double) count);
+		}
+		fn(arg, "pgrest_realtime_commit_to_ring_seconds_sum", "{}", "", status.latency_sum);
+		fn(arg, "pgrest_realtime_commit_to_ring_seconds_count", "{}", "", (double) count);
+	}
 }
 
 /* WAL the slot holds back: from its restart_lsn to the WAL's end */
