@@ -256,6 +256,16 @@ WHERE name LIKE 'pgrest_realtime_%'
                    'pgrest_realtime_decoder_restarts_total')
 ORDER BY name, labels::text;
 
+-- the output plugin serves the decoder only: the ring has one writer
+DO $$
+BEGIN
+    -- builds of PostgreSQL 15 that list trusted output plugins
+    IF EXISTS (SELECT FROM pg_settings WHERE name = 'output_plugin_libraries') THEN
+        PERFORM set_config('output_plugin_libraries', 'pgrest', false);
+    END IF;
+END $$;
+SELECT pg_create_logical_replication_slot('regress_mine', 'pgrest');
+
 -- the decoder is one process, with the slot active
 SELECT backend_type, count(*) FROM pg_stat_activity
 WHERE backend_type = 'pgrest realtime decoder' GROUP BY 1;

@@ -161,6 +161,7 @@ pgrest_decoder_main(Datum main_arg)
 	pgstat_report_appname("pgrest realtime decoder");
 	CurrentResourceOwner = ResourceOwnerCreate(NULL, "pgrest realtime decoder");
 	trust_own_plugin();
+	pgrest_plugin_enable();
 
 	epoch = take_slot();
 	pgrest_ring_set_epoch(epoch, MyReplicationSlot->data.confirmed_flush);
