@@ -50,7 +50,7 @@ REGRESS = init guc handle router openapi errors auth select filters logic range 
 	geojson explain pk schema_cache insert upsert update put preferences rpc embed aggregates \
 	security sqlendpoint jwk fuzz robust http stream admin worker settings cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
-EXTRA_CLEAN = tmp_check_nopreload
+EXTRA_CLEAN = tmp_check_nopreload tmp_check_realtime
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -61,4 +61,10 @@ installcheck-nopreload:
 	$(pg_regress_installcheck) --temp-config=$(srcdir)/nopreload.conf \
 		--temp-instance=$(CURDIR)/tmp_check_nopreload nopreload
 
-.PHONY: installcheck-nopreload
+# realtime (wal_level = logical), in a third instance
+REALTIME_REGRESS = realtime
+installcheck-realtime:
+	$(pg_regress_installcheck) --temp-config=$(srcdir)/realtime.conf \
+		--temp-instance=$(CURDIR)/tmp_check_realtime --dbname=$(CONTRIB_TESTDB) $(REALTIME_REGRESS)
+
+.PHONY: installcheck-nopreload installcheck-realtime

@@ -75,7 +75,8 @@ CREATE FUNCTION realtime_status(
     OUT capped bigint,
     OUT evicted bigint,
     OUT epochs bigint,
-    OUT decoder_restarts bigint)
+    OUT decoder_restarts bigint,
+    OUT wakeups bigint)
 RETURNS record
 LANGUAGE C STRICT
 AS 'MODULE_PATHNAME', 'pgrest_realtime_status';
@@ -111,6 +112,26 @@ COMMENT ON FUNCTION _realtime_peek() IS
 'Private, for tests: the change records in the realtime ring now, oldest first';
 
 REVOKE ALL ON FUNCTION _realtime_peek() FROM PUBLIC;
+
+CREATE FUNCTION _realtime_wait(timeout_ms int DEFAULT 10000)
+RETURNS boolean
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'pgrest_realtime_wait';
+
+COMMENT ON FUNCTION _realtime_wait(int) IS
+'Private, for tests: wait until the realtime decoder has decoded the commits made so far, for at most timeout_ms';
+
+REVOKE ALL ON FUNCTION _realtime_wait(int) FROM PUBLIC;
+
+CREATE FUNCTION _realtime_listen(relid regclass, attnums int2[])
+RETURNS boolean
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'pgrest_realtime_listen';
+
+COMMENT ON FUNCTION _realtime_listen(regclass, int2[]) IS
+'Private, for tests: this session listens to a table and prefilters on columns, as an HTTP worker with subscribers does';
+
+REVOKE ALL ON FUNCTION _realtime_listen(regclass, int2[]) FROM PUBLIC;
 
 -- Said once, where the extension is created.  (A database the workers do
 -- not serve is said by pgrest.c after CREATE EXTENSION: a NOTICE from this

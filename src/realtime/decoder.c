@@ -29,7 +29,9 @@
  *	- Retention: it confirms to the slot the commit LSN of the oldest
  *	  record in the ring that is younger than pgrest.realtime_resume_window
  *	  and within pgrest.realtime_max_retained_wal of the WAL's end, or, with
- *	  no such record, what it has decoded; at most once a second.  After a
+ *	  no such record, what it has decoded; at most once a second.  When the
+ *	  slot still holds too much WAL (its restart_lsn moves only at a
+ *	  snapshot of the running transactions) it logs such a snapshot.  After a
  *	  restart, decoding starts there again and rebuilds the same records
  *	  with the same ids; the ring's floor says from where clients can
  *	  resume.
@@ -62,6 +64,7 @@
 #include "storage/latch.h"
 #include "storage/lwlock.h"
 #include "storage/proc.h"
+#include "storage/standby.h"
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
@@ -75,10 +78,15 @@
 #include "realtime/plugin.h"
 #include "realtime/ring.h"
 #include "server/guc.h"
+#include "server/login.h"
 
 #define SLOT_PREFIX "pgrest_"
 /* at most this often the slot is told how far it may move on */
 #define CONFIRM_INTERVAL_MS 1000
+/* how long the decoder waits at start for the HTTP workers' login probe */
+#define PROBE_WAIT_MS 5000
+/* how often a decoder waiting for its database looks again */
+#define DATABASE_RECHECK_MS 5000
 /* how often a commit not yet flushed is looked for */
 #define UNFLUSHED_POLL_MS 10
 
@@ -89,8 +97,13 @@ static XLogRecPtr confirmed = InvalidXLogRecPtr;
 static bool confirm_pending = false;
 /* when the resume window of the oldest record kept ends; 0: none kept */
 static TimestampTz retained_until = 0;
+/* a snapshot of running transactions was logged: decode it, confirm again */
+static TimestampTz last_snapshot = 0;
+static bool snapshot_logged = false;
 
 static void sleep_forever(void);
+static void wait_for_database(void);
+static bool database_unusable(void);
 static void trust_own_plugin(void);
 static uint32 take_slot(void);
 static bool find_slot(char *name, uint32 *epoch);
@@ -99,6 +112,7 @@ static void start_decoding(void);
 static void decode_available(void);
 static void maybe_confirm(bool force);
 static long next_timeout(void);
+static void log_snapshot_if_held(XLogRecPtr flush, uint64 max_bytes, TimestampTz now);
 static void release_for_drop(void);
 static void process_reload(void);
 
@@ -142,10 +156,12 @@ pgrest_decoder_main(Datum main_arg)
 		sleep_forever();
 	}
 
+	wait_for_database();
 	BackgroundWorkerInitializeConnection(pgrest_database, NULL, 0);
 	pgstat_report_appname("pgrest realtime decoder");
 	CurrentResourceOwner = ResourceOwnerCreate(NULL, "pgrest realtime decoder");
 	trust_own_plugin();
+	pgrest_plugin_enable();
 
 	epoch = take_slot();
 	pgrest_ring_set_epoch(epoch, MyReplicationSlot->data.confirmed_flush);
@@ -199,6 +215,59 @@ sleep_forever(void)
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1L,
 						 PG_WAIT_EXTENSION);
 	}
+}
+
+/* whether pgrest.database is known to be gone */
+static bool
+database_unusable(void)
+{
+	return pgrest_ring_database_dropped() ||
+		(pgrest_login_database_problem() && !pgrest_ring_database_created());
+}
+
+/*
+ * While pgrest.database cannot be connected to (it was dropped, or the
+ * HTTP workers' probe found it missing: login.c, which logs it), wait,
+ * instead of failing to log in every second: CREATE DATABASE of that name
+ * wakes the decoder (realtime.c), and it looks again every few seconds
+ * in any case (the workers' probe finds it again only then).  At start,
+ * it waits a little for the workers' first probe.
+ */
+static void
+wait_for_database(void)
+{
+	TimestampTz give_up = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+													  PROBE_WAIT_MS);
+
+	/* the workers probe as they start: what they find, or a while */
+	while (!pgrest_login_probed() && !pgrest_ring_database_created() &&
+		   GetCurrentTimestamp() < give_up)
+	{
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 50L, PG_WAIT_EXTENSION);
+	}
+	if (!database_unusable())
+		return;
+	pgrest_ring_set_state(PGREST_REALTIME_UNAVAILABLE,
+						  psprintf("database \"%s\" named by \"pgrest.database\" cannot be connected to",
+								   pgrest_database));
+	pgrest_ring_set_waiting(true);
+	while (database_unusable())
+	{
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 DATABASE_RECHECK_MS, PG_WAIT_EXTENSION);
+	}
+	pgrest_ring_set_waiting(false);
+	pgrest_ring_set_state(PGREST_REALTIME_STARTING, NULL);
 }
 
 /*
@@ -437,12 +506,38 @@ maybe_confirm(bool force)
 	else
 		retained_until = target_time + window_us;
 	last_confirm = now;
-	if (target <= confirmed)
+	if (target > confirmed)
+	{
+		LogicalConfirmReceivedLocation(target);
+		ReplicationSlotMarkDirty();
+		confirmed = target;
+		pgrest_ring_set_progress(decoded, confirmed);
+	}
+	log_snapshot_if_held(flush, max_bytes, now);
+}
+
+/*
+ * The slot's WAL is kept from its restart_lsn, which moves on only when
+ * decoding meets a snapshot of the running transactions (xl_running_xacts,
+ * logged every 15 s while the server is busy, and at checkpoints).  When
+ * it holds more than half of pgrest.realtime_max_retained_wal and what was
+ * confirmed is well past it, log such a snapshot now, as slot creation
+ * does, so that the next confirmation moves it on: at most once a second.
+ */
+static void
+log_snapshot_if_held(XLogRecPtr flush, uint64 max_bytes, TimestampTz now)
+{
+	XLogRecPtr	restart = MyReplicationSlot->data.restart_lsn;
+	XLogRecPtr	lsn;
+
+	if (XLogRecPtrIsInvalid(restart) || flush - restart <= max_bytes / 2 ||
+		confirmed <= restart + max_bytes / 4 ||
+		!TimestampDifferenceExceeds(last_snapshot, now, CONFIRM_INTERVAL_MS))
 		return;
-	LogicalConfirmReceivedLocation(target);
-	ReplicationSlotMarkDirty();
-	confirmed = target;
-	pgrest_ring_set_progress(decoded, confirmed);
+	last_snapshot = now;
+	lsn = LogStandbySnapshot();
+	XLogFlush(lsn);
+	snapshot_logged = true;
 }
 
 /*
@@ -454,6 +549,13 @@ next_timeout(void)
 {
 	long		ms;
 
+	if (snapshot_logged)
+	{
+		/* decode the snapshot and confirm again at once */
+		snapshot_logged = false;
+		last_confirm = 0;
+		return 0;
+	}
 	if (pgrest_ring_unflushed_commit(GetFlushRecPtr(NULL)))
 		return UNFLUSHED_POLL_MS;
 	if (confirm_pending)

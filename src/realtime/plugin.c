@@ -8,7 +8,9 @@
  * the decoder (decoder.c) uses it, in its own process; its callbacks write
  * nothing through OutputPluginWrite: they build the records of a
  * transaction in local memory and, at its commit, append them to the ring
- * and publish them at once (ring.c).
+ * and publish them at once (ring.c).  In any other process (a slot of
+ * someone's own with plugin "pgrest") it refuses to start: the ring has
+ * one writer.
  *
  * What a change becomes:
  *
@@ -125,6 +127,8 @@ typedef struct PluginState
 } PluginState;
 
 static HTAB *rel_cache = NULL;
+/* this process is the decoder: the ring's only writer */
+static bool in_decoder = false;
 static const char zeros[MAXIMUM_ALIGNOF + 1] = {0};
 static bool callbacks_registered = false;
 
@@ -174,6 +178,11 @@ plugin_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is_in
 {
 	PluginState *state;
 
+	if (!in_decoder)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the pgrest output plugin serves the pgrest realtime decoder only"),
+				 errhint("Use pgoutput or test_decoding for replication slots of your own.")));
 	if (ctx->output_plugin_options != NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -725,6 +734,13 @@ invalidate_relation(Datum arg, Oid relid)
 	while ((entry = hash_seq_search(&status)) != NULL)
 		if (!OidIsValid(relid) || entry->root == relid)
 			entry->valid = false;
+}
+
+/* This process is the decoder: the plugin may write to the ring. */
+void
+pgrest_plugin_enable(void)
+{
+	in_decoder = true;
 }
 
 /* pgrest.realtime_publication names another: every entry is stale */

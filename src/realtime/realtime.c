@@ -20,8 +20,10 @@
  * The ProcessUtility hook (pgrest.c) calls in here before and after each
  * command: DROP DATABASE of the served database first makes the decoder
  * let go of its slot (an active slot would make it fail, even WITH
- * (FORCE)); COMMIT PREPARED wakes the decoder, as its commit runs no
- * transaction callback with an xid.
+ * (FORCE)), and once it is dropped the decoder waits for it to exist
+ * again instead of failing to connect every second; COMMIT PREPARED
+ * wakes the decoder, as its commit runs no transaction callback with an
+ * xid.
  *
  * Nothing here reads the catalogs beyond a database's oid by name.
  *
@@ -60,6 +62,8 @@ static bool installed = false;
 
 /* this backend asked the decoder to release its slot for DROP DATABASE */
 static bool drop_requested = false;
+/* this backend's transaction creates pgrest.database */
+static bool creating_database = false;
 
 static void request_shmem(void);
 static void startup_shmem(void);
@@ -105,15 +109,20 @@ pgrest_realtime_before_utility(const Node *parsetree)
 
 /*
  * After a utility command that succeeded: COMMIT PREPARED committed a
- * transaction without a commit callback; wake the decoder.
+ * transaction without a commit callback, wake the decoder; CREATE
+ * DATABASE of pgrest.database lets a decoder waiting for it connect.
  */
 void
 pgrest_realtime_after_utility(const Node *parsetree)
 {
-	if (!installed || parsetree == NULL || !IsA(parsetree, TransactionStmt))
+	if (!installed || parsetree == NULL)
 		return;
-	if (((const TransactionStmt *) parsetree)->kind == TRANS_STMT_COMMIT_PREPARED)
+	if (IsA(parsetree, TransactionStmt) &&
+		((const TransactionStmt *) parsetree)->kind == TRANS_STMT_COMMIT_PREPARED)
 		pgrest_ring_wake_decoder(GetXLogInsertRecPtr());
+	if (IsA(parsetree, CreatedbStmt) && pgrest_database != NULL &&
+		strcmp(((const CreatedbStmt *) parsetree)->dbname, pgrest_database) == 0)
+		creating_database = true;	/* said at commit */
 }
 
 static void
@@ -169,10 +178,19 @@ xact_callback(XactEvent event, void *arg)
 	if (event == XACT_EVENT_COMMIT &&
 		TransactionIdIsValid(GetTopTransactionIdIfAny()))
 		pgrest_ring_wake_decoder(XactLastCommitEnd);
+	if (creating_database &&
+		(event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT))
+	{
+		creating_database = false;
+		if (event == XACT_EVENT_COMMIT)
+			pgrest_ring_set_database_dropped(false);
+	}
 	if (drop_requested &&
 		(event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT))
 	{
 		drop_requested = false;
+		if (event == XACT_EVENT_COMMIT)
+			pgrest_ring_set_database_dropped(true);
 		pgrest_ring_clear_drop();
 	}
 }

@@ -116,6 +116,9 @@ typedef struct RingShared
 	pg_atomic_uint64 confirmed_lsn;
 	pg_atomic_uint64 progress_time; /* when it last woke or published */
 	pg_atomic_uint32 drop_database; /* DROP DATABASE of this oid waits */
+	pg_atomic_uint32 database_dropped;	/* pgrest.database was dropped */
+	pg_atomic_uint32 database_created;	/* it was created since */
+	pg_atomic_uint32 waiting_procno;	/* a decoder waiting for it */
 	ConditionVariable slot_released;
 
 	/* ---- counters (one writer: the decoder) ---- */
@@ -128,6 +131,8 @@ typedef struct RingShared
 	pg_atomic_uint64 epochs_total;
 	pg_atomic_uint64 decoder_starts;
 	pg_atomic_uint64 wakeups_total;
+	pg_atomic_uint64 latency_buckets[PGREST_RING_LATENCY_BUCKETS];
+	pg_atomic_uint64 latency_sum_us;
 
 	/* ---- listeners (lock) ---- */
 	LWLock	   *lock;
@@ -151,6 +156,11 @@ typedef struct LocalListen
 	AttrNumber	columns[RING_MAX_WANT];
 } LocalListen;
 
+const double pgrest_ring_latency_bounds[PGREST_RING_LATENCY_BUCKETS - 1] = {
+	0.00005, 0.0001, 0.0002, 0.0003, 0.0005, 0.00075, 0.001, 0.0015, 0.002,
+	0.003, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 10.0
+};
+
 static RingShared *ring = NULL;
 
 /* the decoder's tables touched since its last publish (wake-ups) */
@@ -171,6 +181,7 @@ static XLogRecPtr place_before(XLogRecPtr lsn);
 static bool evict_until(uint64 end);
 static bool valid_record(uint64 pos, uint64 limit, uint32 *length, char *op);
 static void add_u64(pg_atomic_uint64 *counter, uint64 n);
+static void count_latency(int64 us);
 static void note_touched(Oid relid);
 static void refresh_local_listen(void);
 static void forget_all(int code, Datum arg);
@@ -218,6 +229,9 @@ pgrest_ring_shmem_startup(void)
 	pg_atomic_init_u64(&ring->confirmed_lsn, 0);
 	pg_atomic_init_u64(&ring->progress_time, 0);
 	pg_atomic_init_u32(&ring->drop_database, InvalidOid);
+	pg_atomic_init_u32(&ring->database_dropped, 0);
+	pg_atomic_init_u32(&ring->database_created, 0);
+	pg_atomic_init_u32(&ring->waiting_procno, NO_PROCNO);
 	ConditionVariableInit(&ring->slot_released);
 	pg_atomic_init_u64(&ring->records, 0);
 	pg_atomic_init_u64(&ring->transactions_total, 0);
@@ -228,6 +242,9 @@ pgrest_ring_shmem_startup(void)
 	pg_atomic_init_u64(&ring->epochs_total, 0);
 	pg_atomic_init_u64(&ring->decoder_starts, 0);
 	pg_atomic_init_u64(&ring->wakeups_total, 0);
+	for (int b = 0; b < PGREST_RING_LATENCY_BUCKETS; b++)
+		pg_atomic_init_u64(&ring->latency_buckets[b], 0);
+	pg_atomic_init_u64(&ring->latency_sum_us, 0);
 	ring->lock = &(GetNamedLWLockTranche("pgrest realtime"))->lock;
 	pg_atomic_init_u32(&ring->want_generation, 1);
 	ring->nlisteners = 0;
@@ -358,6 +375,9 @@ pgrest_ring_status(PgrestRingStatus *status)
 	status->epochs_total = pg_atomic_read_u64(&ring->epochs_total);
 	status->decoder_starts = pg_atomic_read_u64(&ring->decoder_starts);
 	status->wakeups_total = pg_atomic_read_u64(&ring->wakeups_total);
+	for (int b = 0; b < PGREST_RING_LATENCY_BUCKETS; b++)
+		status->latency_buckets[b] = pg_atomic_read_u64(&ring->latency_buckets[b]);
+	status->latency_sum = (double) pg_atomic_read_u64(&ring->latency_sum_us) / 1000000.0;
 }
 
 /* A cursor just after the newest change published. */
@@ -767,6 +787,7 @@ pgrest_ring_publish(void)
 	add_u64(&ring->changes_total, ring->pending_records);
 	add_u64(&ring->bytes_total, ring->write_pos - head);
 	pg_atomic_write_u64(&ring->progress_time, (uint64) now);
+	count_latency(now - ring->pending_time);
 	ring->pending_records = 0;
 }
 
@@ -1033,6 +1054,46 @@ pgrest_ring_clear_drop(void)
 		SetLatch(&GetPGProcByNumber(procno)->procLatch);
 }
 
+/*
+ * pgrest.database was dropped (true), or created (false), by a command
+ * that committed: the decoder does not try to connect to it while it is
+ * dropped, and tries at once when it is created, whatever the HTTP
+ * workers' probe last found.
+ */
+void
+pgrest_ring_set_database_dropped(bool dropped)
+{
+	uint32		procno;
+
+	if (ring == NULL)
+		return;
+	pg_atomic_write_u32(&ring->database_dropped, dropped ? 1 : 0);
+	pg_atomic_write_u32(&ring->database_created, dropped ? 0 : 1);
+	procno = pg_atomic_read_u32(&ring->waiting_procno);
+	if (!dropped && procno != NO_PROCNO)
+		SetLatch(&GetPGProcByNumber(procno)->procLatch);
+}
+
+/* The decoder waits for its database (true), or no longer (false). */
+void
+pgrest_ring_set_waiting(bool waiting)
+{
+	pg_atomic_write_u32(&ring->waiting_procno,
+						waiting ? (uint32) MyProc->pgprocno : NO_PROCNO);
+}
+
+bool
+pgrest_ring_database_dropped(void)
+{
+	return ring != NULL && pg_atomic_read_u32(&ring->database_dropped) != 0;
+}
+
+bool
+pgrest_ring_database_created(void)
+{
+	return ring != NULL && pg_atomic_read_u32(&ring->database_created) != 0;
+}
+
 /* ---------------------------------------------------------------- */
 /* helpers                                                           */
 /* ---------------------------------------------------------------- */
@@ -1140,6 +1201,25 @@ static void
 add_u64(pg_atomic_uint64 *counter, uint64 n)
 {
 	pg_atomic_write_u64(counter, pg_atomic_read_u64(counter) + n);
+}
+
+/* a transaction published latency_us after its commit */
+static void
+count_latency(int64 us)
+{
+	int			b = PGREST_RING_LATENCY_BUCKETS - 1;
+
+	us = Max(us, 0);
+	for (int i = 0; i < PGREST_RING_LATENCY_BUCKETS - 1; i++)
+	{
+		if ((double) us <= pgrest_ring_latency_bounds[i] * 1000000.0)
+		{
+			b = i;
+			break;
+		}
+	}
+	add_u64(&ring->latency_buckets[b], 1);
+	add_u64(&ring->latency_sum_us, (uint64) us);
 }
 
 /* remember a table the transaction being appended touched */

@@ -132,6 +132,10 @@ typedef enum PgrestRealtimeState
 
 #define PGREST_RING_REASON_LEN 256
 
+/* the buckets of the commit -> ring latency histogram, +Inf last */
+#define PGREST_RING_LATENCY_BUCKETS 19
+extern const double pgrest_ring_latency_bounds[PGREST_RING_LATENCY_BUCKETS - 1];	/* seconds */
+
 /* realtime's state and the ring's, at one moment */
 typedef struct PgrestRingStatus
 {
@@ -166,6 +170,9 @@ typedef struct PgrestRingStatus
 	uint64		epochs_total;	/* new epochs (new slots) since start */
 	uint64		decoder_starts; /* times the decoder started */
 	uint64		wakeups_total;	/* times the decoder woke up */
+	/* transactions by time from commit to published in the ring (not cumulative) */
+	uint64		latency_buckets[PGREST_RING_LATENCY_BUCKETS];
+	double		latency_sum;	/* seconds */
 } PgrestRingStatus;
 
 /* shared memory, asked for and attached by realtime.c */
@@ -296,5 +303,9 @@ extern Oid	pgrest_ring_decoder_database(void);
 extern bool pgrest_ring_drop_requested(void);
 extern bool pgrest_ring_request_drop(Oid database, int timeout_ms);
 extern void pgrest_ring_clear_drop(void);
+extern void pgrest_ring_set_database_dropped(bool dropped);
+extern bool pgrest_ring_database_dropped(void);
+extern bool pgrest_ring_database_created(void);
+extern void pgrest_ring_set_waiting(bool waiting);
 
 #endif							/* PGREST_REALTIME_RING_H */

@@ -2,8 +2,10 @@
  *
  * status.c
  *	  What realtime shows of itself: pgrest.realtime_status(), its samples
- *	  in /metrics and pgrest.stats(), and pgrest._realtime_peek(), the
- *	  ring's records for tests.
+ *	  in /metrics and pgrest.stats(); and for tests pgrest._realtime_peek()
+ *	  (the ring's records), pgrest._realtime_wait() (until the decoder has
+ *	  decoded the commits made so far) and pgrest._realtime_listen() (the
+ *	  session listens to a table, as an HTTP worker with subscribers).
  *
  *	 pgrest_realtime_state{state}				gauge, 1 for the state now
  *	 pgrest_realtime_decoder_lag_seconds		gauge
@@ -18,6 +20,9 @@
  *	 pgrest_realtime_evicted_total				counter, records evicted
  *	 pgrest_realtime_epochs_total				counter, new slots
  *	 pgrest_realtime_decoder_restarts_total		counter
+ *	 pgrest_realtime_commit_to_ring_seconds		histogram, from a
+ *												transaction's commit time to
+ *												its records in the ring
  *
  * Everything is read from shared memory (ring.c) and the slot's state:
  * no SQL, no catalog.
@@ -38,12 +43,16 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "replication/slot.h"
+#include "catalog/pg_type.h"
+#include "storage/latch.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/pg_lsn.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
+#include "utils/wait_event.h"
 
 #include "realtime/ring.h"
 #include "realtime/status.h"
@@ -51,6 +60,8 @@
 
 PG_FUNCTION_INFO_V1(pgrest_realtime_status);
 PG_FUNCTION_INFO_V1(pgrest_realtime_peek);
+PG_FUNCTION_INFO_V1(pgrest_realtime_wait);
+PG_FUNCTION_INFO_V1(pgrest_realtime_listen);
 
 /* by PgrestRealtimeState */
 static const char *const state_names[PGREST_REALTIME_STATES] = {
@@ -87,8 +98,8 @@ pgrest_realtime_status(PG_FUNCTION_ARGS)
 {
 	PgrestRingStatus status;
 	TupleDesc	desc;
-	Datum		values[22];
-	bool		nulls[22];
+	Datum		values[23];
+	bool		nulls[23];
 	int			i = 0;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
@@ -132,6 +143,7 @@ pgrest_realtime_status(PG_FUNCTION_ARGS)
 	values[i++] = Int64GetDatum((int64) status.epochs_total);
 	values[i++] = Int64GetDatum((int64) (status.decoder_starts > 1 ?
 										 status.decoder_starts - 1 : 0));
+	values[i++] = Int64GetDatum((int64) status.wakeups_total);
 	Assert(i == lengthof(values));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
@@ -139,7 +151,8 @@ pgrest_realtime_status(PG_FUNCTION_ARGS)
 /*
  * pgrest._realtime_peek() returns setof (id, op, relid, xid, commit_time,
  * "values"): the records in the ring now, oldest first, each value as
- * {"attnum", "from", "value"} (value null for NULL, absent when unknown).
+ * {"attnum", "from", "value"} (value null for NULL; "unknown": true
+ * instead when the value is not known).
  * For tests: it copies the whole ring.
  */
 Datum
@@ -189,6 +202,8 @@ pgrest_realtime_peek(PG_FUNCTION_ARGS)
 				}
 				else if (value->kind == PGREST_VALUE_NULL)
 					appendStringInfoString(&json, ", \"value\": null");
+				else
+					appendStringInfoString(&json, ", \"unknown\": true");
 				appendStringInfoChar(&json, '}');
 				value = pgrest_change_next_value(value);
 			}
@@ -207,6 +222,67 @@ pgrest_realtime_peek(PG_FUNCTION_ARGS)
 		}
 	}
 	return (Datum) 0;
+}
+
+/*
+ * pgrest._realtime_wait(timeout_ms int) returns boolean: wait until the
+ * decoder has decoded every commit of the served database made so far
+ * (that woke it), for at most timeout_ms.  For tests.
+ */
+Datum
+pgrest_realtime_wait(PG_FUNCTION_ARGS)
+{
+	int32		timeout_ms = PG_GETARG_INT32(0);
+	TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms);
+	PgrestRingStatus status;
+	XLogRecPtr	target;
+
+	pgrest_ring_status(&status);
+	target = status.committed_lsn;
+	for (;;)
+	{
+		pgrest_ring_status(&status);
+		if (status.state == PGREST_REALTIME_RUNNING && status.decoded_lsn >= target)
+			PG_RETURN_BOOL(true);
+		if (GetCurrentTimestamp() >= deadline)
+			PG_RETURN_BOOL(false);
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 5L, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * pgrest._realtime_listen(relid regclass, attnums int2[]) returns boolean:
+ * this session listens to relid and prefilters on attnums (an empty array:
+ * listens only; NULL: stops), as an HTTP worker with subscribers does, until
+ * it ends.  For tests.
+ */
+Datum
+pgrest_realtime_listen(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	ArrayType  *array;
+	Datum	   *elems;
+	bool	   *elemnulls;
+	int			n;
+	AttrNumber *attnums;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BOOL(false);
+	if (PG_ARGISNULL(1))
+	{
+		pgrest_ring_forget(relid);
+		PG_RETURN_BOOL(true);
+	}
+	array = PG_GETARG_ARRAYTYPE_P(1);
+	deconstruct_array(array, INT2OID, sizeof(int16), true, TYPALIGN_SHORT,
+					  &elems, &elemnulls, &n);
+	attnums = palloc(sizeof(AttrNumber) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		attnums[i] = elemnulls[i] ? InvalidAttrNumber : DatumGetInt16(elems[i]);
+	PG_RETURN_BOOL(pgrest_ring_want_columns(relid, attnums, n));
 }
 
 /*
@@ -267,6 +343,30 @@ pgrest_realtime_metrics(PgrestSampleFn fn, void *arg)
 	sample(fn, arg, "pgrest_realtime_decoder_restarts_total",
 		   "Times the decoder started again since the server started.", "counter",
 		   (double) (status.decoder_starts > 1 ? status.decoder_starts - 1 : 0));
+
+	fn(arg, NULL, NULL,
+	   "# HELP pgrest_realtime_commit_to_ring_seconds Time from a transaction's commit to its changes in the ring.\n"
+	   "# TYPE pgrest_realtime_commit_to_ring_seconds histogram\n", 0);
+	{
+		uint64		count = 0;
+
+		for (int b = 0; b < PGREST_RING_LATENCY_BUCKETS; b++)
+		{
+			char		le[32];
+
+			count += status.latency_buckets[b];
+			if (b < PGREST_RING_LATENCY_BUCKETS - 1)
+				snprintf(le, sizeof(le), "%g", pgrest_ring_latency_bounds[b]);
+			else
+				strlcpy(le, "+Inf", sizeof(le));
+			snprintf(labels_json, sizeof(labels_json), "{\"le\": \"%s\"}", le);
+			snprintf(labels_text, sizeof(labels_text), "{le=\"%s\"}", le);
+			fn(arg, "pgrest_realtime_commit_to_ring_seconds_bucket", labels_json,
+			   labels_text, (double) count);
+		}
+		fn(arg, "pgrest_realtime_commit_to_ring_seconds_sum", "{}", "", status.latency_sum);
+		fn(arg, "pgrest_realtime_commit_to_ring_seconds_count", "{}", "", (double) count);
+	}
 }
 
 /* WAL the slot holds back: from its restart_lsn to the WAL's end */
