@@ -62,7 +62,7 @@ installcheck-nopreload:
 		--temp-instance=$(CURDIR)/tmp_check_nopreload nopreload
 
 # realtime (wal_level = logical), in a third instance
-REALTIME_REGRESS = realtime
+REALTIME_REGRESS = realtime realtime_stream
 installcheck-realtime:
 	$(pg_regress_installcheck) --temp-config=$(srcdir)/realtime.conf \
 		--temp-instance=$(CURDIR)/tmp_check_realtime --dbname=$(CONTRIB_TESTDB) $(REALTIME_REGRESS)
