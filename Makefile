@@ -20,18 +20,20 @@ AUTH_OBJS = src/auth/auth.o src/auth/jwk.o src/auth/jwt.o
 # cache: the schema cache
 CACHE_OBJS = src/cache/commandwatch.o src/cache/catalog.o src/cache/schema.o src/cache/schemadeps.o src/cache/relationship.o
 # plan: a request against the schema cache
-PLAN_OBJS = src/plan/fuzzy.o src/plan/embed.o src/plan/media.o src/plan/plan.o src/plan/readplan.o
+PLAN_OBJS = src/plan/fuzzy.o src/plan/embed.o src/plan/media.o src/plan/plan.o src/plan/readplan.o src/plan/subscription.o
 # query: a plan as SQL
-QUERY_OBJS = src/query/query.o src/query/render.o
+QUERY_OBJS = src/query/query.o src/query/render.o src/query/subscription.o
 # run: the transaction and the statement
 RUN_OBJS = src/run/statement.o src/run/execute.o src/run/session.o src/run/sqlendpoint.o src/run/receivers.o src/run/stream.o
+# realtime: table changes streamed: the ring, the decoder, the subscriptions
+REALTIME_OBJS = src/realtime/ring.o src/realtime/plugin.o src/realtime/decoder.o src/realtime/status.o src/realtime/realtime.o src/realtime/outbox.o src/realtime/subscription.o src/realtime/batch.o
 # response: results and errors as HTTP
 RESPONSE_OBJS = src/response/failure.o src/response/openapi.o src/response/html.o src/response/response.o
 # http: libmicrohttpd
 HTTP_OBJS = src/http/http.o src/http/conn.o
 # entry points: the extension, the worker, one request, the admin port
 TOP_OBJS = src/pgrest.o src/worker.o src/handler.o src/admin.o
-OBJS = $(BASE_OBJS) $(SERVER_OBJS) $(API_OBJS) $(AUTH_OBJS) $(CACHE_OBJS) $(PLAN_OBJS) $(QUERY_OBJS) $(RUN_OBJS) $(RESPONSE_OBJS) $(HTTP_OBJS) $(TOP_OBJS)
+OBJS = $(BASE_OBJS) $(SERVER_OBJS) $(API_OBJS) $(AUTH_OBJS) $(CACHE_OBJS) $(PLAN_OBJS) $(QUERY_OBJS) $(RUN_OBJS) $(REALTIME_OBJS) $(RESPONSE_OBJS) $(HTTP_OBJS) $(TOP_OBJS)
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 
@@ -48,7 +50,7 @@ REGRESS = init guc handle router openapi errors auth select filters logic range 
 	geojson explain pk schema_cache insert upsert update put preferences rpc rpc_args embed aggregates representations handlers compat \
 	security sqlendpoint jwk fuzz robust http stream admin worker settings cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
-EXTRA_CLEAN = tmp_check_nopreload
+EXTRA_CLEAN = tmp_check_nopreload tmp_check_realtime
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -59,4 +61,10 @@ installcheck-nopreload:
 	$(pg_regress_installcheck) --temp-config=$(srcdir)/nopreload.conf \
 		--temp-instance=$(CURDIR)/tmp_check_nopreload nopreload
 
-.PHONY: installcheck-nopreload
+# realtime (wal_level = logical), in a third instance
+REALTIME_REGRESS = realtime realtime_stream
+installcheck-realtime:
+	$(pg_regress_installcheck) --temp-config=$(srcdir)/realtime.conf \
+		--temp-instance=$(CURDIR)/tmp_check_realtime --dbname=$(CONTRIB_TESTDB) $(REALTIME_REGRESS)
+
+.PHONY: installcheck-nopreload installcheck-realtime

@@ -53,6 +53,40 @@ REVOKE ALL ON FUNCTION stats() FROM PUBLIC;
 GRANT USAGE ON SCHEMA @extschema@ TO pg_monitor;
 GRANT EXECUTE ON FUNCTION stats() TO pg_monitor;
 
+CREATE FUNCTION realtime_status(
+    OUT state text,
+    OUT reason text,
+    OUT slot_name text,
+    OUT epoch text,
+    OUT newest_id text,
+    OUT floor_id text,
+    OUT ring_size bigint,
+    OUT ring_used bigint,
+    OUT ring_records bigint,
+    OUT oldest_lsn pg_lsn,
+    OUT oldest_time timestamptz,
+    OUT decoded_lsn pg_lsn,
+    OUT confirmed_lsn pg_lsn,
+    OUT lag_bytes bigint,
+    OUT lag_seconds double precision,
+    OUT retained_wal_bytes bigint,
+    OUT transactions bigint,
+    OUT changes bigint,
+    OUT capped bigint,
+    OUT evicted bigint,
+    OUT epochs bigint,
+    OUT decoder_restarts bigint,
+    OUT wakeups bigint)
+RETURNS record
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'pgrest_realtime_status';
+
+COMMENT ON FUNCTION realtime_status() IS
+'Realtime''s state: the decoder, its replication slot and epoch, the shared ring of changes, lag and counters';
+
+REVOKE ALL ON FUNCTION realtime_status() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION realtime_status() TO pg_monitor;
+
 -- API: Private
 
 CREATE FUNCTION _preloaded()
@@ -62,6 +96,42 @@ AS 'MODULE_PATHNAME', 'pgrest_preloaded';
 
 COMMENT ON FUNCTION _preloaded() IS
 'Private: whether pgrest is in shared_preload_libraries';
+
+CREATE FUNCTION _realtime_peek(
+    OUT id text,
+    OUT op text,
+    OUT relid regclass,
+    OUT xid xid,
+    OUT commit_time timestamptz,
+    OUT "values" jsonb)
+RETURNS SETOF record
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'pgrest_realtime_peek';
+
+COMMENT ON FUNCTION _realtime_peek() IS
+'Private, for tests: the change records in the realtime ring now, oldest first';
+
+REVOKE ALL ON FUNCTION _realtime_peek() FROM PUBLIC;
+
+CREATE FUNCTION _realtime_wait(timeout_ms int DEFAULT 10000)
+RETURNS boolean
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'pgrest_realtime_wait';
+
+COMMENT ON FUNCTION _realtime_wait(int) IS
+'Private, for tests: wait until the realtime decoder has decoded the commits made so far, for at most timeout_ms';
+
+REVOKE ALL ON FUNCTION _realtime_wait(int) FROM PUBLIC;
+
+CREATE FUNCTION _realtime_listen(relid regclass, attnums int2[])
+RETURNS boolean
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'pgrest_realtime_listen';
+
+COMMENT ON FUNCTION _realtime_listen(regclass, int2[]) IS
+'Private, for tests: this session listens to a table and prefilters on columns, as an HTTP worker with subscribers does';
+
+REVOKE ALL ON FUNCTION _realtime_listen(regclass, int2[]) FROM PUBLIC;
 
 -- Said once, where the extension is created.  (A database the workers do
 -- not serve is said by pgrest.c after CREATE EXTENSION: a NOTICE from this

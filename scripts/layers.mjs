@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const layers = [
-  ['base'], ['server'], ['api'], ['auth', 'cache'], ['plan'], ['query'], ['run'], ['response'], ['http'],
+  ['base'], ['server'], ['api'], ['auth', 'cache'], ['plan'], ['query'], ['run'], ['realtime'], ['response'], ['http'],
 ];
 const rank = new Map(layers.flatMap((names, i) => names.map((n) => [n, i])));
 

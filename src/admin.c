@@ -12,7 +12,13 @@
  *				such a node, for a load balancer that sends writes to
  *				the primary.  "warnings" lists what works but
  *				should not be so (a pgrest.anon_role that
- *				anonymous requests found unusable).
+ *				anonymous requests found unusable).  With
+ *				pgrest.realtime on, "realtime" is realtime's state
+ *				("running", "standby", "no_wal_level", ...) and
+ *				"realtime_reason" why it does not run;
+ *				?realtime=true answers 200 only while it runs, for
+ *				a load balancer that sends subscriptions where they
+ *				are served.
  *	 /metrics	the Prometheus text of metrics.c
  *
  * Everything is answered from shared memory and the recovery state: no
@@ -34,6 +40,8 @@
 
 #include "admin.h"
 #include "base/error.h"
+#include "realtime/ring.h"
+#include "realtime/status.h"
 #include "response/failure.h"
 #include "server/guc.h"
 #include "server/listen.h"
@@ -99,7 +107,9 @@ ready(const PgrestHttpRequest *http)
 {
 	PgrestStats *stats = palloc(sizeof(PgrestStats));
 	const char *wanted = query_value(http->query, "role");
+	const char *realtime = query_value(http->query, "realtime");
 	bool		standby = RecoveryInProgress();
+	PgrestRingStatus *rt = palloc(sizeof(PgrestRingStatus));
 	const char *reason = NULL;
 	int			nready;
 	int			nsockets;
@@ -111,6 +121,11 @@ ready(const PgrestHttpRequest *http)
 		return pgrest_failure_build(PGREST_ERR_PARSE,
 								  "unrecognized value of the role parameter",
 								  NULL, "Use role=primary or role=standby.");
+	if (realtime != NULL && strcmp(realtime, "true") != 0)
+		return pgrest_failure_build(PGREST_ERR_PARSE,
+								  "unrecognized value of the realtime parameter",
+								  NULL, "Use realtime=true.");
+	pgrest_ring_status(rt);
 
 	pgrest_shmem_collect(stats);
 	nready = stats->states[PGREST_WORKER_READY];
@@ -124,6 +139,8 @@ ready(const PgrestHttpRequest *http)
 		reason = "this node is a read-only standby, not a primary";
 	else if (wanted != NULL && strcmp(wanted, "standby") == 0 && !standby)
 		reason = "this node is a primary, not a standby";
+	else if (realtime != NULL && rt->state != PGREST_REALTIME_RUNNING)
+		reason = psprintf("realtime is not running: %s", rt->reason);
 
 	initStringInfo(&body);
 	appendStringInfo(&body,
@@ -137,6 +154,16 @@ ready(const PgrestHttpRequest *http)
 	{
 		appendStringInfoString(&body, ",\"reason\":");
 		escape_json(&body, reason);
+	}
+	if (pgrest_ring_attached())
+	{
+		appendStringInfoString(&body, ",\"realtime\":");
+		escape_json(&body, pgrest_realtime_state_name(rt->state));
+		if (rt->state != PGREST_REALTIME_RUNNING && rt->reason[0] != '\0')
+		{
+			appendStringInfoString(&body, ",\"realtime_reason\":");
+			escape_json(&body, rt->reason);
+		}
 	}
 	if (anon != PGREST_ANON_ROLE_OK && pgrest_anon_role[0] != '\0')
 	{

@@ -68,6 +68,7 @@
 #include "server/shmem.h"
 #include "base/state.h"
 #include "run/stream.h"
+#include "realtime/subscription.h"
 
 PG_FUNCTION_INFO_V1(pgrest_handle);
 
@@ -95,6 +96,7 @@ typedef struct Pipeline
 	PgrestAuth *auth;
 	PgrestPlan *plan;
 	PgrestResponse *response;
+	PgrestStreamSpec *subscription; /* a stream of changes, once committed */
 	bool		served;			/* the transaction let the stages run */
 	instr_time	lap_start;		/* Server-Timing: when the current stage began */
 	double		timing[TIMING_COUNT];	/* its milliseconds, per stage */
@@ -421,6 +423,9 @@ run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 	if (edata != NULL)
 	{
 		bool		authenticated = pipeline.auth && pipeline.auth->authenticated;
+		PgrestPendingError *pending = &pgrest_state_get()->error;
+		bool		retry = edata->sqlerrcode == ERRCODE_PGREST && pending->set &&
+			pending->error == PGREST_ERR_STREAM_FULL;
 
 		if (pipeline.plan &&
 			ERRCODE_TO_CATEGORY(edata->sqlerrcode) == ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION)
@@ -429,7 +434,14 @@ run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 		if (pipeline.response->status >= 500)
 			ereport(LOG,
 					(errmsg("pgrest request \"%s\" failed: %s", line, edata->message)));
+		if (retry)
+			pgrest_message_set_header(pipeline.response, "Retry-After", "5");
 		FreeErrorData(edata);
+	}
+	else if (pipeline.subscription != NULL)
+	{
+		/* checked and committed: the subscriber joins, its stream begins */
+		pipeline.response = pgrest_realtime_respond(pipeline.subscription, nested);
 	}
 	else
 	{
@@ -544,6 +556,12 @@ run_stages(void *arg)
 	pgrest_execute_set_context(req, pipeline->auth, plan->schema, plan->read_only,
 							   pgrest_schema_role_settings(pipeline->auth->role));
 	pgrest_execute_pre_request();
+	if (plan->kind == PGREST_PLAN_SUBSCRIBE)
+	{
+		/* its checks and its dry run, as the role; it joins after the commit */
+		pipeline->subscription = pgrest_realtime_prepare(req, pipeline->auth, plan);
+		return;
+	}
 	if (plan->kind == PGREST_PLAN_OPENAPI)
 	{
 		pipeline->response = pgrest_openapi_serve(req, query, plan->with_body);

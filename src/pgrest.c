@@ -38,6 +38,7 @@
 #include "server/listen.h"
 #include "cache/schema.h"
 #include "server/shmem.h"
+#include "realtime/realtime.h"
 #include "run/sqlendpoint.h"
 
 PG_MODULE_MAGIC;
@@ -71,6 +72,7 @@ _PG_init(void)
 		return;
 
 	pgrest_shmem_install_hooks();
+	pgrest_realtime_install();
 
 	/* sockets belong to the postmaster; not to single-user mode */
 	if (IsPostmasterEnvironment && !IsUnderPostmaster)
@@ -111,6 +113,7 @@ process_utility(PlannedStmt *pstmt, const char *queryString,
 				DestReceiver *dest, QueryCompletion *qc)
 {
 	pgrest_sqlendpoint_check_utility(pstmt);
+	pgrest_realtime_before_utility(pstmt->utilityStmt);
 	if (prev_process_utility)
 		prev_process_utility(pstmt, queryString, readOnlyTree, context,
 							 params, queryEnv, dest, qc);
@@ -120,6 +123,7 @@ process_utility(PlannedStmt *pstmt, const char *queryString,
 
 	/* once the command has done its work without error */
 	pgrest_commandwatch_note(pstmt);
+	pgrest_realtime_after_utility(pstmt->utilityStmt);
 	if (preloaded)
 		notice_other_database(pstmt->utilityStmt);
 }

@@ -38,6 +38,14 @@
  * transaction).  Until the worker is ready (schema cache loaded, pgrest
  * installed) the loop wakes once a second to try again.
  *
+ * A worker holding streams of table changes (realtime/) also runs, after
+ * each run of the HTTP server, its realtime turn: the ring's new changes
+ * (the decoder sets the latch of a worker whose tables changed), the
+ * streams that catch up, heartbeats and tokens that expire; then it
+ * resumes the connections of the streams that got bytes.  Nothing of it
+ * runs while a request's rows stream (its transaction is open), and
+ * nothing wakes the worker when nothing changed but the next heartbeat.
+ *
  * Copyright (c) 2026, pgrest contributors
  *
  * src/worker.c
@@ -65,6 +73,7 @@
 #include "handler.h"
 #include "http/http.h"
 #include "auth/jwk.h"
+#include "realtime/subscription.h"
 #include "server/listen.h"
 #include "server/login.h"
 #include "server/shmem.h"
@@ -168,10 +177,15 @@ pgrest_worker_main(Datum main_arg)
 		int			nevents;
 		bool		streaming = pgrest_handler_streaming();
 		long		timeout = pgrest_http_timeout_ms();
+		long		realtime = streaming ? -1 : pgrest_realtime_timeout_ms();
 		long		warm_up = streaming ? -1 :
 			logged_in ? pgrest_handler_warm_up() : pgrest_login_recheck();
 		bool		watch = pgrest_http_could_take() && !yielded && !streaming;
 		bool		admin_watch = pgrest_http_admin_could_take();
+
+		/* the next heartbeat, a token's expiry, a stream catching up */
+		if (realtime >= 0 && (timeout < 0 || timeout > realtime))
+			timeout = realtime;
 
 		/* not ready yet: try again soon (pgrest_handler_warm_up, login.c) */
 		if (warm_up >= 0 && (timeout < 0 || timeout > warm_up))
@@ -242,6 +256,9 @@ pgrest_worker_main(Datum main_arg)
 		}
 
 		pgrest_http_run();
+		if (!pgrest_handler_streaming())
+			pgrest_realtime_turn();
+		pgrest_http_resume_events();
 		pgrest_shmem_set_connections(pgrest_http_connections(),
 									 pgrest_http_has_room());
 		failed_turns = 0;

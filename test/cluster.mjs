@@ -24,6 +24,11 @@ function run(command, args, options = {}) {
   return execFileSync(argv[0], argv[1], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...options });
 }
 
+// run one of PostgreSQL's programs (as the postgres user when root)
+export function pgRun(program, args, options = {}) {
+  return run(`${bindir}/${program}`, args, options);
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -77,7 +82,13 @@ export async function startCluster({ settings = {}, sql = '', nofile = null, cre
   return {
     url: `http://127.0.0.1:${httpport}`,
     port: httpport,
+    dir,
+    pgport,
     log,
+    // pg_ctl restart with a shutdown mode ('immediate' crashes it)
+    restart(mode = 'fast') {
+      run('bash', ['-c', `exec "${bindir}/pg_ctl" -D "${dir}/data" -l "${log}" -m ${mode} -w restart`], { stdio: 'ignore' });
+    },
     sql: (text) => psql('hostile', text),
     // the pids of the HTTP workers now
     workers: () => psql('hostile', "SELECT pid FROM pg_stat_activity WHERE backend_type = 'pgrest' ORDER BY pid")

@@ -63,6 +63,9 @@ static int64 parse_nonnegative(const char *name, const char *value);
 static void parse_range(PgrestRequest *req, int64 param_offset, int64 param_limit);
 static void parse_prefer(PgrestRequest *req);
 static void parse_accept(PgrestRequest *req);
+static int	event_bit(const char *word);
+static void parse_last_event_id(PgrestRequest *req);
+static bool parse_hex(const char **s, int digits, uint64 *value);
 static bool root_media_from_type(const char *type, PgrestMedia *media);
 static void range_not_satisfiable(const char *details) pg_attribute_noreturn();
 static bool ends_with_word(const char *name, const char *word);
@@ -94,6 +97,7 @@ pgrest_request_parse(const PgrestHttpRequest *http, PgrestTarget target)
 	parse_prefer(req);
 	if (req->method != PGREST_METHOD_OPTIONS)
 		parse_accept(req);		/* OPTIONS has no body to negotiate */
+	parse_last_event_id(req);
 	parse_params(req);
 	req->profile = (char *) pgrest_request_header(req,
 												  req->method == PGREST_METHOD_GET ||
@@ -463,6 +467,8 @@ parse_prefer(PgrestRequest *req)
 {
 	PgrestPreferences *prefer = &req->prefer;
 	StringInfoData invalid;
+	bool		realtime_given = false;
+	bool		in_realtime = false;	/* the tokens after realtime= */
 
 	prefer->max_affected = -1;
 	initStringInfo(&invalid);
@@ -488,6 +494,27 @@ parse_prefer(PgrestRequest *req)
 			if (n == 0)
 				continue;
 
+			/*
+			 * realtime=insert,update: the Prefer header's commas also
+			 * separate the events (quoted or not), so the words that
+			 * follow realtime= belong to it.  The first realtime= wins.
+			 */
+			if (strncmp(t, "realtime=", 9) == 0 && event_bit(t + 9) != 0)
+			{
+				in_realtime = !realtime_given;
+				if (in_realtime)
+					prefer->realtime |= event_bit(t + 9);
+				realtime_given = true;
+				continue;
+			}
+			if (realtime_given && event_bit(t) != 0 && strchr(t, '=') == NULL)
+			{
+				if (in_realtime)
+					prefer->realtime |= event_bit(t);
+				continue;
+			}
+			in_realtime = false;
+
 #define PREF(text, field, value) \
 			if (strcmp(t, text) == 0) { if (!prefer->field) prefer->field = value; continue; }
 			PREF("return=minimal", return_, PGREST_RETURN_MINIMAL);
@@ -502,6 +529,7 @@ parse_prefer(PgrestRequest *req)
 			PREF("missing=null", missing, PGREST_MISSING_NULL);
 			PREF("tx=commit", tx, PGREST_TX_COMMIT_PREFERRED);
 			PREF("tx=rollback", tx, PGREST_TX_ROLLBACK_PREFERRED);
+			PREF("snapshot=include", snapshot, true);
 #undef PREF
 			if (strcmp(t, "handling=strict") == 0 || strcmp(t, "handling=lenient") == 0)
 			{
@@ -543,6 +571,96 @@ parse_prefer(PgrestRequest *req)
 }
 
 /*
+ * The event of a realtime=insert,update,delete,truncate word, quotes
+ * around the list aside; 0 for any other word.
+ */
+static int
+event_bit(const char *word)
+{
+	size_t		n;
+
+	if (*word == '"')
+		word++;
+	n = strlen(word);
+	if (n > 0 && word[n - 1] == '"')
+		n--;
+	if (n == 6 && strncmp(word, "insert", 6) == 0)
+		return PGREST_EVENTS_INSERT;
+	if (n == 6 && strncmp(word, "update", 6) == 0)
+		return PGREST_EVENTS_UPDATE;
+	if (n == 6 && strncmp(word, "delete", 6) == 0)
+		return PGREST_EVENTS_DELETE;
+	if (n == 8 && strncmp(word, "truncate", 8) == 0)
+		return PGREST_EVENTS_TRUNCATE;
+	return 0;
+}
+
+/*
+ * Last-Event-ID, as EventSource sends back the last id it saw:
+ * <epoch, 8 hex digits>-<commit LSN, 16 hex digits>-<seq, decimal>.  One
+ * that does not read so is kept as given but not valid: the stream then
+ * starts with a reset, as for an id too old to resume from.
+ */
+static void
+parse_last_event_id(PgrestRequest *req)
+{
+	const char *id = pgrest_request_header(req, "last-event-id");
+	const char *p = id;
+	uint64		epoch;
+	uint64		lsn;
+	uint64		seq = 0;
+
+	if (id == NULL)
+		return;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return;					/* EventSource sends none before an id */
+	req->last_event_given = true;
+	if (!parse_hex(&p, 8, &epoch) || *p++ != '-' ||
+		!parse_hex(&p, 16, &lsn) || *p++ != '-' || !isdigit((unsigned char) *p))
+		return;
+	for (; isdigit((unsigned char) *p); p++)
+	{
+		seq = seq * 10 + (*p - '0');
+		if (seq > PG_UINT32_MAX)
+			return;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '\0')
+		return;
+	req->last_event.epoch = (uint32) epoch;
+	req->last_event.lsn = lsn;
+	req->last_event.seq = (uint32) seq;
+	req->last_event_valid = true;
+}
+
+/* exactly digits hex digits (either case) at *s, read into *value */
+static bool
+parse_hex(const char **s, int digits, uint64 *value)
+{
+	*value = 0;
+	for (int i = 0; i < digits; i++)
+	{
+		char		c = (*s)[i];
+		int			d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return false;
+		*value = (*value << 4) | d;
+	}
+	*s += digits;
+	return true;
+}
+
+/*
  * The media ranges of Accept, in the order they are tried: plan.c chooses
  * a request's representation from them, against the database's media
  * type handlers too (a missing Accept is any type).  The root's is chosen
@@ -562,6 +680,11 @@ parse_accept(PgrestRequest *req)
 	{
 		req->media = PGREST_MEDIA_JSON;
 		req->accepts = pgrest_accept_parse(accept && accept[0] ? accept : "*/*");
+		/* a stream of changes, when it is the range tried first (plan.c) */
+		if (req->accepts != NIL &&
+			strcmp(((PgrestMediaRange *) linitial(req->accepts))->type,
+				   "text/event-stream") == 0)
+			req->media = PGREST_MEDIA_EVENT_STREAM;
 		return;
 	}
 	req->media = PGREST_MEDIA_OPENAPI;

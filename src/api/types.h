@@ -255,7 +255,8 @@ typedef enum PgrestMedia
 	PGREST_MEDIA_NDJSON,		/* application/x-ndjson: a JSON value a line */
 	PGREST_MEDIA_OPENAPI,		/* the root: application/openapi+json */
 	PGREST_MEDIA_HTML,			/* the root: text/html */
-	PGREST_MEDIA_HANDLER		/* a media type handler of the database's */
+	PGREST_MEDIA_HANDLER,		/* a media type handler of the database's */
+	PGREST_MEDIA_EVENT_STREAM	/* text/event-stream: a table's changes */
 } PgrestMedia;
 
 /*
@@ -337,7 +338,28 @@ typedef struct PgrestPreferences
 	bool		handling_given;
 	char	   *timezone;
 	int64		max_affected;	/* -1: none */
+	int			realtime;		/* realtime=: PGREST_EVENTS_* bits; 0: all */
+	bool		snapshot;		/* snapshot=include */
 } PgrestPreferences;
+
+/* the changes a stream carries (Prefer: realtime=insert,update,...) */
+#define PGREST_EVENTS_INSERT	0x01
+#define PGREST_EVENTS_UPDATE	0x02
+#define PGREST_EVENTS_DELETE	0x04
+#define PGREST_EVENTS_TRUNCATE	0x08
+#define PGREST_EVENTS_ALL		0x0F
+
+/*
+ * An event's id, <epoch>-<commit LSN>-<seq> (Last-Event-ID): the epoch of
+ * the stream, the commit LSN of the change's transaction and its place
+ * in it.
+ */
+typedef struct PgrestEventId
+{
+	uint32		epoch;
+	uint64		lsn;
+	uint32		seq;
+} PgrestEventId;
 
 typedef enum PgrestEmbedParamKind
 {
@@ -390,6 +412,11 @@ typedef struct PgrestRequest
 	PgrestMedia media;			/* the root's: others are chosen by plan.c */
 	List	   *accepts;		/* PgrestMediaRange *, in PostgREST's order */
 	char	   *profile;		/* Accept-Profile / Content-Profile, or NULL */
+
+	/* Last-Event-ID of a stream: given, and whether it reads as an id */
+	bool		last_event_given;
+	bool		last_event_valid;
+	PgrestEventId last_event;
 } PgrestRequest;
 
 /* what a path names (router.c) */

@@ -121,6 +121,14 @@ static const ErrorEntry errors[PGREST_ERR_COUNT] = {
 	[PGREST_ERR_ADMIN_BODY] = {"PGRST512", 413, "The admin port takes no request body",
 	NULL, "Send /live, /ready and /metrics without a body."},
 	[PGREST_ERR_LOGIN] = {"PGRST513", 503, NULL, NULL, NULL},
+	[PGREST_ERR_STREAM_QUERY] = {"PGRST520", 400, NULL, NULL,
+	"A stream takes filters and select=; read pages with a GET without Accept: text/event-stream."},
+	[PGREST_ERR_STREAM_TABLE] = {"PGRST521", 400, NULL, NULL, NULL},
+	[PGREST_ERR_STREAM_UNAVAILABLE] = {"PGRST522", 503, NULL, NULL, NULL},
+	[PGREST_ERR_STREAM_FULL] = {"PGRST523", 503, NULL, NULL, "Retry later."},
+	[PGREST_ERR_STREAM_SNAPSHOT] = {"PGRST524", 400,
+	"The snapshot of the stream is too large", NULL,
+	"Narrow the stream with filters, or subscribe without Prefer: snapshot=include and read the rows with GET."},
 };
 
 static void raise_entry(PgrestError error, const char *message, const char *details,

@@ -16,6 +16,7 @@
 #include "nodes/pg_list.h"
 
 struct PgrestStream;
+struct PgrestSubscriber;
 
 /* one header; names as received (raw) or lowercased (parsed) */
 typedef struct PgrestHeader
@@ -51,6 +52,7 @@ typedef struct PgrestResponse
 	size_t		body_len;
 	bool		binary;			/* the body is bytes (a media type handler's) */
 	struct PgrestStream *stream;	/* else the body, still being written */
+	struct PgrestSubscriber *events;	/* else a stream of changes (realtime/) */
 } PgrestResponse;
 
 #define PGREST_JSON_CONTENT_TYPE "application/json; charset=utf-8"

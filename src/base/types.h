@@ -83,6 +83,12 @@ typedef enum PgrestError
 	PGREST_ERR_SQL_TOO_LARGE,	/* PGRST511 400 */
 	PGREST_ERR_ADMIN_BODY,		/* PGRST512 413: a body on the admin port */
 	PGREST_ERR_LOGIN,			/* PGRST513 503: the workers cannot log in */
+	/* realtime (PGRST52x) */
+	PGREST_ERR_STREAM_QUERY,	/* PGRST520 400: order, limit, ... on a stream */
+	PGREST_ERR_STREAM_TABLE,	/* PGRST521 400: the relation does not stream */
+	PGREST_ERR_STREAM_UNAVAILABLE,	/* PGRST522 503: no realtime on this server */
+	PGREST_ERR_STREAM_FULL,		/* PGRST523 503: subscriber caps reached */
+	PGREST_ERR_STREAM_SNAPSHOT, /* PGRST524 400: the snapshot is too large */
 	PGREST_ERR_COUNT
 } PgrestError;
 

@@ -25,6 +25,10 @@
  *	 waiting for the worker	no limit: the request is complete, and waits
  *							for the worker to answer it (behind a streamed
  *							response, perhaps)
+ *	 sending events			no limit: a stream of table changes
+ *							(realtime/) lasts as long as its client;
+ *							its heartbeats find a client that went,
+ *							its buffer one that reads too slowly
  *	 sending a response		within T of the answer, plus the time its
  *							bytes take at PGREST_MIN_SEND_RATE, plus the
  *							time the worker spent writing the later parts
@@ -103,6 +107,7 @@ typedef enum ConnPhase
 	CONN_RECEIVING,				/* a request's body */
 	CONN_QUEUED,				/* the request is complete, or runs */
 	CONN_BUSY,					/* its answer is sent */
+	CONN_EVENTS,				/* a stream of changes goes out */
 	CONN_ENDING					/* shut down; libmicrohttpd will close it */
 } ConnPhase;
 
@@ -125,6 +130,8 @@ static PgrestConn *conns = NULL;
 static int	nshedding = 0;
 static PgrestConn *admin_conns = NULL;
 static int	admin_shedding = 0;
+static int	nconns = 0;			/* on the API port */
+static int	nevents = 0;		/* ... of which streams of changes */
 static TimestampTz last_check = 0;
 
 static const char timeout_response_head[] =
@@ -180,6 +187,8 @@ open_in(PgrestConn **list, int fd, bool admin)
 	if (*list)
 		(*list)->prev = conn;
 	*list = conn;
+	if (!admin)
+		nconns++;
 	return conn;
 }
 
@@ -203,6 +212,10 @@ pgrest_conn_close(PgrestConn *conn)
 		else
 			nshedding--;
 	}
+	if (!conn->admin)
+		nconns--;
+	if (conn->phase == CONN_EVENTS)
+		nevents--;
 	if (conn->prev)
 		conn->prev->next = conn->next;
 	else if (conn->admin)
@@ -270,6 +283,20 @@ pgrest_conn_answering(PgrestConn *conn, size_t response_bytes)
 }
 
 /*
+ * Its response is a stream of changes: no deadline, never shed; and the
+ * worker need not look at it every PGREST_CHECK_INTERVAL_MS.
+ */
+void
+pgrest_conn_events(PgrestConn *conn)
+{
+	if (conn == NULL || conn->phase == CONN_ENDING || conn->phase == CONN_EVENTS)
+		return;
+	conn->phase = CONN_EVENTS;
+	conn->since = GetCurrentTimestamp();
+	nevents++;
+}
+
+/*
  * The worker wrote more of a streamed response, which took it this long:
  * the client has the time those bytes take to read, and not the time
  * spent writing them.
@@ -289,6 +316,8 @@ pgrest_conn_request_done(PgrestConn *conn)
 {
 	if (conn == NULL || conn->phase == CONN_ENDING)
 		return;
+	if (conn->phase == CONN_EVENTS)
+		nevents--;
 	conn->phase = CONN_WAITING;
 	conn->first = false;
 	conn->since = GetCurrentTimestamp();
@@ -320,16 +349,19 @@ enforce_in(PgrestConn *list, TimestampTz now)
 	for (PgrestConn *conn = list; conn != NULL; conn = conn->next)
 	{
 		if (conn->phase != CONN_ENDING && conn->phase != CONN_QUEUED &&
-			now >= deadline(conn))
+			conn->phase != CONN_EVENTS && now >= deadline(conn))
 			end_connection(conn, conn->phase != CONN_BUSY);
 	}
 }
 
-/* How long the event loop may sleep before deadlines are due a check. */
+/*
+ * How long the event loop may sleep before deadlines are due a check:
+ * no limit when every connection is a stream of changes (or none is open).
+ */
 long
 pgrest_conn_next_check_ms(void)
 {
-	return conns == NULL && admin_conns == NULL ? -1 : PGREST_CHECK_INTERVAL_MS;
+	return nconns == nevents && admin_conns == NULL ? -1 : PGREST_CHECK_INTERVAL_MS;
 }
 
 /*
@@ -387,7 +419,8 @@ pgrest_conn_shed_one(void)
 TimestampTz
 pgrest_conn_deadline(const PgrestConn *conn)
 {
-	if (conn == NULL || conn->phase == CONN_ENDING || conn->phase == CONN_QUEUED)
+	if (conn == NULL || conn->phase == CONN_ENDING || conn->phase == CONN_QUEUED ||
+		conn->phase == CONN_EVENTS)
 		return DT_NOEND;
 	return deadline(conn);
 }
@@ -475,6 +508,7 @@ deadline(const PgrestConn *conn)
 			limit_ms += (int64) (conn->bytes / (PGREST_MIN_SEND_RATE / 1000));
 			break;
 		case CONN_QUEUED:
+		case CONN_EVENTS:
 		case CONN_ENDING:
 			break;
 	}

@@ -23,6 +23,7 @@ extern void pgrest_conn_headers_received(PgrestConn *conn);
 extern void pgrest_conn_body_received(PgrestConn *conn, size_t bytes);
 extern void pgrest_conn_queued(PgrestConn *conn);
 extern void pgrest_conn_answering(PgrestConn *conn, size_t response_bytes);
+extern void pgrest_conn_events(PgrestConn *conn);
 extern void pgrest_conn_produced(PgrestConn *conn, size_t bytes, int64 usecs);
 extern void pgrest_conn_request_done(PgrestConn *conn);
 extern void pgrest_conn_enforce_deadlines(void);

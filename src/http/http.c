@@ -64,6 +64,18 @@
  * routes take no body: a request that carries one is refused (413) and
  * its connection closed, without reading it.
  *
+ * A stream of table changes (Accept: text/event-stream, realtime/) is a
+ * response that never ends by itself: its content reader (read_events)
+ * copies what the subscriber's outbox holds and, finding nothing,
+ * suspends the connection (libmicrohttpd then neither polls it nor times
+ * it out), so that an idle stream costs nothing.  When the worker appends
+ * events or a heartbeat to a suspended subscriber, pgrest_http_resume_events
+ * resumes its connection, outside any callback, and runs the daemon.
+ * Its connection has no deadline of conn.c's: realtime/ keeps its own
+ * rules (heartbeats, a buffer per subscriber).  Before the daemon stops
+ * (the worker exits) every suspended connection is resumed, as
+ * libmicrohttpd requires.
+ *
  * The panic handler is replaced: libmicrohttpd's default aborts, and an
  * abort of any backend makes the postmaster restart the whole server.
  *
@@ -98,6 +110,7 @@
 #include "server/shmem.h"
 #include "run/stream.h"
 #include "api/request.h"
+#include "realtime/subscription.h"
 
 /*
  * Per-connection memory libmicrohttpd may use for the request line,
@@ -152,6 +165,12 @@
  */
 #define PGREST_MAX_HEADERS 200
 
+/*
+ * The content reader's buffer for a stream of changes: events are small,
+ * and each response holds one (an idle subscriber's memory counts).
+ */
+#define PGREST_EVENTS_BLOCK 1024
+
 /* MHD's messages are kept here and logged once MHD_run has returned */
 #define PGREST_LOG_SLOTS 8
 #define PGREST_LOG_LEN 256
@@ -189,6 +208,7 @@ typedef struct Exchange
 	bool		malformed;		/* answer it, then close the connection */
 	MemoryContext context;		/* the pipeline's memory and the body's */
 	PgrestStream *stream;		/* a body still being written, or NULL */
+	PgrestSubscriber *events;	/* a stream of changes, or NULL */
 	struct MHD_Response *response;
 	unsigned int status;
 	struct Exchange *next;		/* in the queue, or among the retired */
@@ -200,6 +220,7 @@ static Exchange *queue_head = NULL;
 static Exchange *queue_tail = NULL;
 static Exchange *retired = NULL;	/* complete; context still to delete */
 static Exchange *streaming = NULL;	/* its rows are still being written */
+static bool in_daemon = false;	/* inside MHD_run */
 static int	open_connections = 0;	/* on the API port */
 static int	admin_connections = 0;	/* on the admin port */
 static size_t body_memory = 0;	/* buffers of the bodies being received */
@@ -279,6 +300,9 @@ static void continue_stream(void);
 static struct MHD_Response *make_response(Exchange *ex, const PgrestResponse *resp);
 static ssize_t read_nothing(void *cls, uint64_t pos, char *buf, size_t max);
 static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max);
+static ssize_t read_events(void *cls, uint64_t pos, char *buf, size_t max);
+static void run_daemon(void);
+static void stop_daemon(int code, Datum arg);
 static void restart_idle_timer(struct MHD_Connection *connection);
 static unsigned int send_timeout(void);
 static void retire(Exchange *ex);
@@ -331,7 +355,7 @@ pgrest_http_start(const PgrestHttpHandlers *handlers)
 	MHD_set_panic_func(on_panic, NULL);
 
 	daemon_handle = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET |
-									 MHD_USE_ERROR_LOG,
+									 MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
 									 0, NULL, NULL, on_request, NULL,
 									 MHD_OPTION_EXTERNAL_LOGGER, on_log, NULL,
 									 MHD_OPTION_CONNECTION_LIMIT,
@@ -359,6 +383,7 @@ pgrest_http_start(const PgrestHttpHandlers *handlers)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYSTEM_ERROR),
 				 errmsg("the pgrest HTTP server must not run its own threads")));
+	on_proc_exit(stop_daemon, (Datum) 0);
 }
 
 /* The fd that becomes readable when the daemon has work. */
@@ -531,7 +556,7 @@ pgrest_http_run(void)
 {
 	bool		worked;
 
-	MHD_run(daemon_handle);
+	run_daemon();
 	flush_log();
 	release_retired();
 
@@ -547,11 +572,62 @@ pgrest_http_run(void)
 	answer_queue();
 	pgrest_shmem_set_busy(streaming != NULL);
 
-	MHD_run(daemon_handle);
+	run_daemon();
 	flush_log();
 	release_retired();
 	/* after libmicrohttpd has read and sent what it could */
 	pgrest_conn_enforce_deadlines();
+}
+
+/*
+ * Resume the connections of the streams of changes that have bytes to
+ * send (or ended) since their content reader suspended them, and let
+ * libmicrohttpd send them.  Outside its callbacks.
+ */
+void
+pgrest_http_resume_events(void)
+{
+	void	   *connection;
+	bool		resumed = false;
+
+	while ((connection = pgrest_realtime_next_resume()) != NULL)
+	{
+		MHD_resume_connection((struct MHD_Connection *) connection);
+		resumed = true;
+	}
+	if (!resumed)
+		return;
+	run_daemon();
+	flush_log();
+	release_retired();
+}
+
+/* MHD_run, noting that the daemon runs (a panic must not stop it) */
+static void
+run_daemon(void)
+{
+	in_daemon = true;
+	MHD_run(daemon_handle);
+	in_daemon = false;
+}
+
+/*
+ * The worker exits: resume every suspended connection (libmicrohttpd must
+ * not stop with one), then stop the daemon, which closes them all.  Not
+ * from inside the daemon (its panic handler exits too).
+ */
+static void
+stop_daemon(int code, Datum arg)
+{
+	void	   *connection;
+
+	if (daemon_handle == NULL || in_daemon)
+		return;
+	pgrest_realtime_resume_all();
+	while ((connection = pgrest_realtime_next_resume()) != NULL)
+		MHD_resume_connection((struct MHD_Connection *) connection);
+	MHD_stop_daemon(daemon_handle);
+	daemon_handle = NULL;
 }
 
 /*
@@ -1202,10 +1278,24 @@ answer(Exchange *ex)
 	if (resp->stream != NULL && !pgrest_stream_ended(resp->stream))
 		streaming = ex;
 	/* the client now has pgrest.request_timeout and more to read it */
-	pgrest_conn_answering(ex->conn, resp->stream ? pgrest_stream_written(resp->stream) :
-						  resp->body ? resp->body_len : 0);
+	if (resp->events != NULL)
+		pgrest_conn_events(ex->conn);
+	else
+		pgrest_conn_answering(ex->conn, resp->stream ? pgrest_stream_written(resp->stream) :
+							  resp->body ? resp->body_len : 0);
 	MemoryContextSwitchTo(old);
 	drop_body(ex);
+
+	/*
+	 * A stream of changes keeps nothing of its request's memory (the
+	 * response holds its headers, realtime/ its subscriber), and may last
+	 * for days: its request's memory goes now.
+	 */
+	if (resp->events != NULL)
+	{
+		MemoryContextDelete(ex->context);
+		ex->context = NULL;
+	}
 }
 
 /*
@@ -1222,7 +1312,14 @@ make_response(Exchange *ex, const PgrestResponse *resp)
 	ListCell   *lc;
 
 	ex->stream = resp->stream;
-	if (resp->stream != NULL)
+	ex->events = resp->events;
+	if (resp->events != NULL)
+	{
+		response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, PGREST_EVENTS_BLOCK,
+													 read_events, ex, NULL);
+		pgrest_realtime_attach(resp->events, ex->connection);
+	}
+	else if (resp->stream != NULL)
 	{
 		int64		length = pgrest_stream_length(resp->stream);
 		uint64_t	size = length >= 0 ? (uint64_t) length : MHD_SIZE_UNKNOWN;
@@ -1286,6 +1383,28 @@ read_stream(void *cls, uint64_t pos, char *buf, size_t max)
 }
 
 /*
+ * libmicrohttpd's content reader for a stream of changes: copy what the
+ * subscriber's outbox holds; when it holds nothing, suspend the
+ * connection (returning 0 without suspending would have libmicrohttpd ask
+ * again on every run) until the worker has more.  Plain C.
+ */
+static ssize_t
+read_events(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	Exchange   *ex = (Exchange *) cls;
+	ssize_t		n = pgrest_realtime_read(ex->events, buf, max);
+
+	if (n == PGREST_EVENTS_END)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (n == PGREST_EVENTS_WAIT)
+	{
+		MHD_suspend_connection(ex->connection);
+		pgrest_realtime_suspended(ex->events);
+	}
+	return n;
+}
+
+/*
  * libmicrohttpd closes a connection that sent nothing for its timeout,
  * counted from its last activity: after the worker spent long writing a
  * batch, the client gets its timeout anew.  (libmicrohttpd restarts the
@@ -1307,13 +1426,14 @@ send_timeout(void)
 
 /*
  * A request is complete (or its connection gone).  An exchange without a
- * memory context is freed now; one with a context waits for
- * release_retired, as deleting a context is PostgreSQL code.
+ * memory context is freed now; one with a context, or a stream of
+ * changes, waits for release_retired, as deleting a context and letting
+ * a subscriber go are PostgreSQL code.
  */
 static void
 retire(Exchange *ex)
 {
-	if (ex->context == NULL)
+	if (ex->context == NULL && ex->events == NULL)
 	{
 		free_exchange(ex);
 		return;
@@ -1342,8 +1462,11 @@ release_retired(void)
 			pipeline.abandon(ex->stream);
 			streaming = NULL;
 		}
+		if (ex->events != NULL)
+			pgrest_realtime_unsubscribe(ex->events);
 		free_exchange(ex);
-		MemoryContextDelete(context);
+		if (context != NULL)
+			MemoryContextDelete(context);
 	}
 }
 

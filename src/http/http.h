@@ -41,5 +41,6 @@ extern bool pgrest_http_admin_make_room(void);
 extern int	pgrest_http_connections(void);
 extern bool pgrest_http_accept(int listen_fd, bool admin);
 extern void pgrest_http_run(void);
+extern void pgrest_http_resume_events(void);
 
 #endif							/* PGREST_HTTP_H */

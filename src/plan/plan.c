@@ -42,6 +42,7 @@
 #include "server/guc.h"
 #include "plan/plan.h"
 #include "plan/readplan.h"
+#include "plan/subscription.h"
 #include "cache/schema.h"
 #include "api/request.h"
 
@@ -53,6 +54,7 @@ static char *table_hint(const char *schema, const char *name);
 static void plan_transaction_end(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_relation(const PgrestRequest *req, PgrestPlan *plan);
 static void plan_read(const PgrestRequest *req, PgrestPlan *plan);
+static void plan_subscribe(const PgrestRequest *req, PgrestPlan *plan);
 static bool written_row_by_row(const PgrestPlan *plan);
 static void plan_returned_rows(const PgrestRequest *req, PgrestPlan *plan,
 							   const char *origin_name, bool top_level);
@@ -150,12 +152,23 @@ plan_relation(const PgrestRequest *req, PgrestPlan *plan)
 {
 	bool		row = req->target == PGREST_TARGET_ROW;
 
+	/* a stream of changes is read with GET only */
+	if (req->media == PGREST_MEDIA_EVENT_STREAM && req->method != PGREST_METHOD_GET)
+		pgrest_error_raise(PGREST_ERR_MEDIA,
+						   psprintf("None of these media types are available: %s",
+									pgrest_request_header(req, "accept")),
+						   psprintf("A stream of changes is read with GET, not %s.",
+									req->method_name),
+						   NULL);
 	switch (req->method)
 	{
 		case PGREST_METHOD_GET:
 		case PGREST_METHOD_HEAD:
 			require_read_method(req, plan);
-			plan_read(req, plan);
+			if (req->media == PGREST_MEDIA_EVENT_STREAM)
+				plan_subscribe(req, plan);
+			else
+				plan_read(req, plan);
 			break;
 		case PGREST_METHOD_POST:
 			if (row)
@@ -374,6 +387,22 @@ plan_read(const PgrestRequest *req, PgrestPlan *plan)
 }
 
 /*
+ * GET with Accept: text/event-stream: the rows of the table that change,
+ * shaped as the same GET would shape them (subscription.c refuses what
+ * cannot stream).  No range, no pgrest.max_rows: a stream has no page.
+ */
+static void
+plan_subscribe(const PgrestRequest *req, PgrestPlan *plan)
+{
+	pgrest_plan_stream_server(req);
+	plan->kind = PGREST_PLAN_SUBSCRIBE;
+	plan->read = pgrest_readplan_build(plan, req, plan->rel, plan->rel->name, true);
+	plan->read->limit = -1;
+	plan->media = PGREST_MEDIA_EVENT_STREAM;	/* not negotiated: media.c knows no stream */
+	pgrest_plan_stream_check(req, plan);
+}
+
+/*
  * What every statement shares: the tree of the rows it returns (see
  * readplan.c), count, format (media.c).  With top_level the request's filters and
  * range shape those rows; writes apply their filters to what they write.
@@ -570,7 +599,7 @@ add_key_filter(const PgrestRequest *req, PgrestPlan *plan)
 	filter->field.name = rel->columns[rel->pkey[0]].name;
 	filter->op = PGREST_OP_EQ;
 	filter->value = req->key;
-	if (plan->kind == PGREST_PLAN_READ)
+	if (plan->kind == PGREST_PLAN_READ || plan->kind == PGREST_PLAN_SUBSCRIBE)
 		plan->read->filters = lappend(plan->read->filters, filter);
 	else
 		plan->mutate.filters = lappend(plan->mutate.filters, filter);

@@ -28,7 +28,9 @@ typedef enum PgrestPlanKind
 	PGREST_PLAN_PUT,			/* PUT: insert or replace one row by key */
 	PGREST_PLAN_CALL,			/* GET|POST /rpc/<function> */
 	PGREST_PLAN_SQL,			/* POST /sql, when pgrest.sql_endpoint is on */
-	PGREST_PLAN_INFO			/* OPTIONS: the methods the path takes, no statement */
+	PGREST_PLAN_INFO,			/* OPTIONS: the methods the path takes, no statement */
+	PGREST_PLAN_SUBSCRIBE		/* GET with Accept: text/event-stream: the
+								 * table's changes as they commit (realtime/) */
 } PgrestPlanKind;
 
 /* how one argument of a call gets its value */

@@ -101,6 +101,9 @@ pgrest_query_build(const PgrestPlan *plan)
 		case PGREST_PLAN_INFO:
 			elog(ERROR, "OPTIONS runs no statement");
 			break;
+		case PGREST_PLAN_SUBSCRIBE:
+			elog(ERROR, "a stream's statements are built by subscription.c");
+			break;
 		case PGREST_PLAN_READ:
 		case PGREST_PLAN_INSERT:
 		case PGREST_PLAN_UPDATE:

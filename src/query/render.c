@@ -267,6 +267,37 @@ pgrest_render_where(PgrestQuery *query, StringInfo sql,
 	}
 }
 
+/*
+ * The top node's rows one by one, each with its JSON object as a GET's
+ * body holds it (a stream's events, realtime/):
+ *
+ *	 SELECT <leading>, (SELECT pg_catalog.to_json(_pgrest_r.*)
+ *						FROM (SELECT <outputs>) AS _pgrest_r)
+ *	 FROM <from> AS pgrest_<id> <joins> [WHERE <filters>]
+ *
+ * The outputs are a subquery's, so that the leading columns (which the
+ * caller writes) stay out of the object.  from, when not NULL, is what
+ * comes before the node's own relation in FROM ("... CROSS JOIN ").
+ * The node has no range and no aggregate.  Returns whether a WHERE was
+ * written.
+ */
+bool
+pgrest_render_each_row(PgrestQuery *query, StringInfo sql,
+					   const PgrestReadNode *node, const char *leading,
+					   const char *from)
+{
+	appendStringInfo(sql, "SELECT %s, (SELECT pg_catalog.to_json(_pgrest_r.*) FROM (SELECT ",
+					 leading);
+	append_outputs(query, sql, node);
+	appendStringInfoString(sql, ") AS _pgrest_r)");
+	append_from(query, sql, node,
+				from ? psprintf("%s%s", from,
+								quote_qualified_identifier(node->rel->schema,
+														   node->rel->name)) : NULL,
+				NULL, false);
+	return node->filters != NIL;
+}
+
 /* SELECT <outputs> FROM ... WHERE ... GROUP BY ... ORDER BY ... LIMIT ... */
 static void
 append_node(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,

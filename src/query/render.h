@@ -27,5 +27,8 @@ extern void pgrest_render_counted(PgrestQuery *query, StringInfo sql,
 extern List *pgrest_render_columns(const PgrestReadNode *node, bool *whole);
 extern void pgrest_render_where(PgrestQuery *query, StringInfo sql,
 								const PgrestReadNode *node, List *filters);
+extern bool pgrest_render_each_row(PgrestQuery *query, StringInfo sql,
+								   const PgrestReadNode *node,
+								   const char *leading, const char *from);
 
 #endif							/* PGREST_RENDER_H */

@@ -234,6 +234,7 @@ pgrest_response_build(const PgrestRequest *req, const PgrestPlan *plan,
 		case PGREST_PLAN_OPENAPI:
 		case PGREST_PLAN_SQL:
 		case PGREST_PLAN_INFO:
+		case PGREST_PLAN_SUBSCRIBE: /* realtime/ answers streams */
 			break;
 	}
 	/* no body, no Content-Type; but HEAD answers with GET's headers */
@@ -570,6 +571,7 @@ content_type(const PgrestPlan *plan)
 		case PGREST_MEDIA_JSON:
 		case PGREST_MEDIA_OPENAPI:	/* the root only (openapi.c) */
 		case PGREST_MEDIA_HTML:
+		case PGREST_MEDIA_EVENT_STREAM: /* streams (realtime/) */
 			break;
 	}
 	return plan->strip_nulls ?

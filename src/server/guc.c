@@ -87,6 +87,17 @@ int			pgrest_stream_threshold = 1024 * 1024;
 int			pgrest_openapi_mode = PGREST_OPENAPI_FOLLOW_PRIVILEGES;
 char	   *pgrest_openapi_server_url = NULL;
 
+bool		pgrest_realtime = false;
+int			pgrest_realtime_buffer = 16 * 1024;
+char	   *pgrest_realtime_publication = NULL;
+int			pgrest_realtime_heartbeat = 15000;
+int			pgrest_realtime_resume_window = 300;
+int			pgrest_realtime_max_retained_wal = 512;
+int			pgrest_realtime_client_buffer = 256 * 1024;
+int			pgrest_realtime_max_subscribers = 10000;
+int			pgrest_realtime_max_tx_changes = 10000;
+int			pgrest_realtime_max_subscribers_per_role = 10000;
+
 static const struct config_enum_entry tx_end_options[] = {
 	{"commit", PGREST_TX_COMMIT, false},
 	{"commit-allow-override", PGREST_TX_COMMIT_ALLOW_OVERRIDE, false},
@@ -113,6 +124,7 @@ typedef struct GivenSetting
 static List *given_settings(void);
 static void report_rejected(List *given);
 static void define_process_model(GucContext context);
+static void define_realtime(void);
 static bool check_name_list(char **newval, void **extra, GucSource source);
 static bool check_name_list_or_empty(char **newval, void **extra, GucSource source);
 static bool check_schemas(char **newval, void **extra, GucSource source);
@@ -327,6 +339,8 @@ pgrest_guc_define(void)
 							PGC_SUSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 
+	define_realtime();
+
 	/*
 	 * The process model is fixed at server start; without the workers its
 	 * settings are placeholders that must not draw warnings.
@@ -342,8 +356,9 @@ pgrest_guc_define(void)
 
 /*
  * The settings of the process model: address, port, database, role,
- * admin port and addresses, workers.  PGC_POSTMASTER when preloading; PGC_SIGHUP
- * otherwise (see the file header).
+ * admin port and addresses, workers, realtime and its ring's size.
+ * PGC_POSTMASTER when preloading; PGC_SIGHUP otherwise (see the file
+ * header).
  */
 static void
 define_process_model(GucContext context)
@@ -407,6 +422,94 @@ define_process_model(GucContext context)
 							&pgrest_workers,
 							2, 1, 64,
 							context, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("pgrest.realtime",
+							 "Streams table changes to subscribers as Server-Sent Events.",
+							 "Needs wal_level = logical; a decoder background worker takes one of max_worker_processes and one replication slot.",
+							 &pgrest_realtime,
+							 false,
+							 context, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.realtime_buffer",
+							"Sets the size of the shared ring of table changes.",
+							"Allocated in shared memory when pgrest.realtime is on.",
+							&pgrest_realtime_buffer,
+							16 * 1024, 1024, 4 * 1024 * 1024,
+							context, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+}
+
+/*
+ * The realtime settings that may change on reload (pgrest.realtime and
+ * pgrest.realtime_buffer are in the process model).
+ */
+static void
+define_realtime(void)
+{
+	DefineCustomStringVariable("pgrest.realtime_publication",
+							   "Sets the publication whose tables stream changes.",
+							   "An ordinary PostgreSQL publication of the served database; partitions stream as their root table.",
+							   &pgrest_realtime_publication,
+							   "pgrest_realtime",
+							   PGC_SUSET, 0,
+							   check_not_empty, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.realtime_heartbeat",
+							"Sets the time between heartbeats sent to idle subscribers.",
+							NULL,
+							&pgrest_realtime_heartbeat,
+							15000, 100, 3600 * 1000,
+							PGC_SUSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.realtime_resume_window",
+							"Sets how long changes stay resumable after a restart.",
+							"The replication slot keeps the WAL of changes this recent (within pgrest.realtime_max_retained_wal), so that clients resume across restarts.",
+							&pgrest_realtime_resume_window,
+							300, 0, 7 * 24 * 3600,
+							PGC_SUSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.realtime_max_retained_wal",
+							"Sets the most WAL the realtime replication slot keeps.",
+							NULL,
+							&pgrest_realtime_max_retained_wal,
+							512, 1, INT_MAX,
+							PGC_SUSET, GUC_UNIT_MB,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.realtime_client_buffer",
+							"Sets how much a subscriber may fall behind before it is reset.",
+							NULL,
+							&pgrest_realtime_client_buffer,
+							256 * 1024, 16 * 1024, MaxAllocSize / 4,
+							PGC_SUSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.realtime_max_subscribers",
+							"Sets the most subscribers each HTTP worker holds.",
+							NULL,
+							&pgrest_realtime_max_subscribers,
+							10000, 0, 1000000,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.realtime_max_subscribers_per_role",
+							"Sets the most subscribers of one role each HTTP worker holds.",
+							"Lower than pgrest.realtime_max_subscribers, it keeps room for other roles (the anonymous role's streams cannot take every place).",
+							&pgrest_realtime_max_subscribers_per_role,
+							10000, 0, 1000000,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pgrest.realtime_max_tx_changes",
+							"Sets the most changes of one table one transaction streams.",
+							"A transaction that changes more rows of a table streams a reset of that table's subscribers instead.",
+							&pgrest_realtime_max_tx_changes,
+							10000, 1, INT_MAX,
+							PGC_SUSET, 0,
 							NULL, NULL, NULL);
 }
 

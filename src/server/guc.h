@@ -39,6 +39,8 @@ extern char *pgrest_role;
 extern int	pgrest_workers;
 extern int	pgrest_admin_port;
 extern char *pgrest_admin_listen_addresses;
+extern bool pgrest_realtime;
+extern int	pgrest_realtime_buffer;	/* kB */
 
 /* reloadable (PGC_SUSET: also SET-able by superusers for pgrest.handle) */
 extern char *pgrest_anon_role;
@@ -65,6 +67,16 @@ extern int	pgrest_request_timeout;
 extern int	pgrest_stream_threshold;
 extern int	pgrest_openapi_mode;
 extern char *pgrest_openapi_server_url;
+
+/* realtime (reloadable) */
+extern char *pgrest_realtime_publication;
+extern int	pgrest_realtime_heartbeat;	/* ms */
+extern int	pgrest_realtime_resume_window;	/* s */
+extern int	pgrest_realtime_max_retained_wal;	/* MB */
+extern int	pgrest_realtime_client_buffer;	/* bytes */
+extern int	pgrest_realtime_max_subscribers;
+extern int	pgrest_realtime_max_tx_changes;
+extern int	pgrest_realtime_max_subscribers_per_role;
 
 extern void pgrest_guc_define(void);
 extern List *pgrest_guc_schema_list(void);

@@ -94,6 +94,8 @@ typedef enum LoginState
 /* what a probe found: a problem, or none (message empty) */
 typedef struct LoginProblem
 {
+	bool		database_usable;	/* pgrest.database takes connections,
+									 * whatever the role's problems */
 	int			sqlerrcode;
 	char		message[PGREST_LOGIN_TEXT];
 	char		detail[PGREST_LOGIN_TEXT];
@@ -282,6 +284,42 @@ pgrest_login_problem(void)
 	return message[0] ? pstrdup(message) : NULL;
 }
 
+/* Whether a worker's probe has said anything since the server started. */
+bool
+pgrest_login_probed(void)
+{
+	bool		probed = false;
+
+	if (shared == NULL)
+		return true;
+	SpinLockAcquire(&shared->mutex);
+	for (int i = 0; i < shared->nworkers && !probed; i++)
+		probed = shared->slots[i].published > 0;
+	SpinLockRelease(&shared->mutex);
+	return probed;
+}
+
+/*
+ * Whether a worker's last probe found that pgrest.database cannot be
+ * connected to at all (it does not exist, is invalid or allows no
+ * connections), whatever it found of pgrest.role: for processes that
+ * connect to it as another role (the realtime decoder).
+ */
+bool
+pgrest_login_database_problem(void)
+{
+	bool		problem = false;
+
+	if (shared == NULL)
+		return false;
+	SpinLockAcquire(&shared->mutex);
+	for (int i = 0; i < shared->nworkers && !problem; i++)
+		problem = shared->slots[i].published > 0 &&
+			!shared->slots[i].problem.database_usable;
+	SpinLockRelease(&shared->mutex);
+	return problem;
+}
+
 /*
  * The probe's main function: connect to no database, look, publish, exit
  * with code 0.  main_arg is the number of the worker it probes for.
@@ -299,6 +337,15 @@ pgrest_login_probe_main(Datum main_arg)
 	memset(&problem, 0, sizeof(problem));
 	StartTransactionCommand();
 	find_problem(&problem);
+	{
+		Oid			dbid;
+		bool		allows_connections;
+		bool		valid;
+
+		problem.database_usable = find_database(pgrest_database, &dbid,
+												&allows_connections, &valid) &&
+			valid && allows_connections;
+	}
 	CommitTransactionCommand();
 
 	publish(worker, &problem);

@@ -20,6 +20,8 @@ extern long pgrest_login_recheck(void);
 extern bool pgrest_login_failed(void);
 extern void pgrest_login_failure(char **message, char **detail, char **hint);
 extern char *pgrest_login_problem(void);
+extern bool pgrest_login_probed(void);
+extern bool pgrest_login_database_problem(void);
 
 extern PGDLLEXPORT void pgrest_login_probe_main(Datum main_arg);
 

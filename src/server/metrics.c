@@ -60,11 +60,12 @@ static const char *const state_labels[PGREST_WORKER_STATES] = {
 	"starting", "ready", "no_extension", "refused", "superuser", "cannot_log_in"
 };
 
-/* one sample, as both renderings see it */
-typedef void (*SampleFn) (void *arg, const char *name, const char *labels_json,
-						  const char *labels_text, double value);
+/* the sources of more samples, rendered after the workers' own */
+#define PGREST_METRICS_MAX_SOURCES 4
+static PgrestMetricsSource sources[PGREST_METRICS_MAX_SOURCES];
+static int	nsources = 0;
 
-static void each_sample(const PgrestStats *stats, SampleFn fn, void *arg);
+static void each_sample(const PgrestStats *stats, PgrestSampleFn fn, void *arg);
 static void text_sample(void *arg, const char *name, const char *labels_json,
 						const char *labels_text, double value);
 static void row_sample(void *arg, const char *name, const char *labels_json,
@@ -145,7 +146,7 @@ pgrest_stats(PG_FUNCTION_ARGS)
  * name NULL for a metric's header (labels_text then holds the lines).
  */
 static void
-each_sample(const PgrestStats *stats, SampleFn fn, void *arg)
+each_sample(const PgrestStats *stats, PgrestSampleFn fn, void *arg)
 {
 	uint64		count = 0;
 	char		labels_json[128];
@@ -211,6 +212,21 @@ each_sample(const PgrestStats *stats, SampleFn fn, void *arg)
 		snprintf(labels_text, sizeof(labels_text), "{state=\"%s\"}", state_labels[i]);
 		fn(arg, "pgrest_workers", labels_json, labels_text, (double) stats->states[i]);
 	}
+
+	for (int i = 0; i < nsources; i++)
+		sources[i] (fn, arg);
+}
+
+/*
+ * Add a source of samples (realtime's, say), rendered after the workers'
+ * own by /metrics and pgrest.stats().  Called from _PG_init, so that every
+ * process has it.
+ */
+void
+pgrest_metrics_add_source(PgrestMetricsSource source)
+{
+	if (nsources < PGREST_METRICS_MAX_SOURCES)
+		sources[nsources++] = source;
 }
 
 /* a line of the text format: integers as such, seconds to the microsecond */

@@ -59,6 +59,12 @@ typedef struct WorkerSlot
 	pg_atomic_uint64 duration_sum_us;
 	pg_atomic_uint64 duration_buckets[PGREST_METRIC_BUCKETS];
 	pg_atomic_uint64 requests[PGREST_METRIC_METHODS][PGREST_METRIC_STATUSES];
+	/* its streams of changes */
+	pg_atomic_uint32 rt_subscribers;
+	pg_atomic_uint32 rt_cohorts;
+	pg_atomic_uint64 rt_events;
+	pg_atomic_uint64 rt_statements;
+	pg_atomic_uint64 rt_resets[PGREST_RESET_REASONS];
 } WorkerSlot;
 
 typedef struct PgrestShared
@@ -119,6 +125,8 @@ pgrest_shmem_set_ready(int worker, bool ready)
 	pg_atomic_write_u32(&shared->workers[worker].busy, 0);
 	pg_atomic_write_u32(&shared->workers[worker].connections, 0);
 	pg_atomic_write_u32(&shared->workers[worker].has_room, 1);
+	pg_atomic_write_u32(&shared->workers[worker].rt_subscribers, 0);
+	pg_atomic_write_u32(&shared->workers[worker].rt_cohorts, 0);
 	pg_atomic_write_u32(&shared->workers[worker].serving, ready ? 1 : 0);
 	ConditionVariableBroadcast(&shared->ready_changed);
 }
@@ -289,6 +297,40 @@ pgrest_shmem_count_schema_load(void)
 		add_u64(&shared->workers[my_slot].schema_cache_loads, 1);
 }
 
+/* This worker holds so many subscribers, in so many cohorts. */
+void
+pgrest_shmem_set_realtime(int subscribers, int cohorts)
+{
+	if (my_slot < 0)
+		return;
+	pg_atomic_write_u32(&shared->workers[my_slot].rt_subscribers, (uint32) subscribers);
+	pg_atomic_write_u32(&shared->workers[my_slot].rt_cohorts, (uint32) cohorts);
+}
+
+/* This worker sent an event to a subscriber. */
+void
+pgrest_shmem_count_realtime_event(void)
+{
+	if (my_slot >= 0)
+		add_u64(&shared->workers[my_slot].rt_events, 1);
+}
+
+/* This worker ran a cohort's statement. */
+void
+pgrest_shmem_count_realtime_statement(void)
+{
+	if (my_slot >= 0)
+		add_u64(&shared->workers[my_slot].rt_statements, 1);
+}
+
+/* This worker reset a subscriber's stream, for a reason (metrics.c's index). */
+void
+pgrest_shmem_count_realtime_reset(int reason)
+{
+	if (my_slot >= 0 && reason >= 0 && reason < PGREST_RESET_REASONS)
+		add_u64(&shared->workers[my_slot].rt_resets[reason], 1);
+}
+
 /* Sum every slot into stats; zeros when pgrest is not preloaded. */
 void
 pgrest_shmem_collect(PgrestStats *stats)
@@ -310,7 +352,13 @@ pgrest_shmem_collect(PgrestStats *stats)
 			if (state < lengthof(stats->states))
 				stats->states[state]++;
 			stats->connections += pg_atomic_read_u32(&slot->connections);
+			stats->realtime.subscribers += pg_atomic_read_u32(&slot->rt_subscribers);
+			stats->realtime.cohorts += pg_atomic_read_u32(&slot->rt_cohorts);
 		}
+		stats->realtime.events += pg_atomic_read_u64(&slot->rt_events);
+		stats->realtime.statements += pg_atomic_read_u64(&slot->rt_statements);
+		for (int r = 0; r < PGREST_RESET_REASONS; r++)
+			stats->realtime.resets[r] += pg_atomic_read_u64(&slot->rt_resets[r]);
 		stats->worker_restarts += starts > 1 ? starts - 1 : 0;
 		stats->schema_cache_loads += pg_atomic_read_u64(&slot->schema_cache_loads);
 		stats->duration_sum_us += pg_atomic_read_u64(&slot->duration_sum_us);
@@ -389,4 +437,10 @@ init_counters(WorkerSlot *slot)
 	for (int m = 0; m < PGREST_METRIC_METHODS; m++)
 		for (int s = 0; s < PGREST_METRIC_STATUSES; s++)
 			pg_atomic_init_u64(&slot->requests[m][s], 0);
+	pg_atomic_init_u32(&slot->rt_subscribers, 0);
+	pg_atomic_init_u32(&slot->rt_cohorts, 0);
+	pg_atomic_init_u64(&slot->rt_events, 0);
+	pg_atomic_init_u64(&slot->rt_statements, 0);
+	for (int r = 0; r < PGREST_RESET_REASONS; r++)
+		pg_atomic_init_u64(&slot->rt_resets[r], 0);
 }

@@ -39,6 +39,19 @@ typedef enum PgrestAnonRoleProblem
 #define PGREST_METRIC_STATUSES 500	/* 100..599 */
 #define PGREST_METRIC_BUCKETS 15	/* duration buckets, +Inf last */
 
+/* the reasons a stream is reset, in metrics.c's order of their labels */
+#define PGREST_RESET_REASONS 4	/* too_old new_epoch slow_consumer too_many_changes */
+
+/* what a worker's streams of changes did (realtime/) */
+typedef struct PgrestRealtimeStats
+{
+	uint64		subscribers;	/* now */
+	uint64		cohorts;		/* now */
+	uint64		events;			/* events sent */
+	uint64		statements;		/* cohort statements run */
+	uint64		resets[PGREST_RESET_REASONS];
+} PgrestRealtimeStats;
+
 /* every worker's counters, summed; and the workers' states, counted */
 typedef struct PgrestStats
 {
@@ -51,6 +64,7 @@ typedef struct PgrestStats
 	int			workers;		/* pgrest.workers */
 	int			serving;		/* running their event loop */
 	int			states[PGREST_WORKER_STATES];	/* serving workers by state */
+	PgrestRealtimeStats realtime;
 } PgrestStats;
 
 extern void pgrest_shmem_install_hooks(void);
@@ -69,6 +83,10 @@ extern PgrestAnonRoleProblem pgrest_shmem_anon_role_problem(void);
 extern void pgrest_shmem_count_request(int method, int status, int bucket,
 									   uint64 duration_us);
 extern void pgrest_shmem_count_schema_load(void);
+extern void pgrest_shmem_set_realtime(int subscribers, int cohorts);
+extern void pgrest_shmem_count_realtime_event(void);
+extern void pgrest_shmem_count_realtime_statement(void);
+extern void pgrest_shmem_count_realtime_reset(int reason);
 extern void pgrest_shmem_collect(PgrestStats *stats);
 
 #endif							/* PGREST_SHMEM_H */
