@@ -1,6 +1,7 @@
 // The realtime decoder against clusters of its own (wal_level = logical,
 // pgrest.realtime = on): change ids that survive a crash-restart, a
-// SIGKILL of the decoder and its plain termination; no wake-up and no CPU
+// SIGKILL of the decoder and its plain termination; changes past the
+// resume window not kept across a restart; no wake-up and no CPU
 // while nothing changes; wal_level = replica refused with the server up;
 // DROP DATABASE of the served database while the slot is active, and the
 // database created again; the shutdown while a large transaction is
@@ -125,6 +126,29 @@ test('ids survive pg_ctl restart -m immediate, a SIGKILL of the decoder and its 
   const exits = stop(c, (e) => /realtime decoder \d+ (was terminated by signal 9|exited with exit code 1: FATAL: {2}terminating)/.test(e)
     || /^pgrest \d+ exited with exit code 1: (FATAL: {2}terminating|\(nothing logged\))/.test(e));
   assert.deepEqual(exits, []);
+});
+
+test('changes older than the resume window are not kept across a restart', async () => {
+  const c = await cluster({ 'pgrest.realtime_resume_window': "'1s'", autovacuum: 'off' });
+  c.sql("INSERT INTO items VALUES (1, 'old')");
+  await decoded(c);
+  const old = peek(c);
+  assert.equal(old.length, 1);
+  // the window ends; the decoder wakes by itself to let the slot move on
+  await until('the slot moved past the record', () => {
+    const s = status(c);
+    return s.confirmed_lsn !== null && s.oldest_lsn !== null &&
+      c.sql(`SELECT '${s.confirmed_lsn}'::pg_lsn > '${s.oldest_lsn}'::pg_lsn`).trim() === 't';
+  });
+  c.restart('fast');
+  await decoded(c);
+  assert.deepEqual(peek(c), [], 'not decoded again');
+  const s = status(c);
+  assert.ok(s.floor_id > old[0].split(' ')[0], 'the floor is above the old id');
+  c.sql("INSERT INTO items VALUES (2, 'new')");
+  await decoded(c);
+  assert.equal(peek(c).length, 1);
+  assert.deepEqual(stop(c), []);
 });
 
 test('no wake-up and no CPU while nothing changes', async () => {

@@ -168,11 +168,20 @@ pgrest_decoder_main(Datum main_arg)
 	confirmed = MyReplicationSlot->data.confirmed_flush;
 	start_decoding();
 	pgrest_ring_set_decoder(true);
-	pgrest_ring_set_state(PGREST_REALTIME_RUNNING, NULL);
 	ereport(LOG,
 			(errmsg("pgrest realtime decoder started on replication slot \"%s\"",
 					NameStr(MyReplicationSlot->data.name)),
 			 errdetail("Decoding resumes at %X/%X.", LSN_FORMAT_ARGS(confirmed))));
+
+	/*
+	 * Running once the WAL written while it was away is decoded again: a
+	 * subscriber that starts meanwhile would take what the ring holds then
+	 * for the present.
+	 */
+	pgrest_ring_set_state(PGREST_REALTIME_STARTING,
+						  "decoding the changes committed since the slot's confirmed position");
+	decode_available();
+	pgrest_ring_set_state(PGREST_REALTIME_RUNNING, NULL);
 
 	for (;;)
 	{

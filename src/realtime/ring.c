@@ -486,7 +486,9 @@ pgrest_ring_seek(uint32 epoch, XLogRecPtr lsn, uint32 seq,
 			SpinLockRelease(&ring->mutex);
 			return false;
 		}
+		/* tail with the floor: eviction moves both under the lock */
 		head = pg_atomic_read_u64(&ring->head);
+		tail = pg_atomic_read_u64(&ring->tail);
 		newest_lsn = ring->newest_lsn;
 		newest_seq = ring->newest_seq;
 		SpinLockRelease(&ring->mutex);
@@ -505,7 +507,6 @@ pgrest_ring_seek(uint32 epoch, XLogRecPtr lsn, uint32 seq,
 		}
 
 		/* in the ring: the first record after the id, from the tail */
-		tail = pg_atomic_read_u64(&ring->tail);
 		pg_read_barrier();
 		pos = tail;
 		while (pos < head)
@@ -524,9 +525,22 @@ pgrest_ring_seek(uint32 epoch, XLogRecPtr lsn, uint32 seq,
 				break;
 			pos += length;
 		}
+		/*
+		 * What was evicted meanwhile is what the client has seen (its id is
+		 * not below the floor) or lost (it is, now: too old).  What was not
+		 * evicted was not written under us: pos holds.
+		 */
 		pg_read_barrier();
-		if (lapped || pg_atomic_read_u64(&ring->tail) > tail)
-			continue;			/* evicted under us: look again */
+		SpinLockAcquire(&ring->mutex);
+		if (id_cmp(lsn, seq, ring->floor_lsn, ring->floor_seq) < 0)
+		{
+			SpinLockRelease(&ring->mutex);
+			return false;
+		}
+		tail = pg_atomic_read_u64(&ring->tail);
+		SpinLockRelease(&ring->mutex);
+		if (lapped || tail > pos)
+			continue;			/* look again */
 		cursor->pos = pos;
 		return true;
 	}

@@ -163,13 +163,19 @@ pgrest_realtime_peek(PG_FUNCTION_ARGS)
 	PgrestRingCursor cursor;
 	char	   *buf = palloc(PGREST_RING_MAX_RECORD * 4);
 
+	uint64		read = 0;
+
 	InitMaterializedSRF(fcinfo, 0);
 	pgrest_ring_status(&status);
-	if (status.epoch == 0 ||
-		!pgrest_ring_seek(status.epoch, status.floor_lsn, status.floor_seq, &cursor))
+	if (status.epoch == 0)
 		return (Datum) 0;
+	if (!pgrest_ring_seek(status.epoch, status.floor_lsn, status.floor_seq, &cursor))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the realtime ring changed while it was read")));
 
-	for (;;)
+	/* at most a ring's worth: writes go on meanwhile */
+	while (read < status.size)
 	{
 		ssize_t		got = pgrest_ring_read(&cursor, buf, PGREST_RING_MAX_RECORD * 4);
 		const PgrestChange *change = (const PgrestChange *) buf;
@@ -180,6 +186,7 @@ pgrest_realtime_peek(PG_FUNCTION_ARGS)
 					 errmsg("the realtime ring changed while it was read")));
 		if (got == 0)
 			break;
+		read += got;
 		while ((const char *) change < buf + got)
 		{
 			Datum		values[6];
