@@ -75,6 +75,39 @@ SET pgrest.pre_request = 'no_such_function';
 SELECT status, body::jsonb->>'code' AS code FROM pgrest.handle('GET', '/checked');
 RESET pgrest.pre_request;
 
+-- the pre_request may switch the request to another role the login role
+-- may become (as in PostgREST); never back to the login role, and the
+-- statement after it is locked as before
+CREATE ROLE regress_pgrest_switched NOLOGIN;
+GRANT regress_pgrest_switched TO regress_pgrest_authenticator;
+GRANT SELECT ON whoami TO regress_pgrest_switched;
+GRANT EXECUTE ON FUNCTION try_reset_role() TO regress_pgrest_switched;
+CREATE FUNCTION switch_by_header() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    CASE current_setting('request.headers')::jsonb->>'x-switch'
+    WHEN 'switched' THEN SET LOCAL ROLE regress_pgrest_switched;
+    WHEN 'config' THEN PERFORM set_config('role', 'regress_pgrest_switched', true);
+    WHEN 'reset' THEN RESET ROLE;
+    WHEN 'none' THEN PERFORM set_config('role', 'none', true);
+    ELSE NULL;
+    END CASE;
+END $$;
+SET pgrest.pre_request = 'public.switch_by_header';
+SELECT status, body::jsonb->0->>'role' AS role FROM pgrest.handle('GET', '/whoami');
+SELECT status, body::jsonb->0->>'role' AS role FROM pgrest.handle('GET', '/whoami', NULL, '{"X-Switch": "switched"}');
+SELECT status, body::jsonb->0->>'role' AS role FROM pgrest.handle('GET', '/whoami', NULL, '{"X-Switch": "config"}');
+SELECT status, body::jsonb FROM pgrest.handle('GET', '/whoami', NULL, '{"X-Switch": "reset"}');
+SELECT status, body::jsonb FROM pgrest.handle('GET', '/whoami', NULL, '{"X-Switch": "none"}');
+SELECT status, body::jsonb->>'code' AS code, body::jsonb->>'message' AS message
+FROM pgrest.handle('POST', '/rpc/try_reset_role', '{}', '{"X-Switch": "switched"}');
+-- nothing of the switch outlives the request
+SELECT status, body::jsonb->0->>'role' AS role FROM pgrest.handle('GET', '/whoami');
+RESET pgrest.pre_request;
+DROP FUNCTION switch_by_header();
+REVOKE ALL ON whoami FROM regress_pgrest_switched;
+REVOKE ALL ON FUNCTION try_reset_role() FROM regress_pgrest_switched;
+DROP ROLE regress_pgrest_switched;
+
 -- CORS: preflights need no credentials; every answer to an Origin says who
 -- may read it.  An OPTIONS that is no preflight is a request as any other
 -- (as in PostgREST): without an anonymous role, it needs a token.

@@ -510,7 +510,11 @@ pgrest_execute_set_context(const PgrestRequest *req, const PgrestAuth *auth,
 
 /*
  * Call pgrest.pre_request, if set, after the request's settings and
- * before its statement; what it raises answers the request.
+ * before its statement; what it raises answers the request.  As in
+ * PostgREST, it may switch the request to another role (SET LOCAL ROLE,
+ * set_config('role', ...)) that the login role may become: the role
+ * lock is lifted while it runs and set again on the role it leaves, which
+ * may not be the login role itself.
  */
 void
 pgrest_execute_pre_request(void)
@@ -520,6 +524,7 @@ pgrest_execute_pre_request(void)
 	ListCell   *lc;
 	StringInfoData sql;
 	MemoryContext cxt = CurrentMemoryContext;
+	Oid			after;
 
 	if (pgrest_pre_request[0] == '\0')
 		return;
@@ -532,9 +537,18 @@ pgrest_execute_pre_request(void)
 						 quote_identifier((char *) lfirst(lc)));
 	appendStringInfoString(&sql, "()");
 	debug_query_string = sql.data;
+	unlock_role();
 	if (SPI_execute(sql.data, false, 0) < 0)
 		elog(ERROR, "pgrest could not call pgrest.pre_request");
 	MemoryContextSwitchTo(cxt);
+	after = GetUserId();
+	if (after == GetSessionUserId())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to set role \"%s\"",
+						GetUserNameFromId(after, false)),
+				 errdetail("A request never runs with the privileges of pgrest.role.")));
+	lock_role();
 }
 
 /*
