@@ -10,7 +10,7 @@ PGFILEDESC = "pgrest - PostgREST-compatible REST API inside PostgreSQL"
 
 MODULE_big = pgrest
 # base: message types, errors, the request state, JSON, encodings
-BASE_OBJS = src/base/message.o src/base/state.o src/base/jsonparse.o src/base/encoding.o src/base/error.o
+BASE_OBJS = src/base/message.o src/base/state.o src/base/jsonparse.o src/base/encoding.o src/base/error.o src/base/jspath.o
 # server: settings, shared memory, sockets, counters, logging in
 SERVER_OBJS = src/server/guc.o src/server/listen.o src/server/shmem.o src/server/login.o src/server/metrics.o
 # api: a request parsed

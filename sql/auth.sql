@@ -100,7 +100,65 @@ SELECT role FROM regress_whoami(regress_jwt('{"app_metadata": "regress_pgrest_us
 SELECT role FROM regress_whoami(regress_jwt('{"role": "regress_pgrest_user"}'));
 SET pgrest.jwt_role_claim = 'https://example.com/role';
 SELECT role FROM regress_whoami(regress_jwt('{"https://example.com/role": "regress_pgrest_user"}'));
+-- or a JSON path in one of PostgREST's syntaxes: RFC 9535's ($.a.b, ['a-b'],
+-- indexes, a filter last) and the older one (.a.b, ."a-b", [0], filters
+-- ==, !=, ^==, ==^, *==); the first string a filter matches is the role
+CREATE FUNCTION regress_role_at(path text, payload jsonb) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('pgrest.jwt_role_claim', path, false);
+    RETURN (SELECT role FROM regress_whoami(regress_jwt(payload)));
+END $$;
+SELECT path, regress_role_at(path, payload) AS role FROM (VALUES
+    ('$.role', '{"role": "regress_pgrest_user"}'::jsonb),
+    ('$.app_metadata.role', '{"app_metadata": {"role": "regress_pgrest_user"}}'),
+    ('$[''x-claims'']["role"]', '{"x-claims": {"role": "regress_pgrest_user"}}'),
+    ('$.roles[1]', '{"roles": ["regress_pgrest_outsider", "regress_pgrest_user"]}'),
+    ('$.roles[-1]', '{"roles": ["regress_pgrest_outsider", "regress_pgrest_user"]}'),
+    ('$.roles[ ?@ == "regress_pgrest_user" ]', '{"roles": [1, "regress_pgrest_outsider", "regress_pgrest_user"]}'),
+    ('$.roles[?(@ != "regress_pgrest_outsider")]', '{"roles": ["regress_pgrest_outsider", "regress_pgrest_user"]}'),
+    ('.role', '{"role": "regress_pgrest_user"}'),
+    ('."x-claims".role', '{"x-claims": {"role": "regress_pgrest_user"}}'),
+    ('.roles[1]', '{"roles": ["regress_pgrest_outsider", "regress_pgrest_user"]}'),
+    ('.roles[?(@ ^== "regress_pgrest_u")]', '{"roles": ["regress_pgrest_outsider", "regress_pgrest_user"]}'),
+    ('.roles[?(@ ==^ "_user")]', '{"roles": ["regress_pgrest_outsider", "regress_pgrest_user"]}'),
+    ('.roles[?(@ *== "st_us")]', '{"roles": ["regress_pgrest_outsider", "regress_pgrest_user"]}'),
+    -- a path that names nothing in the token: the anonymous role
+    ('$.roles[2]', '{"roles": ["regress_pgrest_outsider", "regress_pgrest_user"]}'),
+    ('$.app_metadata.role', '{"app_metadata": "regress_pgrest_user"}'),
+    ('.roles[?(@ == "nobody")]', '{"roles": ["regress_pgrest_user"]}')
+) AS t(path, payload);
+-- a path that does not parse is refused when set, so that no typo makes
+-- every token anonymous; the last good value stays
+SET pgrest.jwt_role_claim = '$.role';
+SET pgrest.jwt_role_claim = '$.role.';
+SET pgrest.jwt_role_claim = '$..role';
+SET pgrest.jwt_role_claim = '$.roles[*]';
+SET pgrest.jwt_role_claim = '$';
+SET pgrest.jwt_role_claim = '.a-b';
+SET pgrest.jwt_role_claim = '.roles[?(@ == "x")].name';
+SET pgrest.jwt_role_claim = '.roles[?(@ = "x")]';
+SET pgrest.jwt_role_claim = '."unclosed';
+SHOW pgrest.jwt_role_claim;
+DROP FUNCTION regress_role_at(text, jsonb);
 RESET pgrest.jwt_role_claim;
+
+-- pgrest.jwt_secret_is_base64: the secret is base64 (the URL-safe
+-- alphabet too, "." padding included), as PostgREST's jwt-secret-is-base64
+SET pgrest.jwt_secret_is_base64 = on;
+SELECT set_config('pgrest.jwt_secret',
+    encode(convert_to('~~~regress-jwt-secret-of-at-least-32-bytes~~~?', 'UTF8'), 'base64'), false) AS secret;
+SELECT status, role FROM regress_whoami(regress_jwt('{"role": "regress_pgrest_user"}',
+    '~~~regress-jwt-secret-of-at-least-32-bytes~~~?'));
+SELECT set_config('pgrest.jwt_secret', translate(current_setting('pgrest.jwt_secret'), '+/=', '-_.'), false) AS secret;
+SELECT status, role FROM regress_whoami(regress_jwt('{"role": "regress_pgrest_user"}',
+    '~~~regress-jwt-secret-of-at-least-32-bytes~~~?'));
+-- signed with the base64 text itself: not the secret
+SELECT status, code FROM regress_auth('/whoami', 'Bearer ' || regress_jwt('{"role": "regress_pgrest_user"}'));
+SET pgrest.jwt_secret = 'this text is long enough but not base64!';
+SELECT status, code, message, details FROM regress_auth('/whoami', 'Bearer ' || regress_jwt('{"role": "regress_pgrest_user"}'));
+RESET pgrest.jwt_secret_is_base64;
+SET pgrest.jwt_secret = 'regress-jwt-secret-of-at-least-32-bytes';
 
 --
 -- exp, nbf and iat, with 30 seconds of clock skew

@@ -108,6 +108,26 @@ REVOKE ALL ON whoami FROM regress_pgrest_switched;
 REVOKE ALL ON FUNCTION try_reset_role() FROM regress_pgrest_switched;
 DROP ROLE regress_pgrest_switched;
 
+-- pgrest.app_settings: PostgREST's app.settings.*, which postgresql.conf
+-- cannot name itself (it refuses a name of three parts), set LOCAL for
+-- every request
+CREATE VIEW app_settings AS
+    SELECT current_setting('app.settings.app_host', true) AS app_host,
+           current_setting('app.settings.secret', true) AS secret,
+           current_setting('app.settings.a.b', true) AS nested;
+GRANT SELECT ON app_settings TO regress_pgrest_anon;
+SET pgrest.app_settings = ' app_host = localhost, secret = "0123, ""quoted""" , a.b=x y ';
+SELECT status, body::jsonb FROM pgrest.handle('GET', '/app_settings');
+SET pgrest.app_settings = 'app_host';
+SET pgrest.app_settings = '=x';
+SET pgrest.app_settings = 'a = "open';
+SET pgrest.app_settings = 'a = "x" y';
+SET pgrest.app_settings = 'a = 1,';
+SET pgrest.app_settings = 'a. = 1';
+RESET pgrest.app_settings;
+SELECT status, body::jsonb FROM pgrest.handle('GET', '/app_settings');
+DROP VIEW app_settings;
+
 -- CORS: preflights need no credentials; every answer to an Origin says who
 -- may read it.  An OPTIONS that is no preflight is a request as any other
 -- (as in PostgREST): without an anonymous role, it needs a token.

@@ -61,6 +61,7 @@
 
 #include "auth/auth.h"
 #include "base/error.h"
+#include "base/jspath.h"
 #include "server/guc.h"
 #include "auth/jwt.h"
 #include "server/shmem.h"
@@ -83,6 +84,8 @@ static void check_audience(Jsonb *payload);
 static bool audience_matches(const JsonbValue *aud);
 static JsonbValue *find_claim(Jsonb *payload, const char *name);
 static char *role_claim(Jsonb *payload);
+static JsonbValue *follow_jspath(Jsonb *payload, const char *path);
+static bool filter_matches(const PgrestJsPathStep *step, const char *s, int len);
 static char *role_claims(const char *role);
 static char *claims_with_role(Jsonb *payload, const char *role);
 static void check_anon_role(const char *role);
@@ -318,7 +321,95 @@ find_claim(Jsonb *payload, const char *name)
 }
 
 /*
- * The role the token names, or NULL.  pgrest.jwt_role_claim is first
+ * The value a JSON path (base/jspath.c, checked when set) names in the
+ * payload, or NULL: keys step into objects, indexes into arrays, a filter
+ * picks the first string of an array that matches.
+ */
+static JsonbValue *
+follow_jspath(Jsonb *payload, const char *path)
+{
+	char	   *error;
+	List	   *steps = pgrest_jspath_parse(path, &error);
+	JsonbContainer *container = &payload->root;
+	JsonbValue *v = NULL;
+	ListCell   *lc;
+
+	foreach(lc, steps)
+	{
+		PgrestJsPathStep *step = (PgrestJsPathStep *) lfirst(lc);
+
+		if (v != NULL)
+		{
+			if (v->type != jbvBinary)
+				return NULL;
+			container = v->val.binary.data;
+		}
+		if (step->kind == PGREST_JSPATH_KEY)
+		{
+			if (!JsonContainerIsObject(container))
+				return NULL;
+			v = getKeyJsonValueFromContainer(container, step->text,
+											 strlen(step->text), NULL);
+		}
+		else if (step->kind == PGREST_JSPATH_INDEX)
+		{
+			int			n = JsonContainerSize(container);
+			int			i = step->index < 0 ? n + step->index : step->index;
+
+			if (!JsonContainerIsArray(container) || i < 0 || i >= n)
+				return NULL;
+			v = getIthJsonbValueFromContainer(container, i);
+		}
+		else
+		{
+			if (!JsonContainerIsArray(container))
+				return NULL;
+			v = NULL;
+			for (int i = 0; i < (int) JsonContainerSize(container) && v == NULL; i++)
+			{
+				JsonbValue *elem = getIthJsonbValueFromContainer(container, i);
+
+				if (elem->type == jbvString &&
+					filter_matches(step, elem->val.string.val, elem->val.string.len))
+					v = elem;
+			}
+		}
+		if (v == NULL)
+			return NULL;
+	}
+	return v;
+}
+
+/* whether a string passes a filter step's comparison */
+static bool
+filter_matches(const PgrestJsPathStep *step, const char *s, int len)
+{
+	int			plen = strlen(step->text);
+
+	switch (step->op)
+	{
+		case PGREST_JSPATH_EQ:
+			return len == plen && memcmp(s, step->text, len) == 0;
+		case PGREST_JSPATH_NE:
+			return !(len == plen && memcmp(s, step->text, len) == 0);
+		case PGREST_JSPATH_PREFIX:
+			return len >= plen && memcmp(s, step->text, plen) == 0;
+		case PGREST_JSPATH_SUFFIX:
+			return len >= plen && memcmp(s + len - plen, step->text, plen) == 0;
+		case PGREST_JSPATH_CONTAINS:
+			for (int i = 0; i + plen <= len; i++)
+			{
+				if (memcmp(s + i, step->text, plen) == 0)
+					return true;
+			}
+			return false;
+	}
+	return false;
+}
+
+/*
+ * The role the token names, or NULL.  pgrest.jwt_role_claim is a JSON
+ * path in one of PostgREST's syntaxes ($.role, .role), or else first
  * looked up as a key; failing that, a dotted path walks nested objects,
  * one lookup per step.  A value that is not a string gives its JSON text
  * as the role name, as in PostgREST (such roles rarely exist).
@@ -327,10 +418,14 @@ static char *
 role_claim(Jsonb *payload)
 {
 	const char *path = pgrest_jwt_role_claim;
-	JsonbValue *v = find_claim(payload, path);
+	JsonbValue *v;
 	Jsonb	   *value;
 
-	if (v == NULL && strchr(path, '.') != NULL)
+	if (pgrest_jspath_is_path(path))
+		v = follow_jspath(payload, path);
+	else
+		v = find_claim(payload, path);
+	if (v == NULL && !pgrest_jspath_is_path(path) && strchr(path, '.') != NULL)
 	{
 		JsonbContainer *container = &payload->root;
 		const char *step = path;

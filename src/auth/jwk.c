@@ -115,12 +115,14 @@ static MemoryContext keys_context = NULL;
 static PgrestJwks *current = NULL;
 static char *current_source = NULL;	/* the setting the keys came from */
 static char *current_error = NULL;	/* why there are no keys */
+static bool current_base64 = false; /* pgrest.jwt_secret_is_base64 then */
 static uint64 generation = 0;
 
 static void load_keys(void);
 static void free_keys(void);
 static char *secret_text(const char *setting, char **error);
-static void parse_keys(PgrestJwks *set, const char *text, char **error);
+static void parse_keys(PgrestJwks *set, const char *text, size_t len, char **error);
+static char *decode_base64_secret(const char *secret, size_t *len, char **error);
 static PgrestJwk *parse_jwk(JsonbContainer *jwk, char **error);
 static char *jwk_string(JsonbContainer *jwk, const char *name);
 static uint8 *jwk_bytes(JsonbContainer *jwk, const char *name, int *len,
@@ -146,7 +148,8 @@ const PgrestJwks *
 pgrest_jwk_keys(void)
 {
 	if (current == NULL || current_source == NULL ||
-		strcmp(current_source, pgrest_jwt_secret) != 0)
+		strcmp(current_source, pgrest_jwt_secret) != 0 ||
+		current_base64 != pgrest_jwt_secret_is_base64)
 		load_keys();
 	if (current_error != NULL)
 		pgrest_error_raise(PGREST_ERR_JWT_SECRET, "Server lacks a usable JWT secret",
@@ -299,11 +302,18 @@ load_keys(void)
 	current = palloc0(sizeof(PgrestJwks));
 	current->generation = ++generation;
 	current_source = pstrdup(pgrest_jwt_secret);
+	current_base64 = pgrest_jwt_secret_is_base64;
 	PG_TRY();
 	{
+		size_t		len = 0;
+
 		input = secret_text(pgrest_jwt_secret, &error);
 		if (input != NULL)
-			parse_keys(current, input, &error);
+			len = strlen(input);
+		if (input != NULL && current_base64)
+			input = decode_base64_secret(input, &len, &error);
+		if (input != NULL)
+			parse_keys(current, input, len, &error);
 	}
 	PG_CATCH();
 	{
@@ -338,6 +348,47 @@ free_keys(void)
 	current = NULL;
 	current_source = NULL;
 	current_error = NULL;
+}
+
+/*
+ * The bytes of a base64 secret (pgrest.jwt_secret_is_base64), decoded as
+ * PostgREST decodes them: blanks around it dropped, the URL-safe alphabet
+ * ("-", "_", and "." for padding) taken for the standard one.
+ */
+static char *
+decode_base64_secret(const char *secret, size_t *len, char **error)
+{
+	char	   *copy;
+	char	   *end;
+	char	   *decoded;
+	int			n;
+
+	while (*secret == ' ' || *secret == '\t' || *secret == '\n' || *secret == '\r')
+		secret++;
+	copy = pstrdup(secret);
+	end = copy + strlen(copy);
+	while (end > copy && (end[-1] == ' ' || end[-1] == '\t' ||
+						  end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	for (char *c = copy; *c; c++)
+	{
+		if (*c == '-')
+			*c = '+';
+		else if (*c == '_')
+			*c = '/';
+		else if (*c == '.')
+			*c = '=';
+	}
+	decoded = palloc(pg_b64_dec_len(strlen(copy)) + 1);
+	n = pg_b64_decode(copy, strlen(copy), decoded, pg_b64_dec_len(strlen(copy)));
+	if (n < 0 || strlen(copy) % 4 != 0)
+	{
+		*error = "pgrest.jwt_secret_is_base64 is on, but the secret is not valid base64.";
+		return NULL;
+	}
+	decoded[n] = '\0';
+	*len = n;
+	return decoded;
 }
 
 /* The secret's text: the setting itself, or the file "@path" names. */
@@ -395,7 +446,7 @@ secret_text(const char *setting, char **error)
  * a JSON object, else an HMAC secret.
  */
 static void
-parse_keys(PgrestJwks *set, const char *input, char **error)
+parse_keys(PgrestJwks *set, const char *input, size_t len, char **error)
 {
 	const char *p = input;
 	Jsonb	   *json;
@@ -403,10 +454,9 @@ parse_keys(PgrestJwks *set, const char *input, char **error)
 
 	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 		p++;
-	if (*p != '{')
+	if (*p != '{' || memchr(input, '\0', len) != NULL)
 	{
 		PgrestJwk  *key = palloc0(sizeof(PgrestJwk));
-		size_t		len = strlen(input);
 
 		if (len < PGREST_MIN_SECRET_LEN)
 		{
@@ -415,7 +465,7 @@ parse_keys(PgrestJwks *set, const char *input, char **error)
 			return;
 		}
 		key->algs = HS_ALGS;
-		key->secret = (uint8 *) pstrdup(input);
+		key->secret = (uint8 *) pnstrdup(input, len);
 		key->secret_len = (int) len;
 		set->keys = palloc(sizeof(PgrestJwk *));
 		set->keys[set->nkeys++] = key;

@@ -475,6 +475,12 @@ pgrest_execute_set_context(const PgrestRequest *req, const PgrestAuth *auth,
 				 errmsg("permission denied to set role \"%s\"", auth->role),
 				 errdetail("A request never runs with the privileges of pgrest.role.")));
 	set_local("search_path", search_path_for(schema));
+	foreach(lc, pgrest_guc_app_settings())
+	{
+		PgrestGucPair *pair = (PgrestGucPair *) lfirst(lc);
+
+		set_local(pair->name, pair->value);
+	}
 
 	/*
 	 * The role's own settings (ALTER ROLE ... SET), as a session of the

@@ -42,6 +42,7 @@
 
 #include <limits.h>
 
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/pg_list.h"
 #include "utils/guc.h"
@@ -50,6 +51,7 @@
 #include "utils/varlena.h"
 
 #include "server/guc.h"
+#include "base/jspath.h"
 
 /* the shortest HS256 secret we accept, as PostgREST does */
 #define PGREST_MIN_JWT_SECRET_LEN 32
@@ -79,7 +81,9 @@ int			pgrest_sql_max_response_size = 8 * 1024 * 1024;
 bool		pgrest_aggregates_enabled = false;
 bool		pgrest_plan_enabled = false;
 bool		pgrest_server_timing = false;
+bool		pgrest_jwt_secret_is_base64 = false;
 char	   *pgrest_cors_allowed_origins = NULL;
+char	   *pgrest_app_settings = NULL;
 int			pgrest_connection_limit = 1024;
 int			pgrest_idle_timeout = 60;
 int			pgrest_request_timeout = 10000;
@@ -130,6 +134,9 @@ static bool check_name_list_or_empty(char **newval, void **extra, GucSource sour
 static bool check_schemas(char **newval, void **extra, GucSource source);
 static bool check_jwt_secret(char **newval, void **extra, GucSource source);
 static bool check_not_empty(char **newval, void **extra, GucSource source);
+static bool check_role_claim(char **newval, void **extra, GucSource source);
+static bool check_app_settings(char **newval, void **extra, GucSource source);
+static bool parse_app_settings(const char *setting, List **pairs, char **error);
 static bool check_function_name(char **newval, void **extra, GucSource source);
 static bool check_header_value(char **newval, void **extra, GucSource source);
 
@@ -161,6 +168,22 @@ pgrest_guc_define(void)
 							   PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
 							   check_jwt_secret, NULL, NULL);
 
+	DefineCustomBoolVariable("pgrest.jwt_secret_is_base64",
+							 "Reads pgrest.jwt_secret as base64 (PostgREST's jwt-secret-is-base64).",
+							 "The decoded bytes are the HMAC secret, or the JWK or JWK Set.",
+							 &pgrest_jwt_secret_is_base64,
+							 false,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.app_settings",
+							   "Sets app.settings.* for every request (PostgREST's app.settings.*).",
+							   "name = value pairs separated by commas; a value with a comma in double quotes.",
+							   &pgrest_app_settings,
+							   "",
+							   PGC_SUSET, GUC_SUPERUSER_ONLY,
+							   check_app_settings, NULL, NULL);
+
 	DefineCustomStringVariable("pgrest.jwt_aud",
 							   "Sets the audience a JWT's \"aud\" claim must name.",
 							   "Empty means the claim is not checked.",
@@ -175,7 +198,7 @@ pgrest_guc_define(void)
 							   &pgrest_jwt_role_claim,
 							   "role",
 							   PGC_SUSET, 0,
-							   check_not_empty, NULL, NULL);
+							   check_role_claim, NULL, NULL);
 
 	DefineCustomStringVariable("pgrest.schemas",
 							   "Sets the schemas exposed over HTTP.",
@@ -616,6 +639,130 @@ pgrest_guc_extra_search_path(void)
 	return names;
 }
 
+/*
+ * pgrest.app_settings as PgrestGucPair items: "app.settings." and each
+ * name, with its value.
+ */
+List *
+pgrest_guc_app_settings(void)
+{
+	List	   *pairs = NIL;
+	char	   *error;
+
+	if (!parse_app_settings(pgrest_app_settings, &pairs, &error))
+		elog(ERROR, "pgrest.app_settings does not parse: %s", error);
+	return pairs;
+}
+
+/*
+ * name = value, ... : names of letters, digits, "_" and "."; a value up to
+ * the next comma (blanks around it dropped) or in double quotes ("" for a
+ * quote).  postgresql.conf refuses a name of three parts such as
+ * app.settings.x, so PostgREST's app.settings come through this one.
+ */
+static bool
+parse_app_settings(const char *setting, List **pairs, char **error)
+{
+	const char *p = setting;
+
+#define BLANK(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r')
+	*pairs = NIL;
+	while (BLANK(*p))
+		p++;
+	while (*p != '\0')
+	{
+		const char *name = p;
+		PgrestGucPair *pair = palloc(sizeof(PgrestGucPair));
+		StringInfoData value;
+
+		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			   (*p >= '0' && *p <= '9') || *p == '_' || *p == '.')
+			p++;
+		if (p == name || name[0] == '.' || p[-1] == '.')
+		{
+			*error = psprintf("expected a name (letters, digits, \"_\", \".\") at character %d",
+							  (int) (name - setting) + 1);
+			return false;
+		}
+		pair->name = psprintf("app.settings.%.*s", (int) (p - name), name);
+		while (BLANK(*p))
+			p++;
+		if (*p != '=')
+		{
+			*error = psprintf("expected \"=\" after \"%.*s\"", (int) (strlen(pair->name) - 13), pair->name + 13);
+			return false;
+		}
+		p++;
+		while (BLANK(*p))
+			p++;
+		initStringInfo(&value);
+		if (*p == '"')
+		{
+			for (p++;; p++)
+			{
+				if (*p == '\0')
+				{
+					*error = pstrdup("a quoted value is not closed");
+					return false;
+				}
+				if (*p == '"' && p[1] == '"')
+					p++;
+				else if (*p == '"')
+					break;
+				appendStringInfoChar(&value, *p);
+			}
+			p++;
+			while (BLANK(*p))
+				p++;
+			if (*p != ',' && *p != '\0')
+			{
+				*error = psprintf("expected \",\" after the quoted value of \"%s\"", pair->name + 13);
+				return false;
+			}
+		}
+		else
+		{
+			const char *end;
+
+			while (*p != ',' && *p != '\0')
+				appendStringInfoChar(&value, *p++);
+			end = value.data + value.len;
+			while (end > value.data && BLANK(end[-1]))
+				end--;
+			value.data[end - value.data] = '\0';
+		}
+		pair->value = value.data;
+		*pairs = lappend(*pairs, pair);
+		if (*p == ',')
+		{
+			p++;
+			while (BLANK(*p))
+				p++;
+			if (*p == '\0')
+			{
+				*error = pstrdup("expected a name after the last \",\"");
+				return false;
+			}
+		}
+	}
+#undef BLANK
+	return true;
+}
+
+static bool
+check_app_settings(char **newval, void **extra, GucSource source)
+{
+	List	   *pairs;
+	char	   *error;
+
+	if (!parse_app_settings(*newval, &pairs, &error))
+	{
+		GUC_check_errdetail("%s", error);
+		return false;
+	}
+	return true;
+}
+
 /* empty, or a comma-separated list of non-empty items */
 static bool
 check_name_list_or_empty(char **newval, void **extra, GucSource source)
@@ -701,6 +848,27 @@ check_not_empty(char **newval, void **extra, GucSource source)
 	if ((*newval)[0] == '\0')
 	{
 		GUC_check_errdetail("The value must not be empty.");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A key, a dotted path, or a JSON path in one of PostgREST's syntaxes
+ * ($.role, .role) that parses: a path that cannot name a claim would make
+ * every token anonymous.
+ */
+static bool
+check_role_claim(char **newval, void **extra, GucSource source)
+{
+	char	   *error;
+
+	if (!check_not_empty(newval, extra, source))
+		return false;
+	if (pgrest_jspath_is_path(*newval) &&
+		pgrest_jspath_parse(*newval, &error) == NIL)
+	{
+		GUC_check_errdetail("%s", error);
 		return false;
 	}
 	return true;

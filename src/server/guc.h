@@ -60,7 +60,9 @@ extern int	pgrest_sql_max_response_size;
 extern bool pgrest_aggregates_enabled;
 extern bool pgrest_plan_enabled;
 extern bool pgrest_server_timing;
+extern bool pgrest_jwt_secret_is_base64;
 extern char *pgrest_cors_allowed_origins;
+extern char *pgrest_app_settings;
 extern int	pgrest_connection_limit;
 extern int	pgrest_idle_timeout;
 extern int	pgrest_request_timeout;
@@ -81,5 +83,14 @@ extern int	pgrest_realtime_max_subscribers_per_role;
 extern void pgrest_guc_define(void);
 extern List *pgrest_guc_schema_list(void);
 extern List *pgrest_guc_extra_search_path(void);
+
+/* one of pgrest.app_settings: its full name (app.settings.x) and value */
+typedef struct PgrestGucPair
+{
+	char	   *name;
+	char	   *value;
+} PgrestGucPair;
+
+extern List *pgrest_guc_app_settings(void);
 
 #endif							/* PGREST_GUC_H */
