@@ -84,6 +84,7 @@ static const char *const is_values[] = {"null", "not_null", "true", "false", "un
 
 static void init_parser(Parser *ps, const char *input, const char *what);
 static void fail(Parser *ps, const char *details) pg_attribute_noreturn();
+static char *unexpected(Parser *ps, const char *details);
 static bool at_end(Parser *ps);
 static bool accept_str(Parser *ps, const char *s);
 static void expect_char(Parser *ps, char c, const char *details);
@@ -307,10 +308,38 @@ fail(Parser *ps, const char *details)
 
 	if (ps->p > shown)
 		column = pg_mbstrlen_with_len(shown, ps->p - shown) + 1;
+	if (strncmp(details, "expecting ", 10) == 0)
+		details = psprintf("unexpected %s %s", unexpected(ps, details), details);
 	pgrest_error_raise(PGREST_ERR_PARSE,
 					   psprintf("\"failed to parse %s (%s)\" (line 1, column %d)",
 								ps->what, shown, column),
 					   details, NULL);
+}
+
+/*
+ * What the parser met instead, in PostgREST's (Parsec's) words: "end of
+ * input", or the character as Haskell shows it, in single quotes where
+ * the end of input was one of the things expected (Parsec's eof says
+ * it so) and double quotes elsewhere; a character outside printable
+ * ASCII by its decimal code point.
+ */
+static char *
+unexpected(Parser *ps, const char *details)
+{
+	char		quote = strstr(details, "end of input") != NULL ? '\'' : '"';
+	unsigned char c = (unsigned char) *ps->p;
+	pg_wchar	code = c;
+
+	if (c == '\0')
+		return "end of input";
+	if (c >= 0x80 && GetDatabaseEncoding() == PG_UTF8 &&
+		pg_utf8_islegal((const unsigned char *) ps->p, pg_utf_mblen((const unsigned char *) ps->p)))
+		code = utf8_to_unicode((const unsigned char *) ps->p);
+	if (code >= 0x20 && code < 0x7f)
+		return psprintf("%c%s%c%c", quote,
+						code == (pg_wchar) quote || code == '\\' ? "\\" : "",
+						(char) code, quote);
+	return psprintf("%c\\%u%c", quote, (unsigned int) code, quote);
 }
 
 static bool
@@ -418,7 +447,7 @@ parse_name(Parser *ps, bool json_key)
 		}
 		if (ps->p == run)
 			fail(ps, json_key ?
-				 "expecting a JSON key (any character but .,>() or a quoted key)" :
+				 "expecting \"-\", digit or any non reserved character different from: .,>()" :
 				 "expecting field name (* or [a..z0..9_$])");
 		appendBinaryStringInfo(&buf, run, ps->p - run);
 		if (ps->p[0] == '-' && ps->p[1] != '>')
@@ -765,7 +794,7 @@ parse_operator(Parser *ps)
 			return &operators[i];
 	}
 	ps->p = start;
-	fail(ps, "expecting \"not\" or operator (eq, neq, gt, gte, lt, lte, like, ilike, match, imatch, in, is, isdistinct, fts, plfts, phfts, wfts, cs, cd, ov, sl, sr, nxr, nxl, adj)");
+	fail(ps, "expecting \"not\" or operator (eq, gt, ...)");
 }
 
 /*
@@ -889,6 +918,8 @@ parse_logic_tree(Parser *ps, int depth)
 			child = parse_logic_tree(ps, depth + 1);
 		else
 		{
+			if (!is_identifier_char((unsigned char) *ps->p) && *ps->p != '"')
+				fail(ps, "expecting field name (* or [a..z0..9_$]), negation operator (not) or logic operator (and, or)");
 			child = palloc0(sizeof(PgrestFilter));
 			parse_field(ps, &child->field);
 			expect_char(ps, '.', "expecting delimiter (.) after the field");
