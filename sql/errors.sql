@@ -149,3 +149,42 @@ GRANT SELECT ON detailed TO regress_pgrest_anon;
 SELECT status, body::jsonb FROM pgrest.handle('GET', '/detailed');
 DROP VIEW detailed;
 DROP FUNCTION raise_detailed();
+
+-- pgrest.client_error_verbosity = minimal: code and message only, for
+-- pgrest's errors, the database's and RAISE SQLSTATE 'PGRST' alike
+CREATE FUNCTION raise_detailed() RETURNS SETOF int LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'no "good" rows' USING DETAIL = 'a detail', HINT = 'a hint';
+END $$;
+CREATE VIEW detailed AS SELECT * FROM raise_detailed() AS x;
+GRANT SELECT ON detailed TO regress_pgrest_anon;
+CREATE FUNCTION raise_minimal() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE SQLSTATE 'PGRST' USING MESSAGE = '{"code": "X1", "message": "custom", "details": "d", "hint": "h"}',
+                                 DETAIL = '{"status": 418, "headers": {}}';
+END $$;
+SET pgrest.client_error_verbosity = minimal;
+SELECT status, body FROM pgrest.handle('GET', '/detailed');
+SELECT status, body FROM pgrest.handle('GET', '/detailedx');
+SELECT status, body FROM pgrest.handle('POST', '/rpc/raise_minimal');
+RESET pgrest.client_error_verbosity;
+SELECT status, body FROM pgrest.handle('GET', '/detailedx');
+SET pgrest.client_error_verbosity = terse;
+DROP FUNCTION raise_minimal();
+DROP VIEW detailed;
+DROP FUNCTION raise_detailed();
+
+-- pgrest.server_trace_header: the request's value of that header on every
+-- response, errors included; empty when the request had none
+SET pgrest.server_trace_header = 'X-Request-Id';
+SELECT status, headers->'X-Request-Id' AS trace
+FROM pgrest.handle('GET', '/users', 'select=id&limit=1', '{"x-request-id": "abc-1"}');
+SELECT status, headers->'X-Request-Id' AS trace
+FROM pgrest.handle('GET', '/nowhere', NULL, '{"X-Request-ID": "abc-2"}');
+SELECT status, headers->'X-Request-Id' AS trace
+FROM pgrest.handle('OPTIONS', '/users', NULL, '{"X-Request-Id": "abc-3"}');
+SELECT status, headers->'X-Request-Id' AS trace FROM pgrest.handle('GET', '/users', 'select=id&limit=1');
+SET pgrest.server_trace_header = 'X Request';
+RESET pgrest.server_trace_header;
+SELECT headers ? 'X-Request-Id' AS traced
+FROM pgrest.handle('GET', '/users', 'select=id&limit=1', '{"X-Request-Id": "abc-4"}');

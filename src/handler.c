@@ -134,6 +134,7 @@ static int	headers_from_jsonb(Jsonb *jb, PgrestHeader **headers);
 static Datum headers_to_jsonb(const PgrestResponse *resp);
 static void lap(Pipeline *pipeline, Timing stage);
 static void add_server_timing(const Pipeline *pipeline);
+static void add_trace_header(PgrestResponse *resp, const PgrestHttpRequest *http);
 
 /*
  * Handle one request and return its response, palloc'd in the current
@@ -451,6 +452,7 @@ run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 	}
 
 	pgrest_response_cors(pipeline.response, http);
+	add_trace_header(pipeline.response, http);
 	if (pipeline.response->stream != NULL &&
 		!pgrest_stream_ended(pipeline.response->stream))
 	{
@@ -630,6 +632,25 @@ add_server_timing(const Pipeline *pipeline)
 	}
 	if (buf.len > 0)
 		pgrest_message_add_header(pipeline->response, "Server-Timing", buf.data);
+}
+
+/*
+ * pgrest.server_trace_header: the request's value of that header (empty
+ * when it had none) on the response, as PostgREST's server-trace-header.
+ */
+static void
+add_trace_header(PgrestResponse *resp, const PgrestHttpRequest *http)
+{
+	char	   *name;
+	const char *value;
+
+	if (pgrest_server_trace_header[0] == '\0')
+		return;
+	name = pstrdup(pgrest_server_trace_header);
+	for (char *p = name; *p; p++)
+		*p = pg_tolower((unsigned char) *p);
+	value = pgrest_message_header(http, name);
+	pgrest_message_set_header(resp, pgrest_server_trace_header, value ? value : "");
 }
 
 /*

@@ -29,12 +29,14 @@
 #include "response/layer.h"
 
 #include "utils/builtins.h"
+#include "utils/json.h"
 
 #include "base/encoding.h"
 #include "base/error.h"
 #include "response/failure.h"
 #include "base/jsonparse.h"
 #include "response/response.h"
+#include "server/guc.h"
 
 /* a SQLSTATE (5 characters) or a class (its first 2) and its status */
 typedef struct SqlstateStatus
@@ -89,6 +91,8 @@ static const char *www_authenticate(bool invalid_token, const char *message);
 static bool refuses_token(PgrestError error);
 static void add_proxy_status(PgrestResponse *resp, const char *code);
 static PgrestResponse *raised_response(const ErrorData *edata);
+static void append_body(StringInfo buf, const char *code, const char *message,
+						const char *details, bool details_json, const char *hint);
 static PgrestResponse *raise_parse_error(const char *details, const char *hint);
 static bool string_field(const PgrestJson *object, const char *key,
 						 bool required, const char **value);
@@ -139,6 +143,26 @@ pgrest_failure_build(PgrestError error, const char *message, const char *details
 						  details, false, hint, refuses_token(error));
 }
 
+/*
+ * An error body, all of it or, with pgrest.client_error_verbosity =
+ * minimal, only its code and message, as PostgREST's.
+ */
+static void
+append_body(StringInfo buf, const char *code, const char *message,
+			const char *details, bool details_json, const char *hint)
+{
+	if (pgrest_client_error_verbosity != PGREST_ERRORS_MINIMAL)
+	{
+		pgrest_error_append_body(buf, code, message, details, details_json, hint);
+		return;
+	}
+	appendStringInfoString(buf, "{\"code\":");
+	escape_json(buf, code);
+	appendStringInfoString(buf, ",\"message\":");
+	escape_json(buf, message ? message : "");
+	appendStringInfoChar(buf, '}');
+}
+
 /* PGRST301, PGRST303: a token that was refused */
 static bool
 refuses_token(PgrestError error)
@@ -156,7 +180,7 @@ build_response(int status, const char *code, const char *message,
 	char	   *body;
 
 	initStringInfo(&buf);
-	pgrest_error_append_body(&buf, code, message, details, details_json, hint);
+	append_body(&buf, code, message, details, details_json, hint);
 
 	/* the database's words, and the request's echoed, go out as UTF-8 */
 	body = pgrest_encoding_to_utf8(buf.data);
@@ -309,7 +333,7 @@ raised_response(const ErrorData *edata)
 								 RAISE_DETAIL_HINT);
 
 	initStringInfo(&buf);
-	pgrest_error_append_body(&buf, code, message_text, details, false, hint);
+	append_body(&buf, code, message_text, details, false, hint);
 	body = pgrest_encoding_to_utf8(buf.data);
 	resp = pgrest_message_json(status, body, strlen(body));
 	add_proxy_status(resp, code);

@@ -84,6 +84,8 @@ bool		pgrest_server_timing = false;
 bool		pgrest_jwt_secret_is_base64 = false;
 char	   *pgrest_cors_allowed_origins = NULL;
 char	   *pgrest_app_settings = NULL;
+char	   *pgrest_server_trace_header = NULL;
+int			pgrest_client_error_verbosity = PGREST_ERRORS_VERBOSE;
 int			pgrest_connection_limit = 1024;
 int			pgrest_idle_timeout = 60;
 int			pgrest_request_timeout = 10000;
@@ -117,6 +119,12 @@ static const struct config_enum_entry openapi_mode_options[] = {
 	{NULL, 0, false}
 };
 
+static const struct config_enum_entry verbosity_options[] = {
+	{"verbose", PGREST_ERRORS_VERBOSE, false},
+	{"minimal", PGREST_ERRORS_MINIMAL, false},
+	{NULL, 0, false}
+};
+
 /* a value postgresql.conf (or the command line) gave a pgrest.* name */
 typedef struct GivenSetting
 {
@@ -136,6 +144,7 @@ static bool check_jwt_secret(char **newval, void **extra, GucSource source);
 static bool check_not_empty(char **newval, void **extra, GucSource source);
 static bool check_role_claim(char **newval, void **extra, GucSource source);
 static bool check_app_settings(char **newval, void **extra, GucSource source);
+static bool check_header_name(char **newval, void **extra, GucSource source);
 static bool parse_app_settings(const char *setting, List **pairs, char **error);
 static bool check_function_name(char **newval, void **extra, GucSource source);
 static bool check_header_value(char **newval, void **extra, GucSource source);
@@ -328,6 +337,23 @@ pgrest_guc_define(void)
 							60, 1, 86400,
 							PGC_SUSET, GUC_UNIT_S,
 							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.server_trace_header",
+							   "Sets a request header whose value every response repeats (PostgREST's server-trace-header).",
+							   "Empty for none; X-Request-Id, for instance.",
+							   &pgrest_server_trace_header,
+							   "",
+							   PGC_SUSET, 0,
+							   check_header_name, NULL, NULL);
+
+	DefineCustomEnumVariable("pgrest.client_error_verbosity",
+							 "Sets what error bodies say (PostgREST's client-error-verbosity).",
+							 "verbose: code, details, hint and message; minimal: code and message.",
+							 &pgrest_client_error_verbosity,
+							 PGREST_ERRORS_VERBOSE,
+							 verbosity_options,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 
 	DefineCustomEnumVariable("pgrest.openapi_mode",
 							 "Sets what the OpenAPI document at the root describes.",
@@ -895,6 +921,22 @@ check_function_name(char **newval, void **extra, GucSource source)
 }
 
 /* the value is sent as an HTTP header: no control characters */
+/* empty, or a header name: an HTTP token */
+static bool
+check_header_name(char **newval, void **extra, GucSource source)
+{
+	for (const char *p = *newval; *p; p++)
+	{
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			  (*p >= '0' && *p <= '9') || strchr("!#$%&'*+-.^_`|~", *p) != NULL))
+		{
+			GUC_check_errdetail("A header name is letters, digits and !#$%%&'*+-.^_`|~.");
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool
 check_header_value(char **newval, void **extra, GucSource source)
 {

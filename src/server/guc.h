@@ -31,6 +31,13 @@ typedef enum PgrestOpenapiMode
 	PGREST_OPENAPI_DISABLED
 } PgrestOpenapiMode;
 
+/* values of pgrest.client_error_verbosity */
+typedef enum PgrestErrorVerbosity
+{
+	PGREST_ERRORS_VERBOSE,
+	PGREST_ERRORS_MINIMAL
+} PgrestErrorVerbosity;
+
 /* read when the postmaster starts */
 extern char *pgrest_listen_addresses;
 extern int	pgrest_port;
@@ -63,6 +70,8 @@ extern bool pgrest_server_timing;
 extern bool pgrest_jwt_secret_is_base64;
 extern char *pgrest_cors_allowed_origins;
 extern char *pgrest_app_settings;
+extern char *pgrest_server_trace_header;
+extern int	pgrest_client_error_verbosity;
 extern int	pgrest_connection_limit;
 extern int	pgrest_idle_timeout;
 extern int	pgrest_request_timeout;
