@@ -160,3 +160,21 @@ DROP FUNCTION doc(jsonb), gadget_count(numeric), buy(text, numeric), hidden_func
 DROP TABLE gadgets, "odd name+x";
 DROP DOMAIN positive;
 DROP TYPE mood;
+
+-- pgrest.root_spec: GET / calls that function of the request's schema
+-- instead (PostgREST's db-root-spec); its result is negotiated as a call's
+CREATE DOMAIN "application/openapi+json" AS json;
+CREATE FUNCTION my_root() RETURNS "application/openapi+json" LANGUAGE sql
+    AS $$ SELECT '{"swagger": "2.0", "info": {"title": "mine"}}'::json $$;
+SET pgrest.root_spec = 'my_root';
+SELECT status, headers->>'Content-Type' AS type, body::jsonb
+FROM pgrest.handle('GET', '/', NULL, '{"Accept": "application/openapi+json"}');
+SELECT status, headers->>'Content-Type' AS type, body::jsonb
+FROM pgrest.handle('GET', '/', NULL, '{"Accept": "application/json"}');
+SET pgrest.root_spec = 'public.my_root';
+SET pgrest.root_spec = 'no_such_root';
+SELECT status, body::jsonb->>'code' AS code FROM pgrest.handle('GET', '/');
+RESET pgrest.root_spec;
+SELECT status, body::jsonb->>'openapi' AS openapi FROM pgrest.handle('GET', '/');
+DROP FUNCTION my_root();
+DROP DOMAIN "application/openapi+json";

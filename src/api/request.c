@@ -38,6 +38,7 @@
 #include "api/request.h"
 #include "api/payload.h"
 #include "api/grammar.h"
+#include "server/guc.h"
 
 static const struct
 {
@@ -676,7 +677,8 @@ parse_accept(PgrestRequest *req)
 	char	   *save;
 	double		best_q = -1;
 
-	if (req->target != PGREST_TARGET_ROOT)
+	/* pgrest.root_spec: the root is that function's call, negotiated as one */
+	if (req->target != PGREST_TARGET_ROOT || pgrest_root_spec[0] != '\0')
 	{
 		req->media = PGREST_MEDIA_JSON;
 		req->accepts = pgrest_accept_parse(accept && accept[0] ? accept : "*/*");

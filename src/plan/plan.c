@@ -101,6 +101,16 @@ pgrest_plan_build(const PgrestRequest *req)
 	{
 		case PGREST_TARGET_ROOT:
 			require_read_method(req, plan);
+			if (pgrest_root_spec[0] != '\0')
+			{
+				/* pgrest.root_spec: GET / calls that function instead */
+				PgrestRequest call = *req;
+
+				call.target = PGREST_TARGET_ROUTINE;
+				call.name = pgrest_root_spec;
+				plan_call(&call, plan);
+				break;
+			}
 			plan->kind = PGREST_PLAN_OPENAPI;
 			break;
 		case PGREST_TARGET_SQL:

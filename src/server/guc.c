@@ -85,6 +85,7 @@ bool		pgrest_jwt_secret_is_base64 = false;
 char	   *pgrest_cors_allowed_origins = NULL;
 char	   *pgrest_app_settings = NULL;
 char	   *pgrest_server_trace_header = NULL;
+char	   *pgrest_root_spec = NULL;
 int			pgrest_client_error_verbosity = PGREST_ERRORS_VERBOSE;
 int			pgrest_connection_limit = 1024;
 int			pgrest_idle_timeout = 60;
@@ -145,6 +146,7 @@ static bool check_not_empty(char **newval, void **extra, GucSource source);
 static bool check_role_claim(char **newval, void **extra, GucSource source);
 static bool check_app_settings(char **newval, void **extra, GucSource source);
 static bool check_header_name(char **newval, void **extra, GucSource source);
+static bool check_root_spec(char **newval, void **extra, GucSource source);
 static bool parse_app_settings(const char *setting, List **pairs, char **error);
 static bool check_function_name(char **newval, void **extra, GucSource source);
 static bool check_header_value(char **newval, void **extra, GucSource source);
@@ -345,6 +347,14 @@ pgrest_guc_define(void)
 							   "",
 							   PGC_SUSET, 0,
 							   check_header_name, NULL, NULL);
+
+	DefineCustomStringVariable("pgrest.root_spec",
+							   "Sets a function GET / calls instead of describing the API (PostgREST's db-root-spec).",
+							   "A function of the request's schema, without arguments; empty: the OpenAPI document.",
+							   &pgrest_root_spec,
+							   "",
+							   PGC_SUSET, 0,
+							   check_root_spec, NULL, NULL);
 
 	DefineCustomEnumVariable("pgrest.client_error_verbosity",
 							 "Sets what error bodies say (PostgREST's client-error-verbosity).",
@@ -921,6 +931,18 @@ check_function_name(char **newval, void **extra, GucSource source)
 }
 
 /* the value is sent as an HTTP header: no control characters */
+/* empty, or the name of a function (of the request's schema, so no schema) */
+static bool
+check_root_spec(char **newval, void **extra, GucSource source)
+{
+	if (strchr(*newval, '.') != NULL || strchr(*newval, '"') != NULL)
+	{
+		GUC_check_errdetail("The function is found in the request's schema: give its name alone.");
+		return false;
+	}
+	return true;
+}
+
 /* empty, or a header name: an HTTP token */
 static bool
 check_header_name(char **newval, void **extra, GucSource source)

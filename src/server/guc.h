@@ -71,6 +71,7 @@ extern bool pgrest_jwt_secret_is_base64;
 extern char *pgrest_cors_allowed_origins;
 extern char *pgrest_app_settings;
 extern char *pgrest_server_trace_header;
+extern char *pgrest_root_spec;
 extern int	pgrest_client_error_verbosity;
 extern int	pgrest_connection_limit;
 extern int	pgrest_idle_timeout;
