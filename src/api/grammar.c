@@ -209,7 +209,7 @@ pgrest_grammar_logic(const PgrestParamPath *path, const char *value)
 	/* parse "or(...)" rather than "(...)", as PostgREST does */
 	input = psprintf("%s%s%s", path->negated ? "not." : "", path->field.name, value);
 	init_parser(&ps, input, "logic tree");
-	ps.skip = strlen(input) - strlen(value);	/* errors show the value sent */
+	ps.skip = strlen(input) - strlen(value);	/* errors show the value sent, count columns from "or" */
 	/* as PostgREST's parser, what follows the closing ')' is ignored */
 	tree = parse_logic_tree(&ps, 0);
 	return tree;
@@ -306,8 +306,9 @@ fail(Parser *ps, const char *details)
 	const char *shown = ps->input + ps->skip;
 	int			column = 1;
 
-	if (ps->p > shown)
-		column = pg_mbstrlen_with_len(shown, ps->p - shown) + 1;
+	/* counted from the start of what was parsed: "or(...)" for a logic tree */
+	if (ps->p > ps->input)
+		column = pg_mbstrlen_with_len(ps->input, ps->p - ps->input) + 1;
 	if (strncmp(details, "expecting ", 10) == 0)
 		details = psprintf("unexpected %s %s", unexpected(ps, details), details);
 	pgrest_error_raise(PGREST_ERR_PARSE,
