@@ -175,7 +175,7 @@ DROP VIEW detailed;
 DROP FUNCTION raise_detailed();
 
 -- pgrest.server_trace_header: the request's value of that header on every
--- response, errors included; empty when the request had none
+-- response, errors included; none when the request had none
 SET pgrest.server_trace_header = 'X-Request-Id';
 SELECT status, headers->'X-Request-Id' AS trace
 FROM pgrest.handle('GET', '/users', 'select=id&limit=1', '{"x-request-id": "abc-1"}');

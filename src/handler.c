@@ -635,8 +635,9 @@ add_server_timing(const Pipeline *pipeline)
 }
 
 /*
- * pgrest.server_trace_header: the request's value of that header (empty
- * when it had none) on the response, as PostgREST's server-trace-header.
+ * pgrest.server_trace_header: the request's value of that header on the
+ * response, as PostgREST's server-trace-header (which sends it empty when
+ * the request had none; libmicrohttpd sends no empty header).
  */
 static void
 add_trace_header(PgrestResponse *resp, const PgrestHttpRequest *http)
@@ -650,7 +651,8 @@ add_trace_header(PgrestResponse *resp, const PgrestHttpRequest *http)
 	for (char *p = name; *p; p++)
 		*p = pg_tolower((unsigned char) *p);
 	value = pgrest_message_header(http, name);
-	pgrest_message_set_header(resp, pgrest_server_trace_header, value ? value : "");
+	if (value != NULL && value[0] != '\0')
+		pgrest_message_set_header(resp, pgrest_server_trace_header, value);
 }
 
 /*
