@@ -177,6 +177,14 @@ SELECT * FROM raw('/directors?select=name,movies(title)&movies.order=year&movies
 -- nested paths, and an alias names the resource too
 SELECT * FROM raw('/directors?select=name,movies(title,actors(name))&movies.actors.name=like.*Ford&id=eq.1&movies.order=id');
 SELECT * FROM raw('/directors?select=name,films:movies(title)&films.year=gt.2000&order=id');
+-- by its table too, unless pgrest.url_use_legacy_target_names is off
+SELECT * FROM raw('/directors?select=name,films:movies(title)&movies.year=gt.1900&movies.order=title&order=id&id=eq.1');
+SET pgrest.url_use_legacy_target_names = off;
+SELECT * FROM raw('/directors?select=name,films:movies(title)&movies.year=gt.2000&order=id');
+SELECT * FROM raw('/directors?select=name,films:movies(title)&movies.limit=1&order=id');
+SELECT * FROM raw('/directors?select=name,films:movies(title)&films.year=gt.1900&order=id&id=eq.1');
+SELECT * FROM raw('/directors?select=name,movies(title)&movies.year=gt.1900&movies.order=title&order=id&id=eq.1');
+RESET pgrest.url_use_legacy_target_names;
 -- is.null: no match (an anti-join); not.is.null: some match (a semi-join)
 SELECT * FROM raw('/directors?select=name,movies()&movies=is.null');
 SELECT * FROM raw('/directors?select=name,movies(title)&movies=not.is.null&order=id&movies.order=id');

@@ -350,9 +350,23 @@ node_at(PgrestReadNode *root, List *path)
 
 	foreach(lc, path)
 	{
-		node = find_child(node, (char *) lfirst(lc));
-		if (node == NULL)
-			not_embedded((char *) lfirst(lc));
+		const char *name = (const char *) lfirst(lc);
+		PgrestReadNode *child = find_child(node, name);
+
+		/*
+		 * Without pgrest.url_use_legacy_target_names, an embed that has an
+		 * alias is named by its alias only, as in PostgREST.
+		 */
+		if (child != NULL && !pgrest_url_use_legacy_target_names &&
+			child->alias != NULL && strcmp(child->alias, name) != 0)
+			pgrest_error_raise(PGREST_ERR_NOT_EMBEDDED,
+							   psprintf("'%s' is not an embedded resource in this request", name),
+							   "Target names are not allowed in filters if they have an alias",
+							   psprintf("Change '%s' to '%s' in filters, orders or limits.",
+										name, child->alias));
+		if (child == NULL)
+			not_embedded(name);
+		node = child;
 	}
 	return node;
 }

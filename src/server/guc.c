@@ -82,6 +82,7 @@ bool		pgrest_aggregates_enabled = false;
 bool		pgrest_plan_enabled = false;
 bool		pgrest_server_timing = false;
 bool		pgrest_jwt_secret_is_base64 = false;
+bool		pgrest_url_use_legacy_target_names = true;
 char	   *pgrest_cors_allowed_origins = NULL;
 char	   *pgrest_app_settings = NULL;
 char	   *pgrest_server_trace_header = NULL;
@@ -355,6 +356,14 @@ pgrest_guc_define(void)
 							   "",
 							   PGC_SUSET, 0,
 							   check_root_spec, NULL, NULL);
+
+	DefineCustomBoolVariable("pgrest.url_use_legacy_target_names",
+							 "Lets filters, orders and limits name an aliased embed by its table (PostgREST's url-use-legacy-target-names).",
+							 "Off: an embed with an alias is named by its alias only (400 PGRST108 otherwise).",
+							 &pgrest_url_use_legacy_target_names,
+							 true,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 
 	DefineCustomEnumVariable("pgrest.client_error_verbosity",
 							 "Sets what error bodies say (PostgREST's client-error-verbosity).",

@@ -68,6 +68,7 @@ extern bool pgrest_aggregates_enabled;
 extern bool pgrest_plan_enabled;
 extern bool pgrest_server_timing;
 extern bool pgrest_jwt_secret_is_base64;
+extern bool pgrest_url_use_legacy_target_names;
 extern char *pgrest_cors_allowed_origins;
 extern char *pgrest_app_settings;
 extern char *pgrest_server_trace_header;
