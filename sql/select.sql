@@ -87,6 +87,9 @@ SELECT * FROM get('/films?select=id,');
 SELECT * FROM get('/films?select=id,,title');
 SELECT * FROM get('/films?select=id->');
 SELECT * FROM get('/films?select=meta->>-x');
+-- a key after ->> meets text, and fails as PostgREST's does (the key's
+-- type is unknown, as a literal's)
+SELECT * FROM get('/films?select=meta->>director->name&id=eq.1');
 SELECT * FROM get('/films?select="unterminated');
 SELECT * FROM get('/films?select=title,directors(name)');
 SELECT * FROM get('/films?select=...directors(name)');

@@ -776,9 +776,14 @@ append_field(PgrestQuery *query, StringInfo sql, const char *alias,
 	{
 		PgrestJsonStep *step = (PgrestJsonStep *) lfirst(lc);
 
-		appendStringInfo(sql, "%s$%d::%s", step->as_text ? "->>" : "->",
+		/*
+		 * A key's parameter has no type of its own, as PostgREST's literal
+		 * has none: the operator takes it as text, and a misplaced arrow
+		 * fails as PostgREST's does ("text -> unknown").
+		 */
+		appendStringInfo(sql, "%s$%d%s", step->as_text ? "->>" : "->",
 						 pgrest_render_param(query, step->key),
-						 step->is_index ? "pg_catalog.int4" : "pg_catalog.text");
+						 step->is_index ? "::pg_catalog.int4" : "");
 	}
 	appendStringInfoChar(sql, ')');
 }
