@@ -288,6 +288,19 @@ DROP TABLE sequels;
 SELECT * FROM raw('/movies?select=title,director(name)');
 SELECT * FROM raw('/movies?select=title,directors!nope(name)');
 SELECT * FROM raw('/actors?select=name,addresses(street)');
+-- a junction outside the exposed schemas joins nothing; PostgREST then
+-- counts the relationship as there, so the hint suggests no other table
+CREATE TABLE rolls (id int PRIMARY KEY);
+CREATE TABLE bakers (id int PRIMARY KEY);
+GRANT SELECT ON rolls, bakers TO regress_pgrest_anon;
+SELECT * FROM raw('/rolls?select=bakers(*)');
+CREATE SCHEMA hidden_junctions;
+CREATE TABLE hidden_junctions.rolls_bakers (roll int REFERENCES rolls, baker int REFERENCES bakers,
+                                            PRIMARY KEY (roll, baker));
+SELECT * FROM raw('/rolls?select=bakers(*)');
+SELECT * FROM raw('/bakers?select=rolls(*)');
+DROP SCHEMA hidden_junctions CASCADE;
+DROP TABLE rolls, bakers;
 -- several: each candidate, and the hints that choose one
 SELECT * FROM raw('/orders?select=id,addresses(street)');
 SELECT * FROM raw('/addresses?select=id,orders(id)');

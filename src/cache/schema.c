@@ -296,6 +296,7 @@ static int	compare_overloads(const ListCell *a, const ListCell *b);
 static int *column_indexes(const PgrestRelation *rel, const AttrNumber *attnums, int n);
 static AttrNumber *attnums_of(Datum array, int *n);
 static PgrestRelation *lookup_oid(HTAB *table, Oid oid);
+static void mark_hidden_junctions(Build *b);
 static void add_routine_row(HeapTuple tuple, TupleDesc desc, void *arg);
 static void result_columns(PgrestRoutine *routine, List *out_names, List *out_types);
 static Datum *array_elements(HeapTuple tuple, TupleDesc desc, int column,
@@ -614,6 +615,7 @@ build(Build *b)
 	pgrest_catalog_rows(relations_sql, schemas, add_column_row, b);
 	finish_relation(b);
 	pgrest_catalog_rows(constraints_sql, schemas, add_constraint_row, b);
+	mark_hidden_junctions(b);
 	pgrest_catalog_rows(views_sql, schemas, add_view_row, b);
 	pgrest_catalog_rows(routines_sql, schemas, add_routine_row, b);
 	pgrest_catalog_rows(geojson_sql, schemas, add_geojson_row, b);
@@ -704,6 +706,47 @@ finish_relation(Build *b)
 	list_free_deep(b->columns);
 	b->columns = NIL;
 	b->current = NULL;
+}
+
+/*
+ * A table outside the exposed schemas whose foreign keys reference two
+ * exposed relations of one schema (or one twice) is a junction no embed
+ * goes through; PostgREST's cache still counts it as a relationship of
+ * those relations, so that its PGRST200 hint then suggests no other table
+ * (embed.c).  The keys come ordered by table: each table's foreign keys
+ * are one run.
+ */
+static void
+mark_hidden_junctions(Build *b)
+{
+	ListCell   *lc;
+	List	   *run = NIL;		/* exposed relations one hidden table references */
+	Oid			relid = InvalidOid;
+
+	foreach(lc, b->keys)
+	{
+		PgrestCatalogKey *key = (PgrestCatalogKey *) lfirst(lc);
+		PgrestRelation *to;
+
+		if (key->relid != relid)
+		{
+			list_free(run);
+			run = NIL;
+			relid = key->relid;
+		}
+		if (key->type != 'f' || lookup_oid(b->by_oid, key->relid) != NULL ||
+			(to = lookup_oid(b->by_oid, key->frelid)) == NULL)
+			continue;
+		for (ListCell *lr = list_head(run); lr != NULL; lr = lnext(run, lr))
+		{
+			PgrestRelation *other = (PgrestRelation *) lfirst(lr);
+
+			if (strcmp(other->schema, to->schema) == 0)
+				other->hidden_junction = to->hidden_junction = true;
+		}
+		run = lappend(run, to);
+	}
+	list_free(run);
 }
 
 /*

@@ -243,7 +243,9 @@ CppAsString2(TypeRelationId) ", " CppAsString2(ProcedureRelationId) ") "
  * pg_class row (not relpages, reltuples, relallvisible, relfrozenxid,
  * relminmxid, relhasindex, relhasrules, relhastriggers or relfilenode,
  * which VACUUM, ANALYZE, TRUNCATE and REFRESH change) and of a foreign
- * table's options (whether it takes writes), of its constraints,
+ * table's options (whether it takes writes), of its constraints and the
+ * foreign keys that reference it (from anywhere: a junction outside the
+ * exposed schemas counts for PGRST200's hint),
  * comments, triggers (not those of foreign keys, which the constraints
  * stand for) and rules.  The columns and defaults are not
  * read here: rows of pg_attribute and pg_attrdef are never changed in
@@ -258,10 +260,16 @@ static const char *const fingerprints_sql =
 "k.h, s.h, t.h, r.h "
 "FROM pg_catalog.unnest($1) AS d(oid) JOIN pg_catalog.pg_class c ON c.oid = d.oid "
 "LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid "
-"LEFT JOIN (SELECT con.conrelid AS oid, pg_catalog.bit_xor(pg_catalog.hash_record_extended(("
-"con.conname, con.contype, con.conkey, con.confrelid, con.confkey, con.conparentid), 0)) AS h "
+"LEFT JOIN (SELECT x.oid, pg_catalog.bit_xor(x.h) AS h FROM ("
+"SELECT con.conrelid AS oid, pg_catalog.hash_record_extended(("
+"con.conname, con.contype, con.conkey, con.confrelid, con.confkey, con.conparentid), 0) AS h "
 "FROM pg_catalog.unnest($1) AS d(oid) "
-"JOIN pg_catalog.pg_constraint con ON con.conrelid = d.oid GROUP BY con.conrelid) AS k "
+"JOIN pg_catalog.pg_constraint con ON con.conrelid = d.oid "
+"UNION ALL SELECT con.confrelid, pg_catalog.hash_record_extended(("
+"con.conrelid, con.conname, con.conkey, con.confkey), 0) "
+"FROM pg_catalog.unnest($1) AS d(oid) "
+"JOIN pg_catalog.pg_constraint con ON con.confrelid = d.oid AND con.contype = 'f' "
+") AS x GROUP BY x.oid) AS k "
 "ON k.oid = c.oid "
 "LEFT JOIN (SELECT de.objoid AS oid, pg_catalog.bit_xor(pg_catalog.hash_record_extended(("
 "de.objsubid, de.description), 0)) AS h "

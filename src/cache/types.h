@@ -105,6 +105,8 @@ typedef struct PgrestRelation
 	List	   *foreign_keys;	/* PgrestForeignKey * whose "from" is this */
 	List	   *referenced_by;	/* PgrestForeignKey * whose "to" is this */
 	List	   *relationships;	/* PgrestRelationship * whose "from" is this */
+	bool		hidden_junction;	/* a table outside the exposed schemas joins
+									 * it to a relation of its schema */
 	bool		events_known;	/* events below was asked (views, foreign tables) */
 	int			events;			/* pg_relation_is_updatable's mask, once asked */
 } PgrestRelation;

@@ -157,6 +157,9 @@ no_relationship(const PgrestRelation *origin, const char *origin_name,
 		if (has && strcmp(rel->schema, schema) == 0 && strcmp(rel->name, origin_name) == 0)
 			parent_found = true;
 	}
+	/* a junction in another schema is a relationship, in PostgREST's cache */
+	if (origin != NULL && origin->hidden_junction && strcmp(origin->schema, schema) == 0)
+		parent_found = true;
 	if (parent_found)
 	{
 		/* a child that matches exactly gets no suggestion */
