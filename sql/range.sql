@@ -73,6 +73,17 @@ RESET pgrest.max_rows;
 SELECT * FROM page('/underestimated', '{"Prefer": "count=estimated"}');
 DROP VIEW underestimated;
 DROP FUNCTION five_ids;
+-- without pgrest.max_rows, estimated is the larger of the count and the
+-- planner's guess, as PostgREST reports it: here 100 guessed, 5 counted
+CREATE FUNCTION five_ids_of_many() RETURNS SETOF int LANGUAGE plpgsql ROWS 100
+    AS $$ BEGIN RETURN QUERY SELECT generate_series(1, 5); END $$;
+CREATE VIEW overestimated AS SELECT i AS id FROM five_ids_of_many() AS i;
+GRANT SELECT ON overestimated TO regress_pgrest_anon;
+SELECT * FROM page('/overestimated', '{"Prefer": "count=estimated"}');
+SELECT * FROM page('/overestimated?limit=2', '{"Prefer": "count=estimated"}');
+SELECT * FROM page('/overestimated', '{"Prefer": "count=exact"}');
+DROP VIEW overestimated;
+DROP FUNCTION five_ids_of_many;
 
 -- bad input
 SELECT * FROM page('/films?order=year.up');

@@ -88,7 +88,7 @@ pgrest_query_build(const PgrestPlan *plan)
 	Builder		b;
 
 	query->read_only = plan->read_only;
-	query->estimate_above = -1;
+	query->estimate_from = -1;
 	query->jsonb_embeds = plan->media == PGREST_MEDIA_HANDLER;
 	switch (plan->kind)
 	{
@@ -249,18 +249,28 @@ total_expression(Builder *b, const char *all_rows)
 			break;
 		case PGREST_COUNT_EXACT:
 		case PGREST_COUNT_ESTIMATED:
-			if (plan->read->limit < 0 && plan->read->offset == 0)
-				return pstrdup(all_rows);
 			pgrest_render_counted(query, &counted, plan->read, b->from);
 			if (plan->count == PGREST_COUNT_ESTIMATED && plan->max_rows > 0)
 			{
 				/* exact up to pgrest.max_rows, the planner's guess above */
 				query->estimate_sql = estimate_sql(b, counted.data);
-				query->estimate_above = plan->max_rows;
+				query->estimate_from = plan->max_rows + 1;
 				return psprintf("(SELECT pg_catalog.count(*) FROM (SELECT 1%s LIMIT "
 								INT64_FORMAT ") _pgrest_c)",
 								counted.data, plan->max_rows + 1);
 			}
+			if (plan->count == PGREST_COUNT_ESTIMATED)
+			{
+				/*
+				 * Without pgrest.max_rows, PostgREST reports the larger of
+				 * the count and the planner's guess (its count is compared
+				 * with a maximum that is not there, and any count is more).
+				 */
+				query->estimate_sql = estimate_sql(b, counted.data);
+				query->estimate_from = 0;
+			}
+			if (plan->read->limit < 0 && plan->read->offset == 0)
+				return pstrdup(all_rows);
 			return psprintf("(SELECT pg_catalog.count(*)%s)", counted.data);
 		case PGREST_COUNT_PLANNED:
 			pgrest_render_counted(query, &counted, plan->read, b->from);

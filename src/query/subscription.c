@@ -68,7 +68,7 @@ pgrest_query_stream(const PgrestPlan *plan, bool keyed)
 	bool		where;
 
 	query->read_only = true;
-	query->estimate_above = -1;
+	query->estimate_from = -1;
 	initStringInfo(&sql);
 	initStringInfo(&leading);
 	initStringInfo(&from);

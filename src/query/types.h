@@ -34,10 +34,11 @@ typedef struct PgrestQuery
 	/*
 	 * Prefer: count=planned|estimated: a statement, with the same
 	 * parameters, whose planner estimate of rows is the total; used when
-	 * the first column is NULL or above estimate_above.
+	 * the first column is NULL, and compared with a count of estimate_from
+	 * or more (-1: never).
 	 */
 	char	   *estimate_sql;
-	int64		estimate_above;
+	int64		estimate_from;
 
 	/*
 	 * A body written row by row (plan->row_by_row): the statement returns

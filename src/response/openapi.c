@@ -672,7 +672,7 @@ pgrest_openapi_query(const PgrestRequest *req, const char *schema)
 	query->nparams = 5;
 	query->params = params;
 	query->read_only = true;
-	query->estimate_above = -1;
+	query->estimate_from = -1;
 	return query;
 }
 

@@ -656,8 +656,8 @@ pgrest_execute_response_settings(PgrestResult *result)
 /*
  * The total a read reports: what its statement counted (-1: nothing), or
  * the planner's estimate when it counted nothing for count=planned; for
- * count=estimated, once the count passes pgrest.max_rows, the larger of
- * the two, as PostgREST reports it.
+ * count=estimated, once the count passes pgrest.max_rows (or always,
+ * without it), the larger of the two, as PostgREST reports it.
  */
 int64
 pgrest_execute_total(const PgrestQuery *query, int64 counted)
@@ -665,7 +665,7 @@ pgrest_execute_total(const PgrestQuery *query, int64 counted)
 	if (query->estimate_sql != NULL && counted < 0)
 		return planner_estimate(query);
 	if (query->estimate_sql != NULL &&
-		query->estimate_above >= 0 && counted > query->estimate_above)
+		query->estimate_from >= 0 && counted >= query->estimate_from)
 		return Max(counted, planner_estimate(query));
 	return counted;
 }

@@ -236,10 +236,12 @@ pgrest_stream_begin(const PgrestQuery *query, const PgrestPlan *plan,
 
 	/*
 	 * Streamed: the headers go before the rows are all seen, so the rows
-	 * are known only from a total counted exactly.
+	 * are known only from a total counted exactly (a count that
+	 * pgrest.max_rows cut short is not; without it, estimate_from is 0
+	 * and the count is whole).
 	 */
 	exact = stream->total_seen &&
-		(query->estimate_above < 0 || stream->total <= query->estimate_above);
+		(query->estimate_from <= 0 || stream->total < query->estimate_from);
 	if (exact)
 	{
 		int64		left = Max(stream->total - plan->read->offset, 0);
