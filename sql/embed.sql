@@ -210,6 +210,17 @@ FROM pgrest.handle('GET', '/directors?select=name,movies!inner(title)&limit=1',
 SELECT status, headers->>'Content-Range' AS range
 FROM pgrest.handle('GET', '/directors?select=name,movies()&movies=is.null&limit=1',
                    NULL, '{"Prefer": "count=exact"}');
+-- embeds tested in a logic tree with filters of their own, !inner under
+-- !inner through a junction: the total is the rows' count
+SELECT status, headers->>'Content-Range' AS range, jsonb_array_length(body::jsonb) AS rows
+FROM pgrest.handle('GET', '/directors?select=name,movies(title)&movies.year=gt.1980&or=(movies.not.is.null,name.eq.Nobody)',
+                   NULL, '{"Prefer": "count=exact"}');
+SELECT status, headers->>'Content-Range' AS range, jsonb_array_length(body::jsonb) AS rows
+FROM pgrest.handle('GET', '/directors?select=name,movies!inner(title,actors!inner(name))&movies.actors.name=like.*a*',
+                   NULL, '{"Prefer": "count=exact"}');
+SELECT status, headers->>'Content-Range' AS range, jsonb_array_length(body::jsonb) AS rows
+FROM pgrest.handle('GET', '/directors?select=name,movies()&movies=not.is.null&movies.year=lt.1980',
+                   NULL, '{"Prefer": "count=exact"}');
 -- a single object, /<table>/<key>, HEAD, CSV
 SELECT * FROM raw('/movies?select=title,directors(name)&id=eq.1',
                   '{"Accept": "application/vnd.pgrst.object+json"}');

@@ -99,8 +99,6 @@ static void append_output(PgrestQuery *query, StringInfo sql,
 static void append_from(PgrestQuery *query, StringInfo sql,
 						const PgrestReadNode *node, const char *from,
 						const PgrestReadNode *parent, bool counting);
-static bool needed_to_count(const PgrestReadNode *node, const PgrestReadNode *child);
-static bool filters_test(List *filters, const PgrestReadNode *child);
 static void append_join(PgrestQuery *query, StringInfo sql,
 						const PgrestReadNode *node, const PgrestReadNode *child);
 static void append_join_condition(StringInfo sql, const PgrestReadNode *node,
@@ -109,7 +107,10 @@ static void append_group_by(StringInfo sql, const PgrestReadNode *node);
 static void append_order(PgrestQuery *query, StringInfo sql,
 						 const PgrestReadNode *node);
 static void append_filter(PgrestQuery *query, StringInfo sql,
-						  const PgrestReadNode *node, const PgrestFilter *filter);
+						  const PgrestReadNode *node, const PgrestFilter *filter,
+						  bool counting);
+static void append_exists(PgrestQuery *query, StringInfo sql,
+						  const PgrestReadNode *node, const PgrestReadNode *child);
 static void append_condition(PgrestQuery *query, StringInfo sql,
 							 const PgrestReadNode *node, const PgrestFilter *filter);
 static void append_embed_test(StringInfo sql, const PgrestReadNode *child);
@@ -190,9 +191,11 @@ pgrest_render_select(PgrestQuery *query, StringInfo sql,
 }
 
 /*
- * " FROM ... WHERE ..." of the top node without its range, joining only
- * the embedded resources that decide which rows there are (!inner, or
- * tested by a filter): counting its rows counts the request's.
+ * " FROM ... WHERE ..." of the top node without its range, where the
+ * embedded resources that decide which rows there are (!inner, or tested
+ * by a filter) are EXISTS subqueries, as in PostgREST's count: counting
+ * its rows counts the request's, and the planner's estimate of it
+ * (count=planned) is the one PostgREST's statement gets.
  */
 void
 pgrest_render_counted(PgrestQuery *query, StringInfo sql,
@@ -263,7 +266,7 @@ pgrest_render_where(PgrestQuery *query, StringInfo sql,
 	foreach(lc, filters)
 	{
 		appendStringInfoString(sql, foreach_current_index(lc) == 0 ? " WHERE " : " AND ");
-		append_filter(query, sql, node, (PgrestFilter *) lfirst(lc));
+		append_filter(query, sql, node, (PgrestFilter *) lfirst(lc), false);
 	}
 }
 
@@ -445,7 +448,7 @@ append_from(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 	{
 		const PgrestReadNode *child = (const PgrestReadNode *) lfirst(lc);
 
-		if (!counting || needed_to_count(node, child))
+		if (!counting)
 			append_join(query, sql, node, child);
 	}
 
@@ -458,33 +461,31 @@ append_from(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 	foreach(lc, node->filters)
 	{
 		appendStringInfoString(sql, where ? " AND " : " WHERE ");
-		append_filter(query, sql, node, (PgrestFilter *) lfirst(lc));
+		append_filter(query, sql, node, (PgrestFilter *) lfirst(lc), counting);
+		where = true;
+	}
+	/* counting: an !inner child's rows must be there */
+	foreach(lc, node->children)
+	{
+		const PgrestReadNode *child = (const PgrestReadNode *) lfirst(lc);
+
+		if (!counting || !child->inner)
+			continue;
+		appendStringInfoString(sql, where ? " AND " : " WHERE ");
+		append_exists(query, sql, node, child);
 		where = true;
 	}
 }
 
-/* does the child decide which of the node's rows there are? */
-static bool
-needed_to_count(const PgrestReadNode *node, const PgrestReadNode *child)
+/* EXISTS (SELECT 1 FROM <child> WHERE <its join, filters and !inner>) */
+static void
+append_exists(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
+			  const PgrestReadNode *child)
 {
-	return child->inner || filters_test(node->filters, child);
-}
-
-/* does a filter (or one inside a logic tree) test the embedded child? */
-static bool
-filters_test(List *filters, const PgrestReadNode *child)
-{
-	ListCell   *lc;
-
-	foreach(lc, filters)
-	{
-		const PgrestFilter *f = (const PgrestFilter *) lfirst(lc);
-
-		if (f->embed == child ||
-			(f->kind != PGREST_FILTER_CONDITION && filters_test(f->children, child)))
-			return true;
-	}
-	return false;
+	check_stack_depth();
+	appendStringInfoString(sql, "EXISTS (SELECT 1");
+	append_from(query, sql, child, NULL, node, true);
+	appendStringInfoChar(sql, ')');
 }
 
 /*
@@ -613,7 +614,7 @@ append_order(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node)
 
 static void
 append_filter(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
-			  const PgrestFilter *filter)
+			  const PgrestFilter *filter, bool counting)
 {
 	ListCell   *lc;
 
@@ -625,7 +626,10 @@ append_filter(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 	{
 		/* rel=is.null: nothing matched */
 		appendStringInfoString(sql, "NOT ");
-		append_embed_test(sql, filter->embed);
+		if (counting)
+			append_exists(query, sql, node, filter->embed);
+		else
+			append_embed_test(sql, filter->embed);
 	}
 	else if (filter->kind == PGREST_FILTER_CONDITION)
 		append_condition(query, sql, node, filter);
@@ -635,7 +639,7 @@ append_filter(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 		{
 			if (foreach_current_index(lc) > 0)
 				appendStringInfoString(sql, filter->kind == PGREST_FILTER_AND ? " AND " : " OR ");
-			append_filter(query, sql, node, (PgrestFilter *) lfirst(lc));
+			append_filter(query, sql, node, (PgrestFilter *) lfirst(lc), counting);
 		}
 	}
 	appendStringInfoChar(sql, ')');
