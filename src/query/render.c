@@ -619,6 +619,17 @@ append_filter(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 	ListCell   *lc;
 
 	check_stack_depth();
+	if (counting && filter->kind == PGREST_FILTER_CONDITION && filter->embed != NULL)
+	{
+		/*
+		 * Counting: [NOT] EXISTS bare, as PostgREST writes it, so that the
+		 * planner makes it a (anti-)join and estimates it as one
+		 */
+		if (!filter->negated)
+			appendStringInfoString(sql, "NOT ");
+		append_exists(query, sql, node, filter->embed);
+		return;
+	}
 	if (filter->negated)
 		appendStringInfoString(sql, "NOT ");
 	appendStringInfoChar(sql, '(');
@@ -626,10 +637,7 @@ append_filter(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 	{
 		/* rel=is.null: nothing matched */
 		appendStringInfoString(sql, "NOT ");
-		if (counting)
-			append_exists(query, sql, node, filter->embed);
-		else
-			append_embed_test(sql, filter->embed);
+		append_embed_test(sql, filter->embed);
 	}
 	else if (filter->kind == PGREST_FILTER_CONDITION)
 		append_condition(query, sql, node, filter);
