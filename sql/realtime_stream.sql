@@ -71,7 +71,9 @@ SELECT status, body FROM pgrest.handle('POST', '/rs_items', NULL,
 SELECT status, body FROM pgrest.handle('HEAD', '/rs_items', NULL,
     '{"Accept": "text/event-stream"}', NULL);
 -- ... a function's result does not stream
-SELECT status, body FROM rs_get('/rpc/now');
+CREATE FUNCTION rs_answer() RETURNS int LANGUAGE sql STABLE AS 'SELECT 42';
+SELECT status, body FROM rs_get('/rpc/rs_answer');
+DROP FUNCTION rs_answer();
 -- an Accept that prefers JSON gets JSON
 SELECT status, headers->>'Content-Type' AS type FROM pgrest.handle('GET', '/rs_items?select=id', NULL,
     '{"Accept": "text/event-stream;q=0.5, application/json"}', NULL);
