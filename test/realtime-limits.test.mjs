@@ -234,6 +234,14 @@ test('no CPU when nothing changes: the worker and the decoder sleep', async () =
   const streams = [];
   for (let i = 0; i < 4; i++) streams.push(await stream(url, '/items?select=id'));
   for (const s of streams) await ready(s);
+  // and one that resumed from behind, caught up, and is live now
+  cluster.sql(`INSERT INTO items VALUES (100, 'before')`);
+  await streams[0].waitFor(1);
+  cluster.sql(`INSERT INTO items VALUES (101, 'missed')`);
+  await streams[0].waitFor(2);
+  const resumed = await stream(url, '/items?select=id', { headers: { 'last-event-id': streams[0].changes()[0].id } });
+  await resumed.until((e) => e.some((x) => x.data?.new?.id === 101));
+  streams.push(resumed);
   const [worker] = cluster.workers();
   const decoder = Number(cluster.sql("SELECT pid FROM pg_stat_activity WHERE backend_type = 'pgrest realtime decoder'").trim());
   await sleep(500);
@@ -244,7 +252,7 @@ test('no CPU when nothing changes: the worker and the decoder sleep', async () =
   if (decoder) assert.ok(cpuSeconds(decoder) - d0 <= 0.02, `decoder used ${cpuSeconds(decoder) - d0} s`);
   // and a change still arrives at once
   cluster.sql(`INSERT INTO items VALUES (1, 'a')`);
-  for (const s of streams) await s.waitFor(1);
+  for (const s of streams) await s.until((e) => e.some((x) => x.data?.new?.id === 1));
   for (const s of streams) s.close();
   cluster.sql("ALTER SYSTEM SET pgrest.realtime_heartbeat = '200ms'; SELECT pg_reload_conf()");
   cluster.sql('DELETE FROM items');
