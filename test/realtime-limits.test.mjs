@@ -232,14 +232,16 @@ test('no CPU when nothing changes: the worker and the decoder sleep', async () =
   cluster.sql("ALTER SYSTEM SET pgrest.realtime_heartbeat = '1h'; SELECT pg_reload_conf()");
   await sleep(300);
   const streams = [];
-  for (let i = 0; i < 4; i++) streams.push(await stream(url, '/items?select=id'));
+  for (let i = 0; i < 3; i++) streams.push(await stream(url, '/items?select=id'));
   for (const s of streams) await ready(s);
-  // and one that resumed from behind, caught up, and is live now
+  // and one that resumed from behind, caught up, and is live now (the
+  // role's fourth: pgrest.realtime_max_subscribers_per_role)
   cluster.sql(`INSERT INTO items VALUES (100, 'before')`);
   await streams[0].waitFor(1);
   cluster.sql(`INSERT INTO items VALUES (101, 'missed')`);
   await streams[0].waitFor(2);
   const resumed = await stream(url, '/items?select=id', { headers: { 'last-event-id': streams[0].changes()[0].id } });
+  assert.equal(resumed.status, 200, resumed.body);
   await resumed.until((e) => e.some((x) => x.data?.new?.id === 101));
   streams.push(resumed);
   const [worker] = cluster.workers();
