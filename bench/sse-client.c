@@ -189,6 +189,7 @@ static struct
 	size_t		headers_len;
 	const char *token;
 	const char *tokens_file;
+	const char *paths_file;
 	const char *prefer;
 	const char *last_event_id;
 	int			reconnect;
@@ -239,9 +240,11 @@ static struct
 static Conn *conns;
 static char **tokens;
 static int	ntokens;
+static char **paths;			/* --paths */
+static int	npaths;
 static int	epfd;
 static struct sockaddr_in addr;
-static char *req_prefix;		/* request line and fixed headers */
+static char *req_prefix;		/* the headers every request has */
 static size_t req_prefix_len;
 static char rbuf[READ_BUF];
 static char sbuf[HEAD_MAX + 2 * ID_MAX + 1024];
@@ -260,7 +263,7 @@ static void usage(FILE *f);
 static void die(const char *fmt,...);
 static void parse_options(int argc, char **argv);
 static void add_header(const char *h);
-static void load_tokens(const char *file);
+static int	load_lines(const char *file, char ***lines);
 static void raise_nofile(int needed);
 static void build_prefix(void);
 static int64_t mono_us(void);
@@ -311,6 +314,8 @@ usage(FILE *f)
 			"      --host ADDR          IPv4 address (default 127.0.0.1)\n"
 			"      --path PATH          path and query, e.g. '/todos?select=id,done'\n"
 			"                           (default /)\n"
+			"      --paths FILE         one path a line; connection i asks for line\n"
+			"                           i mod (number of lines), e.g. one room each\n"
 			"  -H, --header 'N: V'      an extra request header (repeatable)\n"
 			"      --token JWT          Authorization: Bearer JWT on every connection\n"
 			"      --tokens FILE        one token a line; connection i sends line\n"
@@ -390,6 +395,7 @@ parse_options(int argc, char **argv)
 		{"samples", required_argument, NULL, 9},
 		{"log", required_argument, NULL, 10},
 		{"progress", required_argument, NULL, 11},
+		{"paths", required_argument, NULL, 12},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
@@ -429,6 +435,9 @@ parse_options(int argc, char **argv)
 				break;
 			case 4:
 				opt.tokens_file = optarg;
+				break;
+			case 12:
+				opt.paths_file = optarg;
 				break;
 			case 5:
 				opt.prefer = optarg;
@@ -528,12 +537,13 @@ add_header(const char *h)
 }
 
 /*
- * Read --tokens: one token a line, CR and surrounding blanks removed,
- * empty lines skipped.
+ * Read --tokens or --paths: one item a line, CR and surrounding blanks
+ * removed, empty lines skipped.  Returns how many there are.
  */
-static void
-load_tokens(const char *file)
+static int
+load_lines(const char *file, char ***lines)
 {
+	int			nlines = 0;
 	FILE	   *f = fopen(file, "r");
 	char	   *line = NULL;
 	size_t		cap = 0;
@@ -553,22 +563,23 @@ load_tokens(const char *file)
 			s++, n--;
 		if (n == 0)
 			continue;
-		if (ntokens == alloc)
+		if (nlines == alloc)
 		{
 			alloc = alloc ? alloc * 2 : 64;
-			tokens = realloc(tokens, alloc * sizeof(char *));
-			if (tokens == NULL)
+			*lines = realloc(*lines, alloc * sizeof(char *));
+			if (*lines == NULL)
 				die("out of memory");
 		}
-		tokens[ntokens] = strdup(s);
-		if (tokens[ntokens] == NULL)
+		(*lines)[nlines] = strdup(s);
+		if ((*lines)[nlines] == NULL)
 			die("out of memory");
-		ntokens++;
+		nlines++;
 	}
 	free(line);
 	fclose(f);
-	if (ntokens == 0)
-		die("no tokens in \"%s\"", file);
+	if (nlines == 0)
+		die("no lines in \"%s\"", file);
+	return nlines;
 }
 
 /*
@@ -594,24 +605,24 @@ raise_nofile(int needed)
 }
 
 /*
- * The part of the request every connection shares: the request line,
- * Host, Accept, Prefer and the -H headers.  Authorization and
+ * The part of the request every connection shares: Host, Accept, Prefer
+ * and the -H headers.  The request line (its path), Authorization and
  * Last-Event-ID are added per attempt.
  */
 static void
 build_prefix(void)
 {
-	size_t		cap = strlen(opt.path) + strlen(opt.host) + opt.headers_len +
+	size_t		cap = strlen(opt.host) + opt.headers_len +
 		(opt.prefer ? strlen(opt.prefer) : 0) + 256;
 
 	req_prefix = malloc(cap);
 	if (req_prefix == NULL)
 		die("out of memory");
 	req_prefix_len = (size_t) snprintf(req_prefix, cap,
-									   "GET %s HTTP/1.1\r\nHost: %s:%d\r\n"
+									   "Host: %s:%d\r\n"
 									   "Accept: text/event-stream\r\n"
 									   "%s%s%s%.*s",
-									   opt.path, opt.host, opt.port,
+									   opt.host, opt.port,
 									   opt.prefer ? "Prefer: " : "",
 									   opt.prefer ? opt.prefer : "",
 									   opt.prefer ? "\r\n" : "",
@@ -775,8 +786,19 @@ conn_send(int i)
 			return;
 		}
 		/* the request, in the shared buffer */
-		memcpy(sbuf, req_prefix, req_prefix_len);
-		len = req_prefix_len;
+		{
+			const char *path = npaths ? paths[i % npaths] : opt.path;
+			size_t		pl = strlen(path);
+
+			if (pl + req_prefix_len + 32 > sizeof(sbuf))
+				die("path too long");
+			memcpy(sbuf, "GET ", 4);
+			memcpy(sbuf + 4, path, pl);
+			memcpy(sbuf + 4 + pl, " HTTP/1.1\r\n", 11);
+			len = pl + 15;
+		}
+		memcpy(sbuf + len, req_prefix, req_prefix_len);
+		len += req_prefix_len;
 		if (opt.token || ntokens)
 		{
 			const char *tok = opt.token ? opt.token : tokens[i % ntokens];
@@ -1898,7 +1920,16 @@ main(int argc, char **argv)
 
 	parse_options(argc, argv);
 	if (opt.tokens_file)
-		load_tokens(opt.tokens_file);
+		ntokens = load_lines(opt.tokens_file, &tokens);
+	if (opt.paths_file)
+	{
+		npaths = load_lines(opt.paths_file, &paths);
+		for (int k = 0; k < npaths; k++)
+		{
+			if (paths[k][0] != '/' || strpbrk(paths[k], " \t"))
+				die("a path must start with / and hold no spaces: \"%s\"", paths[k]);
+		}
+	}
 	raise_nofile(opt.connections);
 	build_prefix();
 

@@ -1,5 +1,6 @@
 // The limits of streams: subscriber caps per worker and per role (503,
-// Retry-After), a subscriber too slow for pgrest.realtime_client_buffer
+// Retry-After), a transaction past pgrest.realtime_max_tx_changes (reset
+// too_many_changes), a subscriber too slow for pgrest.realtime_client_buffer
 // (reset, then closed), an id the ring no longer holds (reset too_old),
 // a snapshot that misses no change made while it is read, a reload that
 // keeps every stream, and no CPU when nothing changes.  Its own cluster
@@ -25,8 +26,11 @@ before(async () => {
       CREATE ROLE rt_other NOLOGIN;
       GRANT rt_other TO hostile_authenticator;
       CREATE TABLE items (id int PRIMARY KEY, pad text);
+      CREATE TABLE others (id int PRIMARY KEY);
+      CREATE TABLE probe (id int);
       GRANT SELECT ON items TO hostile_anon, rt_other;
-      CREATE PUBLICATION pgrest_realtime FOR TABLE items;`,
+      GRANT SELECT ON others TO hostile_anon;
+      CREATE PUBLICATION pgrest_realtime FOR TABLE items, others, probe;`,
   });
   url = cluster.url;
 });
@@ -167,12 +171,79 @@ test('snapshot=include misses nothing committed while it starts', async () => {
   await noSubscribers();
 });
 
+// an event id's place: its commit LSN, then its sequence
+const place = (id) => {
+  const [, lsn, seq] = id.split('-');
+  return BigInt(`0x${lsn}`) * 1000000n + BigInt(seq);
+};
+
+test('a transaction past pgrest.realtime_max_tx_changes: one reset (too_many_changes) to its table\'s subscribers, live and resuming', async () => {
+  const capped = () => stat('pgrest_realtime_capped_total');
+  const c0 = capped();
+  cluster.sql('ALTER SYSTEM SET pgrest.realtime_max_tx_changes = 50; SELECT pg_reload_conf()');
+  // the decoder has the setting once a transaction of 51 rows is capped
+  for (let i = 0; i < 100 && capped() === c0; i++) {
+    cluster.sql('INSERT INTO probe SELECT generate_series(1, 51)');
+    await sleep(100);
+  }
+  assert.ok(capped() > c0, 'the decoder did not take pgrest.realtime_max_tx_changes');
+  const s = await stream(url, '/items?select=id');
+  const o = await stream(url, '/others?select=id');
+  await ready(s);
+  await ready(o);
+  cluster.sql('INSERT INTO items VALUES (1)');
+  await s.waitFor(1);
+  const before = s.changes()[0].id;
+  // 100 rows of items and one of others in one transaction; then 50 rows
+  // (the cap itself) and one more
+  cluster.sql('BEGIN; INSERT INTO items SELECT generate_series(2, 101); INSERT INTO others VALUES (1); COMMIT');
+  cluster.sql('INSERT INTO items SELECT generate_series(201, 250)');
+  cluster.sql('INSERT INTO items VALUES (1000)');
+  await s.until((e) => e.some((x) => x.data?.new?.id === 1000), 20000);
+  const after = s.events.slice(s.events.findIndex((x) => x.id === before) + 1);
+  const reset = after[0];
+  assert.equal(reset.event, 'reset');
+  assert.equal(reset.data.reason, 'too_many_changes');
+  assert.equal(reset.id, reset.data.since);
+  assert.ok(place(reset.data.since) > place(before));
+  // none of the capped transaction's rows; all of the next one's, after it
+  const rest = after.slice(1);
+  assert.deepEqual(rest.map((x) => x.event), Array(51).fill('insert'));
+  assert.deepEqual(rest.map((x) => x.data.new.id), [...Array(50).keys()].map((i) => 201 + i).concat(1000));
+  assert.ok(rest.every((x) => place(x.id) > place(reset.data.since)));
+  // the other table of that transaction streams as usual
+  await o.waitFor(1);
+  assert.deepEqual(o.events.filter((x) => x.event !== 'ready').map((x) => [x.event, x.data.new?.id]), [['insert', 1]]);
+  // a client resuming from before the transaction gets the same reset
+  const r = await stream(url, '/items?select=id', { headers: { 'last-event-id': before } });
+  await r.until((e) => e.some((x) => x.data?.new?.id === 1000), 20000);
+  const replay = r.events.filter((x) => x.event !== 'ready');
+  assert.equal(replay[0].event, 'reset');
+  assert.deepEqual(replay[0].data, reset.data);
+  assert.equal(replay.length, 52);
+  assert.ok(stat('pgrest_realtime_resets_total', '{"reason": "too_many_changes"}') >= 2);
+  for (const x of [s, o, r]) x.close();
+  cluster.sql('ALTER SYSTEM RESET pgrest.realtime_max_tx_changes; SELECT pg_reload_conf()');
+  cluster.sql('DELETE FROM items; DELETE FROM others; TRUNCATE probe');
+  await noSubscribers();
+});
+
 test('no CPU when nothing changes: the worker and the decoder sleep', async () => {
   cluster.sql("ALTER SYSTEM SET pgrest.realtime_heartbeat = '1h'; SELECT pg_reload_conf()");
   await sleep(300);
   const streams = [];
-  for (let i = 0; i < 4; i++) streams.push(await stream(url, '/items?select=id'));
+  for (let i = 0; i < 3; i++) streams.push(await stream(url, '/items?select=id'));
   for (const s of streams) await ready(s);
+  // and one that resumed from behind, caught up, and is live now (the
+  // role's fourth: pgrest.realtime_max_subscribers_per_role)
+  cluster.sql(`INSERT INTO items VALUES (100, 'before')`);
+  await streams[0].waitFor(1);
+  cluster.sql(`INSERT INTO items VALUES (101, 'missed')`);
+  await streams[0].waitFor(2);
+  const resumed = await stream(url, '/items?select=id', { headers: { 'last-event-id': streams[0].changes()[0].id } });
+  assert.equal(resumed.status, 200, resumed.body);
+  await resumed.until((e) => e.some((x) => x.data?.new?.id === 101));
+  streams.push(resumed);
   const [worker] = cluster.workers();
   const decoder = Number(cluster.sql("SELECT pid FROM pg_stat_activity WHERE backend_type = 'pgrest realtime decoder'").trim());
   await sleep(500);
@@ -183,7 +254,7 @@ test('no CPU when nothing changes: the worker and the decoder sleep', async () =
   if (decoder) assert.ok(cpuSeconds(decoder) - d0 <= 0.02, `decoder used ${cpuSeconds(decoder) - d0} s`);
   // and a change still arrives at once
   cluster.sql(`INSERT INTO items VALUES (1, 'a')`);
-  for (const s of streams) await s.waitFor(1);
+  for (const s of streams) await s.until((e) => e.some((x) => x.data?.new?.id === 1));
   for (const s of streams) s.close();
   cluster.sql("ALTER SYSTEM SET pgrest.realtime_heartbeat = '200ms'; SELECT pg_reload_conf()");
   cluster.sql('DELETE FROM items');

@@ -58,6 +58,13 @@ typedef struct PgrestQuery
 	 * handler that reads the rows' text (render.c)
 	 */
 	bool		jsonb_embeds;
+
+	/*
+	 * Plan once for any parameters (a generic plan): a stream's keyed
+	 * statement, whose custom plans would differ only in the number of
+	 * keys (subscription.c)
+	 */
+	bool		generic_plan;
 } PgrestQuery;
 
 #endif							/* PGREST_QUERY_TYPES_H */

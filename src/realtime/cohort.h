@@ -120,6 +120,7 @@ typedef struct Cohort
 	dlist_node	batch_node;		/* cohorts with pending changes */
 	bool		in_batch;
 	bool		ended;			/* its streams end: it takes no change */
+	bool		catching;		/* neither live nor ended: catching up */
 	bool		undecided;		/* catching up, rls: a DELETE of a row it
 								 * may have sent before it resumed */
 } Cohort;

@@ -198,6 +198,7 @@ static HTAB *roles = NULL;
 static dlist_head subscribers = DLIST_STATIC_INIT(subscribers);
 static int	nsubscribers = 0;
 static int	ncohorts = 0;
+static int	ncatching = 0;		/* cohorts catching up (Cohort.catching) */
 static dlist_head resume_list = DLIST_STATIC_INIT(resume_list);
 static TimestampTz last_tick = 0;
 static TimestampTz next_expiry = 0;
@@ -230,6 +231,7 @@ static Cohort *new_cohort(PgrestStreamSpec *spec, Table *table, bool live);
 static void index_cohort(Cohort *cohort);
 static void unindex_cohort(Cohort *cohort);
 static void free_cohort(Cohort *cohort);
+static void set_catching(Cohort *cohort, bool catching);
 static PgrestSubscriber *new_subscriber(Cohort *cohort, const char *role);
 static void leave_cohort(PgrestSubscriber *sub);
 static void write_start(PgrestSubscriber *sub, PgrestStreamSpec *spec);
@@ -399,12 +401,16 @@ pgrest_realtime_turn(void)
 	turns++;
 	if (pgrest_rt_placed)
 		pgrest_rt_read_live();
-	dlist_foreach_modify(iter, &pgrest_rt_cohorts)
+	/* thousands of live cohorts are not walked for the few catching up */
+	if (ncatching > 0)
 	{
-		Cohort	   *cohort = dlist_container(Cohort, all_node, iter.cur);
+		dlist_foreach_modify(iter, &pgrest_rt_cohorts)
+		{
+			Cohort	   *cohort = dlist_container(Cohort, all_node, iter.cur);
 
-		if (!cohort->live && !cohort->ended && pgrest_rt_catch_up(cohort))
-			pgrest_rt_make_live(cohort);
+			if (cohort->catching && pgrest_rt_catch_up(cohort))
+				pgrest_rt_make_live(cohort);
+		}
 	}
 	now = GetCurrentTimestamp();
 	if (next_expiry != 0 && now >= next_expiry)
@@ -424,17 +430,11 @@ pgrest_realtime_timeout_ms(void)
 {
 	TimestampTz now;
 	TimestampTz due;
-	dlist_iter	iter;
 
 	if (nsubscribers == 0)
 		return -1;
-	dlist_foreach(iter, &pgrest_rt_cohorts)
-	{
-		Cohort	   *cohort = dlist_container(Cohort, all_node, iter.cur);
-
-		if (!cohort->live && !cohort->ended)
-			return 0;
-	}
+	if (ncatching > 0)
+		return 0;
 	if (!dlist_is_empty(&resume_list))
 		return 0;
 	due = next_tick();
@@ -634,6 +634,7 @@ pgrest_rt_end_cohort(Cohort *cohort, const char *frame)
 	if (cohort->live && !cohort->ended)
 		hash_search(live_cohorts, &cohort->identity, HASH_REMOVE, NULL);
 	cohort->ended = true;
+	set_catching(cohort, false);
 	dlist_foreach(iter, &cohort->members)
 	{
 		PgrestSubscriber *sub = dlist_container(PgrestSubscriber, member_node, iter.cur);
@@ -684,6 +685,7 @@ pgrest_rt_make_live(Cohort *cohort)
 	CohortEntry *entry;
 	bool		found;
 
+	set_catching(cohort, false);
 	entry = hash_search(live_cohorts, &cohort->identity, HASH_ENTER, &found);
 	if (found)
 	{
@@ -1320,6 +1322,8 @@ new_cohort(PgrestStreamSpec *spec, Table *table, bool live)
 		next_expiry = cohort->expires;
 	if (live)
 		pgrest_rt_make_live(cohort);
+	else
+		set_catching(cohort, true);
 	return cohort;
 }
 
@@ -1427,6 +1431,16 @@ pgrest_rt_value_hash(AttrNumber attnum, const char *value, size_t len)
 							   (uint64) attnum);
 }
 
+/* A cohort starts or stops catching up: counted in ncatching. */
+static void
+set_catching(Cohort *cohort, bool catching)
+{
+	if (cohort->catching == catching)
+		return;
+	cohort->catching = catching;
+	ncatching += catching ? 1 : -1;
+}
+
 /*
  * A cohort without members goes: out of the index and the lists, its
  * memory freed; its table too when it was the table's last.
@@ -1437,6 +1451,7 @@ free_cohort(Cohort *cohort)
 	Table	   *table = cohort->table;
 
 	Assert(cohort->nmembers == 0);
+	set_catching(cohort, false);
 	if (cohort->live)
 	{
 		if (!cohort->ended)

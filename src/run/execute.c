@@ -586,7 +586,7 @@ execute_explain(const PgrestQuery *query)
 	int			rc;
 
 	debug_query_string = query->sql;
-	statement = pgrest_statement_prepare(query->sql, query->nparams, query->params, false);
+	statement = pgrest_statement_prepare(query->sql, query->nparams, query->params, false, false);
 	/* SPI refuses EXPLAIN in read-only mode; a read's transaction stays READ ONLY */
 	rc = SPI_execute_plan_with_paramlist(statement.plan, statement.params, false, 0);
 	MemoryContextSwitchTo(reqcxt);
@@ -623,7 +623,8 @@ execute_statement(const PgrestQuery *query)
 
 	/* error reports name the statement; the bracket restores the caller's */
 	debug_query_string = query->sql;
-	statement = pgrest_statement_prepare(query->sql, query->nparams, query->params, true);
+	statement = pgrest_statement_prepare(query->sql, query->nparams, query->params, true,
+										 query->generic_plan);
 	memset(&options, 0, sizeof(options));
 	options.params = statement.params;
 	options.read_only = query->read_only;
@@ -688,7 +689,8 @@ pgrest_execute_open_rows(const PgrestQuery *query)
 
 	Assert(query->rows && st->rows == NULL);
 	debug_query_string = query->sql;
-	statement = pgrest_statement_prepare(query->sql, query->nparams, query->params, true);
+	statement = pgrest_statement_prepare(query->sql, query->nparams, query->params, true,
+										 query->generic_plan);
 	st->rows = SPI_cursor_open_with_paramlist(NULL, statement.plan, statement.params,
 											  query->read_only);
 	/* an unkept plan was copied into the portal */
@@ -809,7 +811,7 @@ planner_estimate(const PgrestQuery *query)
 	int64		rows;
 
 	statement = pgrest_statement_prepare(query->estimate_sql, query->nparams,
-										 query->params, false);
+										 query->params, false, false);
 	source = (CachedPlanSource *) linitial(SPI_plan_get_plan_sources(statement.plan));
 	cplan = GetCachedPlan(source, statement.params, NULL, NULL);
 	stmt = linitial_node(PlannedStmt, cplan->stmt_list);

@@ -26,6 +26,12 @@
  * The deduced types live with the plan, in the cache's memory: PostgreSQL
  * calls the parser hook again whenever it replans.
  *
+ * PostgreSQL's plan cache plans a statement anew for each run (a custom
+ * plan) while that looks cheaper than one plan for any parameters (a
+ * generic plan).  A statement whose custom plans differ only in an
+ * estimate, such as the number of keys in an array, would then be planned
+ * on every run; its caller asks for the generic plan (generic).
+ *
  * Copyright (c) 2026, pgrest contributors
  *
  * src/run/statement.c
@@ -69,8 +75,9 @@ static Size kept_bytes = 0;		/* the kept plans' memory, as counted */
 static uint64 kept_for_cache = 0;	/* pgrest_schema_loads() they were made with */
 
 static DeducedParams *new_deduced(MemoryContext cxt, int nparams);
-static SPIPlanPtr prepare(const char *sql, DeducedParams *deduced);
-static SPIPlanPtr prepare_kept(const char *sql, DeducedParams *volatile deduced);
+static SPIPlanPtr prepare(const char *sql, DeducedParams *deduced, bool generic);
+static SPIPlanPtr prepare_kept(const char *sql, DeducedParams *volatile deduced,
+							   bool generic);
 static void setup_deduced_params(ParseState *pstate, void *arg);
 static ParamListInfo bind_params(int nparams, const char **values,
 								 const DeducedParams *deduced);
@@ -82,12 +89,12 @@ static Size plan_memory(SPIPlanPtr plan);
 
 /*
  * Prepare sql (or find its kept plan, with keep) and bind the text values
- * of its parameters.  Call inside SPI; the result is valid until
- * pgrest_statement_done.
+ * of its parameters; with generic, its plan is made once for any values.
+ * Call inside SPI; the result is valid until pgrest_statement_done.
  */
 PgrestStatement
 pgrest_statement_prepare(const char *sql, int nparams, const char **values,
-						 bool keep)
+						 bool keep, bool generic)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	PgrestStatement statement = {NULL, NULL, false};
@@ -99,7 +106,7 @@ pgrest_statement_prepare(const char *sql, int nparams, const char **values,
 	if (!keep)
 	{
 		deduced = new_deduced(cxt, nparams);
-		statement.plan = prepare(sql, deduced);
+		statement.plan = prepare(sql, deduced, generic);
 		MemoryContextSwitchTo(cxt);
 		statement.params = bind_params(nparams, values, deduced);
 		return statement;
@@ -126,7 +133,7 @@ pgrest_statement_prepare(const char *sql, int nparams, const char **values,
 
 		/* the parser hook's argument lives as long as the plan */
 		deduced = new_deduced(cache_context, nparams);
-		plan = prepare_kept(sql, deduced);
+		plan = prepare_kept(sql, deduced, generic);
 		SPI_keepplan(plan);
 		MemoryContextSwitchTo(cxt);
 		kept_bytes += 2 * plan_memory(plan) + strlen(sql);
@@ -209,13 +216,13 @@ plan_memory(SPIPlanPtr plan)
 
 /* prepare for the cache; a failure frees what the cache would have kept */
 static SPIPlanPtr
-prepare_kept(const char *sql, DeducedParams *volatile deduced)
+prepare_kept(const char *sql, DeducedParams *volatile deduced, bool generic)
 {
 	SPIPlanPtr	plan = NULL;
 
 	PG_TRY();
 	{
-		plan = prepare(sql, deduced);
+		plan = prepare(sql, deduced, generic);
 	}
 	PG_CATCH();
 	{
@@ -227,11 +234,15 @@ prepare_kept(const char *sql, DeducedParams *volatile deduced)
 	return plan;
 }
 
-/* Prepare sql, letting the parser deduce the types of $n into deduced. */
+/*
+ * Prepare sql, letting the parser deduce the types of $n into deduced;
+ * with generic, PostgreSQL's plan cache always uses its generic plan.
+ */
 static SPIPlanPtr
-prepare(const char *sql, DeducedParams *deduced)
+prepare(const char *sql, DeducedParams *deduced, bool generic)
 {
-	SPIPlanPtr	plan = SPI_prepare_params(sql, setup_deduced_params, deduced, 0);
+	SPIPlanPtr	plan = SPI_prepare_params(sql, setup_deduced_params, deduced,
+										  generic ? CURSOR_OPT_GENERIC_PLAN : 0);
 
 	if (plan == NULL)
 		elog(ERROR, "could not prepare pgrest statement: %s",

@@ -31,7 +31,8 @@ typedef struct PgrestStatement
 #define PGREST_MAX_KEPT_SQL_LEN (32 * 1024)
 
 extern PgrestStatement pgrest_statement_prepare(const char *sql, int nparams,
-												const char **values, bool keep);
+												const char **values, bool keep,
+												bool generic);
 extern void pgrest_statement_done(PgrestStatement *statement);
 
 #endif							/* PGREST_STATEMENT_H */
