@@ -289,6 +289,7 @@ main(int argc, char **argv)
 				steady = 0;		/* a second later: measuring starts */
 	uint64_t	steady_answers = 0;
 	uint64_t	next_scan = 0;
+	uint64_t	next_due = UINT64_MAX;
 	struct epoll_event events[1024];
 
 	for (int i = 1; i < argc; i++)
@@ -354,7 +355,11 @@ main(int argc, char **argv)
 			}
 			opened++;
 		}
-		/* requests due: looked for every 250 us, not on every event */
+		/*
+		 * requests due: with many connections looked for every 250 us, not
+		 * on every event; noting the next one due
+		 */
+		next_due = UINT64_MAX;
 		for (int i = 0; now >= next_scan && i < opened; i++)
 		{
 			Conn	   *c = &conns[i];
@@ -374,9 +379,11 @@ main(int argc, char **argv)
 				c->due = interval ? c->due + interval : UINT64_MAX;
 				start_request(c, due, now);
 			}
+			if (c->open == 1 && !c->busy && c->due < next_due)
+				next_due = c->due;
 		}
 		if (now >= next_scan)
-			next_scan = now + 250;
+			next_scan = now + (nconns > 1000 ? 250 : 0);
 		/* a second after the last connection opened, the latency starts over */
 		if (opened == nconns && all_open == 0)
 			all_open = now;
@@ -388,7 +395,19 @@ main(int argc, char **argv)
 			hist_max = 0;
 			steady_answers = 0;
 		}
-		n = epoll_wait(ep, events, 1024, 1);
+		/* until the next request is due (to the microsecond), 1 ms at most */
+		{
+			uint64_t	wait = 1000;
+			struct timespec ts;
+
+			if (next_scan > now && next_scan - now < wait)
+				wait = next_scan - now;
+			if (next_due != UINT64_MAX)
+				wait = next_due <= now ? 0 : (next_due - now < wait ? next_due - now : wait);
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long) wait * 1000;
+			n = epoll_pwait2(ep, events, 1024, &ts, NULL);
+		}
 		now = now_us();
 		for (int i = 0; i < n; i++)
 		{
