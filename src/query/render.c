@@ -123,6 +123,8 @@ static void append_value(PgrestQuery *query, StringInfo sql,
 						 const PgrestRepresentation *rep, const char *value);
 static void append_values(PgrestQuery *query, StringInfo sql,
 						  const PgrestRepresentation *rep, const char *array);
+static void append_range(PgrestQuery *query, StringInfo sql,
+						 const PgrestReadNode *node);
 static bool range_first(const PgrestReadNode *node);
 static void append_range_first(PgrestQuery *query, StringInfo sql,
 							   const PgrestReadNode *node);
@@ -329,12 +331,7 @@ append_node(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 	append_from(query, sql, node, from, parent, false);
 	append_group_by(sql, node);
 	append_order(query, sql, node);
-	if (node->limit >= 0)
-		appendStringInfo(sql, " LIMIT $%d",
-						 pgrest_render_param(query, psprintf(INT64_FORMAT, node->limit)));
-	if (node->offset > 0)
-		appendStringInfo(sql, " OFFSET $%d",
-						 pgrest_render_param(query, psprintf(INT64_FORMAT, node->offset)));
+	append_range(query, sql, node);
 }
 
 /*
@@ -395,16 +392,23 @@ append_range_first(PgrestQuery *query, StringInfo sql, const PgrestReadNode *nod
 					 alias);
 	pgrest_render_where(query, sql, node, node->filters);
 	append_order(query, sql, node);
+	append_range(query, sql, node);
+	appendStringInfo(sql, ") AS %s", alias);
+	foreach(lc, node->children)
+		append_join(query, sql, node, (const PgrestReadNode *) lfirst(lc));
+	append_order(query, sql, node);
+}
+
+/* " LIMIT $n OFFSET $m", or what of it the node has */
+static void
+append_range(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node)
+{
 	if (node->limit >= 0)
 		appendStringInfo(sql, " LIMIT $%d",
 						 pgrest_render_param(query, psprintf(INT64_FORMAT, node->limit)));
 	if (node->offset > 0)
 		appendStringInfo(sql, " OFFSET $%d",
 						 pgrest_render_param(query, psprintf(INT64_FORMAT, node->offset)));
-	appendStringInfo(sql, ") AS %s", alias);
-	foreach(lc, node->children)
-		append_join(query, sql, node, (const PgrestReadNode *) lfirst(lc));
-	append_order(query, sql, node);
 }
 
 /* the select list: each output under its key */
