@@ -12,7 +12,7 @@ MODULE_big = pgrest
 # base: message types, errors, the request state, JSON, encodings
 BASE_OBJS = src/base/message.o src/base/state.o src/base/jsonparse.o src/base/encoding.o src/base/error.o src/base/jspath.o
 # server: settings, shared memory, sockets, counters, logging in
-SERVER_OBJS = src/server/guc.o src/server/listen.o src/server/shmem.o src/server/login.o src/server/metrics.o
+SERVER_OBJS = src/server/guc.o src/server/listen.o src/server/shmem.o src/server/login.o src/server/metrics.o src/server/timing.o
 # api: a request parsed
 API_OBJS = src/api/router.o src/api/request.o src/api/grammar.o src/api/percent.o src/api/accept.o src/api/payload.o
 # auth: the request's role

@@ -221,6 +221,15 @@ FROM pgrest.handle('GET', '/directors?select=name,movies!inner(title,actors!inne
 SELECT status, headers->>'Content-Range' AS range, jsonb_array_length(body::jsonb) AS rows
 FROM pgrest.handle('GET', '/directors?select=name,movies()&movies=not.is.null&movies.year=lt.1980',
                    NULL, '{"Prefer": "count=exact"}');
+-- a page of parents takes its range before its embeds are joined, when
+-- they cannot change which rows there are: the same rows and order
+SELECT * FROM raw('/movies?select=title,directors(name),actors(name),posters(url)&order=id&limit=2&offset=1');
+SELECT * FROM raw('/movies?select=title,year,directors(name)&year=gt.1980&order=year.desc&limit=1&offset=1');
+SELECT * FROM raw('/directors?select=name,movies(title)&movies.order=id&order=id.desc&offset=1');
+-- ... but after them when they decide (!inner, a test of one) or order
+SELECT * FROM raw('/movies?select=title,directors!inner(name)&order=id.desc&limit=2');
+SELECT * FROM raw('/movies?select=title,directors(name)&directors=not.is.null&order=id.desc&limit=2');
+SELECT * FROM raw('/movies?select=title,directors(name)&order=directors(name).desc.nullslast,id&limit=2&offset=1');
 -- a single object, /<table>/<key>, HEAD, CSV
 SELECT * FROM raw('/movies?select=title,directors(name)&id=eq.1',
                   '{"Accept": "application/vnd.pgrst.object+json"}');

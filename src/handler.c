@@ -66,6 +66,7 @@
 #include "api/router.h"
 #include "cache/schema.h"
 #include "server/shmem.h"
+#include "server/timing.h"
 #include "base/state.h"
 #include "run/stream.h"
 #include "realtime/subscription.h"
@@ -99,6 +100,8 @@ typedef struct Pipeline
 	PgrestStreamSpec *subscription; /* a stream of changes, once committed */
 	bool		served;			/* the transaction let the stages run */
 	instr_time	lap_start;		/* Server-Timing: when the current stage began */
+	instr_time	started;		/* PGREST_TIMING: the transaction's start */
+	instr_time	stages_start;	/* ... the stages' */
 	double		timing[TIMING_COUNT];	/* its milliseconds, per stage */
 	bool		timed[TIMING_COUNT];
 } Pipeline;
@@ -135,6 +138,7 @@ static Datum headers_to_jsonb(const PgrestResponse *resp);
 static void lap(Pipeline *pipeline, Timing stage);
 static void add_server_timing(const Pipeline *pipeline);
 static void add_trace_header(PgrestResponse *resp, const PgrestHttpRequest *http);
+static void time_phases(Pipeline *pipeline);
 
 /*
  * Handle one request and return its response, palloc'd in the current
@@ -410,6 +414,8 @@ run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 	 * function that a request calls, calling pgrest.handle()).
 	 */
 	st->running = true;
+	if (pgrest_timing)
+		INSTR_TIME_SET_CURRENT(pipeline.started);
 	PG_TRY();
 	{
 		edata = pgrest_execute_transaction(run_stages, &pipeline, nested);
@@ -446,6 +452,8 @@ run_pipeline(const PgrestHttpRequest *http, PgrestTarget target, bool nested)
 	}
 	else
 	{
+		if (pgrest_timing && !nested && pipeline.served)
+			time_phases(&pipeline);
 		lap(&pipeline, TIMING_TRANSACTION);	/* the commit */
 		pgrest_response_vary(pipeline.response);
 		add_server_timing(&pipeline);
@@ -533,6 +541,7 @@ run_stages(void *arg)
 		require_extension();
 	pipeline->served = true;
 	lap(pipeline, TIMING_COUNT);
+	pipeline->stages_start = pipeline->lap_start;
 	req = pgrest_request_parse(pipeline->http, pipeline->target);
 	lap(pipeline, TIMING_PARSE);
 	pipeline->auth = pgrest_auth_authenticate(req);
@@ -599,7 +608,7 @@ lap(Pipeline *pipeline, Timing stage)
 	instr_time	now;
 	instr_time	elapsed;
 
-	if (!pgrest_server_timing)
+	if (!pgrest_server_timing && !pgrest_timing)
 		return;
 	INSTR_TIME_SET_CURRENT(now);
 	if (stage != TIMING_COUNT)
@@ -610,6 +619,35 @@ lap(Pipeline *pipeline, Timing stage)
 		pipeline->timed[stage] = true;
 	}
 	pipeline->lap_start = now;
+}
+
+/*
+ * PGREST_TIMING (server/timing.c): a request's phases, once its
+ * transaction has committed: from its start to the first stage (with the
+ * invalidations it took in and the schema cache's check), the stages, and
+ * the commit (since the last stage ended).
+ */
+static void
+time_phases(Pipeline *pipeline)
+{
+	instr_time	now;
+	instr_time	begin = pipeline->stages_start;
+	instr_time	commit;
+
+	INSTR_TIME_SET_CURRENT(now);
+	commit = now;
+	INSTR_TIME_SUBTRACT(commit, pipeline->lap_start);
+	INSTR_TIME_SUBTRACT(begin, pipeline->started);
+	pgrest_timing_add(PGREST_PHASE_BEGIN, INSTR_TIME_GET_MICROSEC(begin));
+	pgrest_timing_add(PGREST_PHASE_PARSE,
+					  (uint64) ((pipeline->timing[TIMING_PARSE] +
+								 pipeline->timing[TIMING_JWT]) * 1000));
+	pgrest_timing_add(PGREST_PHASE_PLAN, (uint64) (pipeline->timing[TIMING_PLAN] * 1000));
+	pgrest_timing_add(PGREST_PHASE_STATEMENT,
+					  (uint64) (pipeline->timing[TIMING_TRANSACTION] * 1000));
+	pgrest_timing_add(PGREST_PHASE_RESPONSE,
+					  (uint64) (pipeline->timing[TIMING_RESPONSE] * 1000));
+	pgrest_timing_add(PGREST_PHASE_COMMIT, INSTR_TIME_GET_MICROSEC(commit));
 }
 
 /*

@@ -77,6 +77,7 @@
 #include "server/listen.h"
 #include "server/login.h"
 #include "server/shmem.h"
+#include "server/timing.h"
 #include "worker.h"
 
 /* user_data of the listening sockets' wait events: an index + 1 */
@@ -138,6 +139,7 @@ pgrest_worker_main(Datum main_arg)
 	}
 
 	raise_open_files_limit();
+	pgrest_timing_init();
 	pgrest_http_start(&pgrest_handler_http);
 	set = create_wait_set(listen_fds, nlisten, listen_pos, admin_fds, nadmin,
 						  admin_pos);
@@ -209,6 +211,14 @@ pgrest_worker_main(Datum main_arg)
 		nevents = WaitEventSetWait(set, timeout, events, lengthof(events),
 								   PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
+		if (pgrest_timing)
+		{
+			pgrest_timing_mark(PGREST_MARK_WAKE);
+			for (int i = 0; i < nevents; i++)
+				pgrest_timing_wake((events[i].events & WL_LATCH_SET) ? PGREST_WAKE_LATCH :
+								   events[i].user_data == NULL ? PGREST_WAKE_HTTP :
+								   PGREST_WAKE_LISTEN);
+		}
 
 		/*
 		 * A cancel that arrives while idle has nothing to cancel; one that
@@ -234,10 +244,12 @@ pgrest_worker_main(Datum main_arg)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
+			pgrest_timing_reload();
 			/* a rewritten key file takes effect on reload */
 			if (logged_in)
 				load_jwt_keys();
 		}
+		pgrest_timing_mark(PGREST_MARK_SIGNALS);
 
 		for (int i = 0; i < nevents; i++)
 		{
@@ -254,6 +266,7 @@ pgrest_worker_main(Datum main_arg)
 				continue;
 			yielded = !accept_batch(listen_fds[which - 1]) || yielded;
 		}
+		pgrest_timing_mark(PGREST_MARK_ACCEPT);
 
 		pgrest_http_run();
 		if (!pgrest_handler_streaming())
@@ -261,6 +274,8 @@ pgrest_worker_main(Datum main_arg)
 		pgrest_http_resume_events();
 		pgrest_shmem_set_connections(pgrest_http_connections(),
 									 pgrest_http_has_room());
+		pgrest_timing_mark(PGREST_MARK_END);
+		pgrest_timing_turn_end();
 		failed_turns = 0;
 	}
 }

@@ -6,7 +6,7 @@
 // loaded with SQL, and stop() that removes it all and returns the
 // server's log (check it with unexpectedExits).  psql speaks UTF-8.  It
 // waits until the workers serve, unless told not to (wait: false, for
-// workers that cannot log in).
+// workers that cannot log in); env: more of the server's environment.
 // PGREST_BINDIR names PostgreSQL's binaries (test/run sets it).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,7 +40,7 @@ export function freePort() {
   });
 }
 
-export async function startCluster({ settings = {}, sql = '', nofile = null, createdb = '', wait = true } = {}) {
+export async function startCluster({ settings = {}, sql = '', nofile = null, createdb = '', wait = true, env = {} } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgrest-hostile-'));
   if (asRoot) execFileSync('chown', ['postgres:', dir]);
   const pgport = await freePort();
@@ -64,7 +64,8 @@ export async function startCluster({ settings = {}, sql = '', nofile = null, cre
     Object.entries(conf).map(([k, v]) => `${k} = ${v}\n`).join(''));
   const log = `${dir}/server.log`;
   const limit = nofile ? `ulimit -n ${nofile} && ` : '';
-  run('bash', ['-c', `${limit}exec "${bindir}/pg_ctl" -D "${dir}/data" -l "${log}" -w start`], { stdio: 'ignore' });
+  run('bash', ['-c', `${limit}exec "${bindir}/pg_ctl" -D "${dir}/data" -l "${log}" -w start`],
+    { stdio: 'ignore', env: { ...process.env, ...env } });
   const psql = (database, input) => run(`${bindir}/psql`,
     ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', dir, '-p', String(pgport), '-U', 'postgres', '-d', database],
     { input, env: { ...process.env, PGCLIENTENCODING: 'UTF8' } });

@@ -108,6 +108,7 @@
 #include "server/guc.h"
 #include "http/http.h"
 #include "server/shmem.h"
+#include "server/timing.h"
 #include "run/stream.h"
 #include "api/request.h"
 #include "realtime/subscription.h"
@@ -211,6 +212,7 @@ typedef struct Exchange
 	PgrestSubscriber *events;	/* a stream of changes, or NULL */
 	struct MHD_Response *response;
 	unsigned int status;
+	uint64		ready;			/* PGREST_TIMING: when it was read whole */
 	struct Exchange *next;		/* in the queue, or among the retired */
 } Exchange;
 
@@ -559,6 +561,7 @@ pgrest_http_run(void)
 	run_daemon();
 	flush_log();
 	release_retired();
+	pgrest_timing_mark(PGREST_MARK_READ);
 
 	worked = streaming != NULL || queue_head != NULL;
 	if (!worked)
@@ -571,8 +574,10 @@ pgrest_http_run(void)
 		continue_stream();
 	answer_queue();
 	pgrest_shmem_set_busy(streaming != NULL);
+	pgrest_timing_mark(PGREST_MARK_ANSWER);
 
 	run_daemon();
+	pgrest_timing_mark(PGREST_MARK_SEND);
 	flush_log();
 	release_retired();
 	/* after libmicrohttpd has read and sent what it could */
@@ -807,6 +812,8 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		queue_head = ex;
 	queue_tail = ex;
 	ex->queued = true;
+	if (pgrest_timing)
+		ex->ready = pgrest_timing_now();
 	unlist_body(ex);			/* complete: it is never shed */
 	pgrest_conn_queued(ex->conn);
 	return MHD_YES;
@@ -1251,6 +1258,7 @@ answer(Exchange *ex)
 	PgrestHttpRequest http;
 	PgrestResponse *resp;
 	char	   *query;
+	uint64		start = pgrest_timing ? pgrest_timing_now() : 0;
 
 	ex->context = AllocSetContextCreate(exchanges_context, "pgrest request",
 										ALLOCSET_DEFAULT_SIZES);
@@ -1272,6 +1280,14 @@ answer(Exchange *ex)
 	http.http_1_0 = ex->http_1_0;
 
 	resp = pipeline.answer(&http);
+	if (pgrest_timing && ex->ready != 0)
+	{
+		uint64		end = pgrest_timing_now();
+
+		pgrest_timing_add(PGREST_PHASE_QUEUE, start - ex->ready);
+		pgrest_timing_add(PGREST_PHASE_HANDLER, end - start);
+		pgrest_timing_answered(ex->ready, end);
+	}
 	ex->status = resp->status;
 	ex->response = make_response(ex, resp);
 	ex->answered = true;

@@ -124,6 +124,12 @@ static void append_value(PgrestQuery *query, StringInfo sql,
 						 const PgrestRepresentation *rep, const char *value);
 static void append_values(PgrestQuery *query, StringInfo sql,
 						  const PgrestRepresentation *rep, const char *array);
+static void append_range(PgrestQuery *query, StringInfo sql,
+						 const PgrestReadNode *node);
+static bool range_first(const PgrestReadNode *node);
+static bool filters_test(List *filters, const PgrestReadNode *child);
+static void append_range_first(PgrestQuery *query, StringInfo sql,
+							   const PgrestReadNode *node);
 static bool is_to_many(const PgrestReadNode *child);
 static bool spreads_embed(const PgrestReadNode *child, const char *key);
 static bool typed_row(const PgrestReadNode *node);
@@ -301,7 +307,19 @@ pgrest_render_each_row(PgrestQuery *query, StringInfo sql,
 	return node->filters != NIL;
 }
 
-/* SELECT <outputs> FROM ... WHERE ... GROUP BY ... ORDER BY ... LIMIT ... */
+/*
+ * SELECT <outputs> FROM ... WHERE ... GROUP BY ... ORDER BY ... LIMIT ...
+ *
+ * A top node whose range does not depend on its embedded resources takes
+ * its range first, and joins them to the rows in range only:
+ *
+ *	 SELECT <outputs> FROM (SELECT <its columns> FROM <relation> AS pgrest_1
+ *		WHERE ... ORDER BY ... LIMIT $n OFFSET $m) AS pgrest_1
+ *	 LEFT JOIN LATERAL ... ORDER BY ...
+ *
+ * Otherwise PostgreSQL joins (and turns into JSON) every row the OFFSET
+ * skips: a page at offset 900 embedded 1,000 parents' related rows.
+ */
 static void
 append_node(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 			const char *from, const PgrestReadNode *parent)
@@ -309,9 +327,103 @@ append_node(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node,
 	check_stack_depth();
 	appendStringInfoString(sql, "SELECT ");
 	append_outputs(query, sql, node);
+	if (parent == NULL && from == NULL && range_first(node))
+	{
+		append_range_first(query, sql, node);
+		return;
+	}
 	append_from(query, sql, node, from, parent, false);
 	append_group_by(sql, node);
 	append_order(query, sql, node);
+	append_range(query, sql, node);
+}
+
+/*
+ * Can the top node's range be taken before its embedded resources are
+ * joined?  When it has a range and children, none of which decides which
+ * rows there are (!inner, a filter on it, an empty embed) or orders them,
+ * each child adds at most one row per parent (a to-one child's key is
+ * unique, a to-many child's rows are aggregated), nothing groups, and the
+ * node reads columns only (a row of the relation's type, for a computed
+ * field or relationship, would become an anonymous record).
+ */
+static bool
+range_first(const PgrestReadNode *node)
+{
+	bool		whole;
+	ListCell   *lc;
+
+	if ((node->limit < 0 && node->offset <= 0) || node->children == NIL ||
+		node->aggregated || node->relationship != NULL)
+		return false;
+	foreach(lc, node->children)
+	{
+		const PgrestReadNode *child = (const PgrestReadNode *) lfirst(lc);
+
+		if (child->inner || child->empty || filters_test(node->filters, child) ||
+			child->relationship->cardinality == PGREST_COMPUTED)
+			return false;
+	}
+	foreach(lc, node->order)
+	{
+		if (((const PgrestOrderTerm *) lfirst(lc))->embed != NULL)
+			return false;
+	}
+	(void) pgrest_render_columns(node, &whole);
+	return !whole;
+}
+
+/* does a filter (or one inside a logic tree) test the embedded child? */
+static bool
+filters_test(List *filters, const PgrestReadNode *child)
+{
+	ListCell   *lc;
+
+	foreach(lc, filters)
+	{
+		const PgrestFilter *f = (const PgrestFilter *) lfirst(lc);
+
+		if (f->embed == child ||
+			(f->kind != PGREST_FILTER_CONDITION && filters_test(f->children, child)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * " FROM (SELECT <columns> FROM <relation> AS pgrest_<id> WHERE ...
+ * ORDER BY ... LIMIT ... OFFSET ...) AS pgrest_<id> <joins> ORDER BY ...":
+ * the top node's rows in range, then their embedded resources (see
+ * range_first).
+ */
+static void
+append_range_first(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node)
+{
+	char	   *alias = pgrest_render_alias(node->id);
+	bool		whole;
+	List	   *columns = pgrest_render_columns(node, &whole);
+	ListCell   *lc;
+
+	appendStringInfoString(sql, " FROM (SELECT ");
+	foreach(lc, columns)
+		appendStringInfo(sql, "%s%s.%s", foreach_current_index(lc) > 0 ? ", " : "",
+						 alias, quote_identifier(node->rel->columns[lfirst_int(lc)].name));
+	appendStringInfo(sql, " FROM %s AS %s",
+					 quote_qualified_identifier(node->rel->schema, node->rel->name),
+					 alias);
+	pgrest_render_where(query, sql, node, node->filters);
+	append_order(query, sql, node);
+	append_range(query, sql, node);
+	appendStringInfo(sql, ") AS %s", alias);
+	foreach(lc, node->children)
+		append_join(query, sql, node, (const PgrestReadNode *) lfirst(lc));
+	append_order(query, sql, node);
+}
+
+/* " LIMIT $n OFFSET $m", or what of it the node has */
+static void
+append_range(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node)
+{
 	if (node->limit >= 0)
 		appendStringInfo(sql, " LIMIT $%d",
 						 pgrest_render_param(query, psprintf(INT64_FORMAT, node->limit)));
