@@ -420,16 +420,28 @@ append_range_first(PgrestQuery *query, StringInfo sql, const PgrestReadNode *nod
 	append_order(query, sql, node);
 }
 
-/* " LIMIT $n OFFSET $m", or what of it the node has */
+/*
+ * " LIMIT <n> OFFSET $m", or what of it the node has.  The limit is
+ * written into the text: PostgreSQL plans a LIMIT parameter as a tenth of
+ * the rows, which can turn the joins of a 100-row page into hash joins
+ * over whole tables; page sizes are few, so the kept plans stay few.  The
+ * offset stays a parameter (every page would be a statement of its own)
+ * and the statement asks for the generic plan: PostgreSQL also plans an
+ * OFFSET parameter as a tenth of the rows, which makes the generic plan
+ * look dearer than one made for the value and so replans the statement
+ * on every run; below a known LIMIT the plan hardly depends on the offset.
+ */
 static void
 append_range(PgrestQuery *query, StringInfo sql, const PgrestReadNode *node)
 {
 	if (node->limit >= 0)
-		appendStringInfo(sql, " LIMIT $%d",
-						 pgrest_render_param(query, psprintf(INT64_FORMAT, node->limit)));
+		appendStringInfo(sql, " LIMIT " INT64_FORMAT, node->limit);
 	if (node->offset > 0)
+	{
 		appendStringInfo(sql, " OFFSET $%d",
 						 pgrest_render_param(query, psprintf(INT64_FORMAT, node->offset)));
+		query->generic_plan = true;
+	}
 }
 
 /* the select list: each output under its key */

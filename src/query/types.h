@@ -62,7 +62,7 @@ typedef struct PgrestQuery
 	/*
 	 * Plan once for any parameters (a generic plan): a stream's keyed
 	 * statement, whose custom plans would differ only in the number of
-	 * keys (subscription.c)
+	 * keys (subscription.c); a read with an OFFSET (render.c)
 	 */
 	bool		generic_plan;
 } PgrestQuery;
