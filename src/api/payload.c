@@ -220,11 +220,17 @@ parse_json(char *input, bool check_keys)
 {
 	static const PgrestJsonEvents events = {
 		scan_object_start, scan_object_end, scan_array_start, scan_array_end,
+		scan_field, scan_element, NULL
+	};
+	/* one object: its values are kept too (a bulk body's are not copied) */
+	static const PgrestJsonEvents object_events = {
+		scan_object_start, scan_object_end, scan_array_start, scan_array_end,
 		scan_field, scan_element, scan_scalar
 	};
 	PgrestPayload *payload = palloc0(sizeof(PgrestPayload));
 	KeyScan		scan;
 	char	   *detail;
+	bool		object = input[strspn(input, " \t\n\r")] == '{';
 
 	memset(&scan, 0, sizeof(scan));
 	scan.check_keys = check_keys;
@@ -232,7 +238,7 @@ parse_json(char *input, bool check_keys)
 	scan.first_set = create_key_set();
 
 	switch (pgrest_json_scan(input, strlen(input), PGREST_MAX_BODY_DEPTH, false,
-							 &events, &scan, &detail))
+							 object ? &object_events : &events, &scan, &detail))
 	{
 		case PGREST_JSON_FINE:
 			break;
