@@ -89,6 +89,10 @@ SELECT * FROM wv_cases('POST', '/wv?select=%s', ARRAY[
     '{"t": "a", "n": "x", "i": "y"}', '{"i": "y", "n": "x"}', '{"n": 2, "t": "b"}',
     '{"nope": 1}'
 ]);
+-- columns= names the columns: other keys are ignored
+SELECT * FROM wv_both('POST', '/wv?columns=t&select=t,n', '{"t": "a", "n": "x"}');
+SELECT * FROM wv_both('POST', '/wv?columns=n,t&select=t,n', '{"t": "a", "n": 2}');
+SELECT * FROM wv_both('PATCH', '/wv?id=eq.1&columns=i&select=i,t', '{"t": "a", "i": 4}');
 -- a bad value takes no number from the id's sequence, as before
 SELECT last_value AS before FROM wv_id_seq;
 SELECT status FROM pgrest.handle('POST', '/wv', NULL, NULL, '{"n": "x"}');

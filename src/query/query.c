@@ -76,7 +76,7 @@ static bool direct_value(const PgrestPlan *plan, const PgrestColumn *col,
 static bool direct_type(Oid type);
 static bool direct_typmod(Oid type, int32 typmod);
 static const PgrestBodyValue *body_value(const PgrestPayload *payload, const char *key,
-										 int guess);
+										 int position);
 static void append_direct_value(Builder *b, StringInfo sql, const PgrestColumn *col,
 								char *value);
 static void append_column_list(Builder *b, StringInfo sql, const char *prefix);
@@ -667,8 +667,9 @@ append_payload(Builder *b, StringInfo sql)
  * mutate.columns, when the write can bind them one by one; else NULL, and
  * the write reads its body with json_to_recordset.  That takes a POST
  * without upsert or PATCH of one JSON object, without Prefer:
- * missing=default, whose every written column is a key of the object, in
- * the table's order of columns (so that of two bad values the same one is
+ * missing=default, whose written columns are the object's keys in their
+ * order (columns= naming others keeps json_to_recordset), in the table's
+ * order of columns (so that of two bad values the same one is
  * reported), and whose every value direct_value takes.
  */
 static char **
@@ -827,23 +828,16 @@ direct_typmod(Oid type, int32 typmod)
 }
 
 /*
- * The value of key in a single object's body, or NULL; the columns are
- * most often the keys themselves, so the guess (the column's position) is
- * tried first.
+ * The value of key in a single object's body, if it is the key at
+ * position (the columns written are the body's keys, in order, unless
+ * columns= names them); else NULL.
  */
 static const PgrestBodyValue *
-body_value(const PgrestPayload *payload, const char *key, int guess)
+body_value(const PgrestPayload *payload, const char *key, int position)
 {
-	ListCell   *lc;
-
-	if (guess < list_length(payload->keys) &&
-		strcmp((char *) list_nth(payload->keys, guess), key) == 0)
-		return &payload->values[guess];
-	foreach(lc, payload->keys)
-	{
-		if (strcmp((char *) lfirst(lc), key) == 0)
-			return &payload->values[foreach_current_index(lc)];
-	}
+	if (position < list_length(payload->keys) &&
+		strcmp((char *) list_nth(payload->keys, position), key) == 0)
+		return &payload->values[position];
 	return NULL;
 }
 
