@@ -47,7 +47,7 @@ SHLIB_LINK = $(MHD_LIBS) $(CRYPTO_LIBS)
 
 # order matters: init sets up roles and fixtures, cleanup checks the log last
 REGRESS = init guc handle router openapi errors auth select filters logic range formats \
-	geojson explain pk schema_cache insert upsert update put preferences rpc rpc_args embed aggregates representations handlers compat \
+	geojson explain pk schema_cache insert upsert update put write_values preferences rpc rpc_args embed aggregates representations handlers compat \
 	security sqlendpoint jwk fuzz robust http stream admin worker settings cleanup
 REGRESS_OPTS = --temp-config=$(srcdir)/regress.conf --temp-instance=$(CURDIR)/tmp_check
 EXTRA_CLEAN = tmp_check_nopreload tmp_check_realtime

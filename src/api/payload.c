@@ -12,7 +12,9 @@
  * NULL for null) and application/x-www-form-urlencoded bodies become the
  * same JSON, built with PostgreSQL's escape_json.  The statement then
  * reads the JSON with json_to_recordset, so PostgreSQL converts every
- * value to its column's type.
+ * value to its column's type.  For a body that is one object the same
+ * pass also keeps each key's value (PgrestBodyValue), so that a write can
+ * bind each column's value as a parameter of its own (query.c).
  *
  * Bodies must be UTF-8 without NUL bytes; nesting is bounded, so hostile
  * input cannot exhaust the stack.  The work is linear in the body: keys
@@ -70,6 +72,10 @@ typedef struct KeyScan
 	int			matched;		/* distinct first-row keys in this row */
 	bool		check_keys;
 	bool		uniform;		/* every row an object with the same keys */
+	List	   *first_values;	/* a top-level object's values (PgrestBodyValue *),
+								 * in the order of first_keys */
+	PgrestBodyValue *value;		/* the value of the key just read, or NULL */
+	StringInfoData array;		/* the array literal of value, being written */
 } KeyScan;
 
 static char *media_type(const char *content_type);
@@ -83,6 +89,8 @@ static void scan_array_start(void *state);
 static void scan_array_end(void *state);
 static void scan_field(void *state, char *fname);
 static void scan_element(void *state);
+static void scan_scalar(void *state, PgrestJsonKind kind, char *value, int len);
+static PgrestBodyValue *value_slot(KeyScan *scan, int index);
 static HTAB *create_key_set(void);
 static KeyEntry *enter_key(HTAB *set, const char *key, bool *found);
 static uint32 hash_key(const void *key, Size keysize);
@@ -214,9 +222,15 @@ parse_json(char *input, bool check_keys)
 		scan_object_start, scan_object_end, scan_array_start, scan_array_end,
 		scan_field, scan_element, NULL
 	};
+	/* one object: its values are kept too (a bulk body's are not copied) */
+	static const PgrestJsonEvents object_events = {
+		scan_object_start, scan_object_end, scan_array_start, scan_array_end,
+		scan_field, scan_element, scan_scalar
+	};
 	PgrestPayload *payload = palloc0(sizeof(PgrestPayload));
 	KeyScan		scan;
 	char	   *detail;
+	bool		object = input[strspn(input, " \t\n\r")] == '{';
 
 	memset(&scan, 0, sizeof(scan));
 	scan.check_keys = check_keys;
@@ -224,7 +238,7 @@ parse_json(char *input, bool check_keys)
 	scan.first_set = create_key_set();
 
 	switch (pgrest_json_scan(input, strlen(input), PGREST_MAX_BODY_DEPTH, false,
-							 &events, &scan, &detail))
+							 object ? &object_events : &events, &scan, &detail))
 	{
 		case PGREST_JSON_FINE:
 			break;
@@ -254,8 +268,14 @@ parse_json(char *input, bool check_keys)
 	payload->nrows = scan.nobjects;
 	if (scan.top_is_object)
 	{
+		ListCell   *lc;
+
 		payload->single = true;
 		payload->json = psprintf("[%s]", input);
+		payload->values = palloc0(sizeof(PgrestBodyValue) *
+								  Max(list_length(scan.first_values), 1));
+		foreach(lc, scan.first_values)
+			payload->values[foreach_current_index(lc)] = *(PgrestBodyValue *) lfirst(lc);
 	}
 	else if (scan.top_is_array)
 		payload->json = input;
@@ -274,6 +294,10 @@ scan_object_start(void *state)
 		scan->top_is_object = true;
 	if (at_row_level(scan))
 		scan->matched = 0;
+	if (scan->value != NULL && scan->depth == 2)
+		scan->value->kind = PGREST_JSON_OBJECT;
+	else if (scan->value != NULL && scan->depth == 3)
+		scan->value->flat = false;
 }
 
 /* a row ends: its keys must be the first row's */
@@ -299,6 +323,15 @@ scan_array_start(void *state)
 	enter_container(scan);
 	if (scan->depth == 1)
 		scan->top_is_array = true;
+	if (scan->value != NULL && scan->depth == 2)
+	{
+		scan->value->kind = PGREST_JSON_ARRAY;
+		scan->value->flat = true;
+		initStringInfo(&scan->array);
+		appendStringInfoChar(&scan->array, '{');
+	}
+	else if (scan->value != NULL && scan->depth == 3)
+		scan->value->flat = false;
 }
 
 /* an element of the top-level array: it must be an object (a row) */
@@ -315,7 +348,51 @@ scan_element(void *state)
 static void
 scan_array_end(void *state)
 {
-	((KeyScan *) state)->depth--;
+	KeyScan    *scan = (KeyScan *) state;
+
+	if (scan->value != NULL && scan->depth == 2 && scan->value->flat)
+	{
+		appendStringInfoChar(&scan->array, '}');
+		scan->value->array = scan->array.data;
+	}
+	scan->depth--;
+}
+
+/*
+ * A scalar: the value of a top-level object's key, or an element of such
+ * a value's array, written into its literal quoted and escaped as
+ * array_in reads it (null unquoted, as NULL).
+ */
+static void
+scan_scalar(void *state, PgrestJsonKind kind, char *value, int len)
+{
+	KeyScan    *scan = (KeyScan *) state;
+
+	if (scan->value == NULL)
+		return;
+	if (scan->depth == 1)
+	{
+		scan->value->kind = kind;
+		scan->value->text = kind == PGREST_JSON_NULL ? NULL : value;
+		return;
+	}
+	if (scan->depth != 2 || scan->value->kind != PGREST_JSON_ARRAY || !scan->value->flat)
+		return;
+	if (scan->array.len > 1)
+		appendStringInfoChar(&scan->array, ',');
+	if (kind == PGREST_JSON_NULL)
+	{
+		appendStringInfoString(&scan->array, "NULL");
+		return;
+	}
+	appendStringInfoChar(&scan->array, '"');
+	for (int i = 0; i < len; i++)
+	{
+		if (value[i] == '"' || value[i] == '\\')
+			appendStringInfoChar(&scan->array, '\\');
+		appendStringInfoChar(&scan->array, value[i]);
+	}
+	appendStringInfoChar(&scan->array, '"');
 }
 
 /*
@@ -338,6 +415,8 @@ scan_field(void *state, char *fname)
 		entry = enter_key(scan->first_set, fname, &found);
 		if (!found)
 			scan->first_keys = lappend(scan->first_keys, fname);
+		if (scan->depth == 1)
+			scan->value = value_slot(scan, entry->index);
 		return;
 	}
 	if (!scan->check_keys || !scan->uniform)
@@ -350,6 +429,25 @@ scan_field(void *state, char *fname)
 		entry->seen_in_row = scan->nobjects;
 		scan->matched++;
 	}
+}
+
+/* The value of the top-level object's key number index, emptied: the last one wins. */
+static PgrestBodyValue *
+value_slot(KeyScan *scan, int index)
+{
+	PgrestBodyValue *value;
+
+	if (index < list_length(scan->first_values))
+	{
+		value = list_nth(scan->first_values, index);
+		memset(value, 0, sizeof(PgrestBodyValue));
+	}
+	else
+	{
+		value = palloc0(sizeof(PgrestBodyValue));
+		scan->first_values = lappend(scan->first_values, value);
+	}
+	return value;
 }
 
 /* One level deeper (the scan refuses more than PGREST_MAX_BODY_DEPTH). */

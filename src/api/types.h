@@ -17,6 +17,7 @@
 
 #include "nodes/pg_list.h"
 
+#include "base/jsonparse.h"
 #include "base/message.h"
 
 /* the query-string grammar (grammar.c) */
@@ -193,6 +194,21 @@ typedef struct PgrestParamPath
 
 /* a body (payload.c) */
 
+/*
+ * The value of one key of a body that is a single JSON object: its kind
+ * and text (a string decoded; a number, true or false as written; NULL
+ * for null, an object or an array).  An array whose elements are all
+ * strings, numbers, booleans or nulls (flat) has them as PostgreSQL's
+ * array literal in array, each element quoted ("{\"a\",\"1\",NULL}").
+ */
+typedef struct PgrestBodyValue
+{
+	PgrestJsonKind kind;
+	char	   *text;
+	bool		flat;
+	char	   *array;
+} PgrestBodyValue;
+
 typedef struct PgrestPayload
 {
 	char	   *json;			/* a JSON array of objects, server encoding */
@@ -201,6 +217,9 @@ typedef struct PgrestPayload
 	int			nrows;
 	bool		single;			/* the body was one object, not an array */
 	bool		is_json;		/* the body was JSON (or none) */
+	PgrestBodyValue *values;	/* a single object's: one per key, in the
+								 * order of keys (the last of a repeated
+								 * key); else NULL */
 	List	   *pairs;			/* a form's key=value pairs (PgrestParam *),
 								 * in order, repeated keys too */
 

@@ -41,7 +41,9 @@
 
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "parser/parse_coerce.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/lsyscache.h"
 
 #include "query/query.h"
@@ -68,6 +70,15 @@ static const char *argument_type(Oid type);
 static char *estimate_sql(Builder *b, const char *counted);
 static void append_source(Builder *b, StringInfo sql);
 static void append_payload(Builder *b, StringInfo sql);
+static char **direct_values(Builder *b);
+static bool direct_value(const PgrestPlan *plan, const PgrestColumn *col,
+						 const PgrestBodyValue *value, char **out);
+static bool direct_type(Oid type);
+static bool direct_typmod(Oid type, int32 typmod);
+static const PgrestBodyValue *body_value(const PgrestPayload *payload, const char *key,
+										 int position);
+static void append_direct_value(Builder *b, StringInfo sql, const PgrestColumn *col,
+								char *value);
 static void append_column_list(Builder *b, StringInfo sql, const char *prefix);
 static const PgrestRepresentation *body_representation(const PgrestPlan *plan,
 													   const PgrestColumn *col);
@@ -407,6 +418,20 @@ estimate_sql(Builder *b, const char *counted)
  * PostgreSQL converts and checks each value.  The returned rows are shaped
  * by select= and order= exactly as a read's.  RETURNING asks only for
  * what the response needs, so a role may write what it cannot read.
+ *
+ * A POST or PATCH of one object whose values each column's input function
+ * reads as json_to_recordset would (direct_values) binds each value as a
+ * parameter of its own instead, converted in the statement:
+ *
+ *	 INSERT ... SELECT <columns> FROM (SELECT $1::text::<type> AS <column>,
+ *		 ... OFFSET 0) AS pgrest_body
+ *	 UPDATE ... SET <column> = $1::text::<type>, ... WHERE ...
+ *
+ * The values stay text until the statement runs, and its plan is generic,
+ * so that they are converted where json_to_recordset converted them: after
+ * the privileges are checked, for an insert before a column's DEFAULT is
+ * evaluated (the fence OFFSET 0 keeps them apart: a bad value takes no
+ * number from a sequence), for an update only when a row matches.
  */
 static void
 build_write(Builder *b)
@@ -416,13 +441,17 @@ build_write(Builder *b)
 	StringInfoData sql;
 	StringInfoData where;
 	ListCell   *lc;
+	char	  **direct;
 
 	initStringInfo(&where);
 	pgrest_render_where(query, &where, plan->read, plan->mutate.filters);
+	direct = direct_values(b);
+	if (direct != NULL)
+		query->generic_plan = true;
 
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "WITH ");
-	if (plan->mutate.columns != NIL)
+	if (plan->mutate.columns != NIL && direct == NULL)
 	{
 		appendStringInfoString(&sql, "pgrest_body AS (");
 		append_payload(b, &sql);
@@ -441,6 +470,23 @@ build_write(Builder *b)
 				appendStringInfo(&sql,
 								 "SELECT FROM pg_catalog.json_array_elements($%d::pg_catalog.json)",
 								 pgrest_render_param(query, plan->mutate.payload->json));
+			}
+			else if (direct != NULL)
+			{
+				append_column_list(b, &sql, "(");
+				appendStringInfoString(&sql, ") SELECT ");
+				append_column_list(b, &sql, "");
+				appendStringInfoString(&sql, " FROM (SELECT ");
+				foreach(lc, plan->mutate.columns)
+				{
+					const PgrestColumn *col = &plan->rel->columns[lfirst_int(lc)];
+
+					if (foreach_current_index(lc) > 0)
+						appendStringInfoString(&sql, ", ");
+					append_direct_value(b, &sql, col, direct[foreach_current_index(lc)]);
+					appendStringInfo(&sql, " AS %s", quote_identifier(col->name));
+				}
+				appendStringInfoString(&sql, " OFFSET 0) AS pgrest_body");
 			}
 			else
 			{
@@ -503,9 +549,19 @@ build_write(Builder *b)
 
 				if (foreach_current_index(lc) > 0)
 					appendStringInfoString(&sql, ", ");
-				appendStringInfo(&sql, "%s = pgrest_body.%s", col, col);
+				if (direct != NULL)
+				{
+					appendStringInfo(&sql, "%s = ", col);
+					append_direct_value(b, &sql, &plan->rel->columns[lfirst_int(lc)],
+										direct[foreach_current_index(lc)]);
+				}
+				else
+					appendStringInfo(&sql, "%s = pgrest_body.%s", col, col);
 			}
-			appendStringInfo(&sql, " FROM pgrest_body%s", where.data);
+			if (direct != NULL)
+				appendStringInfoString(&sql, where.data);
+			else
+				appendStringInfo(&sql, " FROM pgrest_body%s", where.data);
 			break;
 		case PGREST_PLAN_DELETE:
 			appendStringInfo(&sql, "DELETE FROM %s AS %s%s", b->relation, b->alias, where.data);
@@ -604,6 +660,201 @@ append_payload(Builder *b, StringInfo sql)
 		}
 		appendStringInfoString(sql, " LIMIT 1");
 	}
+}
+
+/*
+ * The text of each written column's value (NULL for null), in the order of
+ * mutate.columns, when the write can bind them one by one; else NULL, and
+ * the write reads its body with json_to_recordset.  That takes a POST
+ * without upsert or PATCH of one JSON object, without Prefer:
+ * missing=default, whose written columns are the object's keys in their
+ * order (columns= naming others keeps json_to_recordset), in the table's
+ * order of columns (so that of two bad values the same one is
+ * reported), and whose every value direct_value takes.
+ */
+static char **
+direct_values(Builder *b)
+{
+	const PgrestPlan *plan = b->plan;
+	const PgrestPayload *payload = plan->mutate.payload;
+	AttrNumber	last = InvalidAttrNumber;
+	char	  **values;
+	ListCell   *lc;
+
+	if (!(plan->kind == PGREST_PLAN_UPDATE ||
+		  (plan->kind == PGREST_PLAN_INSERT &&
+		   plan->mutate.resolution == PGREST_RESOLUTION_NONE)))
+		return NULL;
+	if (payload == NULL || !payload->is_json || !payload->single ||
+		payload->values == NULL || plan->mutate.missing_default ||
+		plan->mutate.columns == NIL)
+		return NULL;
+
+	values = palloc(sizeof(char *) * list_length(plan->mutate.columns));
+	foreach(lc, plan->mutate.columns)
+	{
+		const PgrestColumn *col = &plan->rel->columns[lfirst_int(lc)];
+		const PgrestBodyValue *value = body_value(payload, col->name,
+												  foreach_current_index(lc));
+
+		if (value == NULL || col->attnum <= last ||
+			!direct_value(plan, col, value, &values[foreach_current_index(lc)]))
+			return NULL;
+		last = col->attnum;
+	}
+	return values;
+}
+
+/*
+ * The text json_to_recordset would hand col's input function for the
+ * value, into *out; false when it would do something else.  A string is
+ * its decoded text (for json and jsonb made a JSON string again, as
+ * json_to_recordset does); a number, true and false their text as
+ * written; null is NULL; a flat array, for an array column, its array
+ * literal, whose elements array_in reads with the element type's input
+ * function, as json_to_recordset does (a string given for an array column
+ * is read by array_in in both).  An object, an array for any other column
+ * or nested, a scalar other than a string for an array column, a domain
+ * or a representation keep json_to_recordset.
+ */
+static bool
+direct_value(const PgrestPlan *plan, const PgrestColumn *col,
+			 const PgrestBodyValue *value, char **out)
+{
+	Oid			element = get_element_type(col->type);
+
+	if (col->type != col->basetype || body_representation(plan, col) != NULL ||
+		!direct_type(col->type) ||
+		!direct_typmod(OidIsValid(element) ? element : col->type, col->typmod))
+		return false;
+	*out = value->text;
+	switch (value->kind)
+	{
+		case PGREST_JSON_NULL:
+			return true;
+		case PGREST_JSON_STRING:
+			if (col->type == JSONOID || col->type == JSONBOID)
+			{
+				StringInfoData json;
+
+				initStringInfo(&json);
+				escape_json(&json, value->text);
+				*out = json.data;
+			}
+			return true;
+		case PGREST_JSON_NUMBER:
+		case PGREST_JSON_TRUE:
+		case PGREST_JSON_FALSE:
+			return !OidIsValid(element);
+		case PGREST_JSON_ARRAY:
+			{
+				int16		typlen;
+				bool		typbyval;
+				char		typalign;
+				char		typdelim;
+				Oid			typioparam;
+				Oid			typinput;
+
+				if (!OidIsValid(element) || !value->flat ||
+					get_array_type(element) != col->type ||
+					element == JSONOID || element == JSONBOID ||
+					get_element_type(element) != InvalidOid ||
+					!(get_typtype(element) == TYPTYPE_BASE ||
+					  get_typtype(element) == TYPTYPE_ENUM ||
+					  get_typtype(element) == TYPTYPE_RANGE ||
+					  get_typtype(element) == TYPTYPE_MULTIRANGE))
+					return false;
+				get_type_io_data(element, IOFunc_input, &typlen, &typbyval, &typalign,
+								 &typdelim, &typioparam, &typinput);
+				if (typdelim != ',')
+					return false;
+				*out = value->array;
+				return true;
+			}
+		case PGREST_JSON_OBJECT:
+			return false;
+	}
+	return false;
+}
+
+/*
+ * A type whose value text::<type> reads with the type's input function (or
+ * takes as it is, text and its kin): a base type, an enum or a range, but
+ * no domain, composite or pseudo-type, nor a type with a cast of its own
+ * from text (name, "char", xml, regclass).
+ */
+static bool
+direct_type(Oid type)
+{
+	char		typtype = get_typtype(type);
+	Oid			function;
+	CoercionPathType path;
+
+	if (type == TEXTOID)
+		return true;
+	if (!(typtype == TYPTYPE_BASE || typtype == TYPTYPE_ENUM ||
+		  typtype == TYPTYPE_RANGE || typtype == TYPTYPE_MULTIRANGE))
+		return false;
+	path = find_coercion_pathway(type, TEXTOID, COERCION_EXPLICIT, &function);
+	return path == COERCION_PATH_COERCEVIAIO || path == COERCION_PATH_RELABELTYPE;
+}
+
+/*
+ * Whether a column of type (an array's: its elements') with typmod reads
+ * a value the same when the typmod is applied after the type's input
+ * function as when given to it: none, or one of the types whose input
+ * checks the text first and then applies the typmod as their length
+ * coercion does (bit checks the length first; interval reads a bare
+ * number in the unit of its fields).
+ */
+static bool
+direct_typmod(Oid type, int32 typmod)
+{
+	if (typmod < 0)
+		return true;
+	switch (type)
+	{
+		case VARCHAROID:
+		case BPCHAROID:
+		case NUMERICOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+		case TIMEOID:
+		case TIMETZOID:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * The value of key in a single object's body, if it is the key at
+ * position (the columns written are the body's keys, in order, unless
+ * columns= names them); else NULL.
+ */
+static const PgrestBodyValue *
+body_value(const PgrestPayload *payload, const char *key, int position)
+{
+	if (position < list_length(payload->keys) &&
+		strcmp((char *) list_nth(payload->keys, position), key) == 0)
+		return &payload->values[position];
+	return NULL;
+}
+
+/*
+ * $n::pg_catalog.text::<col's type>: the value, read when the statement
+ * runs.  The type is named without a typmod (bpchar, not character, which
+ * is character(1)); the column's typmod is applied as it is stored.
+ */
+static void
+append_direct_value(Builder *b, StringInfo sql, const PgrestColumn *col, char *value)
+{
+	appendStringInfo(sql, "$%d::pg_catalog.text", pgrest_render_param(b->query, value));
+	if (col->type != TEXTOID)
+		appendStringInfo(sql, "::%s",
+						 format_type_extended(col->type, -1,
+											  FORMAT_TYPE_TYPEMOD_GIVEN |
+											  FORMAT_TYPE_FORCE_QUALIFY));
 }
 
 /* the representation that parses a body's json value for col, or NULL */
